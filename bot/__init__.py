@@ -1,0 +1,1 @@
+"""Tandem's conversation engine: platform-agnostic, storage-agnostic."""

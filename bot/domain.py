@@ -1,0 +1,225 @@
+"""The program's entities: plain dataclasses the engine reads and changes.
+
+Storage maps them onto tables (imperative mapping), so the engine never imports the ORM.
+Every datetime is timezone-aware UTC; dates are calendar dates in the relevant person's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Role(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+
+
+class EnrollmentStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+
+class PairStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class CharterStatus(StrEnum):
+    DRAFT = "draft"
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class ConversationStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(eq=False)
+class Person:
+    """One platform identity (a Slack user in a team, a Teams user in a tenant, a console name)."""
+
+    platform: str
+    workspace: str
+    user_id: str
+    display_name: str
+    created_at: datetime
+    locale: str | None = None
+    timezone: str | None = None
+    # Opaque to the engine: what the adapter needs to reach the person proactively.
+    address: dict[str, Any] | None = None
+    unreachable: bool = False
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Program:
+    name: str
+    starts_on: date
+    created_at: datetime
+    locale: str
+    timezone: str
+    sessions_planned: int = 6
+    cadence_days: int = 14
+    session_minutes: int = 60
+    topics: list[str] = field(default_factory=list)
+    reciprocal_topics: list[str] = field(default_factory=list)
+    ends_on: date | None = None
+    digest_channel: dict[str, Any] | None = None
+    closed: bool = False
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class ProgramOwner:
+    program_id: int
+    person_id: int
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Invitation:
+    program_id: int
+    person_id: int
+    invited_by: int | None
+    created_at: datetime
+    status: InvitationStatus = InvitationStatus.PENDING
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Enrollment:
+    program_id: int
+    person_id: int
+    role: Role
+    joined_at: datetime
+    status: EnrollmentStatus = EnrollmentStatus.ACTIVE
+    paused_until: date | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Profile:
+    """Intake answers of one enrollment. Levels and priorities are 1–5."""
+
+    enrollment_id: int
+    teaches: dict[str, int] = field(default_factory=dict)
+    wants: dict[str, int] = field(default_factory=dict)
+    goals: str = ""
+    languages: list[str] = field(default_factory=list)
+    department: str = ""
+    availability: str = ""
+    completed_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Pair:
+    program_id: int
+    # Nullable so that a pair outlives a participant who asked to be forgotten.
+    mentor_enrollment_id: int | None
+    mentee_enrollment_id: int | None
+    created_at: datetime
+    created_by: int | None = None
+    status: PairStatus = PairStatus.ACTIVE
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Charter:
+    pair_id: int
+    status: CharterStatus = CharterStatus.DRAFT
+    mentee_goal: str | None = None
+    mentor_goal: str | None = None
+    meetings: int | None = None
+    minutes: int | None = None
+    place: str | None = None
+    equipment: str | None = None
+    mentor_confirmed_at: datetime | None = None
+    mentee_confirmed_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class SessionLog:
+    pair_id: int
+    logged_by: int | None
+    held_on: date
+    minutes: int
+    topics: str
+    created_at: datetime
+    next_steps: str | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class PlannedSession:
+    pair_id: int
+    planned_by: int | None
+    starts_at: datetime
+    created_at: datetime
+    cancelled: bool = False
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Conversation:
+    """A multi-step dialog in progress, persisted so that a restart resumes it."""
+
+    person_id: int
+    flow: str
+    subject_id: int
+    step: str
+    updated_at: datetime
+    answers: dict[str, Any] = field(default_factory=dict)
+    status: ConversationStatus = ConversationStatus.OPEN
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class AuditEntry:
+    at: datetime
+    actor_id: int | None
+    action: str
+    program_id: int | None = None
+    subject: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class OutboxMessage:
+    """Something the bot says on its own initiative, written with the change that caused it."""
+
+    key: str
+    purpose: str
+    platform: str
+    payload: dict[str, Any]
+    created_at: datetime
+    not_before: datetime
+    person_id: int | None = None
+    channel: dict[str, Any] | None = None
+    status: OutboxStatus = OutboxStatus.PENDING
+    attempts: int = 0
+    claimed_until: datetime | None = None
+    platform_message_id: str | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    id: int | None = None

@@ -1,0 +1,47 @@
+"""What adapters hand to the engine: one normalized event per user action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    COMMAND = "command"
+    """A command line such as ``/session log 45m "topics"``; the leading slash is optional."""
+    MESSAGE = "message"
+    """Free text typed in the direct conversation with the bot."""
+    CHOICE = "choice"
+    """A button clicked: ``value`` is the opaque value the engine put on the choice."""
+    FORM = "form"
+    """A form submitted: ``form_id`` and ``values`` (field name -> text)."""
+    FORM_CANCELLED = "form_cancelled"
+    """A form closed without submitting."""
+
+
+@dataclass(frozen=True)
+class Sender:
+    platform: str
+    workspace: str
+    user_id: str
+    display_name: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    # Opaque adapter data to reach this person later (DM channel, conversation reference...).
+    address: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    kind: EventKind
+    sender: Sender
+    text: str = ""
+    value: str = ""
+    form_id: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    # Where the event happened (a channel, for `/tandem digest channel here`), adapter-owned.
+    channel: dict[str, Any] | None = None
+    # The platform's own id of this delivery, used to drop platform retries.
+    delivery_id: str | None = None
+    raw: dict[str, Any] | None = field(default=None, compare=False, repr=False)

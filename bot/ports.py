@@ -1,0 +1,177 @@
+"""The engine's two boundaries: storage (a unit of work) and the chat platforms (ChatPort)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+from bot.domain import (
+    AuditEntry,
+    Charter,
+    Conversation,
+    Enrollment,
+    Invitation,
+    OutboxMessage,
+    Pair,
+    Person,
+    PlannedSession,
+    Profile,
+    Program,
+    SessionLog,
+)
+from bot.messages import Message
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Entities read through it are tracked: changing them is saved on commit."""
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+    def add(self, entity: object) -> None: ...
+
+    async def delete(self, entity: object) -> None: ...
+
+    async def flush(self) -> None:
+        """Write pending changes so that new entities get their ids."""
+        ...
+
+    # People and programs
+    async def person_by_identity(
+        self, platform: str, workspace: str, user_id: str
+    ) -> Person | None: ...
+
+    async def person(self, person_id: int) -> Person | None: ...
+
+    async def program(self, program_id: int) -> Program | None: ...
+
+    async def programs_named(self, name: str) -> Sequence[Program]: ...
+
+    async def open_programs(self) -> Sequence[Program]: ...
+
+    async def programs_owned_by(self, person_id: int) -> Sequence[Program]: ...
+
+    async def owners_of(self, program_id: int) -> Sequence[Person]: ...
+
+    async def is_owner(self, program_id: int, person_id: int) -> bool: ...
+
+    # Participation
+    async def invitation(self, invitation_id: int) -> Invitation | None: ...
+
+    async def pending_invitation(self, program_id: int, person_id: int) -> Invitation | None: ...
+
+    async def enrollment(self, enrollment_id: int) -> Enrollment | None: ...
+
+    async def enrollment_of(self, program_id: int, person_id: int) -> Enrollment | None: ...
+
+    async def enrollments_of_person(self, person_id: int) -> Sequence[Enrollment]: ...
+
+    async def enrollments_in_program(self, program_id: int) -> Sequence[Enrollment]: ...
+
+    async def profile_of(self, enrollment_id: int) -> Profile | None: ...
+
+    async def pair(self, pair_id: int) -> Pair | None: ...
+
+    async def active_pair_of(self, enrollment_id: int) -> Pair | None: ...
+
+    async def pairs_of_enrollment(self, enrollment_id: int) -> Sequence[Pair]: ...
+
+    async def pairs_in_program(self, program_id: int) -> Sequence[Pair]: ...
+
+    async def charter_of(self, pair_id: int) -> Charter | None: ...
+
+    # Sessions
+    async def session_logs(self, pair_id: int) -> Sequence[SessionLog]: ...
+
+    async def session_logs_by(self, person_id: int) -> Sequence[SessionLog]: ...
+
+    async def last_session_log_by(self, pair_id: int, person_id: int) -> SessionLog | None: ...
+
+    async def planned_sessions(self, pair_id: int, after: datetime) -> Sequence[PlannedSession]: ...
+
+    # Conversations and audit
+    async def conversation(self, conversation_id: int) -> Conversation | None: ...
+
+    async def open_conversations(self, person_id: int) -> Sequence[Conversation]:
+        """Open conversations of a person, the most recently active first."""
+        ...
+
+    async def open_conversation(
+        self, person_id: int, flow: str, subject_id: int
+    ) -> Conversation | None: ...
+
+    async def audit_of(self, person_id: int) -> Sequence[AuditEntry]: ...
+
+    async def forget_audit_actor(self, person_id: int) -> int:
+        """Detach a person from the audit trail, keeping what happened; returns rows touched."""
+        ...
+
+    async def mark_delivery_processed(self, delivery_id: str, at: datetime) -> bool:
+        """Remember a platform delivery id; False when it was already seen (a retry)."""
+        ...
+
+    # Outbox
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        """Add the message unless one with the same key exists; True when added."""
+        ...
+
+    async def outbox_of(self, person_id: int) -> Sequence[OutboxMessage]: ...
+
+    async def claim_due_outbox(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> Sequence[OutboxMessage]:
+        """Take due pending messages for this deliverer; others skip the rows it holds."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class DeliveryError(Exception):
+    """A platform refused or failed a send.
+
+    ``transient``: worth retrying (429, 5xx, timeouts); ``retry_after``: seconds the platform
+    asked us to wait; ``unreachable``: the person cannot be reached at all (deactivated,
+    blocked the bot), so retrying is pointless.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        transient: bool,
+        retry_after: float | None = None,
+        unreachable: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.retry_after = retry_after
+        self.unreachable = unreachable
+
+
+class ChatPort(Protocol):
+    """What a platform adapter offers the engine for messages the bot sends on its own."""
+
+    platform: str
+
+    async def send_to_person(self, person: Person, message: Message) -> str:
+        """Send a direct message; returns the platform's message id."""
+        ...
+
+    async def post_to_channel(self, channel: dict[str, Any], message: Message) -> str:
+        """Post in a channel (the owners' digest channel); returns the platform's message id."""
+        ...

@@ -1,0 +1,265 @@
+"""The schema. Alembic migrations are the source of truth in databases; this mirrors them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.mutable import MutableDict, MutableList
+
+from bot.domain import (
+    CharterStatus,
+    ConversationStatus,
+    EnrollmentStatus,
+    InvitationStatus,
+    OutboxStatus,
+    PairStatus,
+    Role,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Stores UTC; always hands back an aware UTC datetime, SQLite included."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: store UTC-aware values")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(enum_cls: type[Any]) -> sa.Enum:
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+JSONDict = MutableDict.as_mutable(sa.JSON())
+JSONList = MutableList.as_mutable(sa.JSON())
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _fk(name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
+    return sa.Column(name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+
+
+person = sa.Table(
+    "person",
+    metadata,
+    _id(),
+    sa.Column("platform", sa.String(20), nullable=False),
+    sa.Column("workspace", sa.String(100), nullable=False),
+    sa.Column("user_id", sa.String(100), nullable=False),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("locale", sa.String(10)),
+    sa.Column("timezone", sa.String(64)),
+    sa.Column("address", JSONDict),
+    sa.Column("unreachable", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("platform", "workspace", "user_id", name="uq_person_identity"),
+)
+
+program = sa.Table(
+    "program",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date),
+    sa.Column("sessions_planned", sa.Integer, nullable=False),
+    sa.Column("cadence_days", sa.Integer, nullable=False),
+    sa.Column("session_minutes", sa.Integer, nullable=False),
+    sa.Column("topics", JSONList, nullable=False),
+    sa.Column("reciprocal_topics", JSONList, nullable=False),
+    sa.Column("locale", sa.String(10), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("digest_channel", JSONDict),
+    sa.Column("closed", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+program_owner = sa.Table(
+    "program_owner",
+    metadata,
+    _id(),
+    _fk("program_id", "program.id"),
+    _fk("person_id", "person.id"),
+    sa.UniqueConstraint("program_id", "person_id", name="uq_program_owner"),
+)
+
+invitation = sa.Table(
+    "invitation",
+    metadata,
+    _id(),
+    _fk("program_id", "program.id"),
+    _fk("person_id", "person.id"),
+    _fk("invited_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("status", _enum(InvitationStatus), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+enrollment = sa.Table(
+    "enrollment",
+    metadata,
+    _id(),
+    _fk("program_id", "program.id"),
+    _fk("person_id", "person.id"),
+    sa.Column("role", _enum(Role), nullable=False),
+    sa.Column("status", _enum(EnrollmentStatus), nullable=False),
+    sa.Column("paused_until", sa.Date),
+    sa.Column("joined_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("program_id", "person_id", name="uq_enrollment_person"),
+)
+
+profile = sa.Table(
+    "profile",
+    metadata,
+    _id(),
+    sa.Column(
+        "enrollment_id",
+        sa.Integer,
+        sa.ForeignKey("enrollment.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("teaches", JSONDict, nullable=False),
+    sa.Column("wants", JSONDict, nullable=False),
+    sa.Column("goals", sa.Text, nullable=False),
+    sa.Column("languages", JSONList, nullable=False),
+    sa.Column("department", sa.String(200), nullable=False),
+    sa.Column("availability", sa.Text, nullable=False),
+    sa.Column("completed_at", UTCDateTime),
+)
+
+pair = sa.Table(
+    "pair",
+    metadata,
+    _id(),
+    _fk("program_id", "program.id"),
+    _fk("mentor_enrollment_id", "enrollment.id", nullable=True, ondelete="SET NULL"),
+    _fk("mentee_enrollment_id", "enrollment.id", nullable=True, ondelete="SET NULL"),
+    _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("status", _enum(PairStatus), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+charter = sa.Table(
+    "charter",
+    metadata,
+    _id(),
+    sa.Column(
+        "pair_id", sa.Integer, sa.ForeignKey("pair.id", ondelete="CASCADE"), nullable=False, unique=True
+    ),
+    sa.Column("status", _enum(CharterStatus), nullable=False),
+    sa.Column("mentee_goal", sa.String(40)),
+    sa.Column("mentor_goal", sa.String(40)),
+    sa.Column("meetings", sa.Integer),
+    sa.Column("minutes", sa.Integer),
+    sa.Column("place", sa.String(200)),
+    sa.Column("equipment", sa.String(200)),
+    sa.Column("mentor_confirmed_at", UTCDateTime),
+    sa.Column("mentee_confirmed_at", UTCDateTime),
+)
+
+session_log = sa.Table(
+    "session_log",
+    metadata,
+    _id(),
+    _fk("pair_id", "pair.id"),
+    _fk("logged_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("topics", sa.Text, nullable=False),
+    sa.Column("next_steps", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+planned_session = sa.Table(
+    "planned_session",
+    metadata,
+    _id(),
+    _fk("pair_id", "pair.id"),
+    _fk("planned_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("starts_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("cancelled", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+conversation = sa.Table(
+    "conversation",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    sa.Column("flow", sa.String(40), nullable=False),
+    sa.Column("subject_id", sa.Integer, nullable=False),
+    sa.Column("step", sa.String(40), nullable=False),
+    sa.Column("answers", JSONDict, nullable=False),
+    sa.Column("status", _enum(ConversationStatus), nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+audit_entry = sa.Table(
+    "audit_entry",
+    metadata,
+    _id(),
+    sa.Column("at", UTCDateTime, nullable=False, index=True),
+    _fk("actor_id", "person.id", nullable=True, ondelete="SET NULL"),
+    _fk("program_id", "program.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("action", sa.String(60), nullable=False),
+    sa.Column("subject", sa.String(200)),
+    sa.Column("details", JSONDict, nullable=False),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(200), nullable=False, unique=True),
+    sa.Column("purpose", sa.String(60), nullable=False),
+    sa.Column("platform", sa.String(20), nullable=False),
+    _fk("person_id", "person.id", nullable=True),
+    sa.Column("channel", JSONDict),
+    sa.Column("payload", JSONDict, nullable=False),
+    sa.Column("status", _enum(OutboxStatus), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("not_before", UTCDateTime, nullable=False),
+    sa.Column("claimed_until", UTCDateTime),
+    sa.Column("platform_message_id", sa.String(200)),
+    sa.Column("last_error", sa.String(500)),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Index("ix_outbox_due", "status", "not_before"),
+)
+
+processed_delivery = sa.Table(
+    "processed_delivery",
+    metadata,
+    sa.Column("delivery_id", sa.String(200), primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,367 @@
+"""The SQLAlchemy implementation of the engine's UnitOfWork: one session, one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.domain import (
+    AuditEntry,
+    Charter,
+    Conversation,
+    ConversationStatus,
+    Enrollment,
+    Invitation,
+    InvitationStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Pair,
+    PairStatus,
+    Person,
+    PlannedSession,
+    Profile,
+    Program,
+    ProgramOwner,
+    SessionLog,
+)
+from storage import tables
+from storage.database import session_factory
+from storage.mapping import map_domain
+
+T = TypeVar("T")
+
+
+class SqlUnitOfWork:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside 'async with'")
+        return self._session
+
+    @property
+    def dialect(self) -> str:
+        return self.session.bind.dialect.name
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        self._session = self._sessions()
+        await self._session.begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            if session.in_transaction():
+                await session.rollback()
+        finally:
+            await session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    def add(self, entity: object) -> None:
+        self.session.add(entity)
+
+    async def delete(self, entity: object) -> None:
+        await self.session.delete(entity)
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def _one(self, statement: sa.Select[tuple[T]]) -> T | None:
+        return (await self.session.scalars(statement.limit(1))).first()
+
+    async def _all(self, statement: sa.Select[tuple[T]]) -> Sequence[T]:
+        return (await self.session.scalars(statement)).all()
+
+    # People and programs
+    async def person_by_identity(
+        self, platform: str, workspace: str, user_id: str
+    ) -> Person | None:
+        return await self._one(
+            sa.select(Person).where(
+                tables.person.c.platform == platform,
+                tables.person.c.workspace == workspace,
+                tables.person.c.user_id == user_id,
+            )
+        )
+
+    async def person(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def program(self, program_id: int) -> Program | None:
+        return await self.session.get(Program, program_id)
+
+    async def programs_named(self, name: str) -> Sequence[Program]:
+        return await self._all(
+            sa.select(Program)
+            .where(sa.func.lower(tables.program.c.name) == name.lower())
+            .order_by(tables.program.c.id)
+        )
+
+    async def open_programs(self) -> Sequence[Program]:
+        return await self._all(
+            sa.select(Program).where(tables.program.c.closed.is_(False)).order_by(tables.program.c.id)
+        )
+
+    async def programs_owned_by(self, person_id: int) -> Sequence[Program]:
+        return await self._all(
+            sa.select(Program)
+            .join(tables.program_owner, tables.program_owner.c.program_id == tables.program.c.id)
+            .where(tables.program_owner.c.person_id == person_id)
+            .order_by(tables.program.c.id.desc())
+        )
+
+    async def owners_of(self, program_id: int) -> Sequence[Person]:
+        return await self._all(
+            sa.select(Person)
+            .join(tables.program_owner, tables.program_owner.c.person_id == tables.person.c.id)
+            .where(tables.program_owner.c.program_id == program_id)
+            .order_by(tables.person.c.id)
+        )
+
+    async def is_owner(self, program_id: int, person_id: int) -> bool:
+        found = await self._one(
+            sa.select(ProgramOwner).where(
+                tables.program_owner.c.program_id == program_id,
+                tables.program_owner.c.person_id == person_id,
+            )
+        )
+        return found is not None
+
+    # Participation
+    async def invitation(self, invitation_id: int) -> Invitation | None:
+        return await self.session.get(Invitation, invitation_id)
+
+    async def pending_invitation(self, program_id: int, person_id: int) -> Invitation | None:
+        return await self._one(
+            sa.select(Invitation).where(
+                tables.invitation.c.program_id == program_id,
+                tables.invitation.c.person_id == person_id,
+                tables.invitation.c.status == InvitationStatus.PENDING,
+            )
+        )
+
+    async def enrollment(self, enrollment_id: int) -> Enrollment | None:
+        return await self.session.get(Enrollment, enrollment_id)
+
+    async def enrollment_of(self, program_id: int, person_id: int) -> Enrollment | None:
+        return await self._one(
+            sa.select(Enrollment).where(
+                tables.enrollment.c.program_id == program_id,
+                tables.enrollment.c.person_id == person_id,
+            )
+        )
+
+    async def enrollments_of_person(self, person_id: int) -> Sequence[Enrollment]:
+        return await self._all(
+            sa.select(Enrollment)
+            .where(tables.enrollment.c.person_id == person_id)
+            .order_by(tables.enrollment.c.id.desc())
+        )
+
+    async def enrollments_in_program(self, program_id: int) -> Sequence[Enrollment]:
+        return await self._all(
+            sa.select(Enrollment)
+            .where(tables.enrollment.c.program_id == program_id)
+            .order_by(tables.enrollment.c.id)
+        )
+
+    async def profile_of(self, enrollment_id: int) -> Profile | None:
+        return await self._one(
+            sa.select(Profile).where(tables.profile.c.enrollment_id == enrollment_id)
+        )
+
+    async def pair(self, pair_id: int) -> Pair | None:
+        return await self.session.get(Pair, pair_id)
+
+    async def active_pair_of(self, enrollment_id: int) -> Pair | None:
+        columns = tables.pair.c
+        return await self._one(
+            sa.select(Pair)
+            .where(
+                sa.or_(
+                    columns.mentor_enrollment_id == enrollment_id,
+                    columns.mentee_enrollment_id == enrollment_id,
+                ),
+                columns.status == PairStatus.ACTIVE,
+            )
+            .order_by(columns.id.desc())
+        )
+
+    async def pairs_of_enrollment(self, enrollment_id: int) -> Sequence[Pair]:
+        columns = tables.pair.c
+        return await self._all(
+            sa.select(Pair)
+            .where(
+                sa.or_(
+                    columns.mentor_enrollment_id == enrollment_id,
+                    columns.mentee_enrollment_id == enrollment_id,
+                )
+            )
+            .order_by(columns.id)
+        )
+
+    async def pairs_in_program(self, program_id: int) -> Sequence[Pair]:
+        return await self._all(
+            sa.select(Pair).where(tables.pair.c.program_id == program_id).order_by(tables.pair.c.id)
+        )
+
+    async def charter_of(self, pair_id: int) -> Charter | None:
+        return await self._one(sa.select(Charter).where(tables.charter.c.pair_id == pair_id))
+
+    # Sessions
+    async def session_logs(self, pair_id: int) -> Sequence[SessionLog]:
+        columns = tables.session_log.c
+        return await self._all(
+            sa.select(SessionLog)
+            .where(columns.pair_id == pair_id)
+            .order_by(columns.held_on, columns.id)
+        )
+
+    async def session_logs_by(self, person_id: int) -> Sequence[SessionLog]:
+        columns = tables.session_log.c
+        return await self._all(
+            sa.select(SessionLog).where(columns.logged_by == person_id).order_by(columns.id)
+        )
+
+    async def last_session_log_by(self, pair_id: int, person_id: int) -> SessionLog | None:
+        columns = tables.session_log.c
+        return await self._one(
+            sa.select(SessionLog)
+            .where(columns.pair_id == pair_id, columns.logged_by == person_id)
+            .order_by(columns.created_at.desc(), columns.id.desc())
+        )
+
+    async def planned_sessions(self, pair_id: int, after: datetime) -> Sequence[PlannedSession]:
+        columns = tables.planned_session.c
+        return await self._all(
+            sa.select(PlannedSession)
+            .where(
+                columns.pair_id == pair_id,
+                columns.starts_at > after,
+                columns.cancelled.is_(False),
+            )
+            .order_by(columns.starts_at)
+        )
+
+    # Conversations and audit
+    async def conversation(self, conversation_id: int) -> Conversation | None:
+        return await self.session.get(Conversation, conversation_id)
+
+    async def open_conversations(self, person_id: int) -> Sequence[Conversation]:
+        columns = tables.conversation.c
+        return await self._all(
+            sa.select(Conversation)
+            .where(columns.person_id == person_id, columns.status == ConversationStatus.OPEN)
+            .order_by(columns.updated_at.desc(), columns.id.desc())
+        )
+
+    async def open_conversation(
+        self, person_id: int, flow: str, subject_id: int
+    ) -> Conversation | None:
+        columns = tables.conversation.c
+        return await self._one(
+            sa.select(Conversation).where(
+                columns.person_id == person_id,
+                columns.flow == flow,
+                columns.subject_id == subject_id,
+                columns.status == ConversationStatus.OPEN,
+            )
+        )
+
+    async def audit_of(self, person_id: int) -> Sequence[AuditEntry]:
+        columns = tables.audit_entry.c
+        return await self._all(
+            sa.select(AuditEntry).where(columns.actor_id == person_id).order_by(columns.id)
+        )
+
+    async def forget_audit_actor(self, person_id: int) -> int:
+        columns = tables.audit_entry.c
+        result = await self.session.execute(
+            sa.update(tables.audit_entry)
+            .where(columns.actor_id == person_id)
+            .values(actor_id=None, subject=None, details={}),
+            execution_options={"synchronize_session": False},
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def mark_delivery_processed(self, delivery_id: str, at: datetime) -> bool:
+        inserted = await self._insert_ignoring_conflict(
+            tables.processed_delivery, {"delivery_id": delivery_id, "at": at}, "delivery_id"
+        )
+        return inserted
+
+    # Outbox
+    async def enqueue(self, message: OutboxMessage) -> bool:
+        values: dict[str, Any] = {
+            column.name: getattr(message, column.name)
+            for column in tables.outbox.columns
+            if column.name != "id"
+        }
+        return await self._insert_ignoring_conflict(tables.outbox, values, "key")
+
+    async def outbox_of(self, person_id: int) -> Sequence[OutboxMessage]:
+        columns = tables.outbox.c
+        return await self._all(
+            sa.select(OutboxMessage).where(columns.person_id == person_id).order_by(columns.id)
+        )
+
+    async def claim_due_outbox(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> Sequence[OutboxMessage]:
+        columns = tables.outbox.c
+        claimed = await self._all(
+            sa.select(OutboxMessage)
+            .where(
+                columns.status == OutboxStatus.PENDING,
+                columns.not_before <= now,
+                sa.or_(columns.claimed_until.is_(None), columns.claimed_until < now),
+            )
+            .order_by(columns.not_before, columns.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        for message in claimed:
+            message.claimed_until = lease_until
+        return claimed
+
+    async def _insert_ignoring_conflict(
+        self, table: sa.Table, values: dict[str, Any], conflict_column: str
+    ) -> bool:
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        statement = insert(table).values(**values).on_conflict_do_nothing(
+            index_elements=[conflict_column]
+        )
+        result = await self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+
+class SqlUnitOfWorkFactory:
+    """Creates units of work on one engine; the engine's connection pool is shared."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        map_domain()
+        self.engine = engine
+        self._sessions = session_factory(engine)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)
