@@ -1,0 +1,43 @@
+"""The console's ChatPort: what the bot sends on its own lands in the session's transcript."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain import Person
+from bot.messages import Message
+
+PLATFORM = "console"
+WORKSPACE = "console"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message as a person (or a channel) saw it in the console."""
+
+    recipient: str
+    message: Message
+    kind: str  # "reply" to the speaker, "push" from the outbox, "channel" post
+
+    @property
+    def text(self) -> str:
+        return self.message.text
+
+
+class ConsoleChatPort:
+    platform = PLATFORM
+
+    def __init__(self, on_delivery: Callable[[Delivery], None]) -> None:
+        self._on_delivery = on_delivery
+        self._ids = itertools.count(1)
+
+    async def send_to_person(self, person: Person, message: Message) -> str:
+        self._on_delivery(Delivery(person.user_id, message, "push"))
+        return f"console-{next(self._ids)}"
+
+    async def post_to_channel(self, channel: dict[str, Any], message: Message) -> str:
+        self._on_delivery(Delivery(f"#{channel['channel']}", message, "channel"))
+        return f"console-{next(self._ids)}"

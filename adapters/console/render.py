@@ -1,0 +1,20 @@
+"""Plain terminal text for engine messages: numbered choices, one arrow per recipient."""
+
+from __future__ import annotations
+
+from adapters.console.port import Delivery
+
+
+def render_delivery(delivery: Delivery) -> str:
+    if delivery.kind == "clock":
+        return f"⏱  {delivery.text}"
+    arrow = "→" if delivery.kind != "channel" else "⇒"
+    head = f"{arrow} {delivery.recipient}: "
+    indent = " " * 4
+    lines = delivery.text.splitlines() or [""]
+    out = [head + lines[0], *(indent + line for line in lines[1:])]
+    out.extend(f"{indent}[{index}] {choice.label}" for index, choice in enumerate(delivery.message.choices, 1))
+    form = delivery.message.form
+    if form is not None:
+        out.append(f"{indent}📝 {form.title}")
+    return "\n".join(out)

@@ -1,0 +1,57 @@
+"""The product's one web server: health check now, the platforms' endpoints as they come.
+
+It also runs the delivery loop that sends what the outbox holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiohttp import web
+
+from bot.settings import Settings
+
+logger = logging.getLogger("tandem.web")
+DELIVERY_INTERVAL_SECONDS = 1.0
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def make_app() -> web.Application:
+    application = web.Application()
+    application.router.add_get("/healthz", healthz)
+    return application
+
+
+async def run_server(settings: Settings) -> None:
+    from bot.main import build_runtime, is_sqlite
+
+    runtime = await build_runtime(settings, migrate=is_sqlite(settings))
+    application = make_app()
+    runner = web.AppRunner(application, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "0.0.0.0", settings.port)
+    await site.start()
+    logger.info("web server listening", extra={"port": settings.port})
+
+    async def deliver_forever() -> None:
+        while True:
+            try:
+                await runtime.deliverer.drain()
+            except Exception:
+                logger.exception("delivery loop failed; retrying")
+            await asyncio.sleep(DELIVERY_INTERVAL_SECONDS)
+
+    delivery = asyncio.create_task(deliver_forever())
+    try:
+        await asyncio.Event().wait()
+    finally:
+        delivery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivery
+        await runner.cleanup()
+        await runtime.close()

@@ -1,0 +1,126 @@
+"""The ``tandem`` command: start, serve, console, demo, db upgrade."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.logs import configure_logging
+from bot.settings import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Tandem, the reverse-mentoring bot.")
+db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
+app.add_typer(db_app, name="db")
+logger = logging.getLogger("tandem")
+
+DEMO_SCRIPTS = Path(__file__).resolve().parent.parent / "adapters" / "console" / "demo"
+
+
+def _settings(quiet: bool = False) -> Settings:
+    settings = Settings()
+    level = settings.tandem_log_level
+    if quiet and "TANDEM_LOG_LEVEL" not in os.environ:
+        # In the terminal the transcript is the interface; routine log lines would drown it.
+        level = "WARNING"
+    configure_logging(settings.tandem_log_format, level)
+    return settings
+
+
+def _parse_start(start: str | None) -> datetime | None:
+    if start is None:
+        return None
+    moment = datetime.fromisoformat(start)
+    if moment.tzinfo is None:
+        raise typer.BadParameter("give a UTC offset, e.g. 2026-11-02T09:00+01:00", param_hint="--start")
+    return moment
+
+
+@app.command()
+def start() -> None:
+    """Run what is configured: the web server with platform credentials, else the console."""
+    settings = Settings()
+    if settings.has_platform_credentials:
+        _serve(_settings())
+    else:
+        _console(_settings(quiet=True), script=None, start=None)
+
+
+@app.command()
+def serve() -> None:
+    """Always run the web server (health check, platform endpoints, delivery loop)."""
+    _serve(_settings())
+
+
+@app.command()
+def console(
+    script: Annotated[
+        Path | None,
+        typer.Option("--script", "-s", help="Run the lines of FILE ('-' for standard input)."),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option(help="Start the virtual clock at this ISO time (with offset).")
+    ] = None,
+) -> None:
+    """The whole engine in the terminal, on the configured database (SQLite by default)."""
+    _console(_settings(quiet=True), script=script, start=_parse_start(start))
+
+
+@app.command()
+def demo() -> None:
+    """Seed a demo program with a handful of people, then open the console."""
+    settings = _settings(quiet=True)
+    seed = DEMO_SCRIPTS / f"seed_{settings.tandem_locale}.txt"
+    _console(settings, script=None, start=None, seed=seed)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the database migrations (PostgreSQL deployments run this before starting)."""
+    from storage.migrate import upgrade
+
+    settings = _settings()
+    asyncio.run(upgrade(settings.database_url, revision))
+    logger.info("database upgraded", extra={"revision": revision})
+
+
+def _console(
+    settings: Settings, *, script: Path | None, start: datetime | None, seed: Path | None = None
+) -> None:
+    from adapters.console.app import print_delivery, printer, run_interactive, run_script
+    from bot.main import build_console
+
+    out = printer(sys.stdout)
+
+    async def main() -> int:
+        runtime, session = await build_console(settings, start, lambda d: print_delivery(out, d))
+        try:
+            if seed is not None:
+                code = await run_script(session, seed.read_text(encoding="utf-8").splitlines(), out)
+                if code:
+                    return code
+                out.print(session.renderer.render(session.locale, "console.demo_ready"))
+            if script is not None:
+                stream = sys.stdin if str(script) == "-" else script.open(encoding="utf-8")
+                with stream:
+                    return await run_script(session, stream, out)
+            if not sys.stdin.isatty():
+                return await run_script(session, sys.stdin, out)
+            await run_interactive(session, out)
+            return 0
+        finally:
+            await runtime.close()
+
+    raise typer.Exit(asyncio.run(main()))
+
+
+def _serve(settings: Settings) -> None:
+    from adapters.web import run_server
+
+    asyncio.run(run_server(settings))

@@ -1,0 +1,1 @@
+"""The command grammar shared by every platform, and the handlers of each command."""

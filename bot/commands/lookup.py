@@ -1,0 +1,110 @@
+"""Finding programs and pairs on behalf of the speaker, and what they are allowed to see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain import Enrollment, EnrollmentStatus, Pair, Program
+from bot.errors import UserError
+from bot.people import mention_id
+from bot.turn import Turn
+
+
+async def find_program(turn: Turn, name: str) -> Program:
+    matches = await turn.uow.programs_named(name.strip())
+    if not matches:
+        programs = await turn.uow.open_programs()
+        raise UserError("errors.unknown_program", name=name, programs=[p.name for p in programs])
+    return matches[-1]
+
+
+async def owned_program(turn: Turn, name: str = "") -> Program:
+    """The program an owner command applies to: the one named, else their latest one."""
+    if name:
+        program = await find_program(turn, name)
+        assert program.id is not None
+        if not await turn.uow.is_owner(program.id, turn.person_id):
+            raise UserError("errors.owner_only")
+        return program
+    owned = await turn.uow.programs_owned_by(turn.person_id)
+    if not owned:
+        raise UserError("errors.owner_only")
+    return owned[0]
+
+
+def partner_enrollment_id(pair: Pair, enrollment_id: int) -> int | None:
+    if pair.mentor_enrollment_id == enrollment_id:
+        return pair.mentee_enrollment_id
+    return pair.mentor_enrollment_id
+
+
+async def active_pair_of_speaker(turn: Turn) -> tuple[Enrollment, Pair]:
+    """The speaker's active pair; explains what is missing otherwise."""
+    enrollments = [
+        e for e in await turn.uow.enrollments_of_person(turn.person_id)
+        if e.status != EnrollmentStatus.LEFT
+    ]
+    if not enrollments:
+        raise UserError("errors.not_enrolled")
+    for enrollment in enrollments:
+        assert enrollment.id is not None
+        pair = await turn.uow.active_pair_of(enrollment.id)
+        if pair is not None:
+            return enrollment, pair
+    raise UserError("errors.not_paired")
+
+
+async def visible_enrollment(turn: Turn, mention: str) -> Enrollment:
+    """Someone's enrollment, if the speaker may see it: their own, their partner's, or as owner."""
+    target_id = mention_id(mention)
+    target = await turn.uow.person_by_identity(
+        turn.person.platform, turn.person.workspace, target_id
+    )
+    enrollments = await turn.uow.enrollments_of_person(target.id) if target and target.id else []
+    if not enrollments:
+        raise UserError("errors.unknown_participant", name=mention)
+    enrollment = enrollments[0]
+    assert enrollment.id is not None
+    if enrollment.person_id == turn.person_id:
+        return enrollment
+    if await turn.uow.is_owner(enrollment.program_id, turn.person_id):
+        return enrollment
+    pair = await turn.uow.active_pair_of(enrollment.id)
+    if pair is not None:
+        partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
+        if partner is not None and partner.id == turn.person_id:
+            return enrollment
+    raise UserError("errors.not_your_pair")
+
+
+async def pair_view(turn: Turn, enrollment: Enrollment) -> dict[str, Any]:
+    """What status and charter messages show about one enrollment and its pair."""
+    assert enrollment.id is not None
+    program = await turn.uow.program(enrollment.program_id)
+    person = await turn.uow.person(enrollment.person_id)
+    pair = await turn.uow.active_pair_of(enrollment.id)
+    partner = charter = None
+    sessions: list[Any] = []
+    planned: list[Any] = []
+    if pair is not None and pair.id is not None:
+        partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
+        charter = await turn.uow.charter_of(pair.id)
+        sessions = list(await turn.uow.session_logs(pair.id))
+        planned = list(await turn.uow.planned_sessions(pair.id, turn.now))
+    profile = await turn.uow.profile_of(enrollment.id)
+    return {
+        "program": program,
+        "enrollment": enrollment,
+        "role": enrollment.role.value,
+        "person": person,
+        "partner": partner,
+        "pair": pair,
+        "charter": charter,
+        "sessions_done": len(sessions),
+        "minutes_done": sum(s.minutes for s in sessions),
+        "target": (charter.meetings if charter and charter.meetings else None)
+        or (program.sessions_planned if program else 0),
+        "next_planned": planned[0].starts_at if planned else None,
+        "profile_complete": profile is not None and profile.completed_at is not None,
+        "zone": turn.timezone_of(turn.person),
+    }

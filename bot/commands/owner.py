@@ -1,0 +1,215 @@
+"""Program owners' commands: create a program, invite, add owners, pair, set the digest channel."""
+
+from __future__ import annotations
+
+from bot.commands.grammar import Command
+from bot.commands.lookup import find_program, owned_program
+from bot.commands.values import parse_cadence, parse_date, parse_duration, parse_positive_int
+from bot.conversations.kickoff import kickoff
+from bot.domain import (
+    EnrollmentStatus,
+    Invitation,
+    Pair,
+    PairStatus,
+    Program,
+    ProgramOwner,
+    Role,
+)
+from bot.errors import UserError
+from bot.people import resolve_mention
+from bot.turn import Turn
+
+MAX_SESSIONS = 52
+MAX_NAME = 200
+
+
+async def program(turn: Turn, command: Command) -> None:
+    if command.sub == "new":
+        await _new_program(turn, command)
+    elif command.sub == "list":
+        await _list_programs(turn)
+    else:
+        await _show_program(turn, command)
+
+
+async def _new_program(turn: Turn, command: Command) -> None:
+    admins = turn.config.admins
+    if admins and turn.person.user_id not in admins:
+        raise UserError("errors.admins_only")
+    name = " ".join(command.args).strip()
+    if not name:
+        raise UserError("errors.program_name_missing")
+    if len(name) > MAX_NAME:
+        raise UserError("errors.answer_too_long", maximum=MAX_NAME)
+    if await turn.uow.programs_named(name):
+        raise UserError("errors.program_exists", name=name)
+    options = command.options
+    today = turn.today_for(turn.person)
+    starts_on = parse_date(options["start"], today) if "start" in options else today
+    locale = await turn.locale_of(turn.person)
+    new = Program(
+        name=name,
+        starts_on=starts_on,
+        created_at=turn.now,
+        locale=locale,
+        timezone=turn.timezone_of(turn.person),
+        sessions_planned=parse_positive_int(options.get("sessions", "6"), maximum=MAX_SESSIONS),
+        cadence_days=parse_cadence(options.get("every", "2w")),
+        session_minutes=parse_duration(options.get("length", "60m")),
+        topics=turn.renderer.lines(locale, "catalogue.digital"),
+        reciprocal_topics=turn.renderer.lines(locale, "catalogue.reciprocal"),
+    )
+    turn.uow.add(new)
+    await turn.uow.flush()
+    assert new.id is not None
+    turn.uow.add(ProgramOwner(program_id=new.id, person_id=turn.person_id))
+    turn.audit("program.created", program_id=new.id, subject=name)
+    await turn.say("owner.program_created", program=new)
+
+
+async def _list_programs(turn: Turn) -> None:
+    owned = {p.id for p in await turn.uow.programs_owned_by(turn.person_id)}
+    programs = await turn.uow.open_programs()
+    if not programs:
+        raise UserError("errors.no_open_program")
+    await turn.say("owner.program_list", programs=programs, owned=owned)
+
+
+async def _show_program(turn: Turn, command: Command) -> None:
+    name = " ".join(command.args)
+    shown = await find_program(turn, name) if name else await owned_program(turn)
+    assert shown.id is not None
+    enrollments = await turn.uow.enrollments_in_program(shown.id)
+    pairs = await turn.uow.pairs_in_program(shown.id)
+    owners = await turn.uow.owners_of(shown.id)
+    await turn.say(
+        "owner.program_details",
+        program=shown,
+        owners=[o.display_name for o in owners],
+        mentors=sum(1 for e in enrollments if e.role == Role.MENTOR and e.status != "left"),
+        mentees=sum(1 for e in enrollments if e.role == Role.MENTEE and e.status != "left"),
+        pairs=sum(1 for p in pairs if p.status == PairStatus.ACTIVE),
+    )
+
+
+async def invite(turn: Turn, command: Command) -> None:
+    target = await owned_program(turn, command.options.get("program", ""))
+    if not command.args:
+        raise UserError("errors.invite_nobody")
+    assert target.id is not None
+    invited, skipped = [], []
+    for mention in command.args:
+        person = await resolve_mention(turn, mention)
+        assert person.id is not None
+        enrollment = await turn.uow.enrollment_of(target.id, person.id)
+        already = enrollment is not None and enrollment.status != EnrollmentStatus.LEFT
+        if already or await turn.uow.pending_invitation(target.id, person.id):
+            skipped.append(person.display_name)
+            continue
+        invitation = Invitation(
+            program_id=target.id, person_id=person.id, invited_by=turn.person_id, created_at=turn.now
+        )
+        turn.uow.add(invitation)
+        await turn.uow.flush()
+        value = f"invite:{invitation.id}"
+        await turn.notify(
+            person,
+            "participant.invitation",
+            key=f"invitation:{invitation.id}",
+            purpose="invitation",
+            choices=(
+                await turn.choice("labels.join_mentor", f"{value}:mentor", person),
+                await turn.choice("labels.join_mentee", f"{value}:mentee", person),
+                await turn.choice("labels.not_now", f"{value}:decline", person),
+            ),
+            program=target,
+            owner=turn.person.display_name,
+        )
+        invited.append(person.display_name)
+    turn.audit("program.invited", program_id=target.id, count=len(invited))
+    await turn.say("owner.invited", invited=invited, skipped=skipped, program=target.name)
+
+
+async def owners(turn: Turn, command: Command) -> None:
+    target = await owned_program(turn, command.options.get("program", ""))
+    if not command.args:
+        raise UserError("errors.invite_nobody")
+    assert target.id is not None
+    added = []
+    for mention in command.args:
+        person = await resolve_mention(turn, mention)
+        assert person.id is not None
+        if await turn.uow.is_owner(target.id, person.id):
+            continue
+        turn.uow.add(ProgramOwner(program_id=target.id, person_id=person.id))
+        await turn.notify(
+            person,
+            "owner.you_are_owner",
+            key=f"owner_added:{target.id}:{person.id}",
+            purpose="owner_info",
+            program=target.name,
+            by=turn.person.display_name,
+        )
+        added.append(person.display_name)
+    turn.audit("program.owners_added", program_id=target.id, count=len(added))
+    await turn.say("owner.owners_added", added=added, program=target.name)
+
+
+async def pair(turn: Turn, command: Command) -> None:
+    target = await owned_program(turn, command.options.get("program", ""))
+    if len(command.args) != 2:
+        raise UserError("errors.pair_usage")
+    assert target.id is not None
+    mentor = await resolve_mention(turn, command.args[0])
+    mentee = await resolve_mention(turn, command.args[1])
+    enrollments = []
+    for person, role in ((mentor, Role.MENTOR), (mentee, Role.MENTEE)):
+        assert person.id is not None
+        enrollment = await turn.uow.enrollment_of(target.id, person.id)
+        if enrollment is None or enrollment.status == EnrollmentStatus.LEFT:
+            raise UserError("errors.pair_not_enrolled", name=person.display_name, program=target.name)
+        if enrollment.role != role:
+            raise UserError("errors.pair_wrong_role", name=person.display_name, role=role.value)
+        assert enrollment.id is not None
+        if await turn.uow.active_pair_of(enrollment.id) is not None:
+            raise UserError("errors.pair_already_paired", name=person.display_name)
+        enrollments.append(enrollment)
+    new_pair = Pair(
+        program_id=target.id,
+        mentor_enrollment_id=enrollments[0].id,
+        mentee_enrollment_id=enrollments[1].id,
+        created_at=turn.now,
+        created_by=turn.person_id,
+    )
+    turn.uow.add(new_pair)
+    await turn.uow.flush()
+    turn.audit("pair.created", program_id=target.id, subject=f"pair:{new_pair.id}")
+    await kickoff(turn, new_pair, mentor, mentee)
+    await turn.say(
+        "owner.paired", mentor=mentor.display_name, mentee=mentee.display_name, program=target.name
+    )
+
+
+async def digest(turn: Turn, command: Command) -> None:
+    target = await owned_program(turn, command.options.get("program", ""))
+    where = command.args[0] if command.args else ""
+    if where.lower() in ("here", "ici"):
+        if not turn.event.channel:
+            raise UserError("errors.digest_here_needs_channel")
+        channel = dict(turn.event.channel)
+    elif where.startswith("#") and len(where) > 1:
+        channel = {"channel": where[1:]}
+    else:
+        raise UserError("errors.digest_channel_usage")
+    channel.setdefault("platform", turn.person.platform)
+    channel.setdefault("workspace", turn.person.workspace)
+    target.digest_channel = channel
+    turn.audit("program.digest_channel", program_id=target.id)
+    await turn.post_to_channel(
+        target,
+        "owner.digest_channel_hello",
+        key=f"digest_hello:{target.id}:{turn.now.isoformat()}",
+        purpose="digest_hello",
+        program=target.name,
+    )
+    await turn.say("owner.digest_channel_set", channel=channel["channel"], program=target.name)

@@ -1,0 +1,288 @@
+"""What every participant can do: join, fill in the profile, see their tandem, pause, leave."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.commands.grammar import VERBS, Command
+from bot.commands.lookup import find_program, pair_view, visible_enrollment
+from bot.commands.values import parse_date, parse_timezone
+from bot.conversations import intake, runner
+from bot.domain import (
+    ConversationStatus,
+    Enrollment,
+    EnrollmentStatus,
+    InvitationStatus,
+    PairStatus,
+    Program,
+    Role,
+)
+from bot.errors import UserError
+from bot.settings import SUPPORTED_LOCALES
+from bot.turn import Turn
+
+
+async def help_command(turn: Turn, command: Command) -> None:
+    topic = command.args[0].lstrip("/").lower() if command.args else ""
+    if command.root == "session":
+        topic = topic or "session"
+    if not topic:
+        await turn.say("help.overview")
+        return
+    known = {*VERBS["tandem"], "session"}
+    if topic not in known:
+        raise UserError("errors.unknown_help_topic", topic=topic)
+    await turn.say(f"help.{topic.replace('-', '_')}")
+
+
+async def join(turn: Turn, command: Command) -> None:
+    if not command.args or command.args[0].lower() not in ("mentor", "mentee"):
+        raise UserError("errors.join_role")
+    role = Role(command.args[0].lower())
+    program_name = " ".join(command.args[1:]) or command.options.get("program", "")
+    program = await _program_to_join(turn, program_name)
+    await enroll(turn, program, role)
+
+
+async def _program_to_join(turn: Turn, name: str) -> Program:
+    if name:
+        return await find_program(turn, name)
+    open_programs = await turn.uow.open_programs()
+    for program in open_programs:
+        assert program.id is not None
+        if await turn.uow.pending_invitation(program.id, turn.person_id):
+            return program
+    if len(open_programs) == 1:
+        return open_programs[0]
+    if not open_programs:
+        raise UserError("errors.no_open_program")
+    raise UserError("errors.which_program", programs=[p.name for p in open_programs])
+
+
+async def enroll(turn: Turn, program: Program, role: Role) -> None:
+    """Opt in to a program; starts (or resumes) the intake questionnaire."""
+    assert program.id is not None
+    enrollment = await turn.uow.enrollment_of(program.id, turn.person_id)
+    if enrollment is not None and enrollment.status != EnrollmentStatus.LEFT:
+        raise UserError(
+            "errors.already_enrolled", program=program.name, role=enrollment.role.value
+        )
+    if enrollment is None:
+        enrollment = Enrollment(
+            program_id=program.id, person_id=turn.person_id, role=role, joined_at=turn.now
+        )
+        turn.uow.add(enrollment)
+    else:
+        enrollment.role, enrollment.status, enrollment.joined_at = role, EnrollmentStatus.ACTIVE, turn.now
+        enrollment.paused_until = None
+    invitation = await turn.uow.pending_invitation(program.id, turn.person_id)
+    if invitation is not None:
+        invitation.status = InvitationStatus.ACCEPTED
+    await turn.uow.flush()
+    assert enrollment.id is not None
+    turn.audit("enrollment.joined", program_id=program.id, role=role.value)
+    await turn.notify_owners(
+        program,
+        "owner.someone_joined",
+        key=f"joined:{enrollment.id}:{turn.now.isoformat()}",
+        purpose="owner_info",
+        person=turn.person.display_name,
+        role=role.value,
+        program=program.name,
+    )
+    await turn.say("participant.welcome", program=program, role=role.value)
+    await runner.start(turn, intake.FLOW, enrollment.id, turn.person, restart=True)
+
+
+async def on_invitation_choice(turn: Turn, rest: str) -> None:
+    """``<invitation id>:mentor|mentee|decline``."""
+    invitation_id, _, answer = rest.partition(":")
+    invitation = await turn.uow.invitation(int(invitation_id)) if invitation_id.isdigit() else None
+    if (
+        invitation is None
+        or invitation.person_id != turn.person_id
+        or invitation.status != InvitationStatus.PENDING
+    ):
+        raise UserError("errors.stale_choice")
+    program = await turn.uow.program(invitation.program_id)
+    if program is None or program.closed:
+        raise UserError("errors.stale_choice")
+    if answer == "decline":
+        invitation.status = InvitationStatus.DECLINED
+        turn.audit("invitation.declined", program_id=program.id)
+        await turn.say("participant.invitation_declined", program=program.name, replaces_prompt=True)
+        return
+    await enroll(turn, program, Role(answer))
+
+
+async def profile(turn: Turn, command: Command) -> None:
+    enrollment = await turn.current_enrollment()
+    if enrollment is None:
+        raise UserError("errors.not_enrolled")
+    assert enrollment.id is not None
+    await runner.start(turn, intake.FLOW, enrollment.id, turn.person)
+
+
+async def status(turn: Turn, command: Command) -> None:
+    if command.args:
+        enrollment = await visible_enrollment(turn, command.args[0])
+        await turn.say("participant.status", **await pair_view(turn, enrollment), yourself=False)
+        return
+    enrollments = [
+        e for e in await turn.uow.enrollments_of_person(turn.person_id) if e.status != "left"
+    ]
+    owned = await turn.uow.programs_owned_by(turn.person_id)
+    if not enrollments and not owned:
+        raise UserError("errors.not_enrolled")
+    for enrollment in enrollments:
+        await turn.say("participant.status", **await pair_view(turn, enrollment), yourself=True)
+    for program in owned:
+        assert program.id is not None
+        enrolled = await turn.uow.enrollments_in_program(program.id)
+        pairs = await turn.uow.pairs_in_program(program.id)
+        await turn.say(
+            "owner.program_status",
+            program=program,
+            mentors=sum(1 for e in enrolled if e.role == Role.MENTOR and e.status != "left"),
+            mentees=sum(1 for e in enrolled if e.role == Role.MENTEE and e.status != "left"),
+            pairs=sum(1 for p in pairs if p.status == PairStatus.ACTIVE),
+        )
+    for conversation in await turn.uow.open_conversations(turn.person_id):
+        await turn.say("participant.pending_conversation", flow=conversation.flow)
+
+
+async def charter(turn: Turn, command: Command) -> None:
+    if command.args:
+        enrollment = await visible_enrollment(turn, command.args[0])
+    else:
+        current = await turn.current_enrollment()
+        if current is None:
+            raise UserError("errors.not_enrolled")
+        enrollment = current
+    view = await pair_view(turn, enrollment)
+    if view["pair"] is None:
+        raise UserError("errors.not_paired")
+    await turn.say("participant.charter", **view)
+
+
+async def pause(turn: Turn, command: Command) -> None:
+    enrollment = await turn.current_enrollment()
+    if enrollment is None:
+        raise UserError("errors.not_enrolled")
+    until: date | None = None
+    words = list(command.args)
+    if "until" in command.options:
+        words = [command.options["until"]]
+    elif words and words[0].lower() in ("until", "jusqu'au", "jusquau"):
+        words = words[1:]
+    if words:
+        until = parse_date(" ".join(words), turn.today_for(turn.person))
+        if until <= turn.today_for(turn.person):
+            raise UserError("errors.pause_in_past", value=" ".join(words))
+    enrollment.status = EnrollmentStatus.PAUSED
+    enrollment.paused_until = until
+    turn.audit("enrollment.paused", program_id=enrollment.program_id)
+    await _tell_partner(turn, enrollment, "participant.partner_paused", "pause", until=until)
+    await turn.say("participant.paused", until=until)
+
+
+async def resume(turn: Turn, command: Command) -> None:
+    enrollment = await turn.current_enrollment()
+    if enrollment is None:
+        raise UserError("errors.not_enrolled")
+    if enrollment.status != EnrollmentStatus.PAUSED:
+        raise UserError("errors.not_paused")
+    enrollment.status = EnrollmentStatus.ACTIVE
+    enrollment.paused_until = None
+    turn.audit("enrollment.resumed", program_id=enrollment.program_id)
+    await _tell_partner(turn, enrollment, "participant.partner_resumed", "resume")
+    await turn.say("participant.resumed")
+
+
+async def leave(turn: Turn, command: Command) -> None:
+    enrollment = await turn.current_enrollment()
+    if enrollment is None:
+        raise UserError("errors.not_enrolled")
+    program = await turn.uow.program(enrollment.program_id)
+    assert program is not None
+    await turn.say(
+        "participant.leave_confirm",
+        program=program.name,
+        choices=(
+            await turn.choice("labels.leave_yes", f"leave:{enrollment.id}:yes"),
+            await turn.choice("labels.cancel", f"leave:{enrollment.id}:no"),
+        ),
+    )
+
+
+async def on_leave_choice(turn: Turn, rest: str) -> None:
+    enrollment_id, _, answer = rest.partition(":")
+    enrollment = await turn.uow.enrollment(int(enrollment_id)) if enrollment_id.isdigit() else None
+    if (
+        enrollment is None
+        or enrollment.person_id != turn.person_id
+        or enrollment.status == EnrollmentStatus.LEFT
+    ):
+        raise UserError("errors.stale_choice")
+    if answer != "yes":
+        await turn.say("participant.leave_cancelled", replaces_prompt=True)
+        return
+    program = await turn.uow.program(enrollment.program_id)
+    assert program is not None and enrollment.id is not None
+    await _tell_partner(turn, enrollment, "participant.partner_left", "left")
+    pair = await turn.uow.active_pair_of(enrollment.id)
+    if pair is not None:
+        pair.status = PairStatus.ENDED
+    enrollment.status = EnrollmentStatus.LEFT
+    for conversation in await turn.uow.open_conversations(turn.person_id):
+        conversation.status = ConversationStatus.CANCELLED
+    turn.audit("enrollment.left", program_id=program.id)
+    await turn.notify_owners(
+        program,
+        "owner.someone_left",
+        key=f"left:{enrollment.id}:{turn.now.isoformat()}",
+        purpose="owner_info",
+        person=turn.person.display_name,
+        program=program.name,
+    )
+    await turn.say("participant.left", program=program.name, replaces_prompt=True)
+
+
+async def language(turn: Turn, command: Command) -> None:
+    choice = command.args[0].lower() if command.args else ""
+    if choice not in SUPPORTED_LOCALES:
+        raise UserError("errors.bad_language_choice", locales=list(SUPPORTED_LOCALES))
+    turn.person.locale = choice
+    await turn.say("participant.language_set")
+
+
+async def timezone(turn: Turn, command: Command) -> None:
+    if not command.args:
+        await turn.say("participant.timezone_is", zone=turn.timezone_of(turn.person))
+        return
+    turn.person.timezone = parse_timezone(command.args[0])
+    await turn.say("participant.timezone_set", zone=turn.person.timezone)
+
+
+async def _tell_partner(
+    turn: Turn, enrollment: Enrollment, message_id: str, purpose: str, **variables: object
+) -> None:
+    assert enrollment.id is not None
+    pair = await turn.uow.active_pair_of(enrollment.id)
+    if pair is None:
+        return
+    partner_enrollment = (
+        pair.mentee_enrollment_id
+        if pair.mentor_enrollment_id == enrollment.id
+        else pair.mentor_enrollment_id
+    )
+    partner = await turn.person_of(partner_enrollment)
+    if partner is not None:
+        await turn.notify(
+            partner,
+            message_id,
+            key=f"{purpose}:{enrollment.id}:{turn.now.isoformat()}",
+            purpose=f"partner_{purpose}",
+            partner=turn.person.display_name,
+            **variables,
+        )

@@ -1,0 +1,248 @@
+"""``/session``: log a meeting (form or one line), plan the next one, list, undo the last log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.commands.grammar import Command
+from bot.commands.lookup import active_pair_of_speaker, pair_view, partner_enrollment_id, visible_enrollment
+from bot.commands.values import parse_date, parse_duration, parse_time
+from bot.domain import Pair, PlannedSession, SessionLog
+from bot.errors import UserError
+from bot.messages import FieldKind, Form, FormField
+from bot.turn import Turn
+
+FORM_ID = "session_log"
+UNDO_WINDOW = timedelta(minutes=15)
+MAX_TEXT = 500
+FORM_FIELDS = ("duration", "topics", "next", "date")
+
+
+async def session(turn: Turn, command: Command) -> None:
+    if command.verb == "log":
+        await _log(turn, command)
+    elif command.verb == "plan":
+        await _plan(turn, command)
+    elif command.verb == "list":
+        await _list(turn, command)
+    else:
+        await _undo(turn)
+
+
+async def _log(turn: Turn, command: Command) -> None:
+    _, pair = await active_pair_of_speaker(turn)
+    if not command.args and not command.options:
+        await turn.say("sessions.form_intro", form=await _form(turn, {}, {}))
+        return
+    if len(command.args) < 2:
+        raise UserError("errors.log_usage")
+    if len(command.args) > 2:
+        raise UserError("errors.log_too_many", extra=list(command.args[2:]))
+    values = {
+        "duration": command.args[0],
+        "topics": command.args[1],
+        "next": command.options.get("next", ""),
+        "date": command.options.get("date", ""),
+    }
+    log = await _validated_log(turn, pair, values)
+    await _save(turn, pair, log)
+
+
+async def on_form(turn: Turn, values: dict[str, str]) -> None:
+    _, pair = await active_pair_of_speaker(turn)
+    errors: dict[str, str] = {}
+    try:
+        log = await _validated_log(turn, pair, values, errors)
+    except UserError:
+        # Send the form back with what was typed and an error under each wrong field.
+        await turn.say("sessions.form_errors", form=await _form(turn, values, errors))
+        return
+    await _save(turn, pair, log)
+
+
+async def on_form_cancelled(turn: Turn) -> None:
+    await turn.say("sessions.form_cancelled")
+
+
+async def _form(turn: Turn, values: dict[str, str], errors: dict[str, str]) -> Form:
+    today = turn.today_for(turn.person).isoformat()
+    fields = (
+        FormField("duration", await turn.text("sessions.field_duration"),
+                  hint=await turn.text("sessions.hint_duration")),
+        FormField("topics", await turn.text("sessions.field_topics"), FieldKind.LONG_TEXT,
+                  hint=await turn.text("sessions.hint_topics")),
+        FormField("next", await turn.text("sessions.field_next"), FieldKind.LONG_TEXT,
+                  required=False, hint=await turn.text("sessions.hint_next")),
+        FormField("date", await turn.text("sessions.field_date"), FieldKind.DATE,
+                  initial=today, hint=await turn.text("sessions.hint_date")),
+    )
+    return Form(
+        form_id=FORM_ID,
+        title=await turn.text("sessions.form_title"),
+        submit_label=await turn.text("sessions.form_submit"),
+        fields=fields,
+        errors=errors,
+        values={k: v for k, v in values.items() if k in FORM_FIELDS},
+    )
+
+
+async def _validated_log(
+    turn: Turn, pair: Pair, values: dict[str, str], errors: dict[str, str] | None = None
+) -> SessionLog:
+    """Checks every field; with ``errors`` given, says what is wrong with each before refusing."""
+    today = turn.today_for(turn.person)
+    problems: dict[str, UserError] = {}
+    checks: dict[str, Callable[[], object]] = {
+        "duration": lambda: parse_duration(values.get("duration", "")),
+        "topics": lambda: _text(values.get("topics", ""), required=True),
+        "next": lambda: _text(values.get("next", ""), required=False),
+        "date": lambda: _held_on(values.get("date", ""), today),
+    }
+    parsed: dict[str, object] = {}
+    for name, check in checks.items():
+        try:
+            parsed[name] = check()
+        except UserError as problem:
+            problems[name] = problem
+    if problems:
+        if errors is not None:
+            for name, problem in problems.items():
+                errors[name] = await turn.text(problem.message_id, **problem.variables)
+        raise next(iter(problems.values()))
+    minutes, held_on = parsed["duration"], parsed["date"]
+    assert pair.id is not None and isinstance(minutes, int) and isinstance(held_on, date)
+    return SessionLog(
+        pair_id=pair.id,
+        logged_by=turn.person_id,
+        held_on=held_on,
+        minutes=minutes,
+        topics=str(parsed["topics"]),
+        next_steps=str(parsed["next"]) or None,
+        created_at=turn.now,
+    )
+
+
+def _text(value: str, *, required: bool) -> str:
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise UserError("errors.topics_missing")
+    if len(cleaned) > MAX_TEXT:
+        raise UserError("errors.answer_too_long", maximum=MAX_TEXT)
+    return cleaned
+
+
+def _held_on(value: str, today: date) -> date:
+    if not value.strip():
+        return today
+    held_on = parse_date(value, today)
+    if held_on > today:
+        raise UserError("errors.date_in_future", value=value)
+    return held_on
+
+
+async def _save(turn: Turn, pair: Pair, log: SessionLog) -> None:
+    turn.uow.add(log)
+    await turn.uow.flush()
+    turn.audit("session.logged", program_id=pair.program_id, subject=f"pair:{pair.id}")
+    enrollment, _ = await active_pair_of_speaker(turn)
+    view = await pair_view(turn, enrollment)
+    partner = view["partner"]
+    if partner is not None:
+        await turn.notify(
+            partner,
+            "sessions.partner_logged",
+            key=f"session_logged:{log.id}:{partner.id}",
+            purpose="session_logged",
+            partner=turn.person.display_name,
+            log=log,
+        )
+    await turn.say(
+        "sessions.logged",
+        log=log,
+        count=view["sessions_done"],
+        target=view["target"],
+        undo_minutes=int(UNDO_WINDOW.total_seconds() // 60),
+    )
+
+
+async def _plan(turn: Turn, command: Command) -> None:
+    enrollment, pair = await active_pair_of_speaker(turn)
+    if len(command.args) != 2:
+        raise UserError("errors.plan_usage")
+    zone = ZoneInfo(turn.timezone_of(turn.person))
+    day = parse_date(command.args[0], turn.today_for(turn.person))
+    at = parse_time(command.args[1])
+    starts_at = datetime.combine(day, at, tzinfo=zone)
+    if starts_at <= turn.now:
+        raise UserError("errors.plan_in_past", value=" ".join(command.args))
+    planned = PlannedSession(
+        pair_id=pair.id or 0, planned_by=turn.person_id, starts_at=starts_at, created_at=turn.now
+    )
+    turn.uow.add(planned)
+    await turn.uow.flush()
+    turn.audit("session.planned", program_id=pair.program_id, subject=f"pair:{pair.id}")
+    assert enrollment.id is not None
+    partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
+    if partner is not None:
+        await turn.notify(
+            partner,
+            "sessions.partner_planned",
+            key=f"session_planned:{planned.id}:{partner.id}",
+            purpose="session_planned",
+            partner=turn.person.display_name,
+            starts_at=starts_at,
+            zone=turn.timezone_of(partner),
+        )
+    await turn.say("sessions.planned", starts_at=starts_at, zone=str(zone))
+
+
+async def _list(turn: Turn, command: Command) -> None:
+    if command.args:
+        enrollment = await visible_enrollment(turn, command.args[0])
+    else:
+        enrollment, _ = await active_pair_of_speaker(turn)
+    view = await pair_view(turn, enrollment)
+    pair = view["pair"]
+    if pair is None:
+        raise UserError("errors.not_paired")
+    logs = await turn.uow.session_logs(pair.id)
+    authors = {}
+    for log in logs:
+        if log.logged_by is not None and log.logged_by not in authors:
+            author = await turn.uow.person(log.logged_by)
+            authors[log.logged_by] = author.display_name if author else "—"
+    planned = await turn.uow.planned_sessions(pair.id, turn.now)
+    await turn.say(
+        "sessions.list",
+        logs=logs,
+        authors=authors,
+        planned=planned,
+        zone=turn.timezone_of(turn.person),
+        **{k: v for k, v in view.items() if k != "zone"},
+    )
+
+
+async def _undo(turn: Turn) -> None:
+    enrollment, pair = await active_pair_of_speaker(turn)
+    assert pair.id is not None
+    log = await turn.uow.last_session_log_by(pair.id, turn.person_id)
+    if log is None:
+        raise UserError("errors.nothing_to_undo")
+    if turn.now - log.created_at > UNDO_WINDOW:
+        raise UserError("errors.undo_too_late", minutes=int(UNDO_WINDOW.total_seconds() // 60))
+    assert enrollment.id is not None
+    partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
+    if partner is not None:
+        await turn.notify(
+            partner,
+            "sessions.partner_undid",
+            key=f"session_undone:{log.id}:{partner.id}",
+            purpose="session_undone",
+            partner=turn.person.display_name,
+            log=log,
+        )
+    await turn.uow.delete(log)
+    turn.audit("session.undone", program_id=pair.program_id, subject=f"pair:{pair.id}")
+    await turn.say("sessions.undone", log=log)

@@ -1,0 +1,1 @@
+"""Multi-step dialogs (intake, expectation setting), persisted between turns."""

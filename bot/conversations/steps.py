@@ -1,0 +1,166 @@
+"""Reusable kinds of question: free text, a choice, ratings of topics, a number, a zone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from bot.commands.values import parse_duration, parse_positive_int, parse_timezone
+from bot.conversations.runner import Answer, Question
+from bot.errors import UserError
+
+NONE_WORDS = {"-", "none", "no", "nothing", "aucun", "aucune", "rien", "non"}
+KEEP_WORDS = {"ok", "keep", "garder", "oui", "yes"}
+_RATING = re.compile(r"^(\d{1,2})\s*[:=]\s*(\d)$")
+MAX_TEXT = 500
+
+
+@dataclass(frozen=True)
+class TextStep:
+    name: str
+    message_id: str
+    optional: bool = False
+    variables: Callable[[Any], dict[str, Any]] = lambda context: {}
+
+    def question(self, context: Any) -> Question:
+        return Question(self.message_id, self.variables(context))
+
+    def accept(self, context: Any, answer: Answer) -> str:
+        text = answer.text.strip()
+        if self.optional and text.lower() in NONE_WORDS:
+            return ""
+        if not text:
+            raise UserError("errors.answer_required")
+        if len(text) > MAX_TEXT:
+            raise UserError("errors.answer_too_long", maximum=MAX_TEXT)
+        return text
+
+
+@dataclass(frozen=True)
+class ChoiceStep:
+    name: str
+    message_id: str
+    options: Sequence[str]
+    label_prefix: str
+    variables: Callable[[Any], dict[str, Any]] = lambda context: {}
+
+    def question(self, context: Any) -> Question:
+        return Question(
+            self.message_id,
+            self.variables(context),
+            tuple((f"{self.label_prefix}_{option}", option, {}) for option in self.options),
+        )
+
+    def accept(self, context: Any, answer: Answer) -> str:
+        value = answer.text.strip().lower()
+        if value in self.options:
+            return value
+        if value.isdigit() and 1 <= int(value) <= len(self.options):
+            return self.options[int(value) - 1]
+        raise UserError("errors.pick_a_choice", count=len(self.options))
+
+
+@dataclass(frozen=True)
+class RatingsStep:
+    """Topics from a numbered list, each with a level or priority 1–5: ``1:4 5:2``."""
+
+    name: str
+    message_id: str
+    topics: Callable[[Any], list[str]]
+    optional: bool = False
+
+    def question(self, context: Any) -> Question:
+        return Question(self.message_id, {"topics": self.topics(context)})
+
+    def accept(self, context: Any, answer: Answer) -> dict[str, int]:
+        text = answer.text.strip()
+        if self.optional and text.lower() in NONE_WORDS:
+            return {}
+        topics = self.topics(context)
+        ratings: dict[str, int] = {}
+        for item in re.split(r"[,;\s]+(?=\d)", text):
+            match = _RATING.match(item.strip().rstrip(",;"))
+            if not match:
+                raise UserError("errors.bad_ratings", value=item, count=len(topics))
+            number, level = int(match.group(1)), int(match.group(2))
+            if not 1 <= number <= len(topics):
+                raise UserError("errors.bad_topic_number", value=number, count=len(topics))
+            if not 1 <= level <= 5:
+                raise UserError("errors.bad_level", value=level)
+            ratings[topics[number - 1]] = level
+        if not ratings:
+            raise UserError("errors.bad_ratings", value=text, count=len(topics))
+        return ratings
+
+
+@dataclass(frozen=True)
+class LanguagesStep:
+    name: str
+    message_id: str
+
+    def question(self, context: Any) -> Question:
+        return Question(self.message_id)
+
+    def accept(self, context: Any, answer: Answer) -> list[str]:
+        codes = [code.strip().lower() for code in re.split(r"[,;\s]+", answer.text) if code.strip()]
+        if not codes:
+            raise UserError("errors.bad_languages", value=answer.text)
+        for code in codes:
+            try:
+                Locale.parse(code)
+            except (UnknownLocaleError, ValueError):
+                raise UserError("errors.bad_languages", value=code) from None
+        return list(dict.fromkeys(codes))
+
+
+@dataclass(frozen=True)
+class TimezoneStep:
+    name: str
+    message_id: str
+    current: Callable[[Any], str]
+
+    def question(self, context: Any) -> Question:
+        zone = self.current(context)
+        return Question(
+            self.message_id, {"zone": zone}, (("labels.keep_zone", "keep", {"zone": zone}),)
+        )
+
+    def accept(self, context: Any, answer: Answer) -> str:
+        if answer.text.strip().lower() in KEEP_WORDS:
+            return self.current(context)
+        return parse_timezone(answer.text)
+
+
+@dataclass(frozen=True)
+class NumberStep:
+    name: str
+    message_id: str
+    maximum: int
+    suggested: Callable[[Any], int]
+
+    def question(self, context: Any) -> Question:
+        return Question(self.message_id, {"suggested": self.suggested(context)})
+
+    def accept(self, context: Any, answer: Answer) -> int:
+        if answer.text.strip().lower() in KEEP_WORDS:
+            return self.suggested(context)
+        return parse_positive_int(answer.text, maximum=self.maximum)
+
+
+@dataclass(frozen=True)
+class DurationStep:
+    name: str
+    message_id: str
+    suggested: Callable[[Any], int]
+
+    def question(self, context: Any) -> Question:
+        return Question(self.message_id, {"suggested": self.suggested(context)})
+
+    def accept(self, context: Any, answer: Answer) -> int:
+        if answer.text.strip().lower() in KEEP_WORDS:
+            return self.suggested(context)
+        return parse_duration(answer.text)

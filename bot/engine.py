@@ -1,0 +1,143 @@
+"""The conversation engine: one inbound event in, the replies to its sender out.
+
+Each turn runs in one transaction: what changed and every message for someone else (the outbox)
+are written together, or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from bot.clock import Clock
+from bot.commands import grammar
+from bot.commands.grammar import Command
+from bot.conversations.runner import answer_open_conversation
+from bot.errors import UserError
+from bot.events import EventKind, InboundEvent
+from bot.i18n import Renderer
+from bot.messages import Message
+from bot.people import resolve_sender
+from bot.ports import UnitOfWorkFactory
+from bot.routes import CHOICE_HANDLERS, COMMAND_HANDLERS, FORM_CANCEL_HANDLERS, FORM_HANDLERS
+from bot.turn import EngineConfig, Turn
+
+logger = logging.getLogger("tandem.engine")
+
+CommandHandler = Callable[[Turn, Command], Awaitable[None]]
+
+
+class Engine:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        renderer: Renderer,
+        config: EngineConfig,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.renderer = renderer
+        self.config = config
+        # Turns that crashed (not refusals): the console's script mode exits non-zero on them.
+        self.failures = 0
+
+    async def handle(self, event: InboundEvent) -> list[Message]:
+        started = time.perf_counter()
+        label = event.kind.value
+        outcome = "ok"
+        replies: list[Message] = []
+        person_id: int | None = None
+        try:
+            async with self.uow_factory() as uow:
+                person = await resolve_sender(uow, event.sender, self.clock.now())
+                await uow.commit()
+                person_id = person.id
+                if event.delivery_id and not await uow.mark_delivery_processed(
+                    event.delivery_id, self.clock.now()
+                ):
+                    outcome = "duplicate"
+                    return []
+                turn = Turn(uow, self.clock, self.renderer, self.config, event, person)
+                label = await self._dispatch(turn)
+                await uow.commit()
+                replies = turn.replies
+        except UserError as error:
+            outcome = f"refused:{error.message_id}"
+            replies = await self._error_reply(person_id, error.message_id, error.variables)
+        except Exception:
+            outcome = "error"
+            self.failures += 1
+            logger.exception("event failed", extra={"event_kind": event.kind.value})
+            replies = await self._error_reply(person_id, "errors.internal", {})
+        finally:
+            logger.info(
+                "event handled",
+                extra={
+                    "event_kind": event.kind.value,
+                    "handler": label,
+                    "platform": event.sender.platform,
+                    "outcome": outcome,
+                    "replies": len(replies),
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+        return replies
+
+    async def _error_reply(
+        self, person_id: int | None, message_id: str, variables: dict[str, object]
+    ) -> list[Message]:
+        # A fresh transaction: the failed one was rolled back with everything it had loaded.
+        locale = self.config.default_locale
+        if person_id is not None:
+            async with self.uow_factory() as uow:
+                person = await uow.person(person_id)
+                if person is not None and person.locale:
+                    locale = person.locale
+                elif person is not None:
+                    enrollments = await uow.enrollments_of_person(person_id)
+                    program = await uow.program(enrollments[0].program_id) if enrollments else None
+                    locale = program.locale if program else locale
+        return [Message(text=self.renderer.render(locale, message_id, **variables))]
+
+    async def _dispatch(self, turn: Turn) -> str:
+        event = turn.event
+        if event.kind is EventKind.COMMAND:
+            return await self._run_command(turn, event.text)
+        if event.kind is EventKind.MESSAGE:
+            return await self._free_message(turn)
+        if event.kind is EventKind.CHOICE:
+            prefix, _, rest = event.value.partition(":")
+            choice_handler = CHOICE_HANDLERS.get(prefix)
+            if choice_handler is None:
+                raise UserError("errors.stale_choice")
+            await choice_handler(turn, rest)
+            return f"choice {prefix}"
+        if event.kind is EventKind.FORM:
+            form_handler = FORM_HANDLERS.get(event.form_id)
+            if form_handler is None:
+                raise UserError("errors.stale_choice")
+            await form_handler(turn, event.values)
+            return f"form {event.form_id}"
+        cancel_handler = FORM_CANCEL_HANDLERS.get(event.form_id)
+        if cancel_handler is not None:
+            await cancel_handler(turn)
+        return f"form_cancelled {event.form_id}"
+
+    async def _run_command(self, turn: Turn, text: str) -> str:
+        command = grammar.parse(text)
+        handler = COMMAND_HANDLERS[(command.root, command.verb)]
+        await handler(turn, command)
+        return command.name
+
+    async def _free_message(self, turn: Turn) -> str:
+        text = turn.event.text.strip()
+        if text.startswith("/") or grammar.looks_like_command(text):
+            return await self._run_command(turn, text)
+        if await answer_open_conversation(turn, text):
+            return "conversation answer"
+        first_word = text.split(maxsplit=1)[0].lower() if text else ""
+        if first_word in grammar.VERBS["tandem"]:
+            return await self._run_command(turn, text)
+        raise UserError("errors.not_understood")

@@ -1,0 +1,76 @@
+"""The one place that wires settings, storage, the engine and the adapters together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from adapters.console.port import Delivery
+from adapters.console.session import ConsoleSession
+from bot.clock import Clock, SystemClock, VirtualClock
+from bot.delivery import Deliverer
+from bot.engine import Engine
+from bot.i18n import Renderer
+from bot.ports import ChatPort
+from bot.settings import Settings
+from bot.turn import EngineConfig
+from storage.database import async_url, create_engine
+from storage.migrate import upgrade
+from storage.unit_of_work import SqlUnitOfWorkFactory
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    renderer: Renderer
+    uow_factory: SqlUnitOfWorkFactory
+    engine: Engine
+    deliverer: Deliverer
+    ports: dict[str, ChatPort] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.uow_factory.engine.dispose()
+
+
+def is_sqlite(settings: Settings) -> bool:
+    return async_url(settings.database_url).get_backend_name() == "sqlite"
+
+
+async def build_runtime(settings: Settings, clock: Clock | None = None, *, migrate: bool) -> Runtime:
+    """``migrate``: bring the schema to head first (done by itself for SQLite at start)."""
+    if migrate:
+        await upgrade(settings.database_url)
+    clock = clock or SystemClock()
+    renderer = Renderer(default_locale=settings.tandem_locale)
+    uow_factory = SqlUnitOfWorkFactory(create_engine(settings.database_url))
+    config = EngineConfig(
+        default_locale=settings.tandem_locale,
+        default_timezone=settings.tandem_timezone,
+        admins=tuple(settings.tandem_admins),
+    )
+    engine = Engine(uow_factory, clock, renderer, config)
+    ports: dict[str, ChatPort] = {}
+    deliverer = Deliverer(uow_factory, clock, ports)
+    return Runtime(settings, clock, renderer, uow_factory, engine, deliverer, ports)
+
+
+async def build_console(
+    settings: Settings,
+    start: datetime | None = None,
+    on_delivery: Callable[[Delivery], None] | None = None,
+) -> tuple[Runtime, ConsoleSession]:
+    clock = VirtualClock(start or SystemClock().now())
+    runtime = await build_runtime(settings, clock, migrate=True)
+    session = ConsoleSession(
+        engine=runtime.engine,
+        deliverer=runtime.deliverer,
+        clock=clock,
+        renderer=runtime.renderer,
+        locale=settings.tandem_locale,
+        on_delivery=on_delivery,
+    )
+    port = session.port()
+    runtime.ports[port.platform] = port
+    return runtime, session

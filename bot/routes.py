@@ -1,0 +1,50 @@
+"""Which handler answers which command, button or form."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.commands import owner, participant, privacy, sessions
+from bot.commands.grammar import Command
+from bot.conversations import runner
+from bot.turn import Turn
+
+CommandHandler = Callable[[Turn, Command], Awaitable[None]]
+ChoiceHandler = Callable[[Turn, str], Awaitable[None]]
+FormHandler = Callable[[Turn, dict[str, str]], Awaitable[None]]
+FormCancelHandler = Callable[[Turn], Awaitable[None]]
+
+COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
+    ("tandem", "help"): participant.help_command,
+    ("tandem", "join"): participant.join,
+    ("tandem", "profile"): participant.profile,
+    ("tandem", "status"): participant.status,
+    ("tandem", "charter"): participant.charter,
+    ("tandem", "pause"): participant.pause,
+    ("tandem", "resume"): participant.resume,
+    ("tandem", "leave"): participant.leave,
+    ("tandem", "language"): participant.language,
+    ("tandem", "timezone"): participant.timezone,
+    ("tandem", "my-data"): privacy.my_data,
+    ("tandem", "forget-me"): privacy.forget_me,
+    ("tandem", "program"): owner.program,
+    ("tandem", "invite"): owner.invite,
+    ("tandem", "owners"): owner.owners,
+    ("tandem", "pair"): owner.pair,
+    ("tandem", "digest"): owner.digest,
+    ("session", "log"): sessions.session,
+    ("session", "plan"): sessions.session,
+    ("session", "list"): sessions.session,
+    ("session", "undo"): sessions.session,
+    ("session", "help"): participant.help_command,
+}
+
+CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
+    runner.CHOICE_PREFIX: runner.on_choice,
+    "invite": participant.on_invitation_choice,
+    "leave": participant.on_leave_choice,
+    "forget": privacy.on_forget_choice,
+}
+
+FORM_HANDLERS: dict[str, FormHandler] = {sessions.FORM_ID: sessions.on_form}
+FORM_CANCEL_HANDLERS: dict[str, FormCancelHandler] = {sessions.FORM_ID: sessions.on_form_cancelled}

@@ -1,0 +1,52 @@
+"""Configuration, read from the environment and from a `.env` file when present."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SUPPORTED_LOCALES = ("fr", "en")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./tandem.db"
+    tandem_locale: Literal["fr", "en"] = "fr"
+    tandem_timezone: str = "Europe/Paris"
+    # Platform user ids allowed to create programs; empty means anyone may.
+    tandem_admins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    tandem_log_format: Literal["text", "json"] = "text"
+    tandem_log_level: str = "INFO"
+    port: int = 3000
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    microsoft_app_id: str | None = None
+    microsoft_app_password: SecretStr | None = None
+
+    @field_validator("tandem_admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("tandem_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(value)
+        return value
+
+    @property
+    def has_platform_credentials(self) -> bool:
+        slack = self.slack_bot_token is not None and (
+            self.slack_signing_secret is not None or self.slack_app_token is not None
+        )
+        teams = self.microsoft_app_id is not None and self.microsoft_app_password is not None
+        return slack or teams

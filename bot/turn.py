@@ -1,0 +1,183 @@
+"""Everything one turn needs: the transaction, the person, the clock, and ways to speak."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain import AuditEntry, Enrollment, OutboxMessage, Person, Program
+from bot.events import InboundEvent
+from bot.i18n import Renderer
+from bot.messages import Choice, Form, Message
+from bot.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    default_locale: str = "fr"
+    default_timezone: str = "Europe/Paris"
+    admins: tuple[str, ...] = ()
+
+
+@dataclass
+class Turn:
+    uow: UnitOfWork
+    clock: Clock
+    renderer: Renderer
+    config: EngineConfig
+    event: InboundEvent
+    person: Person
+    replies: list[Message] = field(default_factory=list)
+    _locales: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @property
+    def person_id(self) -> int:
+        assert self.person.id is not None
+        return self.person.id
+
+    # Locale and time of a person
+    async def locale_of(self, person: Person) -> str:
+        if person.locale:
+            return self.renderer.locale_for(person.locale)
+        assert person.id is not None
+        if person.id not in self._locales:
+            program_locale = None
+            enrollments = await self.uow.enrollments_of_person(person.id)
+            if enrollments:
+                program = await self.uow.program(enrollments[0].program_id)
+                program_locale = program.locale if program else None
+            self._locales[person.id] = self.renderer.locale_for(
+                program_locale, self.config.default_locale
+            )
+        return self._locales[person.id]
+
+    def timezone_of(self, person: Person) -> str:
+        return person.timezone or self.config.default_timezone
+
+    def today_for(self, person: Person) -> date:
+        return self.now.astimezone(ZoneInfo(self.timezone_of(person))).date()
+
+    # Speaking
+    async def text(self, message_id: str, **variables: Any) -> str:
+        return self.renderer.render(await self.locale_of(self.person), message_id, **variables)
+
+    async def say(
+        self,
+        message_id: str,
+        /,
+        *,
+        choices: tuple[Choice, ...] = (),
+        form: Form | None = None,
+        replaces_prompt: bool = False,
+        **variables: Any,
+    ) -> None:
+        self.replies.append(
+            Message(
+                text=await self.text(message_id, **variables),
+                choices=choices,
+                form=form,
+                replaces_prompt=replaces_prompt,
+            )
+        )
+
+    async def choice(self, label_id: str, value: str, person: Person | None = None, **variables: Any) -> Choice:
+        locale = await self.locale_of(person or self.person)
+        return Choice(value=value, label=self.renderer.render(locale, label_id, **variables))
+
+    async def notify(
+        self,
+        recipient: Person,
+        message_id: str,
+        /,
+        *,
+        key: str,
+        purpose: str,
+        choices: tuple[Choice, ...] = (),
+        **variables: Any,
+    ) -> bool:
+        """Queue a message to someone else, in their language, sent after this turn commits."""
+        assert recipient.id is not None
+        locale = await self.locale_of(recipient)
+        text = self.renderer.render(locale, message_id, **variables)
+        return await self.uow.enqueue(
+            OutboxMessage(
+                key=key,
+                purpose=purpose,
+                platform=recipient.platform,
+                person_id=recipient.id,
+                payload=Message(text=text, choices=choices).to_payload(),
+                created_at=self.now,
+                not_before=self.now,
+            )
+        )
+
+    async def post_to_channel(
+        self, program: Program, message_id: str, /, *, key: str, purpose: str, **variables: Any
+    ) -> bool:
+        channel = program.digest_channel
+        if not channel:
+            return False
+        text = self.renderer.render(
+            self.renderer.locale_for(program.locale), message_id, **variables
+        )
+        return await self.uow.enqueue(
+            OutboxMessage(
+                key=key,
+                purpose=purpose,
+                platform=str(channel["platform"]),
+                channel=dict(channel),
+                payload=Message(text=text).to_payload(),
+                created_at=self.now,
+                not_before=self.now,
+            )
+        )
+
+    async def notify_owners(
+        self, program: Program, message_id: str, /, *, key: str, purpose: str, **variables: Any
+    ) -> None:
+        assert program.id is not None
+        for owner in await self.uow.owners_of(program.id):
+            if owner.id != self.person.id:
+                await self.notify(
+                    owner, message_id, key=f"{key}:{owner.id}", purpose=purpose, **variables
+                )
+
+    def audit(
+        self,
+        action: str,
+        *,
+        program_id: int | None = None,
+        subject: str | None = None,
+        **details: Any,
+    ) -> None:
+        self.uow.add(
+            AuditEntry(
+                at=self.now,
+                actor_id=self.person.id,
+                action=action,
+                program_id=program_id,
+                subject=subject,
+                details=details,
+            )
+        )
+
+    # Lookups every handler needs
+    async def current_enrollment(self) -> Enrollment | None:
+        """The person's most recent enrollment that has not been left."""
+        for enrollment in await self.uow.enrollments_of_person(self.person_id):
+            if enrollment.status != "left":
+                return enrollment
+        return None
+
+    async def person_of(self, enrollment_id: int | None) -> Person | None:
+        if enrollment_id is None:
+            return None
+        enrollment = await self.uow.enrollment(enrollment_id)
+        return await self.uow.person(enrollment.person_id) if enrollment else None
