@@ -65,8 +65,12 @@ def _id() -> sa.Column[int]:
     return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
 
 
-def _fk(name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> sa.Column[int]:
-    return sa.Column(name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True)
+def _fk(
+    name: str, target: str, *, nullable: bool = False, ondelete: str = "CASCADE"
+) -> sa.Column[int]:
+    return sa.Column(
+        name, sa.Integer, sa.ForeignKey(target, ondelete=ondelete), nullable=nullable, index=True
+    )
 
 
 person = sa.Table(
@@ -174,7 +178,11 @@ charter = sa.Table(
     metadata,
     _id(),
     sa.Column(
-        "pair_id", sa.Integer, sa.ForeignKey("pair.id", ondelete="CASCADE"), nullable=False, unique=True
+        "pair_id",
+        sa.Integer,
+        sa.ForeignKey("pair.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
     ),
     sa.Column("status", _enum(CharterStatus), nullable=False),
     sa.Column("mentee_goal", sa.String(40)),

@@ -50,7 +50,7 @@ class SqlUnitOfWork:
 
     @property
     def dialect(self) -> str:
-        return self.session.bind.dialect.name
+        return self.session.get_bind().dialect.name
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._session = self._sessions()
@@ -86,10 +86,10 @@ class SqlUnitOfWork:
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def _one(self, statement: sa.Select[tuple[T]]) -> T | None:
+    async def _one(self, statement: sa.Select[T]) -> T | None:
         return (await self.session.scalars(statement.limit(1))).first()
 
-    async def _all(self, statement: sa.Select[tuple[T]]) -> Sequence[T]:
+    async def _all(self, statement: sa.Select[T]) -> Sequence[T]:
         return (await self.session.scalars(statement)).all()
 
     # People and programs
@@ -111,15 +111,17 @@ class SqlUnitOfWork:
         return await self.session.get(Program, program_id)
 
     async def programs_named(self, name: str) -> Sequence[Program]:
-        return await self._all(
-            sa.select(Program)
-            .where(sa.func.lower(tables.program.c.name) == name.lower())
-            .order_by(tables.program.c.id)
-        )
+        # Compared in Python: SQLite's lower() (and PostgreSQL's under a C ctype) only folds
+        # ASCII, so "Éclaireurs" would not even find itself. Programs are few.
+        wanted = name.casefold()
+        programs = await self._all(sa.select(Program).order_by(tables.program.c.id))
+        return [program for program in programs if program.name.casefold() == wanted]
 
     async def open_programs(self) -> Sequence[Program]:
         return await self._all(
-            sa.select(Program).where(tables.program.c.closed.is_(False)).order_by(tables.program.c.id)
+            sa.select(Program)
+            .where(tables.program.c.closed.is_(False))
+            .order_by(tables.program.c.id)
         )
 
     async def programs_owned_by(self, person_id: int) -> Sequence[Program]:
@@ -319,6 +321,9 @@ class SqlUnitOfWork:
         }
         return await self._insert_ignoring_conflict(tables.outbox, values, "key")
 
+    async def outbox_message(self, message_id: int) -> OutboxMessage | None:
+        return await self.session.get(OutboxMessage, message_id)
+
     async def outbox_of(self, person_id: int) -> Sequence[OutboxMessage]:
         columns = tables.outbox.c
         return await self._all(
@@ -348,8 +353,8 @@ class SqlUnitOfWork:
         self, table: sa.Table, values: dict[str, Any], conflict_column: str
     ) -> bool:
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        statement = insert(table).values(**values).on_conflict_do_nothing(
-            index_elements=[conflict_column]
+        statement = (
+            insert(table).values(**values).on_conflict_do_nothing(index_elements=[conflict_column])
         )
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
