@@ -64,7 +64,7 @@ async def collect(turn: Turn) -> dict[str, Any]:
 
 async def my_data(turn: Turn, command: Command) -> None:
     data = await collect(turn)
-    turn.audit("privacy.exported")
+    turn.audit("my_data.exported")
     await turn.say(
         "privacy.my_data",
         data=data,

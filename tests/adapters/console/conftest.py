@@ -27,14 +27,16 @@ ConsoleFactory = Callable[..., ConsoleSession]
 def make_console(uow_factory: SqlUnitOfWorkFactory) -> ConsoleFactory:
     """Builds console sessions sharing one database, as separate processes would after a restart."""
 
-    def build(locale: str = "en", clock: VirtualClock | None = None) -> ConsoleSession:
+    def build(
+        locale: str = "en", clock: VirtualClock | None = None, admins: tuple[str, ...] = ()
+    ) -> ConsoleSession:
         clock = clock or VirtualClock(START)
         renderer = Renderer(default_locale=locale)
         engine = Engine(
             uow_factory,
             clock,
             renderer,
-            EngineConfig(default_locale=locale, default_timezone="Europe/Paris"),
+            EngineConfig(default_locale=locale, default_timezone="Europe/Paris", admins=admins),
         )
         ports: dict = {}
         session = ConsoleSession(
