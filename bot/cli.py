@@ -15,11 +15,14 @@ import typer
 from bot.logs import configure_logging
 from bot.settings import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Tandem, the reverse-mentoring bot.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="Tandem, the reverse-mentoring bot."
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(db_app, name="db")
 logger = logging.getLogger("tandem")
 
+DEMO_DATABASE = "./tandem-demo.db"
 DEMO_SCRIPTS = Path(__file__).resolve().parent.parent / "adapters" / "console" / "demo"
 
 
@@ -38,7 +41,9 @@ def _parse_start(start: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(start)
     if moment.tzinfo is None:
-        raise typer.BadParameter("give a UTC offset, e.g. 2026-11-02T09:00+01:00", param_hint="--start")
+        raise typer.BadParameter(
+            "give a UTC offset, e.g. 2026-11-02T09:00+01:00", param_hint="--start"
+        )
     return moment
 
 
@@ -76,6 +81,10 @@ def console(
 def demo() -> None:
     """Seed a demo program with a handful of people, then open the console."""
     settings = _settings(quiet=True)
+    if "DATABASE_URL" not in os.environ:
+        # A demo starts from a clean slate of its own and never touches the real database.
+        Path(DEMO_DATABASE).unlink(missing_ok=True)
+        settings.database_url = f"sqlite:///{DEMO_DATABASE}"
     seed = DEMO_SCRIPTS / f"seed_{settings.tandem_locale}.txt"
     _console(settings, script=None, start=None, seed=seed)
 
@@ -97,12 +106,13 @@ def _console(
     from bot.main import build_console
 
     out = printer(sys.stdout)
+    seed_lines = seed.read_text(encoding="utf-8").splitlines() if seed is not None else []
 
     async def main() -> int:
         runtime, session = await build_console(settings, start, lambda d: print_delivery(out, d))
         try:
-            if seed is not None:
-                code = await run_script(session, seed.read_text(encoding="utf-8").splitlines(), out)
+            if seed_lines:
+                code = await run_script(session, seed_lines, out)
                 if code:
                     return code
                 out.print(session.renderer.render(session.locale, "console.demo_ready"))

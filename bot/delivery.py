@@ -31,7 +31,8 @@ class DeliveryPolicy:
     def backoff(self, attempts: int, retry_after: float | None) -> timedelta:
         if retry_after is not None:
             return timedelta(seconds=retry_after)
-        return min(self.first_backoff * (2 ** max(attempts - 1, 0)), self.max_backoff)
+        doubled: timedelta = self.first_backoff * (2 ** max(attempts - 1, 0))
+        return min(doubled, self.max_backoff)
 
 
 class Deliverer:

@@ -38,7 +38,9 @@ def is_sqlite(settings: Settings) -> bool:
     return async_url(settings.database_url).get_backend_name() == "sqlite"
 
 
-async def build_runtime(settings: Settings, clock: Clock | None = None, *, migrate: bool) -> Runtime:
+async def build_runtime(
+    settings: Settings, clock: Clock | None = None, *, migrate: bool
+) -> Runtime:
     """``migrate``: bring the schema to head first (done by itself for SQLite at start)."""
     if migrate:
         await upgrade(settings.database_url)

@@ -87,7 +87,9 @@ class Turn:
             )
         )
 
-    async def choice(self, label_id: str, value: str, person: Person | None = None, **variables: Any) -> Choice:
+    async def choice(
+        self, label_id: str, value: str, person: Person | None = None, **variables: Any
+    ) -> Choice:
         locale = await self.locale_of(person or self.person)
         return Choice(value=value, label=self.renderer.render(locale, label_id, **variables))
 

@@ -34,7 +34,8 @@ async def run_script(session: ConsoleSession, lines: Iterable[str], console: Con
         except ConsoleLineError as error:
             failed += 1
             console.print(
-                "✗ " + session.renderer.render(
+                "✗ "
+                + session.renderer.render(
                     session.locale, "console.script_failed", number=number, reason=str(error)
                 )
             )

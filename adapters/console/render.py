@@ -13,7 +13,10 @@ def render_delivery(delivery: Delivery) -> str:
     indent = " " * 4
     lines = delivery.text.splitlines() or [""]
     out = [head + lines[0], *(indent + line for line in lines[1:])]
-    out.extend(f"{indent}[{index}] {choice.label}" for index, choice in enumerate(delivery.message.choices, 1))
+    out.extend(
+        f"{indent}[{index}] {choice.label}"
+        for index, choice in enumerate(delivery.message.choices, 1)
+    )
     form = delivery.message.form
     if form is not None:
         out.append(f"{indent}📝 {form.title}")

@@ -201,5 +201,7 @@ class ConsoleSession:
         )
         if not any(needle in text for text in seen):
             raise ConsoleLineError(
-                self.renderer.render(self.locale, "console.expectation_failed", name=name, words=needle)
+                self.renderer.render(
+                    self.locale, "console.expectation_failed", name=name, words=needle
+                )
             )

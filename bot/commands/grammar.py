@@ -133,9 +133,7 @@ def parse(text: str) -> Command:
     verb = rest[0].lstrip("/").lower()
     if verb not in VERBS[root]:
         suggestion = _suggest(verb, list(VERBS[root]))
-        raise UserError(
-            "errors.unknown_verb", root=root, verb=rest[0], suggestion=suggestion
-        )
+        raise UserError("errors.unknown_verb", root=root, verb=rest[0], suggestion=suggestion)
     rest = rest[1:]
     sub = ""
     subs = VERBS[root][verb]

@@ -41,7 +41,8 @@ def partner_enrollment_id(pair: Pair, enrollment_id: int) -> int | None:
 async def active_pair_of_speaker(turn: Turn) -> tuple[Enrollment, Pair]:
     """The speaker's active pair; explains what is missing otherwise."""
     enrollments = [
-        e for e in await turn.uow.enrollments_of_person(turn.person_id)
+        e
+        for e in await turn.uow.enrollments_of_person(turn.person_id)
         if e.status != EnrollmentStatus.LEFT
     ]
     if not enrollments:

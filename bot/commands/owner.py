@@ -107,7 +107,10 @@ async def invite(turn: Turn, command: Command) -> None:
             skipped.append(person.display_name)
             continue
         invitation = Invitation(
-            program_id=target.id, person_id=person.id, invited_by=turn.person_id, created_at=turn.now
+            program_id=target.id,
+            person_id=person.id,
+            invited_by=turn.person_id,
+            created_at=turn.now,
         )
         turn.uow.add(invitation)
         await turn.uow.flush()
@@ -167,7 +170,9 @@ async def pair(turn: Turn, command: Command) -> None:
         assert person.id is not None
         enrollment = await turn.uow.enrollment_of(target.id, person.id)
         if enrollment is None or enrollment.status == EnrollmentStatus.LEFT:
-            raise UserError("errors.pair_not_enrolled", name=person.display_name, program=target.name)
+            raise UserError(
+                "errors.pair_not_enrolled", name=person.display_name, program=target.name
+            )
         if enrollment.role != role:
             raise UserError("errors.pair_wrong_role", name=person.display_name, role=role.value)
         assert enrollment.id is not None

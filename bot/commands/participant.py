@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.commands.grammar import VERBS, Command
 from bot.commands.lookup import find_program, pair_view, visible_enrollment
@@ -64,16 +65,18 @@ async def enroll(turn: Turn, program: Program, role: Role) -> None:
     assert program.id is not None
     enrollment = await turn.uow.enrollment_of(program.id, turn.person_id)
     if enrollment is not None and enrollment.status != EnrollmentStatus.LEFT:
-        raise UserError(
-            "errors.already_enrolled", program=program.name, role=enrollment.role.value
-        )
+        raise UserError("errors.already_enrolled", program=program.name, role=enrollment.role.value)
     if enrollment is None:
         enrollment = Enrollment(
             program_id=program.id, person_id=turn.person_id, role=role, joined_at=turn.now
         )
         turn.uow.add(enrollment)
     else:
-        enrollment.role, enrollment.status, enrollment.joined_at = role, EnrollmentStatus.ACTIVE, turn.now
+        enrollment.role, enrollment.status, enrollment.joined_at = (
+            role,
+            EnrollmentStatus.ACTIVE,
+            turn.now,
+        )
         enrollment.paused_until = None
     invitation = await turn.uow.pending_invitation(program.id, turn.person_id)
     if invitation is not None:
@@ -110,7 +113,9 @@ async def on_invitation_choice(turn: Turn, rest: str) -> None:
     if answer == "decline":
         invitation.status = InvitationStatus.DECLINED
         turn.audit("invitation.declined", program_id=program.id)
-        await turn.say("participant.invitation_declined", program=program.name, replaces_prompt=True)
+        await turn.say(
+            "participant.invitation_declined", program=program.name, replaces_prompt=True
+        )
         return
     await enroll(turn, program, Role(answer))
 
@@ -265,7 +270,7 @@ async def timezone(turn: Turn, command: Command) -> None:
 
 
 async def _tell_partner(
-    turn: Turn, enrollment: Enrollment, message_id: str, purpose: str, **variables: object
+    turn: Turn, enrollment: Enrollment, message_id: str, purpose: str, **variables: Any
 ) -> None:
     assert enrollment.id is not None
     pair = await turn.uow.active_pair_of(enrollment.id)

@@ -1,4 +1,4 @@
-"""A person's rights over their data: see everything stored (``my-data``), erase it (``forget-me``)."""
+"""A person's rights over their data: see it all (``my-data``), erase it (``forget-me``)."""
 
 from __future__ import annotations
 

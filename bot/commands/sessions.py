@@ -7,7 +7,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands.grammar import Command
-from bot.commands.lookup import active_pair_of_speaker, pair_view, partner_enrollment_id, visible_enrollment
+from bot.commands.lookup import (
+    active_pair_of_speaker,
+    pair_view,
+    partner_enrollment_id,
+    visible_enrollment,
+)
 from bot.commands.values import parse_date, parse_duration, parse_time
 from bot.domain import Pair, PlannedSession, SessionLog
 from bot.errors import UserError
@@ -69,14 +74,31 @@ async def on_form_cancelled(turn: Turn) -> None:
 async def _form(turn: Turn, values: dict[str, str], errors: dict[str, str]) -> Form:
     today = turn.today_for(turn.person).isoformat()
     fields = (
-        FormField("duration", await turn.text("sessions.field_duration"),
-                  hint=await turn.text("sessions.hint_duration")),
-        FormField("topics", await turn.text("sessions.field_topics"), FieldKind.LONG_TEXT,
-                  hint=await turn.text("sessions.hint_topics")),
-        FormField("next", await turn.text("sessions.field_next"), FieldKind.LONG_TEXT,
-                  required=False, hint=await turn.text("sessions.hint_next")),
-        FormField("date", await turn.text("sessions.field_date"), FieldKind.DATE,
-                  initial=today, hint=await turn.text("sessions.hint_date")),
+        FormField(
+            "duration",
+            await turn.text("sessions.field_duration"),
+            hint=await turn.text("sessions.hint_duration"),
+        ),
+        FormField(
+            "topics",
+            await turn.text("sessions.field_topics"),
+            FieldKind.LONG_TEXT,
+            hint=await turn.text("sessions.hint_topics"),
+        ),
+        FormField(
+            "next",
+            await turn.text("sessions.field_next"),
+            FieldKind.LONG_TEXT,
+            required=False,
+            hint=await turn.text("sessions.hint_next"),
+        ),
+        FormField(
+            "date",
+            await turn.text("sessions.field_date"),
+            FieldKind.DATE,
+            initial=today,
+            hint=await turn.text("sessions.hint_date"),
+        ),
     )
     return Form(
         form_id=FORM_ID,
@@ -108,8 +130,8 @@ async def _validated_log(
             problems[name] = problem
     if problems:
         if errors is not None:
-            for name, problem in problems.items():
-                errors[name] = await turn.text(problem.message_id, **problem.variables)
+            for name, refused in problems.items():
+                errors[name] = await turn.text(refused.message_id, **refused.variables)
         raise next(iter(problems.values()))
     minutes, held_on = parsed["duration"], parsed["date"]
     assert pair.id is not None and isinstance(minutes, int) and isinstance(held_on, date)

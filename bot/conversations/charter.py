@@ -52,7 +52,11 @@ class ConfirmStep:
             return runner.Question("charter.waiting", {"partner": context.partner_name})
         return runner.Question(
             "charter.proposal",
-            {"charter": context.charter, "partner": context.partner_name, "role": context.role.value},
+            {
+                "charter": context.charter,
+                "partner": context.partner_name,
+                "role": context.role.value,
+            },
             (("labels.charter_confirm", "yes", {}), ("labels.charter_change", "change", {})),
         )
 
@@ -115,7 +119,9 @@ class CharterFlow:
                     MAX_MEETINGS,
                     lambda c: int(c.program.sessions_planned),
                 ),
-                DurationStep("minutes", "charter.minutes", lambda c: int(c.program.session_minutes)),
+                DurationStep(
+                    "minutes", "charter.minutes", lambda c: int(c.program.session_minutes)
+                ),
                 ChoiceStep("place", "charter.place", PLACES, "labels.place"),
                 TextStep("equipment", "charter.equipment", optional=True),
             ]
@@ -187,7 +193,9 @@ class CharterFlow:
             return
         charter.status = CharterStatus.CONFIRMED
         conversation.status = ConversationStatus.DONE
-        turn.audit("charter.confirmed", program_id=context.program.id, subject=f"pair:{context.pair.id}")
+        turn.audit(
+            "charter.confirmed", program_id=context.program.id, subject=f"pair:{context.pair.id}"
+        )
         await turn.say("charter.confirmed", charter=charter, partner=context.partner_name)
         if context.partner is not None and context.partner.id is not None:
             assert context.pair.id is not None

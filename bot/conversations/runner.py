@@ -31,7 +31,8 @@ class Question:
 
 
 class Step(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def question(self, context: Any) -> Question: ...
 

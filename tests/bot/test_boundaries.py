@@ -6,7 +6,16 @@ import ast
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-FORBIDDEN = ("sqlalchemy", "alembic", "slack_bolt", "slack_sdk", "botbuilder", "aiohttp", "storage", "adapters")
+FORBIDDEN = (
+    "sqlalchemy",
+    "alembic",
+    "slack_bolt",
+    "slack_sdk",
+    "botbuilder",
+    "aiohttp",
+    "storage",
+    "adapters",
+)
 WIRING = {"main.py", "cli.py"}
 
 

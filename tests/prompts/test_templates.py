@@ -43,7 +43,8 @@ def _every_message_id() -> set[str]:
     """Every literal message id the Python code renders, e.g. "errors.bad_duration"."""
     ids: set[str] = set()
     files = {p.stem for p in (PROMPTS_DIR / "en").glob("*.j2")}
-    pattern = re.compile(r"""["']((?:%s)\.[a-z_]+)["']""" % "|".join(sorted(files)))
+    families = "|".join(sorted(files))
+    pattern = re.compile(rf"""["']((?:{families})\.[a-z_]+)["']""")
     for folder in ("bot", "adapters"):
         for path in (PROMPTS_DIR.parent / folder).rglob("*.py"):
             ids.update(pattern.findall(path.read_text(encoding="utf-8")))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.console.session import ConsoleSession
 
-from .conftest import run_script
+from .conftest import ConsoleFactory, run_script
 
 
 async def test_whole_program_in_english(console: ConsoleSession) -> None:
@@ -25,3 +25,13 @@ async def test_whole_program_in_english(console: ConsoleSession) -> None:
         texts = [t for t in console.received_by(name) if not t.startswith(("Question", "That"))]
         duplicated = {t for t in texts if texts.count(t) > 1 and "status" not in t}
         assert not duplicated, (name, duplicated)
+
+
+async def test_whole_program_in_french(make_console: ConsoleFactory) -> None:
+    console = make_console(locale="fr")
+    await run_script(console, "walkthrough_fr.txt")
+    marc = console.received_by("marc")
+    assert any(text.startswith("Je vous présente votre mentor : lea") for text in marc)
+    assert sum("Session enregistrée" in text for text in console.received_by("lea")) == 2
+    # The data export happened before the erasure, and the erasure reached the partner once.
+    assert sum("Votre binôme a quitté le programme" in t for t in console.received_by("lea")) == 1

@@ -68,7 +68,15 @@ def test_unknown_verb_suggests_the_closest() -> None:
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("45m", 45), ("1h", 60), ("1h30", 90), ("90min", 90), ("2h15m", 135), ("30", 30), ("1 h 30", 90)],
+    [
+        ("45m", 45),
+        ("1h", 60),
+        ("1h30", 90),
+        ("90min", 90),
+        ("2h15m", 135),
+        ("30", 30),
+        ("1 h 30", 90),
+    ],
 )
 def test_durations(text: str, minutes: int) -> None:
     assert parse_duration(text) == minutes
