@@ -38,6 +38,31 @@ def partner_enrollment_id(pair: Pair, enrollment_id: int) -> int | None:
     return pair.mentor_enrollment_id
 
 
+async def notify_partner(
+    turn: Turn,
+    enrollment: Enrollment,
+    pair: Pair,
+    message_id: str,
+    /,
+    *,
+    key: str,
+    purpose: str,
+    **variables: Any,
+) -> None:
+    """Tell the speaker's partner in ``pair`` (if they still have one) through the outbox."""
+    assert enrollment.id is not None
+    partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
+    if partner is not None:
+        await turn.notify(
+            partner,
+            message_id,
+            key=f"{key}:{partner.id}",
+            purpose=purpose,
+            partner=turn.person.display_name,
+            **variables,
+        )
+
+
 async def active_pair_of_speaker(turn: Turn) -> tuple[Enrollment, Pair]:
     """The speaker's active pair; explains what is missing otherwise."""
     enrollments = [

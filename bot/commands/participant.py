@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.commands.grammar import VERBS, Command
-from bot.commands.lookup import find_program, pair_view, visible_enrollment
+from bot.commands.lookup import find_program, notify_partner, pair_view, visible_enrollment
 from bot.commands.values import parse_date, parse_timezone
 from bot.conversations import intake, runner
 from bot.domain import (
@@ -274,20 +274,13 @@ async def _tell_partner(
 ) -> None:
     assert enrollment.id is not None
     pair = await turn.uow.active_pair_of(enrollment.id)
-    if pair is None:
-        return
-    partner_enrollment = (
-        pair.mentee_enrollment_id
-        if pair.mentor_enrollment_id == enrollment.id
-        else pair.mentor_enrollment_id
-    )
-    partner = await turn.person_of(partner_enrollment)
-    if partner is not None:
-        await turn.notify(
-            partner,
+    if pair is not None:
+        await notify_partner(
+            turn,
+            enrollment,
+            pair,
             message_id,
             key=f"{purpose}:{enrollment.id}:{turn.now.isoformat()}",
             purpose=f"partner_{purpose}",
-            partner=turn.person.display_name,
             **variables,
         )

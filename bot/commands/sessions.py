@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.commands.grammar import Command
 from bot.commands.lookup import (
     active_pair_of_speaker,
+    notify_partner,
     pair_view,
     partner_enrollment_id,
     visible_enrollment,
@@ -170,16 +171,15 @@ async def _save(turn: Turn, pair: Pair, log: SessionLog) -> None:
     turn.audit("session.logged", program_id=pair.program_id, subject=f"pair:{pair.id}")
     enrollment, _ = await active_pair_of_speaker(turn)
     view = await pair_view(turn, enrollment)
-    partner = view["partner"]
-    if partner is not None:
-        await turn.notify(
-            partner,
-            "sessions.partner_logged",
-            key=f"session_logged:{log.id}:{partner.id}",
-            purpose="session_logged",
-            partner=turn.person.display_name,
-            log=log,
-        )
+    await notify_partner(
+        turn,
+        enrollment,
+        pair,
+        "sessions.partner_logged",
+        key=f"session_logged:{log.id}",
+        purpose="session_logged",
+        log=log,
+    )
     await turn.say(
         "sessions.logged",
         log=log,
@@ -254,17 +254,15 @@ async def _undo(turn: Turn) -> None:
         raise UserError("errors.nothing_to_undo")
     if turn.now - log.created_at > UNDO_WINDOW:
         raise UserError("errors.undo_too_late", minutes=int(UNDO_WINDOW.total_seconds() // 60))
-    assert enrollment.id is not None
-    partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
-    if partner is not None:
-        await turn.notify(
-            partner,
-            "sessions.partner_undid",
-            key=f"session_undone:{log.id}:{partner.id}",
-            purpose="session_undone",
-            partner=turn.person.display_name,
-            log=log,
-        )
+    await notify_partner(
+        turn,
+        enrollment,
+        pair,
+        "sessions.partner_undid",
+        key=f"session_undone:{log.id}",
+        purpose="session_undone",
+        log=log,
+    )
     await turn.uow.delete(log)
     turn.audit("session.undone", program_id=pair.program_id, subject=f"pair:{pair.id}")
     await turn.say("sessions.undone", log=log)

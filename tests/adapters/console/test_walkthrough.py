@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.console.session import ConsoleSession
+from storage.unit_of_work import SqlUnitOfWorkFactory
 
 from .conftest import ConsoleFactory, run_script
 
@@ -35,3 +36,27 @@ async def test_whole_program_in_french(make_console: ConsoleFactory) -> None:
     assert sum("Session enregistrée" in text for text in console.received_by("lea")) == 2
     # The data export happened before the erasure, and the erasure reached the partner once.
     assert sum("Votre binôme a quitté le programme" in t for t in console.received_by("lea")) == 1
+
+
+async def test_forget_me_erases_the_person_and_their_words(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    console = make_console()
+    await run_script(console, "walkthrough_en.txt")
+    async with uow_factory() as uow:
+        assert await uow.person_by_identity("console", "console", "bob") is None
+        alice = await uow.person_by_identity("console", "console", "alice")
+        assert alice is not None and alice.id is not None
+        enrollment = (await uow.enrollments_of_person(alice.id))[0]
+        assert enrollment.id is not None
+        assert await uow.active_pair_of(enrollment.id) is None
+        (pair,) = await uow.pairs_of_enrollment(enrollment.id)
+        assert pair.id is not None and pair.mentee_enrollment_id is None
+        logs = await uow.session_logs(pair.id)
+        # Counts stay (three sessions), bob's own words are gone, alice's are hers to keep.
+        assert len(logs) == 3
+        assert [log.topics for log in logs if log.logged_by is None] == [""]
+        assert {log.topics for log in logs if log.logged_by == alice.id} == {
+            "LinkedIn basics, privacy settings",
+            "ChatGPT for meeting notes",
+        }
