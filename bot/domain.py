@@ -48,8 +48,18 @@ class ConversationStatus(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
+    # Handed to the platform, outcome not recorded yet: after a crash, checked before resending.
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    # Dropped on purpose (the person paused or left before it could go out).
+    SKIPPED = "skipped"
+
+
+class CheckinStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    EXPIRED = "expired"
 
 
 @dataclass(eq=False)
@@ -66,6 +76,8 @@ class Person:
     # Opaque to the engine: what the adapter needs to reach the person proactively.
     address: dict[str, Any] | None = None
     unreachable: bool = False
+    # Overrides of the default working hours: {"start": "08:30", "end": "17:00", "days": [0..6]}.
+    working_hours: dict[str, Any] | None = None
     id: int | None = None
 
 
@@ -84,6 +96,8 @@ class Program:
     ends_on: date | None = None
     digest_channel: dict[str, Any] | None = None
     closed: bool = False
+    # Overrides of the scheduling defaults (see bot.scheduling.settings.ScheduleSettings).
+    schedule: dict[str, Any] | None = None
     id: int | None = None
 
 
@@ -222,4 +236,34 @@ class OutboxMessage:
     platform_message_id: str | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Checkin:
+    """One periodic check-in of one participant: period k of their enrollment."""
+
+    enrollment_id: int
+    period: int
+    due_at: datetime
+    created_at: datetime
+    status: CheckinStatus = CheckinStatus.OPEN
+    reminded_at: datetime | None = None
+    answered_at: datetime | None = None
+    mood: int | None = None
+    blocker: str | None = None
+    learned: str | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class FeedbackRequest:
+    """The other side's feedback slot after a logged session."""
+
+    session_log_id: int
+    person_id: int
+    due_at: datetime
+    created_at: datetime
+    usefulness: int | None = None
+    answered_at: datetime | None = None
     id: int | None = None

@@ -30,6 +30,8 @@ def map_domain() -> None:
         (domain.Conversation, tables.conversation),
         (domain.AuditEntry, tables.audit_entry),
         (domain.OutboxMessage, tables.outbox),
+        (domain.Checkin, tables.checkin),
+        (domain.FeedbackRequest, tables.feedback_request),
     ):
         mapper_registry.map_imperatively(entity, table)
     _mapped = True

@@ -10,6 +10,7 @@ from sqlalchemy.ext.mutable import MutableDict, MutableList
 
 from bot.domain import (
     CharterStatus,
+    CheckinStatus,
     ConversationStatus,
     EnrollmentStatus,
     InvitationStatus,
@@ -85,6 +86,7 @@ person = sa.Table(
     sa.Column("timezone", sa.String(64)),
     sa.Column("address", JSONDict),
     sa.Column("unreachable", sa.Boolean, nullable=False, default=False),
+    sa.Column("working_hours", JSONDict),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("platform", "workspace", "user_id", name="uq_person_identity"),
 )
@@ -105,6 +107,7 @@ program = sa.Table(
     sa.Column("timezone", sa.String(64), nullable=False),
     sa.Column("digest_channel", JSONDict),
     sa.Column("closed", sa.Boolean, nullable=False, default=False),
+    sa.Column("schedule", JSONDict),
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -270,4 +273,34 @@ processed_delivery = sa.Table(
     metadata,
     sa.Column("delivery_id", sa.String(200), primary_key=True),
     sa.Column("at", UTCDateTime, nullable=False),
+)
+
+checkin = sa.Table(
+    "checkin",
+    metadata,
+    _id(),
+    _fk("enrollment_id", "enrollment.id"),
+    sa.Column("period", sa.Integer, nullable=False),
+    sa.Column("status", _enum(CheckinStatus), nullable=False),
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("reminded_at", UTCDateTime),
+    sa.Column("answered_at", UTCDateTime),
+    sa.Column("mood", sa.Integer),
+    sa.Column("blocker", sa.Text),
+    sa.Column("learned", sa.Text),
+    sa.UniqueConstraint("enrollment_id", "period", name="uq_checkin_period"),
+)
+
+feedback_request = sa.Table(
+    "feedback_request",
+    metadata,
+    _id(),
+    _fk("session_log_id", "session_log.id"),
+    _fk("person_id", "person.id"),
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("usefulness", sa.Integer),
+    sa.Column("answered_at", UTCDateTime),
+    sa.UniqueConstraint("session_log_id", "person_id", name="uq_feedback_request_person"),
 )
