@@ -38,6 +38,9 @@ def _differences(connection: Connection) -> list[Any]:
     return list(compare_metadata(context, metadata))
 
 
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 def test_history_is_linear_and_starts_at_0001() -> None:
     scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert scripts.get_heads() == [scripts.get_current_head()]
@@ -58,7 +61,7 @@ async def test_upgrade_creates_every_table_with_its_columns(database_url: str) -
     }
     assert tables.pop("alembic_version") == {"version_num"}
     assert tables == expected
-    assert await current_revision(database_url) == "0001"
+    assert await current_revision(database_url) == HEAD
 
 
 async def test_migrated_schema_matches_the_metadata(database_url: str) -> None:
@@ -75,7 +78,7 @@ async def test_downgrade_to_base_then_upgrade_again(database_url: str) -> None:
     assert set(await _inspect(database_url, _columns_by_table)) == {"alembic_version"}
 
     await upgrade(database_url)
-    assert await current_revision(database_url) == "0001"
+    assert await current_revision(database_url) == HEAD
     assert await _inspect(database_url, _differences) == []
 
 
@@ -83,4 +86,26 @@ async def test_upgrade_twice_is_a_no_op(database_url: str) -> None:
     await upgrade(database_url)
     await upgrade(database_url)
 
-    assert await current_revision(database_url) == "0001"
+    assert await current_revision(database_url) == HEAD
+
+
+async def test_upgrade_from_the_first_revision_keeps_the_data(database_url: str) -> None:
+    await upgrade(database_url, "0001")
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO person (platform, workspace, user_id, display_name, unreachable,"
+                    " created_at) VALUES ('console', 'console', 'alice', 'Alice', false,"
+                    " '2026-11-18 09:00:00')"
+                )
+            )
+        await upgrade(database_url)
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(sa.text("SELECT user_id, working_hours FROM person"))
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [(row[0], row[1]) for row in rows] == [("alice", None)]
