@@ -264,6 +264,7 @@ class FeedbackRequest:
     person_id: int
     due_at: datetime
     created_at: datetime
+    asked_at: datetime | None = None
     usefulness: int | None = None
     answered_at: datetime | None = None
     id: int | None = None

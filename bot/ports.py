@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
@@ -10,6 +10,9 @@ from typing import Any, Protocol
 from bot.domain import (
     AuditEntry,
     Charter,
+    Checkin,
+    EnrollmentStatus,
+    FeedbackRequest,
     Conversation,
     Enrollment,
     Invitation,
@@ -24,7 +27,51 @@ from bot.domain import (
 from bot.messages import Message
 
 
-class UnitOfWork(Protocol):
+class SchedulingQueries(Protocol):
+    """Bulk reads and writes of the scheduler: a few queries for a whole cohort, not one a person."""
+
+    async def enrollments_with_status(
+        self, statuses: Sequence[EnrollmentStatus]
+    ) -> Sequence[Enrollment]: ...
+
+    async def persons_by_id(self, person_ids: Iterable[int]) -> dict[int, Person]: ...
+
+    async def last_checkin_periods(self) -> dict[int, int]:
+        """enrollment id -> the highest check-in period created so far."""
+        ...
+
+    async def open_checkins(self) -> Sequence[Checkin]: ...
+
+    async def checkin(self, checkin_id: int) -> Checkin | None: ...
+
+    async def planned_sessions_starting(
+        self, after: datetime, before: datetime
+    ) -> Sequence[PlannedSession]: ...
+
+    async def active_pairs(self) -> Sequence[Pair]: ...
+
+    async def enrollments_by_id(self, enrollment_ids: Iterable[int]) -> dict[int, Enrollment]: ...
+
+    async def last_session_log_times(self) -> dict[int, datetime]:
+        """pair id -> when its most recent session was logged."""
+        ...
+
+    async def charters_by_pair(self) -> dict[int, Charter]: ...
+
+    async def due_feedback_requests(self, now: datetime) -> Sequence[FeedbackRequest]: ...
+
+    async def feedback_request(self, request_id: int) -> FeedbackRequest | None: ...
+
+    async def enqueue_many(self, messages: Sequence[OutboxMessage]) -> int:
+        """Add the messages whose key is new; returns how many were added."""
+        ...
+
+    async def paused_person_ids(self, person_ids: Iterable[int]) -> set[int]:
+        """Among these people, those with no active enrollment but a paused one."""
+        ...
+
+
+class UnitOfWork(SchedulingQueries, Protocol):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -31,13 +31,14 @@ from bot.domain import (
     SessionLog,
 )
 from storage import tables
+from storage.scheduling_queries import SqlSchedulingQueries
 from storage.database import session_factory
 from storage.mapping import map_domain
 
 T = TypeVar("T")
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(SqlSchedulingQueries):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
@@ -47,10 +48,6 @@ class SqlUnitOfWork:
         if self._session is None:
             raise RuntimeError("use the unit of work inside 'async with'")
         return self._session
-
-    @property
-    def dialect(self) -> str:
-        return self.session.get_bind().dialect.name
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._session = self._sessions()
@@ -334,12 +331,16 @@ class SqlUnitOfWork:
         self, now: datetime, lease_until: datetime, limit: int
     ) -> Sequence[OutboxMessage]:
         columns = tables.outbox.c
+        lease_free = sa.or_(columns.claimed_until.is_(None), columns.claimed_until < now)
         claimed = await self._all(
             sa.select(OutboxMessage)
             .where(
-                columns.status == OutboxStatus.PENDING,
-                columns.not_before <= now,
-                sa.or_(columns.claimed_until.is_(None), columns.claimed_until < now),
+                sa.or_(
+                    sa.and_(columns.status == OutboxStatus.PENDING, columns.not_before <= now),
+                    # A deliverer died between sending and recording: in doubt, to be checked.
+                    columns.status == OutboxStatus.SENDING,
+                ),
+                lease_free,
             )
             .order_by(columns.not_before, columns.id)
             .limit(limit)

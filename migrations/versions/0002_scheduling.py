@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("asked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("usefulness", sa.Integer(), nullable=True),
         sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -78,6 +79,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("session_log_id", "person_id", name="uq_feedback_request_person"),
     )
     with op.batch_alter_table("feedback_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_feedback_request_due_at"), ["due_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_feedback_request_person_id"), ["person_id"], unique=False
         )
@@ -103,6 +105,7 @@ def downgrade() -> None:
         batch_op.drop_column("working_hours")
 
     with op.batch_alter_table("feedback_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_feedback_request_due_at"))
         batch_op.drop_index(batch_op.f("ix_feedback_request_session_log_id"))
         batch_op.drop_index(batch_op.f("ix_feedback_request_person_id"))
 

@@ -1,0 +1,40 @@
+"""The scheduling delays of a program: defaults, overridable per program."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import time, timedelta
+
+from bot.domain import Program
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    checkin_every_days: int = 14
+    checkin_at: time = time(10, 0)
+    checkin_reminder_after: timedelta = timedelta(days=2)
+    checkin_expires_after: timedelta = timedelta(days=4)
+    session_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    quiet_pair_after: timedelta = timedelta(days=21)
+    quiet_owner_note_after: timedelta = timedelta(days=28)
+    charter_nudge_after: timedelta = timedelta(days=5)
+    feedback_request_after: timedelta = timedelta(hours=1)
+
+    @classmethod
+    def for_program(cls, program: Program) -> ScheduleSettings:
+        overrides = program.schedule or {}
+        values: dict[str, object] = {}
+        for field in dataclasses.fields(cls):
+            if field.name not in overrides:
+                continue
+            raw = overrides[field.name]
+            if field.name == "checkin_at":
+                values[field.name] = time.fromisoformat(str(raw))
+            elif field.name == "session_reminders":
+                values[field.name] = tuple(timedelta(hours=float(h)) for h in raw)
+            elif field.name.endswith(("_after",)):
+                values[field.name] = timedelta(days=float(raw))
+            else:
+                values[field.name] = int(raw)
+        return dataclasses.replace(cls(), **values)  # type: ignore[arg-type]

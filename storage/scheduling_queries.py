@@ -1,0 +1,182 @@
+"""The scheduler's bulk queries: a handful of statements for a whole cohort."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import (
+    Charter,
+    Checkin,
+    CheckinStatus,
+    Enrollment,
+    EnrollmentStatus,
+    FeedbackRequest,
+    OutboxMessage,
+    Pair,
+    PairStatus,
+    Person,
+    PlannedSession,
+)
+from storage import tables
+
+T = TypeVar("T")
+# Keeps every statement under SQLite's and asyncpg's bound-parameter limits.
+CHUNK = 500
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    batch = sorted(set(ids))
+    for start in range(0, len(batch), CHUNK):
+        yield batch[start : start + CHUNK]
+
+
+class SqlSchedulingQueries:
+    @property
+    def session(self) -> AsyncSession:
+        raise NotImplementedError
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    async def _rows(self, statement: sa.Select[Any]) -> Sequence[Any]:
+        return (await self.session.scalars(statement)).all()
+
+    async def enrollments_with_status(
+        self, statuses: Sequence[EnrollmentStatus]
+    ) -> Sequence[Enrollment]:
+        columns = tables.enrollment.c
+        return await self._rows(
+            sa.select(Enrollment).where(columns.status.in_(list(statuses))).order_by(columns.id)
+        )
+
+    async def persons_by_id(self, person_ids: Iterable[int]) -> dict[int, Person]:
+        found: dict[int, Person] = {}
+        for chunk in _chunks(person_ids):
+            for person in await self._rows(
+                sa.select(Person).where(tables.person.c.id.in_(chunk))
+            ):
+                found[person.id] = person
+        return found
+
+    async def enrollments_by_id(self, enrollment_ids: Iterable[int]) -> dict[int, Enrollment]:
+        found: dict[int, Enrollment] = {}
+        for chunk in _chunks(enrollment_ids):
+            for enrollment in await self._rows(
+                sa.select(Enrollment).where(tables.enrollment.c.id.in_(chunk))
+            ):
+                found[enrollment.id] = enrollment
+        return found
+
+    async def last_checkin_periods(self) -> dict[int, int]:
+        columns = tables.checkin.c
+        result = await self.session.execute(
+            sa.select(columns.enrollment_id, sa.func.max(columns.period)).group_by(
+                columns.enrollment_id
+            )
+        )
+        return {int(row[0]): int(row[1]) for row in result}
+
+    async def open_checkins(self) -> Sequence[Checkin]:
+        columns = tables.checkin.c
+        return await self._rows(
+            sa.select(Checkin).where(columns.status == CheckinStatus.OPEN).order_by(columns.id)
+        )
+
+    async def checkin(self, checkin_id: int) -> Checkin | None:
+        return await self.session.get(Checkin, checkin_id)
+
+    async def planned_sessions_starting(
+        self, after: datetime, before: datetime
+    ) -> Sequence[PlannedSession]:
+        columns = tables.planned_session.c
+        return await self._rows(
+            sa.select(PlannedSession)
+            .where(
+                columns.starts_at > after,
+                columns.starts_at <= before,
+                columns.cancelled.is_(False),
+            )
+            .order_by(columns.starts_at)
+        )
+
+    async def active_pairs(self) -> Sequence[Pair]:
+        columns = tables.pair.c
+        return await self._rows(
+            sa.select(Pair).where(columns.status == PairStatus.ACTIVE).order_by(columns.id)
+        )
+
+    async def last_session_log_times(self) -> dict[int, datetime]:
+        columns = tables.session_log.c
+        created = sa.func.max(columns.created_at)
+        result = await self.session.execute(
+            sa.select(columns.pair_id, created.label("at")).group_by(columns.pair_id)
+        )
+        decode = tables.UTCDateTime().process_result_value
+        dialect = self.session.get_bind().dialect
+        times: dict[int, datetime] = {}
+        for pair_id, at in result:
+            # SQLite hands an aggregate back as text: parse it like the column would be.
+            value = datetime.fromisoformat(at) if isinstance(at, str) else at
+            decoded = decode(value, dialect)
+            if decoded is not None:
+                times[int(pair_id)] = decoded
+        return times
+
+    async def charters_by_pair(self) -> dict[int, Charter]:
+        charters = await self._rows(sa.select(Charter))
+        return {charter.pair_id: charter for charter in charters}
+
+    async def due_feedback_requests(self, now: datetime) -> Sequence[FeedbackRequest]:
+        columns = tables.feedback_request.c
+        return await self._rows(
+            sa.select(FeedbackRequest)
+            .where(columns.asked_at.is_(None), columns.due_at <= now)
+            .order_by(columns.id)
+        )
+
+    async def feedback_request(self, request_id: int) -> FeedbackRequest | None:
+        return await self.session.get(FeedbackRequest, request_id)
+
+    async def enqueue_many(self, messages: Sequence[OutboxMessage]) -> int:
+        if not messages:
+            return 0
+        names = [column.name for column in tables.outbox.columns if column.name != "id"]
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        added = 0
+        for start in range(0, len(messages), CHUNK // 2):
+            rows = [
+                {name: getattr(message, name) for name in names}
+                for message in messages[start : start + CHUNK // 2]
+            ]
+            statement = (
+                insert(tables.outbox)
+                .on_conflict_do_nothing(index_elements=["key"])
+                .returning(tables.outbox.c.id)
+            )
+            result = await self.session.execute(statement, rows)
+            added += len(result.all())
+        return added
+
+    async def paused_person_ids(self, person_ids: Iterable[int]) -> set[int]:
+        columns = tables.enrollment.c
+        paused: set[int] = set()
+        for chunk in _chunks(person_ids):
+            statuses: dict[int, set[str]] = {}
+            result = await self.session.execute(
+                sa.select(columns.person_id, columns.status).where(columns.person_id.in_(chunk))
+            )
+            for person_id, status in result:
+                statuses.setdefault(int(person_id), set()).add(str(status))
+            paused.update(
+                person_id
+                for person_id, seen in statuses.items()
+                if EnrollmentStatus.PAUSED in seen and EnrollmentStatus.ACTIVE not in seen
+            )
+        return paused
