@@ -99,6 +99,8 @@ class Program:
     # Overrides of the scheduling defaults (see bot.scheduling.settings.ScheduleSettings).
     schedule: dict[str, Any] | None = None
     id: int | None = None
+    # Overrides of the matching defaults (see bot.matching.settings.MatchSettings).
+    matching: dict[str, Any] | None = None
 
 
 @dataclass(eq=False)
@@ -142,6 +144,8 @@ class Profile:
     availability: str = ""
     completed_at: datetime | None = None
     id: int | None = None
+    # The platform user id of the person's manager, when they gave it (/tandem manager @someone).
+    manager: str | None = None
 
 
 @dataclass(eq=False)
@@ -267,4 +271,43 @@ class FeedbackRequest:
     asked_at: datetime | None = None
     usefulness: int | None = None
     answered_at: datetime | None = None
+    id: int | None = None
+
+
+class ProposalStatus(StrEnum):
+    OPEN = "open"
+    APPROVED = "approved"
+    REPLACED = "replaced"
+
+
+@dataclass(eq=False)
+class Avoidance:
+    """A private request: never propose ``avoided_id`` as a partner of ``person_id``.
+
+    Only the person who asked can see it; the other person is never told.
+    """
+
+    person_id: int
+    avoided_id: int
+    created_at: datetime
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class MatchProposal:
+    """A matching proposal an owner reviews and adjusts before approving it (a dry run).
+
+    ``pairs``: ``[{"mentor": enrollment id, "mentee": enrollment id, "score": 0..1,
+    "explanation": {...}}]``; ``unmatched``: ``[{"enrollment": id, "role": ..., "reason": ...}]``;
+    ``excluded``: the enrollment ids the owner left out, kept when the proposal is recomputed.
+    """
+
+    program_id: int
+    created_at: datetime
+    updated_at: datetime
+    created_by: int | None = None
+    status: ProposalStatus = ProposalStatus.OPEN
+    pairs: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    excluded: list[int] = field(default_factory=list)
     id: int | None = None

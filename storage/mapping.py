@@ -32,6 +32,8 @@ def map_domain() -> None:
         (domain.OutboxMessage, tables.outbox),
         (domain.Checkin, tables.checkin),
         (domain.FeedbackRequest, tables.feedback_request),
+        (domain.Avoidance, tables.avoidance),
+        (domain.MatchProposal, tables.match_proposal),
     ):
         mapper_registry.map_imperatively(entity, table)
     _mapped = True

@@ -16,6 +16,7 @@ from bot.domain import (
     InvitationStatus,
     OutboxStatus,
     PairStatus,
+    ProposalStatus,
     Role,
 )
 
@@ -109,6 +110,7 @@ program = sa.Table(
     sa.Column("closed", sa.Boolean, nullable=False, default=False),
     sa.Column("schedule", JSONDict),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("matching", JSONDict),
 )
 
 program_owner = sa.Table(
@@ -162,6 +164,7 @@ profile = sa.Table(
     sa.Column("department", sa.String(200), nullable=False),
     sa.Column("availability", sa.Text, nullable=False),
     sa.Column("completed_at", UTCDateTime),
+    sa.Column("manager", sa.String(100)),
 )
 
 pair = sa.Table(
@@ -304,4 +307,28 @@ feedback_request = sa.Table(
     sa.Column("usefulness", sa.Integer),
     sa.Column("answered_at", UTCDateTime),
     sa.UniqueConstraint("session_log_id", "person_id", name="uq_feedback_request_person"),
+)
+
+avoidance = sa.Table(
+    "avoidance",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    _fk("avoided_id", "person.id"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("person_id", "avoided_id", name="uq_avoidance_pair"),
+)
+
+match_proposal = sa.Table(
+    "match_proposal",
+    metadata,
+    _id(),
+    _fk("program_id", "program.id"),
+    _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("status", _enum(ProposalStatus), nullable=False),
+    sa.Column("pairs", JSONList, nullable=False),
+    sa.Column("unmatched", JSONList, nullable=False),
+    sa.Column("excluded", JSONList, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
 )
