@@ -13,6 +13,7 @@ from bot.delivery import Deliverer
 from bot.engine import Engine
 from bot.i18n import Renderer
 from bot.ports import ChatPort
+from bot.scheduling.ticker import Ticker
 from bot.settings import Settings
 from bot.turn import EngineConfig
 from storage.database import async_url, create_engine
@@ -28,6 +29,7 @@ class Runtime:
     uow_factory: SqlUnitOfWorkFactory
     engine: Engine
     deliverer: Deliverer
+    ticker: Ticker
     ports: dict[str, ChatPort] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -55,7 +57,8 @@ async def build_runtime(
     engine = Engine(uow_factory, clock, renderer, config)
     ports: dict[str, ChatPort] = {}
     deliverer = Deliverer(uow_factory, clock, ports)
-    return Runtime(settings, clock, renderer, uow_factory, engine, deliverer, ports)
+    ticker = Ticker(uow_factory, clock, renderer, config)
+    return Runtime(settings, clock, renderer, uow_factory, engine, deliverer, ticker, ports)
 
 
 async def build_console(
@@ -72,6 +75,7 @@ async def build_console(
         renderer=runtime.renderer,
         locale=settings.tandem_locale,
         on_delivery=on_delivery,
+        on_tick=runtime.ticker.tick,
     )
     port = session.port()
     runtime.ports[port.platform] = port

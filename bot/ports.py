@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from bot.domain import (
     AuditEntry,
+    Avoidance,
     Charter,
     Checkin,
     EnrollmentStatus,
@@ -16,6 +17,7 @@ from bot.domain import (
     Conversation,
     Enrollment,
     Invitation,
+    MatchProposal,
     OutboxMessage,
     Pair,
     Person,
@@ -62,8 +64,12 @@ class SchedulingQueries(Protocol):
 
     async def feedback_request(self, request_id: int) -> FeedbackRequest | None: ...
 
-    async def enqueue_many(self, messages: Sequence[OutboxMessage]) -> int:
-        """Add the messages whose key is new; returns how many were added."""
+    async def enqueue_many(self, messages: Sequence[OutboxMessage]) -> set[str]:
+        """Add the messages whose key is new; returns the keys added."""
+        ...
+
+    async def open_conversations_of_flow(self, flow: str) -> dict[int, Conversation]:
+        """subject id -> the open conversation of that flow about it."""
         ...
 
     async def paused_person_ids(self, person_ids: Iterable[int]) -> set[int]:
@@ -182,6 +188,28 @@ class UnitOfWork(SchedulingQueries, Protocol):
         self, now: datetime, lease_until: datetime, limit: int
     ) -> Sequence[OutboxMessage]:
         """Take due pending messages for this deliverer; others skip the rows it holds."""
+        ...
+
+    # Matching
+    async def profiles_in_program(self, program_id: int) -> Sequence[Profile]: ...
+
+    async def people_in_program(self, program_id: int) -> Sequence[Person]: ...
+
+    async def past_partners_in_program(self, program_id: int) -> Sequence[tuple[int, int]]:
+        """(mentor, mentee) person ids of every pair ever made, in any program and whatever its
+        status, between two people who are both enrolled in this program."""
+        ...
+
+    async def avoidances_in_program(self, program_id: int) -> Sequence[Avoidance]:
+        """Private avoidances between two people who are both enrolled in this program."""
+        ...
+
+    async def avoidances_by(self, person_id: int) -> Sequence[Avoidance]: ...
+
+    async def avoidance(self, person_id: int, avoided_id: int) -> Avoidance | None: ...
+
+    async def open_match_proposal(self, program_id: int) -> MatchProposal | None:
+        """The program's proposal under review, if any (the most recent open one)."""
         ...
 
 

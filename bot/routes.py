@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import owner, participant, privacy, sessions
+from bot.commands import feedback, owner, participant, privacy, sessions
 from bot.commands.grammar import Command
-from bot.conversations import runner
+from bot.conversations import checkin, runner
 from bot.turn import Turn
 
 CommandHandler = Callable[[Turn, Command], Awaitable[None]]
@@ -44,7 +44,11 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "invite": participant.on_invitation_choice,
     "leave": participant.on_leave_choice,
     "forget": privacy.on_forget_choice,
+    "feedback": feedback.on_feedback_choice,
 }
+
+# Flows started by the scheduler rather than by a command must be registered too.
+REGISTERED_FLOWS = (checkin.FLOW,)
 
 FORM_HANDLERS: dict[str, FormHandler] = {sessions.FORM_ID: sessions.on_form}
 FORM_CANCEL_HANDLERS: dict[str, FormCancelHandler] = {sessions.FORM_ID: sessions.on_form_cancelled}

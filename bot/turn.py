@@ -13,6 +13,7 @@ from bot.events import InboundEvent
 from bot.i18n import Renderer
 from bot.messages import Choice, Form, Message
 from bot.ports import UnitOfWork
+from bot.scheduling.working_hours import WorkingHours
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,18 @@ class Turn:
         choices: tuple[Choice, ...] = (),
         **variables: Any,
     ) -> bool:
-        """Queue a message to someone else, in their language, sent after this turn commits."""
+        """Queue a message to someone else, in their language, sent after this turn commits.
+
+        It goes out at once when the recipient is in their working hours, else at the start of
+        their next working slot.
+        """
         assert recipient.id is not None
         locale = await self.locale_of(recipient)
         text = self.renderer.render(locale, message_id, **variables)
+        zone = ZoneInfo(self.timezone_of(recipient))
+        not_before = WorkingHours.from_overrides(recipient.working_hours).next_working_moment(
+            self.now, zone
+        )
         return await self.uow.enqueue(
             OutboxMessage(
                 key=key,
@@ -116,7 +125,7 @@ class Turn:
                 person_id=recipient.id,
                 payload=Message(text=text, choices=choices).to_payload(),
                 created_at=self.now,
-                not_before=self.now,
+                not_before=not_before,
             )
         )
 

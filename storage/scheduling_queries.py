@@ -14,6 +14,8 @@ from bot.domain import (
     Charter,
     Checkin,
     CheckinStatus,
+    Conversation,
+    ConversationStatus,
     Enrollment,
     EnrollmentStatus,
     FeedbackRequest,
@@ -59,9 +61,7 @@ class SqlSchedulingQueries:
     async def persons_by_id(self, person_ids: Iterable[int]) -> dict[int, Person]:
         found: dict[int, Person] = {}
         for chunk in _chunks(person_ids):
-            for person in await self._rows(
-                sa.select(Person).where(tables.person.c.id.in_(chunk))
-            ):
+            for person in await self._rows(sa.select(Person).where(tables.person.c.id.in_(chunk))):
                 found[person.id] = person
         return found
 
@@ -144,12 +144,12 @@ class SqlSchedulingQueries:
     async def feedback_request(self, request_id: int) -> FeedbackRequest | None:
         return await self.session.get(FeedbackRequest, request_id)
 
-    async def enqueue_many(self, messages: Sequence[OutboxMessage]) -> int:
+    async def enqueue_many(self, messages: Sequence[OutboxMessage]) -> set[str]:
         if not messages:
-            return 0
+            return set()
         names = [column.name for column in tables.outbox.columns if column.name != "id"]
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        added = 0
+        added: set[str] = set()
         for start in range(0, len(messages), CHUNK // 2):
             rows = [
                 {name: getattr(message, name) for name in names}
@@ -158,10 +158,10 @@ class SqlSchedulingQueries:
             statement = (
                 insert(tables.outbox)
                 .on_conflict_do_nothing(index_elements=["key"])
-                .returning(tables.outbox.c.id)
+                .returning(tables.outbox.c.key)
             )
             result = await self.session.execute(statement, rows)
-            added += len(result.all())
+            added.update(str(row[0]) for row in result.all())
         return added
 
     async def paused_person_ids(self, person_ids: Iterable[int]) -> set[int]:
@@ -180,3 +180,12 @@ class SqlSchedulingQueries:
                 if EnrollmentStatus.PAUSED in seen and EnrollmentStatus.ACTIVE not in seen
             )
         return paused
+
+    async def open_conversations_of_flow(self, flow: str) -> dict[int, Conversation]:
+        columns = tables.conversation.c
+        conversations = await self._rows(
+            sa.select(Conversation).where(
+                columns.flow == flow, columns.status == ConversationStatus.OPEN
+            )
+        )
+        return {conversation.subject_id: conversation for conversation in conversations}

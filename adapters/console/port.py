@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.domain import Person
@@ -21,6 +22,9 @@ class Delivery:
     recipient: str
     message: Message
     kind: str  # "reply" to the speaker, "push" from the outbox, "channel" post
+    # When it arrived on the virtual clock; shown for what arrives while time is skipped.
+    at: datetime | None = None
+    timed: bool = False
 
     @property
     def text(self) -> str:

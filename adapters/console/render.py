@@ -9,7 +9,8 @@ def render_delivery(delivery: Delivery) -> str:
     if delivery.kind == "clock":
         return f"⏱  {delivery.text}"
     arrow = "→" if delivery.kind != "channel" else "⇒"
-    head = f"{arrow} {delivery.recipient}: "
+    stamp = f"[{delivery.at:%a %Y-%m-%d %H:%M} UTC] " if delivery.timed and delivery.at else ""
+    head = f"{arrow} {stamp}{delivery.recipient}: "
     indent = " " * 4
     lines = delivery.text.splitlines() or [""]
     out = [head + lines[0], *(indent + line for line in lines[1:])]

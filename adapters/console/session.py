@@ -9,8 +9,9 @@ clock and check a script. ``#`` starts a comment.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -46,7 +47,8 @@ class ConsoleSession:
     renderer: Renderer
     locale: str = "fr"
     on_delivery: Callable[[Delivery], None] | None = None
-    on_tick: Callable[[], object] | None = None
+    # The scheduler's tick: what fell due is queued before each delivery round.
+    on_tick: Callable[[], Awaitable[object]] | None = None
     transcript: list[Delivery] = field(default_factory=list)
     speaker: str | None = None
     _choices: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
@@ -54,11 +56,13 @@ class ConsoleSession:
     _since_last_line: list[Delivery] = field(default_factory=list)
     # What the last person's line (or clock move) made the bot say: what :expect looks at.
     _last_turn: list[Delivery] = field(default_factory=list)
+    _advancing: bool = False
 
     def port(self) -> ConsoleChatPort:
         return ConsoleChatPort(self._record)
 
     def _record(self, delivery: Delivery) -> None:
+        delivery = dataclasses.replace(delivery, at=self.clock.now(), timed=self._advancing)
         self.transcript.append(delivery)
         self._since_last_line.append(delivery)
         if delivery.message.choices:
@@ -130,10 +134,21 @@ class ConsoleSession:
 
     async def deliver(self) -> None:
         if self.on_tick is not None:
-            result = self.on_tick()
-            if hasattr(result, "__await__"):
-                await result  # type: ignore[misc]
+            await self.on_tick()
         await self.deliverer.drain()
+
+    async def advance(self, delta: timedelta) -> None:
+        """Live through ``delta`` hour by hour, running what falls due at each step."""
+        target = self.clock.now() + delta
+        self._advancing = True
+        try:
+            while self.clock.now() < target:
+                now = self.clock.now()
+                next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+                self.clock.set(min(next_hour, target))
+                await self.deliver()
+        finally:
+            self._advancing = False
 
     # Forms, field by field
     def _start_form(self, name: str, form: Form) -> None:
@@ -175,8 +190,7 @@ class ConsoleSession:
                 raise ConsoleLineError(self.renderer.render(self.locale, "console.bad_advance"))
             delta = timedelta(**{_UNITS[match.group("unit")]: int(match.group("count"))})
             self._last_turn = self._since_last_line
-            self.clock.advance(delta)
-            await self.deliver()
+            await self.advance(delta)
             self._record(Delivery(":", self._clock_message(), "clock"))
         elif verb == "now":
             self._record(Delivery(":", self._clock_message(), "clock"))

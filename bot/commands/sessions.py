@@ -15,9 +15,10 @@ from bot.commands.lookup import (
     visible_enrollment,
 )
 from bot.commands.values import parse_date, parse_duration, parse_time
-from bot.domain import Pair, PlannedSession, SessionLog
+from bot.domain import FeedbackRequest, Pair, PlannedSession, SessionLog
 from bot.errors import UserError
 from bot.messages import FieldKind, Form, FormField
+from bot.scheduling.settings import ScheduleSettings
 from bot.turn import Turn
 
 FORM_ID = "session_log"
@@ -171,6 +172,17 @@ async def _save(turn: Turn, pair: Pair, log: SessionLog) -> None:
     turn.audit("session.logged", program_id=pair.program_id, subject=f"pair:{pair.id}")
     enrollment, _ = await active_pair_of_speaker(turn)
     view = await pair_view(turn, enrollment)
+    partner = view["partner"]
+    if partner is not None and partner.id is not None and log.id is not None:
+        settings = ScheduleSettings.for_program(view["program"])
+        turn.uow.add(
+            FeedbackRequest(
+                session_log_id=log.id,
+                person_id=partner.id,
+                due_at=log.created_at + settings.feedback_request_after,
+                created_at=turn.now,
+            )
+        )
     await notify_partner(
         turn,
         enrollment,

@@ -13,12 +13,13 @@ from bot.clock import VirtualClock
 from bot.delivery import Deliverer
 from bot.engine import Engine
 from bot.i18n import Renderer
+from bot.scheduling.ticker import Ticker
 from bot.turn import EngineConfig
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
-# A Wednesday morning, in the middle of a working week.
-START = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+# A Wednesday, 15:00 in Paris and 09:00 in New York: working hours on both sides.
+START = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
 
 ConsoleFactory = Callable[..., ConsoleSession]
 
@@ -39,12 +40,14 @@ def make_console(uow_factory: SqlUnitOfWorkFactory) -> ConsoleFactory:
             EngineConfig(default_locale=locale, default_timezone="Europe/Paris", admins=admins),
         )
         ports: dict = {}
+        config = EngineConfig(default_locale=locale, default_timezone="Europe/Paris", admins=admins)
         session = ConsoleSession(
             engine=engine,
             deliverer=Deliverer(uow_factory, clock, ports),
             clock=clock,
             renderer=renderer,
             locale=locale,
+            on_tick=Ticker(uow_factory, clock, renderer, config).tick,
         )
         port = session.port()
         ports[port.platform] = port

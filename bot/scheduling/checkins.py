@@ -1,0 +1,148 @@
+"""Check-ins: every N days at 10:00 local on a working day, one reminder, then expiry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.conversations import checkin as checkin_flow
+from bot.conversations.runner import CHOICE_PREFIX
+from bot.domain import (
+    Checkin,
+    CheckinStatus,
+    Conversation,
+    ConversationStatus,
+    Enrollment,
+    EnrollmentStatus,
+    Person,
+    Program,
+)
+from bot.messages import Choice
+from bot.scheduling.cohort import Cohort
+from bot.scheduling.working_hours import WorkingHours, at_local
+
+
+def checkin_due_at(
+    anchor: date, period: int, every_days: int, at: object, hours: WorkingHours, zone: ZoneInfo
+) -> datetime:
+    """Period k falls ``k × every`` days after the anchor, moved to a working day, at local time."""
+    day = hours.next_working_day(anchor + timedelta(days=period * every_days))
+    due = at_local(day, at, zone)  # type: ignore[arg-type]
+    return hours.next_working_moment(due, zone)
+
+
+def current_period(
+    anchor: date, now: datetime, every_days: int, at: object, hours: WorkingHours, zone: ZoneInfo
+) -> int:
+    """The latest period whose check-in time has come (0: none yet)."""
+    local_today = now.astimezone(zone).date()
+    period = max((local_today - anchor).days // every_days + 1, 0)
+    while period > 0 and checkin_due_at(anchor, period, every_days, at, hours, zone) > now:
+        period -= 1
+    return period
+
+
+def _anchor(enrollment: Enrollment, program: Program, zone: ZoneInfo) -> date:
+    return max(program.starts_on, enrollment.joined_at.astimezone(zone).date())
+
+
+async def open_new_checkins(cohort: Cohort) -> None:
+    latest = await cohort.uow.last_checkin_periods()
+    created: list[tuple[Checkin, Enrollment, Person, Program]] = []
+    for enrollment in cohort.enrollments.values():
+        if enrollment.status != EnrollmentStatus.ACTIVE or enrollment.id is None:
+            continue
+        program = cohort.programs[enrollment.program_id]
+        person = cohort.persons.get(enrollment.person_id)
+        if person is None:
+            continue
+        settings = cohort.settings(program)
+        zone, hours = cohort.zone(person, program), cohort.hours(person)
+        anchor = _anchor(enrollment, program, zone)
+        every, at = settings.checkin_every_days, settings.checkin_at
+        period = current_period(anchor, cohort.now, every, at, hours, zone)
+        if period == 0 or period <= latest.get(enrollment.id, 0):
+            continue
+        checkin = Checkin(
+            enrollment_id=enrollment.id,
+            period=period,
+            due_at=checkin_due_at(anchor, period, every, at, hours, zone),
+            created_at=cohort.now,
+        )
+        cohort.uow.add(checkin)
+        created.append((checkin, enrollment, person, program))
+    if not created:
+        return
+    await cohort.uow.flush()
+    conversations = []
+    for checkin, _, person, _ in created:
+        assert checkin.id is not None and person.id is not None
+        conversation = Conversation(
+            person_id=person.id,
+            flow=checkin_flow.FLOW,
+            subject_id=checkin.id,
+            step="mood",
+            updated_at=cohort.now,
+        )
+        cohort.uow.add(conversation)
+        conversations.append(conversation)
+    await cohort.uow.flush()
+    for (checkin, enrollment, person, program), conversation in zip(
+        created, conversations, strict=True
+    ):
+        cohort.queue(
+            person,
+            program,
+            "checkin.mood",
+            key=f"checkin:{enrollment.id}:{checkin.period}",
+            purpose="checkin",
+            choices=_mood_choices(cohort, person, program, conversation),
+            earliest=checkin.due_at,
+            program=program.name,
+        )
+
+
+def _mood_choices(
+    cohort: Cohort, person: Person, program: Program, conversation: Conversation
+) -> tuple[Choice, ...]:
+    prefix = f"{CHOICE_PREFIX}:{conversation.id}:mood"
+    return tuple(
+        cohort.label(person, program, f"labels.mood_{mood}", f"{prefix}:{mood}")
+        for mood in checkin_flow.MOODS
+    )
+
+
+async def remind_and_expire(cohort: Cohort) -> None:
+    """One reminder when unanswered after a while; later, the check-in expires."""
+    conversations = await cohort.uow.open_conversations_of_flow(checkin_flow.FLOW)
+    for checkin in await cohort.uow.open_checkins():
+        enrollment = cohort.enrollments.get(checkin.enrollment_id)
+        conversation = conversations.get(checkin.id or 0)
+        if enrollment is None or conversation is None:
+            continue
+        program = cohort.programs[enrollment.program_id]
+        person = cohort.persons.get(enrollment.person_id)
+        settings = cohort.settings(program)
+        waited = cohort.now - checkin.due_at
+        if waited >= settings.checkin_expires_after or enrollment.status != "active":
+            checkin_flow.record_answers(checkin, conversation.answers, cohort.now)
+            if checkin.status == CheckinStatus.OPEN:
+                checkin.status = CheckinStatus.EXPIRED
+            conversation.status = ConversationStatus.CANCELLED
+            continue
+        if (
+            person is not None
+            and checkin.reminded_at is None
+            and conversation.step == "mood"
+            and waited >= settings.checkin_reminder_after
+        ):
+            checkin.reminded_at = cohort.now
+            cohort.queue(
+                person,
+                program,
+                "checkin.reminder",
+                key=f"checkin_reminder:{checkin.id}",
+                purpose="checkin_reminder",
+                choices=_mood_choices(cohort, person, program, conversation),
+                program=program.name,
+            )

@@ -1,0 +1,140 @@
+"""A snapshot of who is in which program, loaded in a few queries, and how to write to them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain import (
+    Enrollment,
+    EnrollmentStatus,
+    OutboxMessage,
+    Pair,
+    Person,
+    Program,
+)
+from bot.i18n import Renderer
+from bot.messages import Choice, Message
+from bot.ports import UnitOfWork
+from bot.scheduling.settings import ScheduleSettings
+from bot.scheduling.working_hours import WorkingHours
+from bot.turn import EngineConfig
+
+
+@dataclass
+class Cohort:
+    """Open programs, their active and paused enrollments, and the people behind them."""
+
+    uow: UnitOfWork
+    now: datetime
+    renderer: Renderer
+    config: EngineConfig
+    programs: dict[int, Program]
+    enrollments: dict[int, Enrollment]
+    persons: dict[int, Person]
+    outbox: list[OutboxMessage] = field(default_factory=list)
+    sent: Counter[str] = field(default_factory=Counter)
+    _by_person: dict[int, Enrollment] | None = None
+
+    @classmethod
+    async def load(
+        cls, uow: UnitOfWork, now: datetime, renderer: Renderer, config: EngineConfig
+    ) -> Cohort:
+        programs = {p.id: p for p in await uow.open_programs() if p.id is not None}
+        enrollments = {
+            e.id: e
+            for e in await uow.enrollments_with_status(
+                [EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED]
+            )
+            if e.id is not None and e.program_id in programs
+        }
+        persons = await uow.persons_by_id(e.person_id for e in enrollments.values())
+        return cls(uow, now, renderer, config, programs, enrollments, persons)
+
+    # About one person
+    def zone(self, person: Person, program: Program | None = None) -> ZoneInfo:
+        name = person.timezone or (program.timezone if program else None)
+        return ZoneInfo(name or self.config.default_timezone)
+
+    def locale(self, person: Person, program: Program | None = None) -> str:
+        return self.renderer.locale_for(
+            person.locale, program.locale if program else None, self.config.default_locale
+        )
+
+    def hours(self, person: Person) -> WorkingHours:
+        return WorkingHours.from_overrides(person.working_hours)
+
+    def settings(self, program: Program) -> ScheduleSettings:
+        return ScheduleSettings.for_program(program)
+
+    def is_active(self, enrollment_id: int | None) -> bool:
+        enrollment = self.enrollments.get(enrollment_id) if enrollment_id else None
+        return enrollment is not None and enrollment.status == EnrollmentStatus.ACTIVE
+
+    def enrollment_of_person(self, person_id: int) -> Enrollment | None:
+        """The person's active enrollment if any, else a paused one."""
+        if self._by_person is None:
+            # Active ones are sorted last so that they win over paused ones.
+            ordered = sorted(
+                self.enrollments.values(), key=lambda e: e.status == EnrollmentStatus.ACTIVE
+            )
+            self._by_person = {enrollment.person_id: enrollment for enrollment in ordered}
+        return self._by_person.get(person_id)
+
+    def pair_members(self, pair: Pair) -> list[tuple[Enrollment, Person]]:
+        members = []
+        for enrollment_id in (pair.mentor_enrollment_id, pair.mentee_enrollment_id):
+            enrollment = self.enrollments.get(enrollment_id) if enrollment_id else None
+            person = self.persons.get(enrollment.person_id) if enrollment else None
+            if enrollment is not None and person is not None:
+                members.append((enrollment, person))
+        return members
+
+    # Writing
+    def queue(
+        self,
+        person: Person,
+        program: Program,
+        message_id: str,
+        /,
+        *,
+        key: str,
+        purpose: str,
+        choices: tuple[Choice, ...] = (),
+        earliest: datetime | None = None,
+        **variables: Any,
+    ) -> datetime:
+        """Queue a message for the next moment in the person's working hours; returns it."""
+        assert person.id is not None
+        zone = self.zone(person, program)
+        not_before = self.hours(person).next_working_moment(earliest or self.now, zone)
+        text = self.renderer.render(
+            self.locale(person, program), message_id, zone=zone.key, **variables
+        )
+        self.outbox.append(
+            OutboxMessage(
+                key=key,
+                purpose=purpose,
+                platform=person.platform,
+                person_id=person.id,
+                payload=Message(text=text, choices=choices).to_payload(),
+                created_at=self.now,
+                not_before=not_before,
+            )
+        )
+        return not_before
+
+    def label(self, person: Person, program: Program, label_id: str, value: str) -> Choice:
+        return Choice(
+            value=value, label=self.renderer.render(self.locale(person, program), label_id)
+        )
+
+    async def flush_outbox(self) -> None:
+        added = await self.uow.enqueue_many(self.outbox)
+        for message in self.outbox:
+            if message.key in added:
+                self.sent[message.purpose] += 1
+        self.outbox = []

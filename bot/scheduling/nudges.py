@@ -1,0 +1,163 @@
+"""Reminders before planned sessions, nudges to quiet pairs and unconfirmed charters, feedback
+requests after logged sessions, and the end of pauses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain import CharterStatus, Enrollment, EnrollmentStatus, PairStatus, Person, Program
+from bot.scheduling.cohort import Cohort
+
+LONGEST_REMINDER = timedelta(hours=24)
+
+
+async def end_pauses(cohort: Cohort) -> None:
+    for enrollment in cohort.enrollments.values():
+        if enrollment.status != EnrollmentStatus.PAUSED or enrollment.paused_until is None:
+            continue
+        person = cohort.persons.get(enrollment.person_id)
+        program = cohort.programs[enrollment.program_id]
+        if person is None:
+            continue
+        if cohort.now.astimezone(cohort.zone(person, program)).date() < enrollment.paused_until:
+            continue
+        enrollment.status = EnrollmentStatus.ACTIVE
+        enrollment.paused_until = None
+        cohort.queue(
+            person,
+            program,
+            "participant.pause_over",
+            key=f"pause_over:{enrollment.id}:{cohort.now.date().isoformat()}",
+            purpose="pause_over",
+        )
+
+
+async def remind_planned_sessions(cohort: Cohort) -> None:
+    planned = await cohort.uow.planned_sessions_starting(cohort.now, cohort.now + LONGEST_REMINDER)
+    if not planned:
+        return
+    pairs = {pair.id: pair for pair in await cohort.uow.active_pairs()}
+    for session in planned:
+        pair = pairs.get(session.pair_id)
+        if pair is None:
+            continue
+        program = cohort.programs.get(pair.program_id)
+        if program is None:
+            continue
+        members = cohort.pair_members(pair)
+        reminders = sorted(cohort.settings(program).session_reminders, reverse=True)
+        # Only the closest reminder whose time has come: a late tick never sends both at once.
+        due = [lead for lead in reminders if session.starts_at - lead <= cohort.now]
+        if not due:
+            continue
+        lead = due[-1]
+        if session.starts_at - lead < session.created_at:
+            continue  # planned after that reminder's time: the partner was just told
+        for enrollment, person in members:
+            partner = next((p for e, p in members if p.id != person.id), None)
+            if enrollment.status != EnrollmentStatus.ACTIVE:
+                continue
+            zone = cohort.zone(person, program)
+            if cohort.hours(person).next_working_moment(cohort.now, zone) >= session.starts_at:
+                continue  # would only arrive after the session has started
+            cohort.queue(
+                person,
+                program,
+                "reminders.session",
+                key=f"session_reminder:{session.id}:{person.id}:{int(lead.total_seconds())}",
+                purpose="session_reminder",
+                starts_at=session.starts_at,
+                partner=partner.display_name if partner else "",
+                hours_before=int(lead.total_seconds() // 3600),
+            )
+
+
+async def nudge_quiet_pairs_and_charters(cohort: Cohort) -> None:
+    last_logs = await cohort.uow.last_session_log_times()
+    charters = await cohort.uow.charters_by_pair()
+    for pair in await cohort.uow.active_pairs():
+        program = cohort.programs.get(pair.program_id)
+        if program is None or pair.status != PairStatus.ACTIVE or pair.id is None:
+            continue
+        members = cohort.pair_members(pair)
+        if len(members) != 2 or not all(cohort.is_active(e.id) for e, _ in members):
+            continue  # somebody paused or left: nobody is nudged
+        settings = cohort.settings(program)
+        last_activity = max(pair.created_at, last_logs.get(pair.id, pair.created_at))
+        quiet_for = cohort.now - last_activity
+        marker = last_activity.date().isoformat()
+        if quiet_for >= settings.quiet_pair_after:
+            for _, person in members:
+                partner = next(p for _, p in members if p.id != person.id)
+                cohort.queue(
+                    person,
+                    program,
+                    "reminders.quiet_pair",
+                    key=f"quiet:{pair.id}:{person.id}:{marker}",
+                    purpose="quiet_pair",
+                    partner=partner.display_name,
+                    days=quiet_for.days,
+                )
+        if quiet_for >= settings.quiet_owner_note_after:
+            await _tell_owners_pair_is_quiet(cohort, pair.id, program, members, marker, quiet_for)
+        charter = charters.get(pair.id)
+        if (
+            charter is not None
+            and charter.status != CharterStatus.CONFIRMED
+            and cohort.now - pair.created_at >= settings.charter_nudge_after
+        ):
+            for _, person in members:
+                partner = next(p for _, p in members if p.id != person.id)
+                cohort.queue(
+                    person,
+                    program,
+                    "reminders.charter",
+                    key=f"charter_nudge:{pair.id}:{person.id}",
+                    purpose="charter_nudge",
+                    partner=partner.display_name,
+                )
+
+
+async def _tell_owners_pair_is_quiet(
+    cohort: Cohort,
+    pair_id: int,
+    program: Program,
+    members: list[tuple[Enrollment, Person]],
+    marker: str,
+    quiet_for: timedelta,
+) -> None:
+    assert program.id is not None
+    for owner in await cohort.uow.owners_of(program.id):
+        cohort.queue(
+            owner,
+            program,
+            "reminders.quiet_pair_owner",
+            key=f"quiet_owner:{pair_id}:{owner.id}:{marker}",
+            purpose="quiet_pair_owner",
+            names=[person.display_name for _, person in members],
+            days=quiet_for.days,
+            program_name=program.name,
+        )
+
+
+async def ask_for_feedback(cohort: Cohort) -> None:
+    for request in await cohort.uow.due_feedback_requests(cohort.now):
+        person = cohort.persons.get(request.person_id)
+        enrollment = cohort.enrollment_of_person(request.person_id)
+        request.asked_at = cohort.now
+        if person is None or enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
+            continue
+        program = cohort.programs[enrollment.program_id]
+        choices = tuple(
+            cohort.label(person, program, f"labels.usefulness_{n}", f"feedback:{request.id}:{n}")
+            for n in range(1, 6)
+        )
+        cohort.queue(
+            person,
+            program,
+            "reminders.feedback",
+            key=f"feedback:{request.id}",
+            purpose="feedback_request",
+            choices=choices,
+            earliest=request.due_at,
+        )

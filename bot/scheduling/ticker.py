@@ -1,0 +1,57 @@
+"""One tick: work out from the database what is due now and write it to the outbox.
+
+Nothing is kept in memory between ticks, so a restart or a missed tick loses nothing: the next
+tick finds the same things due, and the outbox keys make sure each goes out once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+
+from bot.clock import Clock
+from bot.i18n import Renderer
+from bot.ports import UnitOfWorkFactory
+from bot.scheduling import checkins, nudges
+from bot.scheduling.cohort import Cohort
+from bot.turn import EngineConfig
+
+logger = logging.getLogger("tandem.scheduler")
+
+
+class Ticker:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        renderer: Renderer,
+        config: EngineConfig,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.renderer = renderer
+        self.config = config
+
+    async def tick(self) -> Counter[str]:
+        """Queue everything due now; returns how many messages were queued, by purpose."""
+        started = time.perf_counter()
+        async with self.uow_factory() as uow:
+            cohort = await Cohort.load(uow, self.clock.now(), self.renderer, self.config)
+            await nudges.end_pauses(cohort)
+            await checkins.remind_and_expire(cohort)
+            await checkins.open_new_checkins(cohort)
+            await nudges.remind_planned_sessions(cohort)
+            await nudges.nudge_quiet_pairs_and_charters(cohort)
+            await nudges.ask_for_feedback(cohort)
+            await cohort.flush_outbox()
+            await uow.commit()
+        if cohort.sent:
+            logger.info(
+                "tick queued messages",
+                extra={
+                    "queued": dict(cohort.sent),
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+        return cohort.sent
