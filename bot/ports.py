@@ -12,10 +12,10 @@ from bot.domain import (
     Avoidance,
     Charter,
     Checkin,
-    EnrollmentStatus,
-    FeedbackRequest,
     Conversation,
     Enrollment,
+    EnrollmentStatus,
+    FeedbackRequest,
     Invitation,
     MatchProposal,
     OutboxMessage,
@@ -30,7 +30,7 @@ from bot.messages import Message
 
 
 class SchedulingQueries(Protocol):
-    """Bulk reads and writes of the scheduler: a few queries for a whole cohort, not one a person."""
+    """The scheduler's bulk reads and writes: a few queries a cohort, not one a person."""
 
     async def enrollments_with_status(
         self, statuses: Sequence[EnrollmentStatus]

@@ -34,9 +34,9 @@ from bot.domain import (
     SessionLog,
 )
 from storage import tables
-from storage.scheduling_queries import SqlSchedulingQueries
 from storage.database import session_factory
 from storage.mapping import map_domain
+from storage.scheduling_queries import SqlSchedulingQueries
 
 T = TypeVar("T")
 
