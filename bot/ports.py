@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -240,15 +241,36 @@ class DeliveryError(Exception):
         self.unreachable = unreachable
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How fast a platform lets a bot write: overall, and in any one conversation."""
+
+    per_second: float
+    burst: int
+    per_conversation_per_second: float
+
+
 class ChatPort(Protocol):
-    """What a platform adapter offers the engine for messages the bot sends on its own."""
+    """What a platform adapter offers the engine for messages the bot sends on its own.
+
+    ``key`` is the outbox key of the message: the adapter attaches it to what it sends (Slack
+    message metadata, a Teams activity property) so that ``find_sent`` can later tell whether a
+    send whose outcome was lost in a crash actually reached the platform.
+    """
 
     platform: str
+    pace: Pace | None
 
-    async def send_to_person(self, person: Person, message: Message) -> str:
+    async def send_to_person(self, person: Person, message: Message, key: str) -> str:
         """Send a direct message; returns the platform's message id."""
         ...
 
-    async def post_to_channel(self, channel: dict[str, Any], message: Message) -> str:
+    async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
         """Post in a channel (the owners' digest channel); returns the platform's message id."""
+        ...
+
+    async def find_sent(
+        self, key: str, person: Person | None, channel: dict[str, Any] | None
+    ) -> str | None:
+        """The platform's id of a message already sent with this key, or None."""
         ...

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.domain import Person
 from bot.messages import Message
+from bot.ports import Pace
 
 PLATFORM = "console"
 WORKSPACE = "console"
@@ -22,6 +23,7 @@ class Delivery:
     recipient: str
     message: Message
     kind: str  # "reply" to the speaker, "push" from the outbox, "channel" post
+    key: str | None = None
     # When it arrived on the virtual clock; shown for what arrives while time is skipped.
     at: datetime | None = None
     timed: bool = False
@@ -33,15 +35,26 @@ class Delivery:
 
 class ConsoleChatPort:
     platform = PLATFORM
+    pace: Pace | None = None  # a terminal has no rate limit
 
     def __init__(self, on_delivery: Callable[[Delivery], None]) -> None:
         self._on_delivery = on_delivery
         self._ids = itertools.count(1)
+        self._sent: dict[str, str] = {}
 
-    async def send_to_person(self, person: Person, message: Message) -> str:
-        self._on_delivery(Delivery(person.user_id, message, "push"))
-        return f"console-{next(self._ids)}"
+    async def send_to_person(self, person: Person, message: Message, key: str) -> str:
+        self._on_delivery(Delivery(person.user_id, message, "push", key=key))
+        return self._remember(key)
 
-    async def post_to_channel(self, channel: dict[str, Any], message: Message) -> str:
-        self._on_delivery(Delivery(f"#{channel['channel']}", message, "channel"))
-        return f"console-{next(self._ids)}"
+    async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
+        self._on_delivery(Delivery(f"#{channel['channel']}", message, "channel", key=key))
+        return self._remember(key)
+
+    async def find_sent(
+        self, key: str, person: Person | None, channel: dict[str, Any] | None
+    ) -> str | None:
+        return self._sent.get(key)
+
+    def _remember(self, key: str) -> str:
+        self._sent[key] = f"console-{next(self._ids)}"
+        return self._sent[key]
