@@ -70,8 +70,8 @@ class _Pacer:
         return cls(pace, AsyncLimiter(min(per_tick, pace.burst), per_tick / pace.per_second))
 
     async def wait(self, conversation: str) -> None:
-        loop = asyncio.get_running_loop()
-        while (delay := self.paused_until - loop.time()) > 0:
+        delay = self.paused_until - asyncio.get_running_loop().time()
+        if delay > 0:
             await asyncio.sleep(delay)
         limiter = self.conversations.get(conversation)
         if limiter is None:
