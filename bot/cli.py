@@ -89,6 +89,17 @@ def demo() -> None:
     _console(settings, script=None, start=None, seed=seed)
 
 
+@app.command()
+def match(
+    program: Annotated[str, typer.Option("--program", "-p", help="The program's name.")],
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the proposal to this CSV file.")
+    ] = None,
+) -> None:
+    """Show a program's matching proposal as a table (a dry run: nobody is told anything)."""
+    raise typer.Exit(asyncio.run(_match(_settings(quiet=True), program, csv)))
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the database migrations (PostgreSQL deployments run this before starting)."""
@@ -128,6 +139,30 @@ def _console(
             await runtime.close()
 
     raise typer.Exit(asyncio.run(main()))
+
+
+async def _match(settings: Settings, program: str, csv: Path | None) -> int:
+    from adapters.console.app import printer
+    from bot.errors import UserError
+    from bot.main import build_runtime, is_sqlite
+    from bot.matching.report import load_report, print_report, write_csv
+
+    out = printer(sys.stdout)
+    out.width = max(out.width, 160)
+    runtime = await build_runtime(settings, migrate=is_sqlite(settings))
+    renderer = runtime.renderer
+    try:
+        report = await load_report(runtime.uow_factory, renderer, program, runtime.clock.now())
+    except UserError as error:
+        out.print(renderer.render(settings.tandem_locale, error.message_id, **error.variables))
+        return 1
+    finally:
+        await runtime.close()
+    print_report(report, out)
+    if csv is not None:
+        rows = write_csv(report, csv)
+        out.print(renderer.render(report.locale, "matching.cli_csv_written", path=csv, rows=rows))
+    return 0
 
 
 def _serve(settings: Settings) -> None:

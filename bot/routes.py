@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import feedback, owner, participant, privacy, sessions
+from bot.commands import feedback, matching, owner, participant, privacy, sessions
 from bot.commands.grammar import Command
 from bot.conversations import checkin, runner
 from bot.turn import Turn
@@ -32,6 +32,9 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "owners"): owner.owners,
     ("tandem", "pair"): owner.pair,
     ("tandem", "digest"): owner.digest,
+    ("tandem", "match"): matching.match,
+    ("tandem", "avoid"): matching.avoid,
+    ("tandem", "manager"): matching.manager,
     ("session", "log"): sessions.session,
     ("session", "plan"): sessions.session,
     ("session", "list"): sessions.session,

@@ -35,11 +35,17 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "owners": ("add",),
         "pair": (),
         "digest": ("channel",),
+        "match": ("swap", "exclude", "include", "rerun", "approve", "settings"),
+        "avoid": (),
+        "manager": (),
     },
     "session": {"log": (), "plan": (), "list": (), "undo": (), "help": ()},
 }
 
 OWNER_VERBS = {("tandem", "invite"), ("tandem", "owners"), ("tandem", "pair"), ("tandem", "digest")}
+OWNER_VERBS.add(("tandem", "match"))
+# Verbs whose sub-verb may be left out: ``/tandem match`` alone proposes.
+OPTIONAL_SUBS = {("tandem", "match")}
 
 # Option names people may type, in either language, mapped to the engine's name.
 OPTION_ALIASES = {
@@ -137,6 +143,8 @@ def parse(text: str) -> Command:
     rest = rest[1:]
     sub = ""
     subs = VERBS[root][verb]
+    if (root, verb) in OPTIONAL_SUBS and (not rest or rest[0].lower() not in subs):
+        subs = ()
     if subs:
         if not rest or rest[0].lower() not in subs:
             raise UserError(

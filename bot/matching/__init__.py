@@ -1,0 +1,1 @@
+"""Matching: optimal mentor–mentee pairs from real skills and interests, explained and approved."""
