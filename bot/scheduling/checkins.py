@@ -63,10 +63,15 @@ async def open_new_checkins(cohort: Cohort) -> None:
         period = current_period(anchor, cohort.now, every, at, hours, zone)
         if period == 0 or period <= latest.get(enrollment.id, 0):
             continue
+        due_at = checkin_due_at(anchor, period, every, at, hours, zone)
+        if cohort.now - due_at >= settings.checkin_catch_up:
+            # Its moment passed long ago (during a pause, or while the bot was down for days):
+            # a stale check-in would only confuse; the next period will come on time.
+            continue
         checkin = Checkin(
             enrollment_id=enrollment.id,
             period=period,
-            due_at=checkin_due_at(anchor, period, every, at, hours, zone),
+            due_at=due_at,
             created_at=cohort.now,
         )
         cohort.uow.add(checkin)

@@ -110,7 +110,8 @@ class Cohort:
         """Queue a message for the next moment in the person's working hours; returns it."""
         assert person.id is not None
         zone = self.zone(person, program)
-        not_before = self.hours(person).next_working_moment(earliest or self.now, zone)
+        start = max(earliest, self.now) if earliest is not None else self.now
+        not_before = self.hours(person).next_working_moment(start, zone)
         text = self.renderer.render(
             self.locale(person, program), message_id, zone=zone.key, **variables
         )

@@ -15,6 +15,8 @@ class ScheduleSettings:
     checkin_at: time = time(10, 0)
     checkin_reminder_after: timedelta = timedelta(days=2)
     checkin_expires_after: timedelta = timedelta(days=4)
+    # A check-in not opened within this delay of its time (a pause, an outage) is skipped.
+    checkin_catch_up: timedelta = timedelta(days=1)
     session_reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     quiet_pair_after: timedelta = timedelta(days=21)
     quiet_owner_note_after: timedelta = timedelta(days=28)
