@@ -96,7 +96,7 @@ async def test_twelve_weeks_in_paris_and_new_york(make_console: ConsoleFactory) 
     keys = [d.key for d in transcript if d.key]
     assert len(keys) == len(set(keys))
 
-    # Nothing at all reached erin during her pause (4 to 20 November); her return was announced on the 20th.
+    # Nothing reached erin during her pause (4 to 20 November); her return came on the 20th.
     during_pause = [
         d
         for d in transcript
