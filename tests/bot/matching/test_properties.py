@@ -215,7 +215,7 @@ def best_total(case: Case, mentors: list[Candidate], mentees: list[Candidate]) -
         best = search(j + 1, load)
         for i in options[j]:
             if load[i] < capacity:
-                taken = load[:i] + (load[i] + 1,) + load[i + 1 :]
+                taken = (*load[:i], load[i] + 1, *load[i + 1 :])
                 best = max(best, scores[(i, j)] + search(j + 1, taken))
         return best
 
