@@ -22,13 +22,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.domain import Role  # noqa: E402
-from bot.matching.cohort import Candidate, Cohort, pair_key  # noqa: E402
-from bot.matching.proposal import propose  # noqa: E402
-from bot.matching.scoring import build  # noqa: E402
-from bot.matching.settings import MatchSettings  # noqa: E402
-from bot.matching.solver import greedy, random_valid, solve, total  # noqa: E402
-from bot.scheduling.working_hours import WorkingHours  # noqa: E402
+from bot.domain import Role
+from bot.matching.cohort import Candidate, Cohort, pair_key
+from bot.matching.proposal import propose
+from bot.matching.scoring import build
+from bot.matching.settings import MatchSettings
+from bot.matching.solver import greedy, random_valid, solve, total
+from bot.scheduling.working_hours import WorkingHours
 
 DIGITAL = [
     "Social networks and personal branding",
