@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -86,9 +88,10 @@ HOURS = [
     ),
 ]
 WEEK = datetime(2026, 11, 16, tzinfo=UTC)
+T = TypeVar("T")
 
 
-def pick(rng: np.random.Generator, options: list[tuple[object, float]]) -> object:
+def pick(rng: np.random.Generator, options: Sequence[tuple[T, float]]) -> T:
     weights = np.array([w for _, w in options])
     return options[rng.choice(len(options), p=weights / weights.sum())][0]
 
@@ -124,11 +127,11 @@ def cohort(size: int, seed: int) -> Cohort:
                 role=role,
                 teaches=teaches,
                 wants=wants,
-                languages=pick(rng, LANGUAGES),  # type: ignore[arg-type]
+                languages=pick(rng, LANGUAGES),
                 department=department,
                 manager=str(rng.choice(managers)) if rng.random() < 0.6 else None,
                 zone=str(pick(rng, ZONES)),
-                hours=pick(rng, HOURS),  # type: ignore[arg-type]
+                hours=pick(rng, HOURS),
             )
         )
     mentors, mentees = people[:size], people[size:]
