@@ -14,7 +14,6 @@ from aiohttp import web
 from bot.settings import Settings
 
 logger = logging.getLogger("tandem.web")
-DELIVERY_INTERVAL_SECONDS = 1.0
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -38,15 +37,7 @@ async def run_server(settings: Settings) -> None:
     await site.start()
     logger.info("web server listening", extra={"port": settings.port})
 
-    async def deliver_forever() -> None:
-        while True:
-            try:
-                await runtime.deliverer.drain()
-            except Exception:
-                logger.exception("delivery loop failed; retrying")
-            await asyncio.sleep(DELIVERY_INTERVAL_SECONDS)
-
-    delivery = asyncio.create_task(deliver_forever())
+    delivery = asyncio.create_task(runtime.deliver_forever())
     try:
         await asyncio.Event().wait()
     finally:

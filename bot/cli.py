@@ -100,6 +100,27 @@ def match(
     raise typer.Exit(asyncio.run(_match(_settings(quiet=True), program, csv)))
 
 
+@app.command()
+def deliver(
+    until_empty: Annotated[
+        bool, typer.Option("--until-empty", help="Stop once nothing is left to send.")
+    ] = False,
+) -> None:
+    """Run only the outbox deliverer (a worker replica; several may run side by side)."""
+    from bot.main import build_runtime
+
+    settings = _settings()
+
+    async def main() -> None:
+        runtime = await build_runtime(settings, migrate=False)
+        try:
+            await runtime.deliver_forever(stop_when_empty=until_empty)
+        finally:
+            await runtime.close()
+
+    asyncio.run(main())
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the database migrations (PostgreSQL deployments run this before starting)."""

@@ -64,10 +64,10 @@ class _Pacer:
 
     @classmethod
     def for_pace(cls, pace: Pace) -> _Pacer:
-        # Buckets refilled every tenth of a second keep bursts small, so that the rate over any
-        # window stays close to the platform's own window.
-        per_tick = max(pace.per_second / 10, 1.0)
-        return cls(pace, AsyncLimiter(min(per_tick, pace.burst), per_tick / pace.per_second))
+        # The bucket holds the platform's burst, but refills at least every 50 ms: shorter
+        # periods make asyncio's timers, not the rate, the limit.
+        capacity = max(1.0, min(float(pace.burst), pace.per_second), pace.per_second * 0.05)
+        return cls(pace, AsyncLimiter(capacity, capacity / pace.per_second))
 
     async def wait(self, conversation: str) -> None:
         delay = self.paused_until - asyncio.get_running_loop().time()

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from adapters.console.port import Delivery
 from adapters.console.session import ConsoleSession
 from bot.clock import Clock, SystemClock, VirtualClock
-from bot.delivery import Deliverer
+from bot.delivery import Deliverer, DeliveryPolicy
 from bot.engine import Engine
 from bot.i18n import Renderer
-from bot.ports import ChatPort
+from bot.ports import ChatPort, Pace
 from bot.scheduling.ticker import Ticker
 from bot.settings import Settings
 from bot.turn import EngineConfig
 from storage.database import async_url, create_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
+
+
+logger = logging.getLogger("tandem")
+DELIVERY_IDLE_SECONDS = 0.5
 
 
 @dataclass
@@ -34,6 +40,42 @@ class Runtime:
 
     async def close(self) -> None:
         await self.uow_factory.engine.dispose()
+
+    async def deliver_forever(self, *, stop_when_empty: bool = False) -> None:
+        """Send what is due, again and again; optionally stop when the outbox is empty."""
+        while True:
+            try:
+                sent = await self.deliverer.drain()
+            except Exception:
+                logger.exception("delivery round failed; trying again")
+                sent = 0
+            if stop_when_empty and not sent:
+                async with self.uow_factory() as uow:
+                    if await uow.outbox_outstanding() == 0:
+                        return
+            if not sent:
+                await asyncio.sleep(DELIVERY_IDLE_SECONDS)
+
+
+def platform_ports(settings: Settings) -> dict[str, ChatPort]:
+    """The outbound side of each platform whose credentials are configured."""
+    ports: dict[str, ChatPort] = {}
+    if settings.slack_bot_token is not None:
+        from slack_sdk.web.async_client import AsyncWebClient
+
+        from adapters.slack.port import SlackChatPort
+
+        client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+        )
+        pace = Pace(
+            per_second=settings.slack_messages_per_second,
+            burst=settings.slack_burst,
+            per_conversation_per_second=1.0,
+        )
+        port = SlackChatPort(client, pace)
+        ports[port.platform] = port
+    return ports
 
 
 def is_sqlite(settings: Settings) -> bool:
@@ -55,8 +97,9 @@ async def build_runtime(
         admins=tuple(settings.tandem_admins),
     )
     engine = Engine(uow_factory, clock, renderer, config)
-    ports: dict[str, ChatPort] = {}
-    deliverer = Deliverer(uow_factory, clock, ports)
+    ports: dict[str, ChatPort] = platform_ports(settings)
+    policy = DeliveryPolicy(lease=timedelta(seconds=settings.tandem_delivery_lease_seconds))
+    deliverer = Deliverer(uow_factory, clock, ports, policy)
     ticker = Ticker(uow_factory, clock, renderer, config)
     return Runtime(settings, clock, renderer, uow_factory, engine, deliverer, ticker, ports)
 

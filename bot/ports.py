@@ -69,6 +69,10 @@ class SchedulingQueries(Protocol):
         """Add the messages whose key is new; returns the keys added."""
         ...
 
+    async def outbox_outstanding(self) -> int:
+        """How many messages are still to be sent (pending, or in doubt)."""
+        ...
+
     async def open_conversations_of_flow(self, flow: str) -> dict[int, Conversation]:
         """subject id -> the open conversation of that flow about it."""
         ...

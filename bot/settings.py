@@ -22,9 +22,18 @@ class Settings(BaseSettings):
     tandem_log_level: str = "INFO"
     port: int = 3000
 
+    # Outbox delivery: how long a claimed batch is reserved before another deliverer may check it.
+    tandem_delivery_lease_seconds: float = 120.0
+    tandem_scheduler_interval_seconds: float = 60.0
+
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    # Slack allows about one message per second per conversation; the workspace-wide budget
+    # is set here (messages per second, and the burst allowed on top).
+    slack_messages_per_second: float = 20.0
+    slack_burst: int = 20
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
 

@@ -20,6 +20,7 @@ from bot.domain import (
     EnrollmentStatus,
     FeedbackRequest,
     OutboxMessage,
+    OutboxStatus,
     Pair,
     PairStatus,
     Person,
@@ -189,3 +190,12 @@ class SqlSchedulingQueries:
             )
         )
         return {conversation.subject_id: conversation for conversation in conversations}
+
+    async def outbox_outstanding(self) -> int:
+        columns = tables.outbox.c
+        count = await self.session.scalar(
+            sa.select(sa.func.count()).where(
+                columns.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
+            )
+        )
+        return int(count or 0)

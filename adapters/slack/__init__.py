@@ -1,0 +1,1 @@
+"""Slack: translation between Slack's payloads and calls and the engine's events and messages."""

@@ -1,0 +1,108 @@
+"""Slack's side of the outbox: direct messages and channel posts through the Web API.
+
+Each message carries its outbox key in Slack message metadata, so that after a crash the
+deliverer can look in the conversation's history for a message it may already have sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import message_blocks
+from bot.domain import Person
+from bot.messages import Message
+from bot.ports import DeliveryError, Pace
+
+PLATFORM = "slack"
+METADATA_EVENT = "tandem_outbox"
+# The person cannot be written to at all: retrying would not help.
+UNREACHABLE = {
+    "user_not_found",
+    "account_inactive",
+    "cannot_dm_bot",
+    "channel_not_found",
+    "is_archived",
+    "user_disabled",
+    "not_in_channel",
+}
+HISTORY_DEPTH = 100
+
+
+class SlackChatPort:
+    platform = PLATFORM
+
+    def __init__(self, client: AsyncWebClient, pace: Pace) -> None:
+        self.client = client
+        self.pace: Pace | None = pace
+        # Direct-message channel ids, looked up once per person and process.
+        self._dm_channels: dict[str, str] = {}
+
+    async def send_to_person(self, person: Person, message: Message, key: str) -> str:
+        channel = await self._dm_channel(person)
+        return await self._post(channel, message, key)
+
+    async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
+        return await self._post(str(channel["channel"]), message, key)
+
+    async def find_sent(
+        self, key: str, person: Person | None, channel: dict[str, Any] | None
+    ) -> str | None:
+        try:
+            target = str(channel["channel"]) if channel else await self._dm_channel(person)
+            response = await self.client.conversations_history(
+                channel=target, limit=HISTORY_DEPTH, include_all_metadata=True
+            )
+        except SlackApiError as error:
+            raise _delivery_error(error) from error
+        messages: list[dict[str, Any]] = response.get("messages", [])
+        for item in messages:
+            metadata = item.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and (metadata.get("event_payload") or {}).get("key") == key
+            ):
+                return str(item["ts"])
+        return None
+
+    async def _dm_channel(self, person: Person | None) -> str:
+        if person is None:
+            raise DeliveryError("no recipient", transient=False)
+        address = person.address or {}
+        if address.get("dm_channel"):
+            return str(address["dm_channel"])
+        if person.user_id not in self._dm_channels:
+            try:
+                response = await self.client.conversations_open(users=person.user_id)
+            except SlackApiError as error:
+                raise _delivery_error(error) from error
+            self._dm_channels[person.user_id] = str(response["channel"]["id"])
+        return self._dm_channels[person.user_id]
+
+    async def _post(self, channel: str, message: Message, key: str) -> str:
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=message_blocks(message),
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
+            )
+        except SlackApiError as error:
+            raise _delivery_error(error) from error
+        return str(response["ts"])
+
+
+def _delivery_error(error: SlackApiError) -> DeliveryError:
+    response = error.response
+    status = response.status_code
+    code = str(response.data.get("error", "")) if isinstance(response.data, dict) else ""
+    if status == 429 or code == "ratelimited":
+        retry_after = float(response.headers.get("Retry-After", "1"))
+        return DeliveryError(f"slack 429 {code}", transient=True, retry_after=retry_after)
+    if status >= 500:
+        return DeliveryError(f"slack {status}", transient=True)
+    if code in UNREACHABLE:
+        return DeliveryError(f"slack {code}", transient=False, unreachable=True)
+    return DeliveryError(f"slack {status} {code}", transient=False)

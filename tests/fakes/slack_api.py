@@ -1,0 +1,147 @@
+"""A local fake of Slack's Web API, speaking its wire format, for tests and benchmarks.
+
+It checks the bot token, answers like Slack (``{"ok": ...}``), keeps every message posted (with
+its metadata, for ``conversations.history``), enforces a rate limit (a token bucket overall and
+one message per second per channel, answering 429 with ``Retry-After`` like Slack), and can be
+told to fail the next calls with a status of our choosing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "xoxb-test-token"
+
+
+@dataclass
+class Bucket:
+    rate: float
+    burst: float
+    tokens: float = 0.0
+    stamp: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.burst
+
+    def take(self) -> float:
+        """0 when allowed, else seconds until a token is there."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+@dataclass
+class FakeSlack:
+    rate_per_second: float = 1000.0
+    burst: float = 1000.0
+    per_channel_per_second: float | None = None
+    posted: list[dict[str, Any]] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[int] = field(default_factory=Counter)
+    failures: list[int] = field(default_factory=list)
+    unreachable_users: set[str] = field(default_factory=set)
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _overall: Bucket | None = None
+    _channels: dict[str, Bucket] = field(default_factory=dict)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+    def fail_next(self, *statuses: int) -> None:
+        self.failures.extend(statuses)
+
+    def keys_posted(self) -> Counter[str]:
+        return Counter(
+            message["metadata"]["event_payload"]["key"]
+            for message in self.posted
+            if message.get("metadata")
+        )
+
+    async def start(self) -> str:
+        self._overall = Bucket(self.rate_per_second, self.burst)
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/api/"
+        return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _arguments(self, request: web.Request) -> dict[str, Any]:
+        arguments: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                arguments.update(await request.json())
+            else:
+                arguments.update(dict(await request.post()))
+        return arguments
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.calls[method] += 1
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        if self.failures:
+            status = self.failures.pop(0)
+            self.rejected[status] += 1
+            if status == 429:
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+                )
+            return web.Response(status=status, text="upstream trouble")
+        arguments = await self._arguments(request)
+        if method == "conversations.open":
+            user = str(arguments.get("users", ""))
+            if user in self.unreachable_users:
+                return web.json_response({"ok": False, "error": "user_not_found"})
+            return web.json_response({"ok": True, "channel": {"id": f"D-{user}"}})
+        if method == "chat.postMessage":
+            return self._post(arguments)
+        if method == "conversations.history":
+            channel = str(arguments.get("channel"))
+            return web.json_response({"ok": True, "messages": self.history[channel][::-1]})
+        return web.json_response({"ok": False, "error": "unknown_method"})
+
+    def _post(self, arguments: dict[str, Any]) -> web.Response:
+        assert self._overall is not None
+        channel = str(arguments["channel"])
+        wait = self._overall.take()
+        if not wait and self.per_channel_per_second:
+            bucket = self._channels.setdefault(channel, Bucket(self.per_channel_per_second, 1.0))
+            wait = bucket.take()
+        if wait:
+            self.rejected[429] += 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
+        ts = f"{time.time():.6f}"
+        metadata = arguments.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        stored = {"ts": ts, "channel": channel, "text": arguments.get("text"), "metadata": metadata}
+        self.posted.append(stored)
+        self.history[channel].append(stored)
+        return web.json_response({"ok": True, "channel": channel, "ts": ts})
+
+
+async def serve_forever(fake: FakeSlack) -> None:
+    await fake.start()
+    await asyncio.Event().wait()
