@@ -22,7 +22,6 @@ from storage.database import async_url, create_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
-
 logger = logging.getLogger("tandem")
 DELIVERY_IDLE_SECONDS = 0.5
 
