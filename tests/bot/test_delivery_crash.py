@@ -62,8 +62,7 @@ async def test_kill_and_restart_in_the_middle_of_a_fan_out(
 
     first = await start_deliverer(migrated_url, slow_slack)
     async with asyncio.timeout(60):
-        while len(slow_slack.posted) < FAN_OUT // 3:
-            await asyncio.sleep(0.01)
+        await slow_slack.when_posted(FAN_OUT // 3).wait()
     first.send_signal(signal.SIGKILL)
     await first.wait()
     sent_before_the_crash = len(slow_slack.posted)

@@ -56,6 +56,14 @@ class FakeSlack:
     _overall: Bucket | None = None
     _channels: dict[str, Bucket] = field(default_factory=dict)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    _milestones: dict[int, asyncio.Event] = field(default_factory=dict)
+
+    def when_posted(self, count: int) -> asyncio.Event:
+        """An event set once ``count`` messages have been posted."""
+        event = self._milestones.setdefault(count, asyncio.Event())
+        if len(self.posted) >= count:
+            event.set()
+        return event
 
     def fail_next(self, *statuses: int) -> None:
         self.failures.extend(statuses)
@@ -139,6 +147,9 @@ class FakeSlack:
         stored = {"ts": ts, "channel": channel, "text": arguments.get("text"), "metadata": metadata}
         self.posted.append(stored)
         self.history[channel].append(stored)
+        for count, event in self._milestones.items():
+            if len(self.posted) >= count:
+                event.set()
         return web.json_response({"ok": True, "channel": channel, "ts": ts})
 
 
