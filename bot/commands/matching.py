@@ -296,6 +296,7 @@ async def _show(
         hidden=max(len(data["pairs"]) - MAX_SHOWN, 0),
         unmatched=unmatched,
         excluded=data["excluded"],
+        arrived=data["arrived"],
         broken=broken,
         total=data["total"],
         average=data["average"],

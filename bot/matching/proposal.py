@@ -65,6 +65,8 @@ class Proposal:
     # Enrollment ids of a stored proposal that are no longer candidates (left, paused, paired).
     gone: tuple[int, ...] = ()
     broken: tuple[BrokenPair, ...] = field(default=())
+    # Candidates who were not in a stored proposal at all (they joined or came back since).
+    arrived: tuple[Candidate, ...] = ()
 
     @property
     def total_score(self) -> float:
@@ -73,7 +75,7 @@ class Proposal:
     @property
     def changed(self) -> bool:
         """True when a stored proposal could not be kept as it was."""
-        return bool(self.gone or self.broken)
+        return bool(self.gone or self.broken or self.arrived)
 
     def assignment(self) -> list[tuple[int, int]]:
         return [(p.mentor.enrollment_id, p.mentee.enrollment_id) for p in self.pairs]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -23,15 +24,20 @@ async def fresh(
 async def reviewed(
     uow: UnitOfWork, program: Program, record: MatchProposal, now: datetime
 ) -> tuple[Cohort, Proposal]:
-    """The stored proposal as it stands today (see ``revise``)."""
+    """The stored proposal as it stands today (see ``revise``), with who arrived since."""
     cohort = await load_cohort(uow, program, now)
-    return cohort, revise(
+    unmatched = [int(u["enrollment"]) for u in record.unmatched]
+    proposal = revise(
         cohort,
         MatchSettings.for_program(program),
         stored_assignment(record),
         set(record.excluded),
-        [int(u["enrollment"]) for u in record.unmatched],
+        unmatched,
     )
+    known = {e for pair in stored_assignment(record) for e in pair}
+    known |= set(unmatched) | set(record.excluded)
+    arrived = tuple(c for c in (*cohort.mentors, *cohort.mentees) if c.enrollment_id not in known)
+    return cohort, dataclasses.replace(proposal, arrived=arrived)
 
 
 def stored_assignment(record: MatchProposal) -> list[tuple[int, int]]:
@@ -87,6 +93,7 @@ def view(proposal: Proposal, settings: MatchSettings) -> dict[str, Any]:
             for u in proposal.unmatched
         ],
         "excluded": [c.name for c in proposal.excluded],
+        "arrived": [c.name for c in proposal.arrived],
         "broken": [
             {"mentor": b.mentor.name, "mentee": b.mentee.name, "constraints": list(b.constraints)}
             for b in proposal.broken

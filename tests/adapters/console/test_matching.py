@@ -230,6 +230,22 @@ async def test_a_proposal_that_went_stale_is_not_approved_blindly(cohort: Consol
     assert "Approved: 1 pair created" in answer
 
 
+async def test_someone_who_joined_since_the_proposal_is_shown_before_approval(
+    cohort: ConsoleSession,
+) -> None:
+    await cohort.run_line("@hr /tandem match")
+    await cohort.run_line("@hr /tandem invite @kim")
+    for line in ("/tandem language en", "1", "9:5", "none", "Teach", "en", "HR", "Any", "ok"):
+        await cohort.run_line(f"@kim {line}")
+    answer = await said(cohort, "@hr /tandem match approve")
+    assert "Nothing was approved" in answer
+    assert "New since the proposal (joined, came back or finished their profile): kim" in answer
+    assert not any("Thank you for your patience" in t for t in cohort.received_by("kim"))
+    answer = await said(cohort, "@hr /tandem match rerun")
+    assert "kim (mentor) → fay (mentee)" in answer
+    assert "Approved: 3 pairs created" in await said(cohort, "@hr /tandem match approve")
+
+
 async def test_matching_in_french(make_console: ConsoleFactory) -> None:
     console = make_console(locale="fr")
     await run_script(console, "matching_en.txt")
