@@ -214,7 +214,8 @@ class UnitOfWork(SchedulingQueries, Protocol):
     async def avoidance(self, person_id: int, avoided_id: int) -> Avoidance | None: ...
 
     async def open_match_proposal(self, program_id: int) -> MatchProposal | None:
-        """The program's proposal under review, if any (the most recent open one)."""
+        """The program's proposal under review, if any (the most recent open one), locked for
+        this unit of work so that concurrent owner commands act on it one after the other."""
         ...
 
 

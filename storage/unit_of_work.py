@@ -430,11 +430,13 @@ class SqlUnitOfWork(SqlSchedulingQueries):
         )
 
     async def open_match_proposal(self, program_id: int) -> MatchProposal | None:
+        # Locked until the turn ends: two owners approving at once create the pairs once.
         columns = tables.match_proposal.c
         return await self._one(
             sa.select(MatchProposal)
             .where(columns.program_id == program_id, columns.status == ProposalStatus.OPEN)
             .order_by(columns.id.desc())
+            .with_for_update()
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from adapters.console.session import ConsoleSession
@@ -259,3 +261,26 @@ async def test_matching_in_french(make_console: ConsoleFactory) -> None:
     approved = await said(console, "@hr /tandem match approve")
     assert "Approuvé : 2 binômes créés" in approved
     assert any("Merci pour votre patience" in t for t in console.received_by("fay"))
+
+
+@pytest.mark.parametrize("database_backend", ["postgresql"], indirect=True)
+async def test_two_owners_approving_at_once_create_the_pairs_once(
+    make_console: ConsoleFactory,
+) -> None:
+    first = make_console()
+    await run_script(first, "matching_en.txt")
+    await first.run_line("@hr /tandem owners add @hr2")
+    await first.run_line("@hr /tandem match")
+    second = make_console()
+    await second.run_line("@hr2 /tandem language en")
+
+    answers = await asyncio.gather(
+        said(first, "@hr /tandem match approve"), said(second, "@hr2 /tandem match approve")
+    )
+
+    assert sum("Approved: 2 pairs created" in answer for answer in answers) == 1
+    assert sum("There is no matching proposal under review" in a for a in answers) == 1
+    status = await said(first, "@alice /tandem status")
+    assert "Partner: bob" in status
+    kickoffs = [t for t in first.transcript + second.transcript if t.recipient == "alice"]
+    assert sum(d.text.startswith("Meet your mentee") for d in kickoffs) == 1
