@@ -57,6 +57,7 @@ async def test_proposal_explains_each_pair_and_tells_nobody(cohort: ConsoleSessi
 
 async def test_swap_exclude_rerun_then_approve(cohort: ConsoleSession) -> None:
     await cohort.run_line("@hr /tandem match")
+    start = {name: len(cohort.received_by(name)) for name in PARTICIPANTS}
 
     answer = await said(cohort, "@hr /tandem match swap @bob @fay")
     assert "bob and fay exchanged their partners" in answer
@@ -78,6 +79,8 @@ async def test_swap_exclude_rerun_then_approve(cohort: ConsoleSession) -> None:
     assert "carl (mentor) →" not in answer
 
     before = {name: len(cohort.received_by(name)) for name in PARTICIPANTS}
+    # Swaps, exclusions and reruns are between the owner and the bot.
+    assert before == start
     answer = await said(cohort, "@hr /tandem match approve")
     assert "Approved: 1 pair created" in answer
     assert "Left out by you, and told nothing: carl" in answer
