@@ -52,7 +52,8 @@ SKILL_UP_MAX_TOPICS = 3
 SKILL_UP_MIN_MEAN_PRIORITY = 4.0
 TOP_TOPICS = 3
 
-FloatMatrix = npt.NDArray[np.float64]
+# Scores are float32: plenty for values between 0 and 1, and half the memory traffic.
+FloatMatrix = npt.NDArray[np.floating[Any]]
 BoolMatrix = npt.NDArray[np.bool_]
 
 
@@ -64,7 +65,8 @@ class Matrices:
     allowed: BoolMatrix
     # constraint -> True where the pair satisfies it
     checks: dict[str, BoolMatrix]
-    components: dict[str, FloatMatrix]
+    # topics, goal, hours, reciprocal: 0..1; language: True when a second language is shared.
+    components: dict[str, npt.NDArray[Any]]
     shared_hours: npt.NDArray[np.float32]
     skill_up: npt.NDArray[np.bool_]
 
@@ -87,9 +89,9 @@ def mentee_goals(mentees: Sequence[Candidate], setting: str = "auto") -> npt.NDA
     return result
 
 
-def _ratings(rows: Sequence[Mapping[str, int]], index: dict[str, int]) -> npt.NDArray[np.float64]:
+def _ratings(rows: Sequence[Mapping[str, int]], index: dict[str, int]) -> npt.NDArray[np.float32]:
     """One row per person, one column per topic: the level or priority (0 when not given)."""
-    matrix = np.zeros((len(rows), max(len(index), 1)), dtype=np.float64)
+    matrix = np.zeros((len(rows), max(len(index), 1)), dtype=np.float32)
     people: list[int] = []
     columns: list[int] = []
     values: list[float] = []
@@ -155,18 +157,18 @@ def build(cohort: Cohort, settings: MatchSettings) -> Matrices:
 
     # What mentees want from mentors, and what mentors want from mentees in return.
     topics = _topic_index((c.teaches for c in mentors), (c.wants for c in mentees))
-    levels = _ratings([c.teaches for c in mentors], topics) / 5.0
+    levels = _ratings([c.teaches for c in mentors], topics) / np.float32(5)
     wanted = _weighted_mean_rows(_ratings([c.wants for c in mentees], topics))
     coverage = levels @ wanted.T
-    depth = (levels**2) @ wanted.T
-    breadth = (np.minimum(levels * 5.0, 3.0) / 3.0) @ wanted.T
+    depth = np.square(levels) @ wanted.T
+    breadth = (np.minimum(levels * np.float32(5), np.float32(3)) / np.float32(3)) @ wanted.T
     skill_up = mentee_goals(mentees, settings.mentee_goal)
     goal = np.where(skill_up[None, :], depth, breadth)
     back = _topic_index((c.wants for c in mentors), (c.teaches for c in mentees))
     mentor_wishes = _weighted_mean_rows(_ratings([c.wants for c in mentors], back))
-    mentee_levels = _ratings([c.teaches for c in mentees], back) / 5.0
+    mentee_levels = _ratings([c.teaches for c in mentees], back) / np.float32(5)
     reciprocal = mentor_wishes @ mentee_levels.T
-    taught = (levels > 0).astype(np.float64) @ (wanted > 0).astype(np.float64).T
+    taught = (levels > 0).astype(np.float32) @ (wanted > 0).astype(np.float32).T
 
     languages = _topic_index(
         ({code: 1 for code in c.languages} for c in mentors),
@@ -175,14 +177,14 @@ def build(cohort: Cohort, settings: MatchSettings) -> Matrices:
     spoken_m = _ratings([{code: 1 for code in c.languages} for c in mentors], languages)
     spoken_e = _ratings([{code: 1 for code in c.languages} for c in mentees], languages)
     shared_languages = spoken_m @ spoken_e.T
-    second_language = (shared_languages >= 2).astype(np.float64)
+    second_language = shared_languages >= 2
 
     slots_m = working_time.availability(mentors, cohort.week_start)
     slots_e = working_time.availability(mentees, cohort.week_start)
     shared = working_time.shared_hours(slots_m, slots_e)
-    hours_score = np.minimum(shared.astype(np.float64) / GOOD_SHARED_HOURS, 1.0)
+    hours_score = np.minimum(shared / np.float32(GOOD_SHARED_HOURS), np.float32(1))
 
-    components = {
+    components: dict[str, npt.NDArray[Any]] = {
         "topics": coverage,
         "goal": goal,
         "language": second_language,
@@ -190,9 +192,10 @@ def build(cohort: Cohort, settings: MatchSettings) -> Matrices:
         "reciprocal": reciprocal,
     }
     weights = settings.normalised_weights()
-    score = np.zeros((n, m), dtype=np.float64)
+    score = np.zeros((n, m), dtype=np.float32)
     for name in COMPONENTS:
-        score += weights[name] * components[name]
+        if weights[name]:
+            score += np.float32(weights[name]) * components[name]
 
     departments: dict[str, int] = {}
     dept_m = _codes([_normalise(c.department) for c in mentors], departments)

@@ -13,7 +13,6 @@ no allowed partner at all are left out of the matrix before solving.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
 from bot.matching.scoring import BoolMatrix, FloatMatrix
@@ -30,8 +29,11 @@ def solve(score: FloatMatrix, allowed: BoolMatrix, capacity: int = 1) -> Assignm
     cols = np.flatnonzero(allowed.any(axis=0))
     if rows.size == 0 or cols.size == 0:
         return []
-    sub_allowed = allowed[np.ix_(rows, cols)]
-    weights = np.where(sub_allowed, score[np.ix_(rows, cols)] + TIE, 0.0)
+    if rows.size == allowed.shape[0] and cols.size == allowed.shape[1]:
+        sub_allowed, sub_score = allowed, score
+    else:
+        sub_allowed, sub_score = allowed[np.ix_(rows, cols)], score[np.ix_(rows, cols)]
+    weights = np.where(sub_allowed, sub_score + TIE, 0.0)
     # A mentor never needs more places than there are mentees they could take.
     places = int(min(capacity, cols.size))
     if places > 1:
@@ -57,7 +59,7 @@ def random_valid(
 
 
 def _in_order(
-    score: FloatMatrix, allowed: BoolMatrix, capacity: int, keys: npt.NDArray[np.float64]
+    score: FloatMatrix, allowed: BoolMatrix, capacity: int, keys: FloatMatrix
 ) -> Assignment:
     n, m = score.shape
     flat = np.flatnonzero(allowed.ravel())

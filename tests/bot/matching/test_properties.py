@@ -285,4 +285,5 @@ def test_vectorised_scores_and_constraints_match_the_definitions(case: Case) -> 
     for i, mentor in enumerate(case.cohort.mentors):
         for j, mentee in enumerate(case.cohort.mentees):
             assert bool(matrices.allowed[i, j]) == allowed(case, mentor, mentee), (mentor, mentee)
-            assert abs(matrices.score[i, j] - score(case, mentor, mentee)) < 1e-6
+            # float32 scores: about 7 significant digits.
+            assert abs(matrices.score[i, j] - score(case, mentor, mentee)) < 1e-5
