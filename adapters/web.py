@@ -11,7 +11,9 @@ import logging
 
 from aiohttp import web
 
+from bot.scheduling.scheduler import Scheduler
 from bot.settings import Settings
+from storage.leader import leader_lock
 
 logger = logging.getLogger("tandem.web")
 
@@ -37,10 +39,17 @@ async def run_server(settings: Settings) -> None:
     await site.start()
     logger.info("web server listening", extra={"port": settings.port})
 
+    scheduler = Scheduler(
+        runtime.ticker,
+        leader_lock(runtime.uow_factory.engine),
+        settings.tandem_scheduler_interval_seconds,
+    )
+    scheduler.start()
     delivery = asyncio.create_task(runtime.deliver_forever())
     try:
         await asyncio.Event().wait()
     finally:
+        await scheduler.stop()
         delivery.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await delivery

@@ -46,6 +46,8 @@ from storage.database import create_engine
 from storage.migrate import alembic_config, upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
+pytest_plugins = ["tests.console_support"]
+
 PG_SERVER_URL = os.environ.get("TANDEM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/")
 PG_ENABLED = os.environ.get("TANDEM_TEST_PG", "1") != "0"
 

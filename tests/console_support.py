@@ -1,4 +1,4 @@
-"""A console session on the real engine and a real database (SQLite file and PostgreSQL)."""
+"""Console sessions on the real engine and a real database (SQLite file and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from bot.scheduling.ticker import Ticker
 from bot.turn import EngineConfig
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
 # A Wednesday, 15:00 in Paris and 09:00 in New York: working hours on both sides.
 START = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
 
