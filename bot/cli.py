@@ -121,6 +121,35 @@ def deliver(
     asyncio.run(main())
 
 
+@app.command()
+def simulate(
+    participants: Annotated[int, typer.Option(min=2, help="How many people (half mentors).")] = 20,
+    weeks: Annotated[int, typer.Option(min=1, help="How many weeks to live through.")] = 12,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same story.")] = 1,
+) -> None:
+    """Run a whole program on the virtual clock with simulated participants; print each week."""
+    import tempfile
+
+    from adapters.console.app import printer
+    from adapters.console.report import print_simulation
+    from adapters.console.simulate import START, Simulation
+    from bot.main import build_console
+
+    settings = _settings(quiet=True)
+    with tempfile.TemporaryDirectory() as folder:
+        settings.database_url = f"sqlite:///{Path(folder) / 'simulation.db'}"
+
+        async def main() -> None:
+            runtime, session = await build_console(settings, START)
+            try:
+                reports = await Simulation(session, participants, weeks, seed).run()
+            finally:
+                await runtime.close()
+            print_simulation(printer(sys.stdout), session.renderer, settings.tandem_locale, reports)
+
+        asyncio.run(main())
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the database migrations (PostgreSQL deployments run this before starting)."""

@@ -100,6 +100,13 @@ class ConsoleSession:
         await self._speak(self.speaker, stripped)
         return list(self._since_last_line)
 
+    async def choose(self, name: str, value: str) -> list[Delivery]:
+        """Click a button by its value, as a platform would report it (used by simulations)."""
+        self._since_last_line = []
+        self.speaker = name
+        await self._send(name, EventKind.CHOICE, value=value)
+        return list(self._since_last_line)
+
     async def _speak(self, name: str, text: str) -> None:
         form = self._forms.get(name)
         if text.startswith("/"):
