@@ -181,8 +181,9 @@ class Simulation:
             while day.weekday() >= 5:
                 day += timedelta(days=1)
             self._schedule(timedelta(0), mentor.name, f"/session plan {day.isoformat()} 15:00")
-            delay = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=20)
-            delay -= self.console.clock.now()
+            # They log it the evening of the meeting.
+            evening = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=20)
+            delay = evening - self.console.clock.now()
         self._schedule(delay, mentor.name, '/session log 1h "Practice on real cases"')
 
     async def _do_what_is_due(self, report: WeekReport) -> None:
