@@ -137,7 +137,7 @@ def simulate(
 
     settings = _settings(quiet=True)
     with tempfile.TemporaryDirectory() as folder:
-        settings.database_url = f"sqlite:///{Path(folder) / 'simulation.db'}"
+        settings.database_url = f"sqlite:///{Path(folder) / 'tandem-simulated.db'}"
 
         async def main() -> None:
             runtime, session = await build_console(settings, START)

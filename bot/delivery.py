@@ -204,9 +204,10 @@ class Deliverer:
         now = self.clock.now()
         async with self.uow_factory() as uow:
             retry_at: dict[str, datetime] = {}
+            rows = await uow.outbox_messages(outcomes)
             for message_id in sorted(outcomes):
                 outcome = outcomes[message_id]
-                stored = await uow.outbox_message(message_id)
+                stored = rows.get(message_id)
                 if stored is None:
                     continue
                 stored.claimed_until = None

@@ -39,6 +39,8 @@ class Runtime:
 
     async def close(self) -> None:
         await self.uow_factory.engine.dispose()
+        for port in self.ports.values():
+            await port.close()
 
     async def deliver_forever(self, *, stop_when_empty: bool = False) -> None:
         """Send what is due, again and again; optionally stop when the outbox is empty."""
@@ -60,12 +62,16 @@ def platform_ports(settings: Settings) -> dict[str, ChatPort]:
     """The outbound side of each platform whose credentials are configured."""
     ports: dict[str, ChatPort] = {}
     if settings.slack_bot_token is not None:
+        import aiohttp
         from slack_sdk.web.async_client import AsyncWebClient
 
         from adapters.slack.port import SlackChatPort
 
+        # One HTTP session for every call: connections are reused instead of set up each time.
         client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            session=aiohttp.ClientSession(),
         )
         pace = Pace(
             per_second=settings.slack_messages_per_second,

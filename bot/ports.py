@@ -69,6 +69,8 @@ class SchedulingQueries(Protocol):
         """Add the messages whose key is new; returns the keys added."""
         ...
 
+    async def outbox_messages(self, message_ids: Iterable[int]) -> dict[int, OutboxMessage]: ...
+
     async def outbox_outstanding(self) -> int:
         """How many messages are still to be sent (pending, or in doubt)."""
         ...
@@ -278,4 +280,8 @@ class ChatPort(Protocol):
         self, key: str, person: Person | None, channel: dict[str, Any] | None
     ) -> str | None:
         """The platform's id of a message already sent with this key, or None."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections (HTTP sessions) when the process stops."""
         ...

@@ -199,3 +199,12 @@ class SqlSchedulingQueries:
             )
         )
         return int(count or 0)
+
+    async def outbox_messages(self, message_ids: Iterable[int]) -> dict[int, OutboxMessage]:
+        found: dict[int, OutboxMessage] = {}
+        for chunk in _chunks(message_ids):
+            for message in await self._rows(
+                sa.select(OutboxMessage).where(tables.outbox.c.id.in_(chunk))
+            ):
+                found[message.id] = message
+        return found

@@ -55,6 +55,9 @@ class ConsoleChatPort:
     ) -> str | None:
         return self._sent.get(key)
 
+    async def close(self) -> None:
+        return None
+
     def _remember(self, key: str) -> str:
         self._sent[key] = f"console-{next(self._ids)}"
         return self._sent[key]

@@ -67,6 +67,10 @@ class SlackChatPort:
                 return str(item["ts"])
         return None
 
+    async def close(self) -> None:
+        if self.client.session is not None and not self.client.session.closed:
+            await self.client.session.close()
+
     async def _dm_channel(self, person: Person | None) -> str:
         if person is None:
             raise DeliveryError("no recipient", transient=False)

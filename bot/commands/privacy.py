@@ -54,6 +54,10 @@ async def collect(turn: Turn) -> dict[str, Any]:
     data["session_logs_written"] = [_plain(log) for log in await uow.session_logs_by(person_id)]
     data["conversations"] = [_plain(c) for c in await uow.open_conversations(person_id)]
     data["programs_owned"] = [p.name for p in await uow.programs_owned_by(person_id)]
+    avoided = await uow.persons_by_id(a.avoided_id for a in await uow.avoidances_by(person_id))
+    data["people_you_asked_not_to_be_paired_with"] = sorted(
+        p.display_name for p in avoided.values()
+    )
     data["audit_trail"] = [_plain(entry) for entry in await uow.audit_of(person_id)]
     data["messages_to_you"] = [
         {"purpose": m.purpose, "created_at": _jsonable(m.created_at), "status": m.status.value}

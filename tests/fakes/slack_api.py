@@ -78,6 +78,7 @@ class FakeSlack:
     async def start(self) -> str:
         self._overall = Bucket(self.rate_per_second, self.burst)
         app = web.Application()
+        app.router.add_get("/_stats", self._stats)
         app.router.add_route("*", "/api/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -90,6 +91,18 @@ class FakeSlack:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        """What a benchmark in another process needs to count duplicates and losses."""
+        return web.json_response(
+            {
+                "posted": len(self.posted),
+                "keys": dict(self.keys_posted()),
+                "rejected": {str(k): v for k, v in self.rejected.items()},
+                "first_post": self.posted[0]["ts"] if self.posted else None,
+                "last_post": self.posted[-1]["ts"] if self.posted else None,
+            }
+        )
 
     async def _arguments(self, request: web.Request) -> dict[str, Any]:
         arguments: dict[str, Any] = dict(request.query)
@@ -155,4 +168,14 @@ class FakeSlack:
 
 async def serve_forever(fake: FakeSlack) -> None:
     await fake.start()
+    print(fake.url, flush=True)
     await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    # A fake Slack in a process of its own, as a benchmark needs: RATE [BURST]
+    import sys
+
+    rate = float(sys.argv[1])
+    burst = float(sys.argv[2]) if len(sys.argv) > 2 else rate / 10
+    asyncio.run(serve_forever(FakeSlack(rate, burst, per_channel_per_second=1)))

@@ -118,8 +118,10 @@ async def test_a_private_avoidance_is_honoured_and_never_revealed(cohort: Consol
     # dan cannot find out through the commands he has either.
     for line in ("@dan /tandem avoid", "@dan /tandem status", "@dan /tandem my-data"):
         assert "erin" not in await said(cohort, line), line
-    # erin sees her own list, and can take dan off it.
+    # erin sees her own list (in her data export too), and can take dan off it.
     assert "dan" in await said(cohort, "@erin /tandem avoid")
+    export = await said(cohort, "@erin /tandem my-data")
+    assert '"people_you_asked_not_to_be_paired_with": [\n    "dan"\n  ]' in export
     assert "Removed from your private list: dan" in await said(
         cohort, "@erin /tandem avoid remove @dan"
     )
