@@ -38,6 +38,7 @@ class Cohort:
     outbox: list[OutboxMessage] = field(default_factory=list)
     sent: Counter[str] = field(default_factory=Counter)
     _by_person: dict[int, Enrollment] | None = None
+    _labels: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     async def load(
@@ -129,9 +130,12 @@ class Cohort:
         return not_before
 
     def label(self, person: Person, program: Program, label_id: str, value: str) -> Choice:
-        return Choice(
-            value=value, label=self.renderer.render(self.locale(person, program), label_id)
-        )
+        locale = self.locale(person, program)
+        # The same few labels go on thousands of messages: render each once per locale.
+        text = self._labels.get((locale, label_id))
+        if text is None:
+            text = self._labels[(locale, label_id)] = self.renderer.render(locale, label_id)
+        return Choice(value=value, label=text)
 
     async def flush_outbox(self) -> None:
         added = await self.uow.enqueue_many(self.outbox)
