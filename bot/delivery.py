@@ -102,9 +102,43 @@ class Deliverer:
 
     async def deliver_due(self) -> int:
         """Send one batch of due messages; returns how many went out."""
+        outcomes = await self._send_batch()
+        if outcomes is None:
+            return 0
+        await self._record(outcomes)
+        return _sent(outcomes)
+
+    async def drain(self, max_batches: int = 10_000) -> int:
+        """Deliver until nothing is due now (the console and tests run this after each turn).
+
+        Recording a batch's outcomes overlaps with sending the next batch, so the platform's
+        budget is not left idle while the database is written. The next batch cannot hold a
+        message of the previous one (those stay *sending* until recorded), so each
+        conversation's order holds.
+        """
+        total = 0
+        recording: asyncio.Task[None] | None = None
+        try:
+            for _ in range(max_batches):
+                outcomes = await self._send_batch()
+                if recording is not None:
+                    await recording
+                    recording = None
+                if outcomes is None or not _sent(outcomes):
+                    if outcomes:
+                        await self._record(outcomes)
+                    break
+                total += _sent(outcomes)
+                recording = asyncio.create_task(self._record(outcomes))
+        finally:
+            if recording is not None:
+                await recording
+        return total
+
+    async def _send_batch(self) -> dict[int, _Outcome] | None:
         claimed, recipients, in_doubt = await self._claim()
         if not claimed:
-            return 0
+            return None
         groups: dict[str, list[OutboxMessage]] = defaultdict(list)
         for message in claimed:
             groups[_conversation_of(message)].append(message)
@@ -125,18 +159,7 @@ class Deliverer:
                     failed = outcome.error is not None
 
         await asyncio.gather(*(send_group(group) for group in groups.values()))
-        await self._record(outcomes)
-        return sum(1 for outcome in outcomes.values() if outcome.platform_id is not None)
-
-    async def drain(self, max_batches: int = 10_000) -> int:
-        """Deliver until nothing is due now (the console and tests run this after each turn)."""
-        total = 0
-        for _ in range(max_batches):
-            sent = await self.deliver_due()
-            total += sent
-            if sent == 0:
-                break
-        return total
+        return outcomes
 
     async def _claim(self) -> tuple[list[OutboxMessage], dict[int, Person], set[int]]:
         now = self.clock.now()
@@ -249,6 +272,10 @@ class Deliverer:
                 "attempts": stored.attempts,
             },
         )
+
+
+def _sent(outcomes: dict[int, _Outcome]) -> int:
+    return sum(1 for outcome in outcomes.values() if outcome.platform_id is not None)
 
 
 def _conversation_of(message: OutboxMessage) -> str:
