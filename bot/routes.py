@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import feedback, matching, owner, participant, privacy, sessions
+from bot.commands import feedback, matching, owner, participant, preferences, privacy, sessions
 from bot.commands.grammar import Command
 from bot.conversations import checkin, runner
 from bot.turn import Turn
@@ -33,8 +33,8 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "pair"): owner.pair,
     ("tandem", "digest"): owner.digest,
     ("tandem", "match"): matching.match,
-    ("tandem", "avoid"): matching.avoid,
-    ("tandem", "manager"): matching.manager,
+    ("tandem", "avoid"): preferences.avoid,
+    ("tandem", "manager"): preferences.manager,
     ("session", "log"): sessions.session,
     ("session", "plan"): sessions.session,
     ("session", "list"): sessions.session,

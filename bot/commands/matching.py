@@ -2,8 +2,8 @@
 
 Owners: ``/tandem match`` proposes (a dry run, stored for the next commands), ``swap``,
 ``exclude``, ``include``, ``rerun``, ``approve`` (creates the pairs, kicks them off and tells the
-unmatched kindly) and ``settings``. Participants: ``/tandem avoid @someone`` (private, never
-shown to that person) and ``/tandem manager @someone`` (honoured as a reporting line).
+unmatched kindly) and ``settings``. Participants' private preferences live in
+``bot.commands.preferences``.
 """
 
 from __future__ import annotations
@@ -14,30 +14,21 @@ from typing import Any
 
 from bot.commands.grammar import VERBS, Command
 from bot.commands.lookup import owned_program
+from bot.commands.match_settings import changed_settings
 from bot.conversations.kickoff import kickoff
-from bot.domain import Avoidance, MatchProposal, Pair, Profile, Program, ProposalStatus
+from bot.domain import MatchProposal, Pair, Program, ProposalStatus
 from bot.errors import UserError
 from bot.matching import service
 from bot.matching.cohort import Candidate, Cohort
 from bot.matching.proposal import Proposal, revise, swapped, without
 from bot.matching.settings import (
-    GOALS,
-    MAX_CAPACITY,
-    MAX_OVERLAP_HOURS,
-    WEIGHT_NAMES,
     MatchSettings,
 )
-from bot.people import mention_id, resolve_mention
+from bot.people import mention_id
 from bot.turn import Turn
 
 # Pairs listed in one chat message; the CLI (and its CSV) shows them all.
 MAX_SHOWN = 30
-NONE_WORDS = {"none", "-", "aucun", "aucune", "personne", "no", "non"}
-REMOVE_WORDS = {"remove", "undo", "retirer", "enlever", "supprimer"}
-YES_WORDS = {"yes", "oui", "true", "on", "1"}
-NO_WORDS = {"no", "non", "false", "off", "0"}
-ALLOW_WORDS = {"allow", "allowed", "autoriser", "autorisé", "yes", "oui"}
-AVOID_WORDS = {"avoid", "forbid", "éviter", "eviter", "interdire", "no", "non"}
 
 
 async def match(turn: Turn, command: Command) -> None:
@@ -311,176 +302,12 @@ async def _show(
 async def _settings(turn: Turn, command: Command, program: Program) -> None:
     settings = MatchSettings.for_program(program)
     if command.args:
-        settings = _changed_settings(settings, command.args)
+        settings = changed_settings(settings, command.args)
         program.matching = settings.overrides() or None
         turn.audit("match.settings", program_id=program.id, **settings.overrides())
     await turn.say(
         "matching.settings", program=program.name, settings=settings, weights=settings.weights
     )
-
-
-def _changed_settings(settings: MatchSettings, args: tuple[str, ...]) -> MatchSettings:
-    overrides: dict[str, Any] = settings.overrides()
-    for key, value in _pairs(args):
-        if key == "reset":
-            overrides = {}
-            continue
-        _apply(overrides, key, value)
-    return MatchSettings.from_overrides(overrides)
-
-
-def _pairs(args: tuple[str, ...]) -> list[tuple[str, str]]:
-    """``capacity=2 department=allow`` (or ``capacity: 2``) -> [(key, value)…]."""
-    result: list[tuple[str, str]] = []
-    tokens = list(args)
-    while tokens:
-        token = tokens.pop(0)
-        if token.lower() == "reset":
-            result.append(("reset", ""))
-            continue
-        for separator in ("=", ":"):
-            if separator in token:
-                key, _, value = token.partition(separator)
-                break
-        else:
-            raise UserError("errors.match_setting_format", value=token)
-        if not value and tokens:
-            value = tokens.pop(0)
-        if not value:
-            raise UserError("errors.match_setting_format", value=token)
-        result.append((key.strip().lower(), value.strip()))
-    return result
-
-
-def _apply(overrides: dict[str, Any], key: str, value: str) -> None:
-    word = value.lower()
-    if key in ("capacity", "capacité", "capacite"):
-        number = _number(key, value, f"1 … {MAX_CAPACITY}")
-        if number != int(number) or not 1 <= number <= MAX_CAPACITY:
-            raise UserError(
-                "errors.match_setting_value", key=key, value=value, expected=f"1 … {MAX_CAPACITY}"
-            )
-        overrides["capacity"] = int(number)
-    elif key in ("overlap", "chevauchement"):
-        number = _number(key, value, f"0 … {MAX_OVERLAP_HOURS}")
-        if not 0 <= number <= MAX_OVERLAP_HOURS:
-            raise UserError(
-                "errors.match_setting_value",
-                key=key,
-                value=value,
-                expected=f"0 … {MAX_OVERLAP_HOURS}",
-            )
-        overrides["min_overlap_hours"] = number
-    elif key in ("department", "département", "departement"):
-        if word not in ALLOW_WORDS | AVOID_WORDS:
-            raise UserError(
-                "errors.match_setting_value", key=key, value=value, expected="allow | avoid"
-            )
-        overrides["same_department"] = word in ALLOW_WORDS
-    elif key in ("goal", "objectif"):
-        if word not in GOALS:
-            raise UserError(
-                "errors.match_setting_value", key=key, value=value, expected=" | ".join(GOALS)
-            )
-        overrides["mentee_goal"] = word
-    elif key in ("common-topic", "sujet-commun"):
-        if word not in YES_WORDS | NO_WORDS:
-            raise UserError("errors.match_setting_value", key=key, value=value, expected="yes | no")
-        overrides["common_topic"] = word in YES_WORDS
-    elif key.startswith(("weight-", "poids-")) and key.partition("-")[2] in WEIGHT_NAMES:
-        number = _number(key, value, "0 … 100")
-        if not 0 <= number <= 100:
-            raise UserError("errors.match_setting_value", key=key, value=value, expected="0 … 100")
-        weights = dict(overrides.get("weights") or MatchSettings().weights)
-        weights[key.partition("-")[2]] = number
-        if sum(weights.values()) <= 0:
-            raise UserError("errors.match_weights_zero")
-        overrides["weights"] = weights
-    else:
-        raise UserError("errors.match_setting_unknown", key=key)
-
-
-def _number(key: str, value: str, expected: str) -> float:
-    try:
-        return float(value.replace(",", "."))
-    except ValueError:
-        raise UserError(
-            "errors.match_setting_value", key=key, value=value, expected=expected
-        ) from None
-
-
-# Participants: private avoidances and the manager
-
-
-async def avoid(turn: Turn, command: Command) -> None:
-    args = list(command.args)
-    if not args:
-        avoided = [
-            await turn.uow.person(a.avoided_id)
-            for a in await turn.uow.avoidances_by(turn.person_id)
-        ]
-        await turn.say("matching.avoid_list", names=[p.display_name for p in avoided if p])
-        return
-    removing = args[0].lower() in REMOVE_WORDS
-    mentions = args[1:] if removing else args
-    if not mentions:
-        raise UserError("errors.avoid_usage")
-    people = [await resolve_mention(turn, mention) for mention in mentions]
-    if any(p.id == turn.person_id for p in people):
-        raise UserError("errors.avoid_yourself")
-    if removing:
-        removed = []
-        for person in people:
-            assert person.id is not None
-            found = await turn.uow.avoidance(turn.person_id, person.id)
-            if found is not None:
-                await turn.uow.delete(found)
-                removed.append(person.display_name)
-        turn.audit("avoid.removed", count=len(removed))
-        await turn.say("matching.avoid_removed", names=removed)
-        return
-    added, already = [], []
-    for person in people:
-        assert person.id is not None
-        if await turn.uow.avoidance(turn.person_id, person.id) is not None:
-            already.append(person.display_name)
-            continue
-        turn.uow.add(Avoidance(person_id=turn.person_id, avoided_id=person.id, created_at=turn.now))
-        await turn.uow.flush()
-        added.append(person.display_name)
-    # Audited without the other person: the trail must not tell who was avoided.
-    turn.audit("avoid.added", count=len(added))
-    if not added:
-        await turn.say("matching.avoid_already", names=already)
-        return
-    await turn.say("matching.avoid_added", names=added, already=already)
-
-
-async def manager(turn: Turn, command: Command) -> None:
-    enrollment = await turn.current_enrollment()
-    if enrollment is None or enrollment.id is None:
-        raise UserError("errors.not_enrolled")
-    profile = await turn.uow.profile_of(enrollment.id)
-    if not command.args:
-        await turn.say("matching.manager_is", manager=profile.manager if profile else None)
-        return
-    if len(command.args) > 1:
-        raise UserError("errors.manager_usage")
-    if command.args[0].lower() in NONE_WORDS:
-        if profile is not None:
-            profile.manager = None
-        await turn.say("matching.manager_cleared")
-        return
-    user_id = mention_id(command.args[0])
-    if user_id == turn.person.user_id:
-        raise UserError("errors.manager_yourself")
-    if profile is None:
-        # The intake fills in the rest; an incomplete profile is not matched.
-        profile = Profile(enrollment_id=enrollment.id)
-        turn.uow.add(profile)
-    profile.manager = user_id
-    turn.audit("profile.manager_set", program_id=enrollment.program_id)
-    await turn.say("matching.manager_set", manager=user_id)
 
 
 _ACTIONS: dict[str, Callable[[Turn, Command, Program], Awaitable[None]]] = {
