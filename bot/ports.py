@@ -71,6 +71,10 @@ class SchedulingQueries(Protocol):
 
     async def outbox_messages(self, message_ids: Iterable[int]) -> dict[int, OutboxMessage]: ...
 
+    async def insert_returning_ids(self, entities: Sequence[Checkin | Conversation]) -> list[int]:
+        """Bulk-insert new check-ins or conversations (untracked); sets and returns their ids."""
+        ...
+
     async def outbox_outstanding(self) -> int:
         """How many messages are still to be sent (pending, or in doubt)."""
         ...

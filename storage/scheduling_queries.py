@@ -208,3 +208,24 @@ class SqlSchedulingQueries:
             ):
                 found[message.id] = message
         return found
+
+    async def insert_returning_ids(self, entities: Sequence[Checkin | Conversation]) -> list[int]:
+        """Insert many new check-ins or conversations in a few statements; their ids, in order.
+
+        The entities stay plain values (not tracked): this is the scheduler's bulk path.
+        """
+        if not entities:
+            return []
+        table = tables.checkin if isinstance(entities[0], Checkin) else tables.conversation
+        names = [column.name for column in table.columns if column.name != "id"]
+        ids: list[int] = []
+        for start in range(0, len(entities), CHUNK):
+            rows = [
+                {name: getattr(e, name) for name in names} for e in entities[start : start + CHUNK]
+            ]
+            statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            result = await self.session.execute(statement, rows)
+            ids.extend(int(row[0]) for row in result.all())
+        for entity, new_id in zip(entities, ids, strict=True):
+            entity.id = new_id
+        return ids

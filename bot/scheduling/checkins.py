@@ -74,24 +74,23 @@ async def open_new_checkins(cohort: Cohort) -> None:
             due_at=due_at,
             created_at=cohort.now,
         )
-        cohort.uow.add(checkin)
         created.append((checkin, enrollment, person, program))
     if not created:
         return
-    await cohort.uow.flush()
+    await cohort.uow.insert_returning_ids([checkin for checkin, _, _, _ in created])
     conversations = []
     for checkin, _, person, _ in created:
         assert checkin.id is not None and person.id is not None
-        conversation = Conversation(
-            person_id=person.id,
-            flow=checkin_flow.FLOW,
-            subject_id=checkin.id,
-            step="mood",
-            updated_at=cohort.now,
+        conversations.append(
+            Conversation(
+                person_id=person.id,
+                flow=checkin_flow.FLOW,
+                subject_id=checkin.id,
+                step="mood",
+                updated_at=cohort.now,
+            )
         )
-        cohort.uow.add(conversation)
-        conversations.append(conversation)
-    await cohort.uow.flush()
+    await cohort.uow.insert_returning_ids(conversations)
     for (checkin, enrollment, person, program), conversation in zip(
         created, conversations, strict=True
     ):
