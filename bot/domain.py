@@ -101,6 +101,8 @@ class Program:
     id: int | None = None
     # Overrides of the matching defaults (see bot.matching.settings.MatchSettings).
     matching: dict[str, Any] | None = None
+    # Free text reaches owners anonymised only from groups of at least this many people.
+    quote_min_group: int = 3
 
 
 @dataclass(eq=False)
@@ -272,6 +274,11 @@ class FeedbackRequest:
     usefulness: int | None = None
     answered_at: datetime | None = None
     id: int | None = None
+    # The rest of the short form: what they learnt, one thing the mentor could do better (asked
+    # of mentees only), and whether owners may see their name next to what they learnt.
+    learnt: str | None = None
+    improve: str | None = None
+    share_name: bool = False
 
 
 class ProposalStatus(StrEnum):

@@ -88,7 +88,17 @@ class SchedulingQueries(Protocol):
         ...
 
 
-class UnitOfWork(SchedulingQueries, Protocol):
+class FeedbackQueries(Protocol):
+    """Post-session feedback and the figures owners get from it."""
+
+    async def session_log(self, log_id: int) -> SessionLog | None: ...
+
+    async def feedback_for_mentor(self, person_id: int) -> Sequence[FeedbackRequest]:
+        """Rated feedback given by the mentees of this mentor, oldest first."""
+        ...
+
+
+class UnitOfWork(SchedulingQueries, FeedbackQueries, Protocol):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""
 
     async def __aenter__(self) -> UnitOfWork: ...

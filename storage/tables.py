@@ -111,6 +111,7 @@ program = sa.Table(
     sa.Column("schedule", JSONDict),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("matching", JSONDict),
+    sa.Column("quote_min_group", sa.Integer, nullable=False, default=3, server_default="3"),
 )
 
 program_owner = sa.Table(
@@ -306,6 +307,9 @@ feedback_request = sa.Table(
     sa.Column("asked_at", UTCDateTime),
     sa.Column("usefulness", sa.Integer),
     sa.Column("answered_at", UTCDateTime),
+    sa.Column("learnt", sa.Text),
+    sa.Column("improve", sa.Text),
+    sa.Column("share_name", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
     sa.UniqueConstraint("session_log_id", "person_id", name="uq_feedback_request_person"),
 )
 

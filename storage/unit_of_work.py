@@ -35,13 +35,14 @@ from bot.domain import (
 )
 from storage import tables
 from storage.database import session_factory
+from storage.feedback_queries import SqlFeedbackQueries
 from storage.mapping import map_domain
 from storage.scheduling_queries import SqlSchedulingQueries
 
 T = TypeVar("T")
 
 
-class SqlUnitOfWork(SqlSchedulingQueries):
+class SqlUnitOfWork(SqlSchedulingQueries, SqlFeedbackQueries):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None

@@ -1,7 +1,9 @@
-"""The other side's quick rating after a logged session (the full feedback form comes later)."""
+"""The other side's feedback after a logged session: the usefulness buttons open a short form."""
 
 from __future__ import annotations
 
+from bot.conversations import feedback as form
+from bot.conversations import runner
 from bot.errors import UserError
 from bot.turn import Turn
 
@@ -9,7 +11,7 @@ RATINGS = range(1, 6)
 
 
 async def on_feedback_choice(turn: Turn, rest: str) -> None:
-    """``<feedback request id>:<1-5>``."""
+    """``<feedback request id>:<1-5>``: keep the rating, then ask the rest of the form."""
     request_id, _, rating = rest.partition(":")
     request = await turn.uow.feedback_request(int(request_id)) if request_id.isdigit() else None
     if (
@@ -22,4 +24,8 @@ async def on_feedback_choice(turn: Turn, rest: str) -> None:
         raise UserError("errors.stale_choice")
     request.usefulness = int(rating)
     request.answered_at = turn.now
-    await turn.say("reminders.feedback_thanks", usefulness=request.usefulness, replaces_prompt=True)
+    assert request.id is not None
+    if await form.load_context(turn, request) is None:
+        await turn.say("feedback.thanks", usefulness=request.usefulness, shared=False)
+        return
+    await runner.start(turn, form.FLOW, request.id, turn.person)

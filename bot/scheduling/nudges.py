@@ -160,4 +160,5 @@ async def ask_for_feedback(cohort: Cohort) -> None:
             purpose="feedback_request",
             choices=choices,
             earliest=request.due_at,
+            role=enrollment.role.value,
         )
