@@ -159,3 +159,14 @@ async def test_localized_errors_in_french(make_console: ConsoleFactory) -> None:
     assert "n'est pas une commande que je connais" in answer
     assert 'Vouliez-vous dire "/tandem status"' in answer
     assert "Un guillemet n'est pas fermé" in await said(console, '@paul /session log 45m "SEO')
+
+
+async def test_help_lists_the_commands_and_details_one(make_console: ConsoleFactory) -> None:
+    for locale, words in (("en", "Here is what I can do"), ("fr", "Voici ce que je sais faire")):
+        console = make_console(locale=locale)
+        overview = await said(console, "@ana /tandem help")
+        assert words in overview and "/session log" in overview and "/tandem match" in overview
+        details = await said(console, "@ana /tandem help session")
+        assert "/session undo" in details and "15" in details
+        assert "/session plan" in await said(console, "@ana /session help")
+        assert "/tandem pause" in await said(console, "@ana /tandem help pause")
