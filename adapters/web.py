@@ -1,4 +1,4 @@
-"""The product's one web server: health check now, the platforms' endpoints as they come.
+"""The product's one web server: health check and the platforms' endpoints (Slack today).
 
 It also runs the delivery loop that sends what the outbox holds.
 """
@@ -8,12 +8,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.scheduling.scheduler import Scheduler
 from bot.settings import Settings
 from storage.leader import leader_lock
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackApp
 
 logger = logging.getLogger("tandem.web")
 
@@ -22,9 +26,12 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def make_app() -> web.Application:
+def make_app(slack: SlackApp | None = None) -> web.Application:
     application = web.Application()
     application.router.add_get("/healthz", healthz)
+    if slack is not None and slack.mode == "http":
+        # Events, slash commands, interactivity and options all arrive on this one URL.
+        application.router.add_post("/slack/events", slack.handle)
     return application
 
 
@@ -32,7 +39,7 @@ async def run_server(settings: Settings) -> None:
     from bot.main import build_runtime, is_sqlite
 
     runtime = await build_runtime(settings, migrate=is_sqlite(settings))
-    application = make_app()
+    application = make_app(runtime.slack)
     runner = web.AppRunner(application, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)
@@ -46,9 +53,16 @@ async def run_server(settings: Settings) -> None:
     )
     scheduler.start()
     delivery = asyncio.create_task(runtime.deliver_forever())
+    socket_mode = None
+    if runtime.slack is not None and settings.slack_app_token is not None:
+        socket_mode = runtime.slack.socket_mode_handler(settings.slack_app_token.get_secret_value())
+        await socket_mode.connect_async()
+        logger.info("slack socket mode connected")
     try:
         await asyncio.Event().wait()
     finally:
+        if socket_mode is not None:
+            await socket_mode.close_async()
         await scheduler.stop()
         delivery.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from adapters.console.port import Delivery
 from adapters.console.session import ConsoleSession
@@ -16,11 +18,15 @@ from bot.engine import Engine
 from bot.i18n import Renderer
 from bot.ports import ChatPort, Pace
 from bot.scheduling.ticker import Ticker
+from bot.scheduling.working_hours import WorkingHours
 from bot.settings import Settings
 from bot.turn import EngineConfig
 from storage.database import async_url, create_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackApp
 
 logger = logging.getLogger("tandem")
 DELIVERY_IDLE_SECONDS = 0.5
@@ -36,9 +42,13 @@ class Runtime:
     deliverer: Deliverer
     ticker: Ticker
     ports: dict[str, ChatPort] = field(default_factory=dict)
+    # Slack's inbound side (slash commands, buttons, modals, events) when Slack is configured.
+    slack: SlackApp | None = None
 
     async def close(self) -> None:
         await self.uow_factory.engine.dispose()
+        if self.slack is not None:
+            await self.slack.close()
         for port in self.ports.values():
             await port.close()
 
@@ -106,7 +116,12 @@ async def build_runtime(
     policy = DeliveryPolicy(lease=timedelta(seconds=settings.tandem_delivery_lease_seconds))
     deliverer = Deliverer(uow_factory, clock, ports, policy)
     ticker = Ticker(uow_factory, clock, renderer, config)
-    return Runtime(settings, clock, renderer, uow_factory, engine, deliverer, ticker, ports)
+    runtime = Runtime(settings, clock, renderer, uow_factory, engine, deliverer, ticker, ports)
+    if settings.slack_bot_token is not None:
+        from adapters.slack.app import SlackApp
+
+        runtime.slack = SlackApp.from_settings(settings, engine, renderer, clock)
+    return runtime
 
 
 async def build_console(
@@ -114,7 +129,11 @@ async def build_console(
     start: datetime | None = None,
     on_delivery: Callable[[Delivery], None] | None = None,
 ) -> tuple[Runtime, ConsoleSession]:
-    clock = VirtualClock(start or SystemClock().now())
+    if start is None:
+        # Messages wait for working hours: starting in one lets a newcomer see them at once.
+        zone = ZoneInfo(settings.tandem_timezone)
+        start = WorkingHours().next_working_moment(SystemClock().now(), zone)
+    clock = VirtualClock(start)
     runtime = await build_runtime(settings, clock, migrate=True)
     session = ConsoleSession(
         engine=runtime.engine,

@@ -3,7 +3,9 @@
 It checks the bot token, answers like Slack (``{"ok": ...}``), keeps every message posted (with
 its metadata, for ``conversations.history``), enforces a rate limit (a token bucket overall and
 one message per second per channel, answering 429 with ``Retry-After`` like Slack), and can be
-told to fail the next calls with a status of our choosing.
+told to fail the next calls with a status of our choosing. It also answers what the inbound
+adapter calls (``auth.test``, ``users.info``, ``views.open``, ``views.publish``,
+``chat.update``) and records every call with its arguments in ``requests``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,28 @@ class FakeSlack:
     _channels: dict[str, Bucket] = field(default_factory=dict)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     _milestones: dict[int, asyncio.Event] = field(default_factory=dict)
+    # Every call in order: (method, arguments); JSON-encoded arguments are decoded.
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # users.info answers: user id -> the fields Slack returns (tz, locale, real_name, profile).
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _called: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def calls_to(self, method: str) -> list[dict[str, Any]]:
+        return [arguments for name, arguments in self.requests if name == method]
+
+    async def wait_for(
+        self, method: str, count: int = 1, within: float = 5.0
+    ) -> list[dict[str, Any]]:
+        """The arguments of the first ``count`` calls to ``method``, once they have come."""
+        try:
+            async with asyncio.timeout(within):
+                while len(self.calls_to(method)) < count:
+                    self._called.clear()
+                    await self._called.wait()
+        except TimeoutError:
+            seen = len(self.calls_to(method))
+            raise AssertionError(f"{method} called {seen} times, expected {count}") from None
+        return self.calls_to(method)[:count]
 
     def when_posted(self, count: int) -> asyncio.Event:
         """An event set once ``count`` messages have been posted."""
@@ -127,6 +151,27 @@ class FakeSlack:
                 )
             return web.Response(status=status, text="upstream trouble")
         arguments = await self._arguments(request)
+        for name in ("view", "blocks", "metadata"):
+            if isinstance(arguments.get(name), str):
+                arguments[name] = json.loads(arguments[name])
+        self.requests.append((method, arguments))
+        self._called.set()
+        if method == "auth.test":
+            return web.json_response(
+                {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
+            )
+        if method == "users.info":
+            user = str(arguments.get("user", ""))
+            details = self.users.get(user, {})
+            return web.json_response({"ok": True, "user": {"id": user, "name": user, **details}})
+        if method == "views.open":
+            return web.json_response({"ok": True, "view": {"id": f"V{len(self.requests)}"}})
+        if method == "views.publish":
+            return web.json_response({"ok": True, "view": {"id": f"V{len(self.requests)}"}})
+        if method == "chat.update":
+            return web.json_response(
+                {"ok": True, "channel": arguments.get("channel"), "ts": arguments.get("ts")}
+            )
         if method == "conversations.open":
             user = str(arguments.get("users", ""))
             if user in self.unreachable_users:
@@ -157,7 +202,13 @@ class FakeSlack:
         metadata = arguments.get("metadata")
         if isinstance(metadata, str):
             metadata = json.loads(metadata)
-        stored = {"ts": ts, "channel": channel, "text": arguments.get("text"), "metadata": metadata}
+        stored = {
+            "ts": ts,
+            "channel": channel,
+            "text": arguments.get("text"),
+            "metadata": metadata,
+            "blocks": arguments.get("blocks"),
+        }
         self.posted.append(stored)
         self.history[channel].append(stored)
         for count, event in self._milestones.items():

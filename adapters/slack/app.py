@@ -1,0 +1,313 @@
+"""Slack's inbound side: slash commands, buttons, modals, direct messages and App Home.
+
+Bolt verifies every request (signature, 5-minute window), answers Slack at once (``ack()``) and
+keeps running the listener after the answer, so the engine's work never holds Slack's 3-second
+deadline. Each payload becomes one ``InboundEvent``; the replies go back as direct messages,
+modals (``views.open``), updated prompts (``chat.update``) or the Home tab (``views.publish``).
+Platform retries carry the same ids, which the engine drops through ``delivery_id``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Literal
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import message_blocks
+from adapters.slack.identity import UserDirectory, plain_mentions
+from adapters.slack.views import (
+    FORM_CALLBACK,
+    answered_blocks,
+    form_metadata,
+    form_view,
+    home_view,
+    submitted_values,
+)
+from bot.clock import Clock
+from bot.engine import Engine
+from bot.events import EventKind, InboundEvent, Sender
+from bot.i18n import Renderer
+from bot.messages import Choice, Message
+from bot.settings import Settings
+
+logger = logging.getLogger("tandem.slack")
+
+SlackMode = Literal["http", "socket"]
+# The buttons under the person's status in the App Home tab: label id, command.
+HOME_ACTIONS = (
+    ("slack.home_log", "/session log"),
+    ("slack.home_sessions", "/session list"),
+    ("slack.home_charter", "/tandem charter"),
+    ("slack.home_help", "/tandem help"),
+)
+RATE_LIMIT_RETRIES = 2
+
+
+def slack_mode(settings: Settings) -> SlackMode | None:
+    """Socket Mode when an app-level token is set, HTTP with a signing secret, else no Slack."""
+    if settings.slack_bot_token is None:
+        return None
+    if settings.slack_app_token is not None:
+        return "socket"
+    if settings.slack_signing_secret is not None:
+        return "http"
+    return None
+
+
+def reply_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client for replies: waits out a 429's Retry-After and tries again."""
+    assert settings.slack_bot_token is not None
+    client = AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url,
+        session=aiohttp.ClientSession(),
+    )
+    client.retry_handlers.append(
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
+    )
+    return client
+
+
+class SlackApp:
+    def __init__(
+        self,
+        engine: Engine,
+        renderer: Renderer,
+        client: AsyncWebClient,
+        clock: Clock,
+        *,
+        mode: SlackMode,
+        signing_secret: str = "",
+    ) -> None:
+        self.engine = engine
+        self.renderer = renderer
+        self.client = client
+        self.mode = mode
+        self.users = UserDirectory(client, clock)
+        self.bolt = AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            request_verification_enabled=mode == "http",
+            name="tandem",
+        )
+        self.bolt.command("/tandem")(self._command)
+        self.bolt.command("/session")(self._command)
+        self.bolt.action(re.compile(r"^choice:"))(self._choice)
+        self.bolt.action(re.compile(r"^home:"))(self._home_action)
+        self.bolt.view_submission(FORM_CALLBACK)(self._submission)
+        self.bolt.view_closed(FORM_CALLBACK)(self._closed)
+        self.bolt.event("message")(self._message)
+        self.bolt.event("app_home_opened")(self._home_opened)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, engine: Engine, renderer: Renderer, clock: Clock
+    ) -> SlackApp | None:
+        mode = slack_mode(settings)
+        if mode is None:
+            return None
+        secret = settings.slack_signing_secret
+        return cls(
+            engine,
+            renderer,
+            reply_client(settings),
+            clock,
+            mode=mode,
+            signing_secret=secret.get_secret_value() if secret else "",
+        )
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """``POST /slack/events``: events, slash commands, interactivity and options."""
+        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    def socket_mode_handler(self, app_token: str) -> Any:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        return AsyncSocketModeHandler(self.bolt, app_token)
+
+    async def close(self) -> None:
+        if self.client.session is not None and not self.client.session.closed:
+            await self.client.session.close()
+
+    # Listeners
+    async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        team, user = str(body["team_id"]), str(body["user_id"])
+        text = plain_mentions(f"{body['command']} {body.get('text') or ''}".strip())
+        sender = await self.users.sender(team, user)
+        channel = {"platform": "slack", "workspace": team, "channel": body.get("channel_id")}
+        event = InboundEvent(
+            EventKind.COMMAND,
+            sender,
+            text=text,
+            channel=channel,
+            delivery_id=f"slack:{body['trigger_id']}",
+            raw=body,
+        )
+        replies = await self.engine.handle(event)
+        await self._deliver(sender, replies, trigger_id=body.get("trigger_id"))
+
+    async def _choice(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        sender = await self._interaction_sender(body)
+        event = InboundEvent(
+            EventKind.CHOICE,
+            sender,
+            value=str(action.get("value", "")),
+            delivery_id=f"slack:{body['trigger_id']}",
+            raw=body,
+        )
+        replies = await self.engine.handle(event)
+        if not replies:
+            return
+        container = body.get("container") or {}
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        replacing = next((reply for reply in replies if reply.replaces_prompt), None)
+        if channel and ts:
+            if replacing is not None:
+                await self.client.chat_update(
+                    channel=channel, ts=ts, text=replacing.text, blocks=message_blocks(replacing)
+                )
+            else:
+                label = str((action.get("text") or {}).get("text", ""))
+                confirmation = self._text(sender, "slack.chosen", label=label)
+                original = (body.get("message") or {}).get("blocks") or []
+                await self.client.chat_update(
+                    channel=channel,
+                    ts=ts,
+                    text=confirmation,
+                    blocks=answered_blocks(original, confirmation),
+                )
+        rest = [reply for reply in replies if reply is not replacing]
+        await self._deliver(sender, rest, trigger_id=body.get("trigger_id"))
+
+    async def _home_action(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        await ack()
+        sender = await self._interaction_sender(body)
+        event = InboundEvent(
+            EventKind.COMMAND,
+            sender,
+            text=str(action.get("value", "")),
+            delivery_id=f"slack:{body['trigger_id']}",
+            raw=body,
+        )
+        replies = await self.engine.handle(event)
+        await self._deliver(sender, replies, trigger_id=body.get("trigger_id"))
+
+    async def _submission(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        # The engine answers before the acknowledgement: a wrong field is shown in the modal.
+        sender = await self._interaction_sender(body)
+        trigger = body.get("trigger_id") or f"{view.get('id')}:{view.get('hash')}"
+        event = InboundEvent(
+            EventKind.FORM,
+            sender,
+            form_id=str(form_metadata(view).get("form_id", "")),
+            values=submitted_values(view),
+            delivery_id=f"slack:{trigger}",
+            raw=body,
+        )
+        replies = await self.engine.handle(event)
+        with_errors = next((r for r in replies if r.form is not None and r.form.errors), None)
+        if with_errors is not None and with_errors.form is not None:
+            await ack(response_action="errors", errors=dict(with_errors.form.errors))
+            return
+        next_form = next((r for r in replies if r.form is not None), None)
+        if next_form is not None and next_form.form is not None:
+            await ack(response_action="update", view=self._form_view(sender, next_form))
+        else:
+            await ack()
+        await self._deliver(sender, [r for r in replies if r.form is None])
+
+    async def _closed(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        await ack()
+        sender = await self._interaction_sender(body)
+        event = InboundEvent(
+            EventKind.FORM_CANCELLED,
+            sender,
+            form_id=str(form_metadata(view).get("form_id", "")),
+            delivery_id=f"slack:view_closed:{view.get('id')}",
+            raw=body,
+        )
+        await self._deliver(sender, await self.engine.handle(event))
+
+    async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        team = str(body.get("team_id") or event.get("team", ""))
+        sender = await self.users.sender(team, str(event["user"]), str(event["channel"]))
+        inbound = InboundEvent(
+            EventKind.MESSAGE,
+            sender,
+            text=plain_mentions(str(event.get("text") or "")),
+            delivery_id=f"slack:{body['event_id']}",
+            raw=body,
+        )
+        await self._deliver(sender, await self.engine.handle(inbound))
+
+    async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        team = str(body.get("team_id", ""))
+        user = str(event["user"])
+        sender = await self.users.sender(team, user, event.get("channel"))
+        status = InboundEvent(
+            EventKind.COMMAND,
+            sender,
+            text="/tandem status",
+            delivery_id=f"slack:{body['event_id']}",
+            raw=body,
+        )
+        replies = await self.engine.handle(status)
+        if not replies:
+            return
+        actions = [
+            Choice(value=command, label=self._text(sender, label_id))
+            for label_id, command in HOME_ACTIONS
+        ]
+        await self.client.views_publish(user_id=user, view=home_view(replies, actions))
+
+    # Replies
+    async def _interaction_sender(self, body: dict[str, Any]) -> Sender:
+        user = body.get("user") or {}
+        team = str(user.get("team_id") or (body.get("team") or {}).get("id", ""))
+        container = body.get("container") or {}
+        channel = str(container.get("channel_id") or "")
+        return await self.users.sender(
+            team, str(user["id"]), channel if channel.startswith("D") else None
+        )
+
+    def _text(self, sender: Sender, message_id: str, **variables: Any) -> str:
+        locale = self.renderer.locale_for(sender.locale)
+        return self.renderer.render(locale, message_id, **variables)
+
+    def _form_view(self, sender: Sender, reply: Message) -> dict[str, Any]:
+        assert reply.form is not None
+        close = self._text(sender, "slack.form_close")
+        return form_view(reply.form, reply.text, close, {})
+
+    async def _deliver(
+        self, sender: Sender, replies: list[Message], *, trigger_id: str | None = None
+    ) -> None:
+        """Forms open as a modal (the trigger id is good once, for 3 s); the rest goes by DM."""
+        for reply in replies:
+            if reply.form is not None and trigger_id:
+                await self.client.views_open(
+                    trigger_id=trigger_id, view=self._form_view(sender, reply)
+                )
+                trigger_id = None
+                continue
+            channel = await self.users.dm_channel(sender.workspace, sender.user_id)
+            await self.client.chat_postMessage(
+                channel=channel, text=reply.text, blocks=message_blocks(reply)
+            )
