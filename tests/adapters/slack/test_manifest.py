@@ -1,0 +1,40 @@
+"""The Slack app manifest matches what the adapter listens to and calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+import adapters.slack
+
+MANIFEST = Path(adapters.slack.__file__).parent / "manifest.yml"
+
+
+def test_the_manifest_declares_the_commands_events_and_one_url() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    commands = manifest["features"]["slash_commands"]
+    assert [command["command"] for command in commands] == ["/tandem", "/session"]
+    settings = manifest["settings"]
+    assert sorted(settings["event_subscriptions"]["bot_events"]) == [
+        "app_home_opened",
+        "message.im",
+    ]
+    assert settings["interactivity"]["is_enabled"] is True
+    urls = {command["url"] for command in commands}
+    urls.add(settings["event_subscriptions"]["request_url"])
+    urls.add(settings["interactivity"]["request_url"])
+    assert len(urls) == 1 and urls.pop().endswith("/slack/events")
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_the_manifest_asks_only_for_the_scopes_it_uses() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "commands",
+        "chat:write",
+        "im:write",
+        "im:history",
+        "channels:history",
+        "users:read",
+    }
