@@ -28,6 +28,7 @@ from adapters.slack.views import (
     answered_blocks,
     form_metadata,
     form_view,
+    home_actions,
     home_view,
     submitted_values,
 )
@@ -253,7 +254,9 @@ class SlackApp:
             delivery_id=f"slack:{body['event_id']}",
             raw=body,
         )
-        await self._deliver(sender, await self.engine.handle(inbound))
+        # A form asked for in a direct message has no trigger id to open it with: the reply
+        # carries a button that asks again, from a click, which has one.
+        await self._deliver(sender, await self.engine.handle(inbound), reopen=inbound.text)
 
     async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
@@ -297,7 +300,12 @@ class SlackApp:
         return form_view(reply.form, reply.text, close, {})
 
     async def _deliver(
-        self, sender: Sender, replies: list[Message], *, trigger_id: str | None = None
+        self,
+        sender: Sender,
+        replies: list[Message],
+        *,
+        trigger_id: str | None = None,
+        reopen: str | None = None,
     ) -> None:
         """Forms open as a modal (the trigger id is good once, for 3 s); the rest goes by DM."""
         for reply in replies:
@@ -307,7 +315,9 @@ class SlackApp:
                 )
                 trigger_id = None
                 continue
+            blocks = message_blocks(reply)
+            if reply.form is not None and reopen:
+                opener = Choice(value=reopen, label=reply.form.title)
+                blocks = [*message_blocks(Message(text=reply.text)), *home_actions([opener])]
             channel = await self.users.dm_channel(sender.workspace, sender.user_id)
-            await self.client.chat_postMessage(
-                channel=channel, text=reply.text, blocks=message_blocks(reply)
-            )
+            await self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks)

@@ -117,24 +117,30 @@ def answered_blocks(original: list[dict[str, Any]], confirmation: str) -> list[d
     return kept
 
 
+def home_actions(commands: list[Choice]) -> list[dict[str, Any]]:
+    """Buttons that run a command (the choice's value) as if it had been typed."""
+    if not commands:
+        return []
+    return [
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": f"home:{index}",
+                    "text": _plain(choice.label, LABEL_LIMIT),
+                    "value": choice.value,
+                }
+                for index, choice in enumerate(commands)
+            ],
+        }
+    ]
+
+
 def home_view(replies: list[Message], actions: list[Choice]) -> dict[str, Any]:
     """The App Home tab: the person's status, then buttons for the usual commands."""
     blocks: list[dict[str, Any]] = []
     for reply in replies:
         blocks.extend(message_blocks(reply))
-    if actions:
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": f"home:{index}",
-                        "text": _plain(choice.label, LABEL_LIMIT),
-                        "value": choice.value,
-                    }
-                    for index, choice in enumerate(actions)
-                ],
-            }
-        )
+    blocks.extend(home_actions(actions))
     return {"type": "home", "blocks": blocks}

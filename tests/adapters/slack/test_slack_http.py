@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
+from datetime import timedelta
 
+import pytest
+
+from bot.clock import VirtualClock
 from tests.adapters.slack.payloads import (
     TEAM,
     app_home_opened,
@@ -144,7 +150,24 @@ async def test_a_button_click_reaches_the_engine_and_the_prompt_is_replaced(
     assert slack.fake.calls_to("chat.postMessage")[-1]["channel"] == f"D-{MENTEE}"
 
 
-async def test_a_retried_event_has_one_effect(slack: SlackWorld) -> None:
+async def _engine_outcomes(caplog: pytest.LogCaptureFixture, count: int) -> list[str]:
+    """The outcomes of the first ``count`` turns the engine handled, once it has."""
+    async with asyncio.timeout(5):
+        while True:
+            outcomes = [
+                str(getattr(record, "outcome", ""))
+                for record in caplog.records
+                if record.name == "tandem.engine" and record.getMessage() == "event handled"
+            ]
+            if len(outcomes) >= count:
+                return outcomes
+            await asyncio.sleep(0.01)
+
+
+async def test_a_retried_event_has_one_effect(
+    slack: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="tandem.engine")
     pair_id = await seed_pair(slack)
     message = direct_message(MENTOR, 'session log 45m "LinkedIn basics"', f"D-{MENTOR}")
     first = await slack.event(message, "Ev0001")
@@ -152,7 +175,8 @@ async def test_a_retried_event_has_one_effect(slack: SlackWorld) -> None:
     await slack.fake.wait_for("chat.postMessage")
     retry = await slack.event(message, "Ev0001", retry=1)
     assert retry.status == 200
-    # A later, different event is answered: by then the retry has been dropped, not queued.
+    assert await _engine_outcomes(caplog, 2) == ["ok", "duplicate"]
+    # A later, different event is answered as usual.
     await slack.event(direct_message(MENTOR, "session list", f"D-{MENTOR}"), "Ev0002")
     await slack.fake.wait_for("chat.postMessage", 2)
     assert len(await _session_logs(slack, pair_id)) == 1
@@ -222,3 +246,42 @@ async def test_url_verification_is_answered(slack: SlackWorld) -> None:
 
 def test_event_callback_payloads_are_json() -> None:
     assert event_callback({"type": "x"}, "Ev1").startswith("{")
+
+
+async def test_a_form_asked_for_in_a_direct_message_opens_from_a_button(
+    slack: SlackWorld,
+) -> None:
+    await seed_pair(slack)
+    await slack.event(direct_message(MENTOR, "session log", f"D-{MENTOR}"), "Ev0200")
+    (reply,) = await slack.fake.wait_for("chat.postMessage")
+    (actions,) = [block for block in reply["blocks"] if block["type"] == "actions"]
+    (button,) = actions["elements"]
+    assert button["value"] == "session log"
+    click = {
+        "type": "block_actions",
+        "user": {"id": MENTOR, "team_id": TEAM},
+        "team": {"id": TEAM},
+        "container": {"type": "message", "channel_id": f"D-{MENTOR}", "message_ts": "1.2"},
+        "trigger_id": "trig-reopen",
+        "actions": [{**button, "block_id": "b", "action_ts": "1"}],
+    }
+    assert (await slack.interact(click)).status == 200
+    (opened,) = await slack.fake.wait_for("views.open")
+    assert opened["trigger_id"] == "trig-reopen"
+    assert opened["view"]["callback_id"] == "tandem_form"
+
+
+async def test_profiles_are_looked_up_again_after_a_day(slack: SlackWorld) -> None:
+    await slack.command(MENTOR, "/tandem", "help", "trig-a")
+    await slack.fake.wait_for("chat.postMessage")
+    clock = slack.runtime.clock
+    assert isinstance(clock, VirtualClock)
+    clock.advance(timedelta(hours=23))
+    await slack.command(MENTOR, "/tandem", "help", "trig-b")
+    await slack.fake.wait_for("chat.postMessage", 2)
+    assert len(slack.fake.calls_to("users.info")) == 1
+    slack.fake.users[MENTOR]["tz"] = "Asia/Tokyo"
+    clock.advance(timedelta(hours=2))
+    await slack.command(MENTOR, "/tandem", "help", "trig-c")
+    await slack.fake.wait_for("chat.postMessage", 3)
+    assert len(slack.fake.calls_to("users.info")) == 2
