@@ -18,6 +18,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -155,7 +156,7 @@ class SlackApp:
             raw=body,
         )
         replies = await self.engine.handle(event)
-        await self._deliver(sender, replies, trigger_id=body.get("trigger_id"))
+        await self._deliver(sender, replies, trigger_id=body.get("trigger_id"), reopen=text)
 
     async def _choice(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -204,7 +205,7 @@ class SlackApp:
             raw=body,
         )
         replies = await self.engine.handle(event)
-        await self._deliver(sender, replies, trigger_id=body.get("trigger_id"))
+        await self._deliver(sender, replies, trigger_id=body.get("trigger_id"), reopen=event.text)
 
     async def _submission(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         # The engine answers before the acknowledgement: a wrong field is shown in the modal.
@@ -310,14 +311,23 @@ class SlackApp:
         """Forms open as a modal (the trigger id is good once, for 3 s); the rest goes by DM."""
         for reply in replies:
             if reply.form is not None and trigger_id:
-                await self.client.views_open(
-                    trigger_id=trigger_id, view=self._form_view(sender, reply)
-                )
-                trigger_id = None
-                continue
+                opening, trigger_id = trigger_id, None
+                try:
+                    await self.client.views_open(
+                        trigger_id=opening, view=self._form_view(sender, reply)
+                    )
+                    continue
+                except SlackApiError as error:
+                    # Typically expired_trigger_id: the DM then offers a button to open it.
+                    logger.warning("views.open failed", extra={"error": _code(error)})
             blocks = message_blocks(reply)
             if reply.form is not None and reopen:
                 opener = Choice(value=reopen, label=reply.form.title)
                 blocks = [*message_blocks(Message(text=reply.text)), *home_actions([opener])]
             channel = await self.users.dm_channel(sender.workspace, sender.user_id)
             await self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks)
+
+
+def _code(error: SlackApiError) -> str:
+    data = error.response.data
+    return str(data.get("error", "")) if isinstance(data, dict) else ""

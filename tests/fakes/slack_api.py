@@ -64,6 +64,8 @@ class FakeSlack:
     # users.info answers: user id -> the fields Slack returns (tz, locale, real_name, profile).
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     _called: asyncio.Event = field(default_factory=asyncio.Event)
+    # views.open answers expired_trigger_id for these (a trigger id is good for 3 seconds).
+    expired_triggers: set[str] = field(default_factory=set)
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         return [arguments for name, arguments in self.requests if name == method]
@@ -164,6 +166,8 @@ class FakeSlack:
             user = str(arguments.get("user", ""))
             details = self.users.get(user, {})
             return web.json_response({"ok": True, "user": {"id": user, "name": user, **details}})
+        if method == "views.open" and arguments.get("trigger_id") in self.expired_triggers:
+            return web.json_response({"ok": False, "error": "expired_trigger_id"})
         if method == "views.open":
             return web.json_response({"ok": True, "view": {"id": f"V{len(self.requests)}"}})
         if method == "views.publish":

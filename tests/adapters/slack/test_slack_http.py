@@ -285,3 +285,12 @@ async def test_profiles_are_looked_up_again_after_a_day(slack: SlackWorld) -> No
     await slack.command(MENTOR, "/tandem", "help", "trig-c")
     await slack.fake.wait_for("chat.postMessage", 3)
     assert len(slack.fake.calls_to("users.info")) == 2
+
+
+async def test_an_expired_trigger_leaves_a_button_that_opens_the_form(slack: SlackWorld) -> None:
+    await seed_pair(slack)
+    slack.fake.expired_triggers.add("trig-late")
+    await slack.command(MENTOR, "/session", "log", "trig-late")
+    (reply,) = await slack.fake.wait_for("chat.postMessage")
+    (actions,) = [block for block in reply["blocks"] if block["type"] == "actions"]
+    assert [button["value"] for button in actions["elements"]] == ["/session log"]
