@@ -189,6 +189,8 @@ class SlackApp:
                     text=confirmation,
                     blocks=answered_blocks(original, confirmation),
                 )
+        else:
+            replacing = None
         rest = [reply for reply in replies if reply is not replacing]
         await self._deliver(sender, rest, trigger_id=body.get("trigger_id"))
 

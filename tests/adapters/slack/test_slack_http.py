@@ -294,3 +294,21 @@ async def test_an_expired_trigger_leaves_a_button_that_opens_the_form(slack: Sla
     (reply,) = await slack.fake.wait_for("chat.postMessage")
     (actions,) = [block for block in reply["blocks"] if block["type"] == "actions"]
     assert [button["value"] for button in actions["elements"]] == ["/session log"]
+
+
+async def test_a_reply_that_replaces_the_prompt_is_written_over_it(slack: SlackWorld) -> None:
+    await slack.command(MENTOR, "/tandem", 'program new "Pilot"', "trig-new")
+    await slack.fake.wait_for("chat.postMessage")
+    await slack.command(MENTOR, "/tandem", f"invite <@{MENTEE}|marc>", "trig-invite")
+    await slack.fake.wait_for("chat.postMessage", 2)
+    assert await slack.runtime.deliverer.drain() == 1
+    invitation = next(p for p in slack.fake.posted if p["channel"] == f"D-{MENTEE}")
+    (actions,) = [block for block in invitation["blocks"] if block["type"] == "actions"]
+    decline = next(b for b in actions["elements"] if b["value"].endswith(":decline"))
+    click = block_actions(MENTEE, "trig-decline", decline, invitation, f"D-{MENTEE}")
+    assert (await slack.interact(click)).status == 200
+    (update,) = await slack.fake.wait_for("chat.update")
+    assert "Pilot" in update["text"]
+    assert all(block["type"] != "actions" for block in update["blocks"])
+    # The answer replaced the prompt: nothing more was posted for it.
+    assert len(slack.fake.calls_to("chat.postMessage")) == 3
