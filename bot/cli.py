@@ -219,3 +219,45 @@ def _serve(settings: Settings) -> None:
     from adapters.web import run_server
 
     asyncio.run(run_server(settings))
+
+
+@app.command()
+def export(
+    program: Annotated[str, typer.Option("--program", "-p", help="The program's name.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv (a folder of CSV files) or json.")
+    ] = "csv",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder (csv) or file (json); a default is chosen."),
+    ] = None,
+) -> None:
+    """Export a program for HR: sessions, participation, KPIs (free text as privacy allows)."""
+    if fmt not in ("csv", "json"):
+        raise typer.BadParameter("csv or json", param_hint="--format")
+    raise typer.Exit(asyncio.run(_export(_settings(quiet=True), program, fmt, output)))
+
+
+async def _export(settings: Settings, program: str, fmt: str, output: Path | None) -> int:
+    from bot.digest import export as reports
+    from bot.errors import UserError
+    from bot.main import build_runtime, is_sqlite
+
+    runtime = await build_runtime(settings, migrate=is_sqlite(settings))
+    renderer, locale = runtime.renderer, settings.tandem_locale
+    try:
+        report = await reports.build(runtime.uow_factory, program, runtime.clock.now())
+    except UserError as error:
+        typer.echo(renderer.render(locale, error.message_id, **error.variables))
+        return 1
+    finally:
+        await runtime.close()
+    slug = "".join(ch if ch.isalnum() else "-" for ch in program.lower()).strip("-") or "program"
+    if fmt == "json":
+        target = output or Path(f"export-{slug}.json")
+        target.write_text(reports.to_json(report), encoding="utf-8")
+        written = [target]
+    else:
+        written = reports.write_csv(report, output or Path(f"export-{slug}"))
+    typer.echo(renderer.render(locale, "digest.export_written", paths=[str(p) for p in written]))
+    return 0

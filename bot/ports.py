@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
+from bot.digest.figures import DigestFigures, DigestPeriod, ExportRows
 from bot.domain import (
     AuditEntry,
     Avoidance,
@@ -95,6 +96,16 @@ class FeedbackQueries(Protocol):
 
     async def feedback_for_mentor(self, person_id: int) -> Sequence[FeedbackRequest]:
         """Rated feedback given by the mentees of this mentor, oldest first."""
+        ...
+
+    async def outbox_has_key(self, key: str) -> bool: ...
+
+    async def digest_figures(self, period: DigestPeriod) -> DigestFigures:
+        """The owners' digest of one program, aggregated in the database."""
+        ...
+
+    async def export_rows(self, program_id: int, quote_min_group: int) -> ExportRows:
+        """Sessions, participation (aggregated per person) and what people learnt, for HR."""
         ...
 
 

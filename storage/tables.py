@@ -213,6 +213,8 @@ session_log = sa.Table(
     sa.Column("topics", sa.Text, nullable=False),
     sa.Column("next_steps", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # The digest's figures read a pair's sessions from this index alone.
+    sa.Index("ix_session_log_activity", "pair_id", "created_at", "held_on", "minutes"),
 )
 
 planned_session = sa.Table(
@@ -310,6 +312,7 @@ feedback_request = sa.Table(
     sa.Column("learnt", sa.Text),
     sa.Column("improve", sa.Text),
     sa.Column("share_name", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    sa.Index("ix_feedback_request_answered_at", "answered_at"),
     sa.UniqueConstraint("session_log_id", "person_id", name="uq_feedback_request_person"),
 )
 

@@ -35,6 +35,7 @@ from bot.domain import (
 )
 from storage import tables
 from storage.database import session_factory
+from storage.digest_queries import SqlDigestQueries
 from storage.feedback_queries import SqlFeedbackQueries
 from storage.mapping import map_domain
 from storage.scheduling_queries import SqlSchedulingQueries
@@ -42,7 +43,7 @@ from storage.scheduling_queries import SqlSchedulingQueries
 T = TypeVar("T")
 
 
-class SqlUnitOfWork(SqlSchedulingQueries, SqlFeedbackQueries):
+class SqlUnitOfWork(SqlSchedulingQueries, SqlFeedbackQueries, SqlDigestQueries):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None

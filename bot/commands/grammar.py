@@ -34,7 +34,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "invite": (),
         "owners": ("add",),
         "pair": (),
-        "digest": ("channel",),
+        "digest": ("channel", "now"),
         "match": ("swap", "exclude", "include", "rerun", "approve", "settings"),
         "avoid": (),
         "manager": (),

@@ -6,6 +6,7 @@ from bot.commands.grammar import Command
 from bot.commands.lookup import find_program, owned_program
 from bot.commands.values import parse_cadence, parse_date, parse_duration, parse_positive_int
 from bot.conversations.kickoff import kickoff
+from bot.digest import weekly
 from bot.domain import (
     EnrollmentStatus,
     Invitation,
@@ -197,6 +198,14 @@ async def pair(turn: Turn, command: Command) -> None:
 
 async def digest(turn: Turn, command: Command) -> None:
     target = await owned_program(turn, command.options.get("program", ""))
+    if command.sub == "now":
+        await turn.say(
+            "digest.on_demand",
+            text=await weekly.render(
+                turn.uow, turn.renderer, await turn.locale_of(turn.person), target, turn.now
+            ),
+        )
+        return
     where = command.args[0] if command.args else ""
     if where.lower() in ("here", "ici"):
         if not turn.event.channel:

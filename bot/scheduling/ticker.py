@@ -11,6 +11,7 @@ import time
 from collections import Counter
 
 from bot.clock import Clock
+from bot.digest import weekly
 from bot.i18n import Renderer
 from bot.ports import UnitOfWorkFactory
 from bot.scheduling import checkins, nudges
@@ -44,6 +45,7 @@ class Ticker:
             await nudges.remind_planned_sessions(cohort)
             await nudges.nudge_quiet_pairs_and_charters(cohort)
             await nudges.ask_for_feedback(cohort)
+            await weekly.post_weekly_digests(cohort)
             await cohort.flush_outbox()
             await uow.commit()
         if cohort.sent:

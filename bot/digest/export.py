@@ -1,0 +1,106 @@
+"""Reports for HR: a program's sessions, participation and KPIs as CSV files or one JSON file.
+
+Free text follows the digest's rules: what people learnt appears without names, only when at
+least the program's group size of people wrote some, unless the person chose to share their
+name; session topics and next steps (the pair's own notes) are left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.digest import weekly
+from bot.digest.figures import DigestFigures, ExportRows, ParticipantRow, SessionRow
+from bot.domain import Program
+from bot.errors import UserError
+from bot.ports import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class ProgramExport:
+    program: str
+    generated_at: datetime
+    kpis: DigestFigures
+    rows: ExportRows
+
+
+async def build(uow_factory: UnitOfWorkFactory, program_name: str, now: datetime) -> ProgramExport:
+    async with uow_factory() as uow:
+        programs = await uow.programs_named(program_name)
+        if not programs:
+            raise UserError("errors.unknown_program", name=program_name, programs=[])
+        program: Program = programs[0]
+        assert program.id is not None
+        kpis = await weekly.compute(uow, program, now)
+        rows = await uow.export_rows(program.id, program.quote_min_group)
+        name = program.name
+    return ProgramExport(name, now, kpis, rows)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_json(export: ProgramExport) -> str:
+    return json.dumps(
+        {
+            "program": export.program,
+            "generated_at": export.generated_at.isoformat(),
+            "kpis": _plain(export.kpis),
+            "sessions": _plain(export.rows.sessions),
+            "participation": _plain(export.rows.participants),
+            "learnt": _plain(export.rows.learnt),
+            "learnt_withheld": export.rows.learnt_withheld,
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def _write(directory: Path, name: str, header: list[str], rows: list[list[Any]]) -> Path:
+    path = directory / f"{name}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _table(items: tuple[Any, ...], kind: type) -> tuple[list[str], list[list[Any]]]:
+    names = [f.name for f in dataclasses.fields(kind)]
+    return names, [[_plain(getattr(item, name)) for name in names] for item in items]
+
+
+def write_csv(export: ProgramExport, directory: Path) -> list[Path]:
+    """sessions.csv, participation.csv, kpis.csv (name, value) and learnt.csv in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = [
+        _write(directory, "sessions", *_table(export.rows.sessions, SessionRow)),
+        _write(directory, "participation", *_table(export.rows.participants, ParticipantRow)),
+    ]
+    kpis = [
+        [name, json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value]
+        for name, value in _plain(export.kpis).items()
+    ]
+    written.append(_write(directory, "kpis", ["name", "value"], kpis))
+    written.append(
+        _write(
+            directory,
+            "learnt",
+            ["text", "name"],
+            [[quote.text, quote.name or ""] for quote in export.rows.learnt],
+        )
+    )
+    return written

@@ -1,0 +1,110 @@
+"""What the owners' digest reports, as storage computes it (aggregated in the database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+
+@dataclass(frozen=True)
+class DigestPeriod:
+    """The week reported on: ``start`` (included) to ``end`` (excluded), local calendar days,
+    and the same bounds in UTC; the week before it is the comparison."""
+
+    program_id: int
+    start: date
+    end: date
+    start_at: datetime
+    end_at: datetime
+    previous_start_at: datetime
+    now: datetime
+    # Pairs with no session logged since this moment are quiet.
+    quiet_since: datetime
+    # Free text shows without names only when at least this many people wrote some.
+    quote_min_group: int
+    risk_limit: int = 10
+    quote_limit: int = 3
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class AtRiskPair:
+    pair_id: int
+    mentor: str | None
+    mentee: str | None
+    # Days without a logged session, when the pair is quiet; else None.
+    quiet_days: int | None
+    lowest_mood: int | None
+    expired_checkins: int
+    unreachable: bool
+    failed_deliveries: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    # Only when the person chose to share their name.
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestFigures:
+    enrolled: int
+    paired: int
+    pairs: int
+    active_pairs: int
+    sessions_week: int
+    minutes_week: int
+    sessions_total: int
+    minutes_total: int
+    sessions_target: int
+    minutes_target: int
+    topics: tuple[tuple[str, int], ...]
+    mood_week: float | None
+    mood_previous: float | None
+    checkins_week: int
+    at_risk_count: int
+    at_risk: tuple[AtRiskPair, ...]
+    usefulness_total: float | None
+    ratings_total: int
+    usefulness_week: float | None
+    ratings_week: int
+    quotes: tuple[Quote, ...]
+    # People who wrote what they learnt this week, and whether their words were held back.
+    quote_authors: int
+    quotes_withheld: bool
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session_id: int
+    pair_id: int
+    held_on: date
+    minutes: int
+    mentor: str | None
+    mentee: str | None
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    name: str
+    role: str
+    status: str
+    sessions: int
+    minutes: int
+    checkins_answered: int
+    checkins_expired: int
+    mood_average: float | None
+    feedback_given: int
+    usefulness_given: float | None
+
+
+@dataclass(frozen=True)
+class ExportRows:
+    sessions: tuple[SessionRow, ...]
+    participants: tuple[ParticipantRow, ...]
+    learnt: tuple[Quote, ...]
+    learnt_withheld: bool

@@ -1,0 +1,84 @@
+"""The weekly KPI digest for a program's owners: on Monday 09:00 in the program's zone, once per
+ISO week (the outbox key says so, across restarts and replicas), and on demand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.digest.figures import DigestFigures, DigestPeriod
+from bot.domain import OutboxMessage, Program
+from bot.i18n import Renderer
+from bot.messages import Message
+from bot.ports import UnitOfWork
+from bot.scheduling.cohort import Cohort
+from bot.scheduling.settings import ScheduleSettings
+
+POST_AT = time(9, 0)
+MONDAY = 0
+
+
+def period_for(program: Program, now: datetime) -> DigestPeriod:
+    """The seven local days before today, and the seven before those for the trend."""
+    assert program.id is not None
+    zone = ZoneInfo(program.timezone)
+    today = now.astimezone(zone).date()
+    start, end = today - timedelta(days=7), today
+
+    def midnight(day: object) -> datetime:
+        return datetime.combine(day, time(0), zone).astimezone(UTC)  # type: ignore[arg-type]
+
+    return DigestPeriod(
+        program_id=program.id,
+        start=start,
+        end=end,
+        start_at=midnight(start),
+        end_at=midnight(end),
+        previous_start_at=midnight(start - timedelta(days=7)),
+        now=now,
+        quiet_since=now - ScheduleSettings.for_program(program).quiet_pair_after,
+        quote_min_group=program.quote_min_group,
+    )
+
+
+async def compute(uow: UnitOfWork, program: Program, now: datetime) -> DigestFigures:
+    return await uow.digest_figures(period_for(program, now))
+
+
+async def render(
+    uow: UnitOfWork, renderer: Renderer, locale: str, program: Program, now: datetime
+) -> str:
+    period = period_for(program, now)
+    figures = await uow.digest_figures(period)
+    return renderer.render(locale, "digest.weekly", program=program.name, period=period, f=figures)
+
+
+def weekly_key(program: Program, now: datetime) -> str | None:
+    """The outbox key of this week's digest when it is due now (Monday from 09:00), else None."""
+    local = now.astimezone(ZoneInfo(program.timezone))
+    if local.weekday() != MONDAY or local.time() < POST_AT or local.date() < program.starts_on:
+        return None
+    year, week, _ = local.isocalendar()
+    return f"digest:{program.id}:{year}-W{week:02d}"
+
+
+async def post_weekly_digests(cohort: Cohort) -> None:
+    """A tick step: queue each program's digest to its owners' channel, once a week."""
+    for program in cohort.programs.values():
+        channel = program.digest_channel
+        key = weekly_key(program, cohort.now)
+        if not channel or key is None or await cohort.uow.outbox_has_key(key):
+            continue
+        locale = cohort.renderer.locale_for(program.locale, cohort.config.default_locale)
+        text = await render(cohort.uow, cohort.renderer, locale, program, cohort.now)
+        cohort.outbox.append(
+            OutboxMessage(
+                key=key,
+                purpose="weekly_digest",
+                platform=str(channel.get("platform", "")),
+                channel=dict(channel),
+                payload=Message(text=text).to_payload(),
+                created_at=cohort.now,
+                not_before=cohort.now,
+            )
+        )

@@ -1,0 +1,515 @@
+"""The owners' digest: a handful of aggregate queries (COUNT, SUM, AVG, GROUP BY) a program.
+
+Nothing here loads a program's rows into Python: each figure is computed by the database, and
+only the few at-risk pairs and quotes the digest shows come back as rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.digest.figures import (
+    AtRiskPair,
+    DigestFigures,
+    DigestPeriod,
+    ExportRows,
+    ParticipantRow,
+    Quote,
+    SessionRow,
+)
+from bot.domain import CheckinStatus, OutboxStatus, PairStatus
+from storage import tables
+
+_TOPICS_POSTGRESQL = sa.text(
+    """
+    SELECT t, count(*) AS n FROM (
+        SELECT btrim(unnest(string_to_array(lower(s.topics), ','))) AS t
+        FROM session_log s JOIN pair p ON p.id = s.pair_id
+        WHERE p.program_id = :program AND s.held_on >= :start AND s.held_on < :end
+    ) words WHERE t <> '' GROUP BY t ORDER BY n DESC, t LIMIT :top
+    """
+)
+# SQLite has no split function: a recursive query peels one comma-separated topic at a time.
+_TOPICS_SQLITE = sa.text(
+    """
+    WITH RECURSIVE split(rest, t) AS (
+        SELECT lower(s.topics) || ',', ''
+        FROM session_log s JOIN pair p ON p.id = s.pair_id
+        WHERE p.program_id = :program AND s.topics <> ''
+            AND s.held_on >= :start AND s.held_on < :end
+        UNION ALL
+        SELECT substr(rest, instr(rest, ',') + 1), trim(substr(rest, 1, instr(rest, ',') - 1))
+        FROM split WHERE rest <> ''
+    )
+    SELECT t, count(*) AS n FROM split WHERE t <> '' GROUP BY t ORDER BY n DESC, t LIMIT :top
+    """
+)
+
+
+def _utc(value: Any) -> datetime | None:
+    """An aggregate's datetime: SQLite hands it back as text, PostgreSQL as a datetime."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    assert isinstance(moment, datetime)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _average(value: Any) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+class SqlDigestQueries:
+    @property
+    def session(self) -> AsyncSession:
+        raise NotImplementedError
+
+    async def outbox_has_key(self, key: str) -> bool:
+        found = await self.session.scalar(
+            sa.select(tables.outbox.c.id).where(tables.outbox.c.key == key)
+        )
+        return found is not None
+
+    async def digest_figures(self, period: DigestPeriod) -> DigestFigures:
+        p, s, e = tables.pair.c, tables.session_log.c, tables.enrollment.c
+        program_id = period.program_id
+        active_pair = sa.and_(p.program_id == program_id, p.status == PairStatus.ACTIVE)
+
+        enrolled = await self.session.scalar(
+            sa.select(sa.func.count()).where(e.program_id == program_id, e.status != "left")
+        )
+
+        # When each active pair was last heard of: its latest session (one index seek a pair,
+        # on ix_session_log_activity), else its creation.
+        last_log = sa.select(sa.func.max(s.created_at)).where(s.pair_id == p.id).scalar_subquery()
+        last_activity = sa.func.coalesce(last_log, p.created_at)
+        pairs_row = (
+            await self.session.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.count(p.mentor_enrollment_id) + sa.func.count(p.mentee_enrollment_id),
+                    sa.func.sum(sa.case((last_activity >= period.quiet_since, 1), else_=0)),
+                ).where(active_pair)
+            )
+        ).one()
+
+        charter, program = tables.charter.c, tables.program.c
+        meetings = sa.func.coalesce(charter.meetings, program.sessions_planned)
+        targets = (
+            await self.session.execute(
+                sa.select(
+                    sa.func.sum(meetings),
+                    sa.func.sum(
+                        meetings * sa.func.coalesce(charter.minutes, program.session_minutes)
+                    ),
+                )
+                .select_from(
+                    tables.pair.join(tables.program, program.id == p.program_id).outerjoin(
+                        tables.charter, charter.pair_id == p.id
+                    )
+                )
+                .where(active_pair)
+            )
+        ).one()
+
+        in_week = sa.and_(s.held_on >= period.start, s.held_on < period.end)
+        sessions = (
+            await self.session.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.sum(s.minutes),
+                    sa.func.sum(sa.case((in_week, 1), else_=0)),
+                    sa.func.sum(sa.case((in_week, s.minutes), else_=0)),
+                )
+                .join(tables.pair, p.id == s.pair_id)
+                .where(p.program_id == program_id)
+            )
+        ).one()
+
+        topics_query = _TOPICS_POSTGRESQL if self._dialect == "postgresql" else _TOPICS_SQLITE
+        topics = (
+            await self.session.execute(
+                topics_query,
+                {"program": program_id, "top": 3, "start": period.start, "end": period.end},
+            )
+        ).all()
+
+        c = tables.checkin.c
+        this_week = sa.and_(c.answered_at >= period.start_at, c.answered_at < period.end_at)
+        last_week = sa.and_(
+            c.answered_at >= period.previous_start_at, c.answered_at < period.start_at
+        )
+        moods = (
+            await self.session.execute(
+                sa.select(
+                    sa.func.avg(sa.case((this_week, c.mood))),
+                    sa.func.avg(sa.case((last_week, c.mood))),
+                    sa.func.sum(sa.case((this_week, 1), else_=0)),
+                )
+                .join(tables.enrollment, e.id == c.enrollment_id)
+                .where(
+                    e.program_id == program_id,
+                    c.mood.is_not(None),
+                    c.answered_at >= period.previous_start_at,
+                    c.answered_at < period.end_at,
+                )
+            )
+        ).one()
+
+        f = tables.feedback_request.c
+        feedback_week = sa.and_(f.answered_at >= period.start_at, f.answered_at < period.end_at)
+        in_program = (
+            sa.select()
+            .select_from(
+                tables.feedback_request.join(tables.session_log, s.id == f.session_log_id).join(
+                    tables.pair, p.id == s.pair_id
+                )
+            )
+            .where(p.program_id == program_id)
+        )
+        ratings = (
+            await self.session.execute(
+                in_program.add_columns(
+                    sa.func.avg(f.usefulness),
+                    sa.func.count(f.usefulness),
+                    sa.func.avg(sa.case((feedback_week, f.usefulness))),
+                    sa.func.count(sa.case((feedback_week, f.usefulness))),
+                )
+            )
+        ).one()
+
+        wrote = sa.and_(feedback_week, f.learnt.is_not(None), f.learnt != "")
+        authors_row = (
+            await self.session.execute(
+                in_program.add_columns(
+                    sa.func.count(sa.distinct(f.person_id)),
+                    sa.func.sum(sa.case((f.share_name.is_(False), 1), else_=0)),
+                ).where(wrote)
+            )
+        ).one()
+        authors, unnamed = int(authors_row[0] or 0), int(authors_row[1] or 0)
+        anonymous_allowed = authors >= period.quote_min_group
+        person = tables.person.c
+        quote_rows = (
+            await self.session.execute(
+                in_program.add_columns(f.learnt, f.share_name, person.display_name)
+                .join(tables.person, person.id == f.person_id)
+                .where(wrote, sa.true() if anonymous_allowed else f.share_name.is_(True))
+                .order_by(f.answered_at.desc(), f.id.desc())
+                .limit(period.quote_limit)
+            )
+        ).all()
+
+        at_risk_count, at_risk = await self._at_risk(period, last_activity, active_pair)
+        return DigestFigures(
+            enrolled=int(enrolled or 0),
+            paired=int(pairs_row[1] or 0),
+            pairs=int(pairs_row[0] or 0),
+            active_pairs=int(pairs_row[2] or 0),
+            sessions_week=int(sessions[2] or 0),
+            minutes_week=int(sessions[3] or 0),
+            sessions_total=int(sessions[0] or 0),
+            minutes_total=int(sessions[1] or 0),
+            sessions_target=int(targets[0] or 0),
+            minutes_target=int(targets[1] or 0),
+            topics=tuple((str(t), int(n)) for t, n in topics),
+            mood_week=_average(moods[0]),
+            mood_previous=_average(moods[1]),
+            checkins_week=int(moods[2] or 0),
+            at_risk_count=at_risk_count,
+            at_risk=at_risk,
+            usefulness_total=_average(ratings[0]),
+            ratings_total=int(ratings[1] or 0),
+            usefulness_week=_average(ratings[2]),
+            ratings_week=int(ratings[3] or 0),
+            quotes=tuple(
+                Quote(str(text), str(name) if shared else None) for text, shared, name in quote_rows
+            ),
+            quote_authors=authors,
+            quotes_withheld=not anonymous_allowed and unnamed > 0,
+        )
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    async def _at_risk(
+        self,
+        period: DigestPeriod,
+        last_activity: sa.ColumnElement[Any],
+        active_pair: sa.ColumnElement[bool],
+    ) -> tuple[int, tuple[AtRiskPair, ...]]:
+        p, e, c = tables.pair.c, tables.enrollment.c, tables.checkin.c
+        o, person = tables.outbox.c, tables.person.c
+        # One row per member of an active pair (mentor, then mentee).
+        members = sa.union_all(
+            *(
+                sa.select(p.id.label("pair_id"), e.id.label("enrollment_id"), e.person_id)
+                .join(tables.enrollment, e.id == side)
+                .where(active_pair)
+                for side in (p.mentor_enrollment_id, p.mentee_enrollment_id)
+            )
+        ).subquery()
+        since = period.previous_start_at
+        is_expired = sa.and_(c.status == CheckinStatus.EXPIRED, c.due_at >= since)
+        checkins = (
+            sa.select(
+                c.enrollment_id,
+                sa.func.sum(sa.case((is_expired, 1), else_=0)).label("expired"),
+                sa.func.min(sa.case((c.answered_at >= since, c.mood))).label("mood"),
+            )
+            .where(sa.or_(c.due_at >= since, c.answered_at >= since))
+            .group_by(c.enrollment_id)
+            .subquery()
+        )
+        failures = (
+            sa.select(o.person_id, sa.func.count().label("failed"))
+            .where(o.status == OutboxStatus.FAILED, o.created_at >= since)
+            .group_by(o.person_id)
+            .subquery()
+        )
+        per_pair = (
+            sa.select(
+                members.c.pair_id,
+                sa.func.sum(checkins.c.expired).label("expired"),
+                sa.func.min(checkins.c.mood).label("mood"),
+                sa.func.max(sa.case((person.unreachable.is_(True), 1), else_=0)).label(
+                    "unreachable"
+                ),
+                sa.func.sum(failures.c.failed).label("failed"),
+            )
+            .select_from(
+                members.join(tables.person, person.id == members.c.person_id)
+                .outerjoin(checkins, checkins.c.enrollment_id == members.c.enrollment_id)
+                .outerjoin(failures, failures.c.person_id == members.c.person_id)
+            )
+            .group_by(members.c.pair_id)
+            .subquery()
+        )
+        quiet = last_activity < period.quiet_since
+        rows = (
+            await self.session.execute(
+                sa.select(
+                    p.id,
+                    p.mentor_enrollment_id,
+                    p.mentee_enrollment_id,
+                    sa.type_coerce(last_activity, sa.String).label("last"),
+                    sa.case((quiet, 1), else_=0).label("quiet"),
+                    per_pair.c.mood,
+                    per_pair.c.expired,
+                    per_pair.c.unreachable,
+                    per_pair.c.failed,
+                    sa.func.count().over().label("total"),
+                )
+                .select_from(tables.pair.outerjoin(per_pair, per_pair.c.pair_id == p.id))
+                .where(
+                    active_pair,
+                    sa.or_(
+                        quiet,
+                        per_pair.c.mood <= 2,
+                        per_pair.c.expired > 0,
+                        per_pair.c.unreachable == 1,
+                        per_pair.c.failed > 0,
+                    ),
+                )
+                .order_by(last_activity, p.id)
+                .limit(period.risk_limit)
+            )
+        ).all()
+        if not rows:
+            return 0, ()
+        enrollment_ids = {i for row in rows for i in (row[1], row[2]) if i is not None}
+        names = dict(
+            (
+                await self.session.execute(
+                    sa.select(e.id, person.display_name)
+                    .join(tables.person, person.id == e.person_id)
+                    .where(e.id.in_(enrollment_ids))
+                )
+            ).all()
+        )
+        found = []
+        for row in rows:
+            last = _utc(row[3])
+            found.append(
+                AtRiskPair(
+                    pair_id=int(row[0]),
+                    mentor=names.get(row[1]),
+                    mentee=names.get(row[2]),
+                    quiet_days=(period.now - last).days if row[4] and last else None,
+                    lowest_mood=None if row[5] is None else int(row[5]),
+                    expired_checkins=int(row[6] or 0),
+                    unreachable=bool(row[7]),
+                    failed_deliveries=int(row[8] or 0),
+                )
+            )
+        return int(rows[0][9]), tuple(found)
+
+    async def export_rows(self, program_id: int, quote_min_group: int) -> ExportRows:
+        p, s, e, c = tables.pair.c, tables.session_log.c, tables.enrollment.c, tables.checkin.c
+        f, person = tables.feedback_request.c, tables.person.c
+        mentor_e, mentee_e = (
+            tables.enrollment.alias("mentor_e"),
+            tables.enrollment.alias("mentee_e"),
+        )
+        mentor_p, mentee_p = tables.person.alias("mentor_p"), tables.person.alias("mentee_p")
+        session_rows = (
+            await self.session.execute(
+                sa.select(
+                    s.id,
+                    s.pair_id,
+                    s.held_on,
+                    s.minutes,
+                    mentor_p.c.display_name,
+                    mentee_p.c.display_name,
+                )
+                .select_from(
+                    tables.session_log.join(tables.pair, p.id == s.pair_id)
+                    .outerjoin(mentor_e, mentor_e.c.id == p.mentor_enrollment_id)
+                    .outerjoin(mentor_p, mentor_p.c.id == mentor_e.c.person_id)
+                    .outerjoin(mentee_e, mentee_e.c.id == p.mentee_enrollment_id)
+                    .outerjoin(mentee_p, mentee_p.c.id == mentee_e.c.person_id)
+                )
+                .where(p.program_id == program_id)
+                .order_by(s.held_on, s.id)
+            )
+        ).all()
+
+        members = sa.union_all(
+            *(
+                sa.select(p.id.label("pair_id"), side.label("enrollment_id")).where(
+                    p.program_id == program_id, side.is_not(None)
+                )
+                for side in (p.mentor_enrollment_id, p.mentee_enrollment_id)
+            )
+        ).subquery()
+        sessions_of = (
+            sa.select(
+                members.c.enrollment_id,
+                sa.func.count(s.id).label("sessions"),
+                sa.func.sum(s.minutes).label("minutes"),
+            )
+            .select_from(members.join(tables.session_log, s.pair_id == members.c.pair_id))
+            .group_by(members.c.enrollment_id)
+            .subquery()
+        )
+        checkins_of = (
+            sa.select(
+                c.enrollment_id,
+                sa.func.sum(sa.case((c.status == CheckinStatus.ANSWERED, 1), else_=0)).label(
+                    "answered"
+                ),
+                sa.func.sum(sa.case((c.status == CheckinStatus.EXPIRED, 1), else_=0)).label(
+                    "expired"
+                ),
+                sa.func.avg(c.mood).label("mood"),
+            )
+            .join(tables.enrollment, e.id == c.enrollment_id)
+            .where(e.program_id == program_id)
+            .group_by(c.enrollment_id)
+            .subquery()
+        )
+        feedback_of = (
+            sa.select(
+                f.person_id,
+                sa.func.count(f.usefulness).label("given"),
+                sa.func.avg(f.usefulness).label("usefulness"),
+            )
+            .join(tables.session_log, s.id == f.session_log_id)
+            .join(tables.pair, p.id == s.pair_id)
+            .where(p.program_id == program_id)
+            .group_by(f.person_id)
+            .subquery()
+        )
+        participant_rows = (
+            await self.session.execute(
+                sa.select(
+                    person.display_name,
+                    e.role,
+                    e.status,
+                    sessions_of.c.sessions,
+                    sessions_of.c.minutes,
+                    checkins_of.c.answered,
+                    checkins_of.c.expired,
+                    checkins_of.c.mood,
+                    feedback_of.c.given,
+                    feedback_of.c.usefulness,
+                )
+                .select_from(
+                    tables.enrollment.join(tables.person, person.id == e.person_id)
+                    .outerjoin(sessions_of, sessions_of.c.enrollment_id == e.id)
+                    .outerjoin(checkins_of, checkins_of.c.enrollment_id == e.id)
+                    .outerjoin(feedback_of, feedback_of.c.person_id == e.person_id)
+                )
+                .where(e.program_id == program_id)
+                .order_by(person.display_name, e.id)
+            )
+        ).all()
+
+        in_program = (
+            sa.select()
+            .select_from(
+                tables.feedback_request.join(tables.session_log, s.id == f.session_log_id).join(
+                    tables.pair, p.id == s.pair_id
+                )
+            )
+            .where(p.program_id == program_id, f.learnt.is_not(None), f.learnt != "")
+        )
+        authors = int(
+            (
+                await self.session.execute(
+                    in_program.add_columns(sa.func.count(sa.distinct(f.person_id)))
+                )
+            ).scalar()
+            or 0
+        )
+        allowed = authors >= quote_min_group
+        learnt = (
+            await self.session.execute(
+                in_program.add_columns(f.learnt, f.share_name, person.display_name)
+                .join(tables.person, person.id == f.person_id)
+                .where(sa.true() if allowed else f.share_name.is_(True))
+                .order_by(f.answered_at, f.id)
+            )
+        ).all()
+        withheld_rows = (
+            0
+            if allowed
+            else int(
+                (
+                    await self.session.execute(
+                        in_program.add_columns(sa.func.count()).where(f.share_name.is_(False))
+                    )
+                ).scalar()
+                or 0
+            )
+        )
+        return ExportRows(
+            sessions=tuple(
+                SessionRow(int(i), int(pair), held, int(minutes), mentor, mentee)
+                for i, pair, held, minutes, mentor, mentee in session_rows
+            ),
+            participants=tuple(
+                ParticipantRow(
+                    name=str(row[0]),
+                    role=str(row[1]),
+                    status=str(row[2]),
+                    sessions=int(row[3] or 0),
+                    minutes=int(row[4] or 0),
+                    checkins_answered=int(row[5] or 0),
+                    checkins_expired=int(row[6] or 0),
+                    mood_average=_average(row[7]),
+                    feedback_given=int(row[8] or 0),
+                    usefulness_given=_average(row[9]),
+                )
+                for row in participant_rows
+            ),
+            learnt=tuple(
+                Quote(str(text), str(name) if shared else None) for text, shared, name in learnt
+            ),
+            learnt_withheld=withheld_rows > 0,
+        )
