@@ -13,14 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain import (
     AuditEntry,
-    Avoidance,
     Charter,
     Conversation,
     ConversationStatus,
     Enrollment,
     Invitation,
     InvitationStatus,
-    MatchProposal,
     OutboxMessage,
     OutboxStatus,
     Pair,
@@ -30,7 +28,6 @@ from bot.domain import (
     Profile,
     Program,
     ProgramOwner,
-    ProposalStatus,
     SessionLog,
 )
 from storage import tables
@@ -38,12 +35,13 @@ from storage.database import session_factory
 from storage.digest_queries import SqlDigestQueries
 from storage.feedback_queries import SqlFeedbackQueries
 from storage.mapping import map_domain
+from storage.matching_queries import SqlMatchingQueries
 from storage.scheduling_queries import SqlSchedulingQueries
 
 T = TypeVar("T")
 
 
-class SqlUnitOfWork(SqlSchedulingQueries, SqlFeedbackQueries, SqlDigestQueries):
+class SqlUnitOfWork(SqlSchedulingQueries, SqlFeedbackQueries, SqlMatchingQueries, SqlDigestQueries):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
@@ -364,82 +362,6 @@ class SqlUnitOfWork(SqlSchedulingQueries, SqlFeedbackQueries, SqlDigestQueries):
         )
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
-
-    # Matching: a few statements for a whole cohort.
-    def _enrolled_in(self, program_id: int) -> sa.Select[tuple[int]]:
-        columns = tables.enrollment.c
-        return sa.select(columns.person_id).where(columns.program_id == program_id)
-
-    async def profiles_in_program(self, program_id: int) -> Sequence[Profile]:
-        return await self._all(
-            sa.select(Profile)
-            .join(tables.enrollment, tables.enrollment.c.id == tables.profile.c.enrollment_id)
-            .where(tables.enrollment.c.program_id == program_id)
-            .order_by(tables.profile.c.id)
-        )
-
-    async def people_in_program(self, program_id: int) -> Sequence[Person]:
-        return await self._all(
-            sa.select(Person)
-            .join(tables.enrollment, tables.enrollment.c.person_id == tables.person.c.id)
-            .where(tables.enrollment.c.program_id == program_id)
-            .order_by(tables.person.c.id)
-        )
-
-    async def past_partners_in_program(self, program_id: int) -> Sequence[tuple[int, int]]:
-        mentor = tables.enrollment.alias("mentor_enrollment")
-        mentee = tables.enrollment.alias("mentee_enrollment")
-        pair = tables.pair
-        statement = (
-            sa.select(mentor.c.person_id, mentee.c.person_id)
-            .select_from(
-                pair.join(mentor, pair.c.mentor_enrollment_id == mentor.c.id).join(
-                    mentee, pair.c.mentee_enrollment_id == mentee.c.id
-                )
-            )
-            .where(
-                mentor.c.person_id.in_(self._enrolled_in(program_id)),
-                mentee.c.person_id.in_(self._enrolled_in(program_id)),
-            )
-            .distinct()
-        )
-        rows = (await self.session.execute(statement)).all()
-        return [(int(row[0]), int(row[1])) for row in rows]
-
-    async def avoidances_in_program(self, program_id: int) -> Sequence[Avoidance]:
-        columns = tables.avoidance.c
-        return await self._all(
-            sa.select(Avoidance)
-            .where(
-                columns.person_id.in_(self._enrolled_in(program_id)),
-                columns.avoided_id.in_(self._enrolled_in(program_id)),
-            )
-            .order_by(columns.id)
-        )
-
-    async def avoidances_by(self, person_id: int) -> Sequence[Avoidance]:
-        columns = tables.avoidance.c
-        return await self._all(
-            sa.select(Avoidance).where(columns.person_id == person_id).order_by(columns.id)
-        )
-
-    async def avoidance(self, person_id: int, avoided_id: int) -> Avoidance | None:
-        columns = tables.avoidance.c
-        return await self._one(
-            sa.select(Avoidance).where(
-                columns.person_id == person_id, columns.avoided_id == avoided_id
-            )
-        )
-
-    async def open_match_proposal(self, program_id: int) -> MatchProposal | None:
-        # Locked until the turn ends: two owners approving at once create the pairs once.
-        columns = tables.match_proposal.c
-        return await self._one(
-            sa.select(MatchProposal)
-            .where(columns.program_id == program_id, columns.status == ProposalStatus.OPEN)
-            .order_by(columns.id.desc())
-            .with_for_update()
-        )
 
 
 class SqlUnitOfWorkFactory:
