@@ -111,34 +111,57 @@ class Deliverer:
     async def drain(self, max_batches: int = 10_000) -> int:
         """Deliver until nothing is due now (the console and tests run this after each turn).
 
-        Recording a batch's outcomes overlaps with sending the next batch, so the platform's
-        budget is not left idle while the database is written. The next batch cannot hold a
-        message of the previous one (those stay *sending* until recorded), so each
-        conversation's order holds.
+        The next batch is claimed, and the last one recorded, while a batch is being sent, so
+        the platform's budget is not left idle while the database works. A claimed batch never
+        holds the next message of a person whose previous one is still being sent, so each
+        conversation keeps its order.
         """
         total = 0
         recording: asyncio.Task[None] | None = None
+        batch = await self._claim()
         try:
             for _ in range(max_batches):
-                outcomes = await self._send_batch()
-                if recording is not None:
+                if not batch[0]:
+                    if recording is None:
+                        break
+                    # Recorded messages free their conversations: look once more.
                     await recording
                     recording = None
-                if outcomes is None or not _sent(outcomes):
-                    if outcomes:
-                        await self._record(outcomes)
-                    break
-                total += _sent(outcomes)
+                    batch = await self._claim()
+                    continue
+                next_batch = asyncio.create_task(self._claim())
+                outcomes = await self._send_claimed(*batch)
+                if recording is not None:
+                    await recording
                 recording = asyncio.create_task(self._record(outcomes))
+                total += _sent(outcomes)
+                batch = await next_batch
         finally:
             if recording is not None:
                 await recording
+            if batch[0]:
+                await self._release(batch[0])
         return total
+
+    async def _release(self, claimed: list[OutboxMessage]) -> None:
+        """Hand back a batch claimed but not sent, so that it goes out at once next time."""
+        async with self.uow_factory() as uow:
+            rows = await uow.outbox_messages(m.id for m in claimed if m.id is not None)
+            for message in rows.values():
+                if message.status == OutboxStatus.SENDING:
+                    message.status = OutboxStatus.PENDING
+                    message.claimed_until = None
+            await uow.commit()
 
     async def _send_batch(self) -> dict[int, _Outcome] | None:
         claimed, recipients, in_doubt = await self._claim()
         if not claimed:
             return None
+        return await self._send_claimed(claimed, recipients, in_doubt)
+
+    async def _send_claimed(
+        self, claimed: list[OutboxMessage], recipients: dict[int, Person], in_doubt: set[int]
+    ) -> dict[int, _Outcome]:
         groups: dict[str, list[OutboxMessage]] = defaultdict(list)
         for message in claimed:
             groups[_conversation_of(message)].append(message)

@@ -335,6 +335,19 @@ class SqlUnitOfWork(SqlSchedulingQueries, SqlFeedbackQueries, SqlMatchingQueries
     ) -> Sequence[OutboxMessage]:
         columns = tables.outbox.c
         lease_free = sa.or_(columns.claimed_until.is_(None), columns.claimed_until < now)
+        # While one message to a person is being sent, the next one waits: a conversation's
+        # messages go out in order even when batches overlap.
+        other = tables.outbox.alias("other")
+        person_busy = (
+            sa.exists()
+            .where(
+                other.c.person_id == columns.person_id,
+                other.c.status == OutboxStatus.SENDING,
+                other.c.claimed_until >= now,
+                other.c.id != columns.id,
+            )
+            .correlate(tables.outbox)
+        )
         claimed = await self._all(
             sa.select(OutboxMessage)
             .where(
@@ -344,6 +357,7 @@ class SqlUnitOfWork(SqlSchedulingQueries, SqlFeedbackQueries, SqlMatchingQueries
                     columns.status == OutboxStatus.SENDING,
                 ),
                 lease_free,
+                sa.or_(columns.person_id.is_(None), ~person_busy),
             )
             .order_by(columns.not_before, columns.id)
             .limit(limit)

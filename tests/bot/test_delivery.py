@@ -12,7 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.port import SlackChatPort
 from bot.clock import VirtualClock
 from bot.delivery import Deliverer, DeliveryPolicy
-from bot.domain import OutboxStatus
+from bot.domain import OutboxMessage, OutboxStatus, Person
+from bot.messages import Message
 from bot.ports import Pace
 from storage.database import create_engine
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -161,3 +162,31 @@ async def test_pacing_stays_under_the_platform_limit(
     # Unpaced, this fan-out meets a 429 for most of its messages; paced, hardly ever (a
     # loaded machine can still bunch a few requests together).
     assert fake.rejected[429] <= 9
+
+
+async def test_one_conversation_keeps_its_order_across_overlapping_batches(
+    uow_factory: SqlUnitOfWorkFactory, fake_slack: FakeSlack
+) -> None:
+    async with uow_factory() as uow:
+        person = Person("slack", "T1", "U1", "Ana", NOW)
+        uow.add(person)
+        await uow.flush()
+        assert person.id is not None
+        await uow.enqueue_many(
+            [
+                OutboxMessage(
+                    key=f"kickoff:{step}",
+                    purpose="kickoff",
+                    platform="slack",
+                    person_id=person.id,
+                    payload=Message(text=f"step {step}").to_payload(),
+                    created_at=NOW,
+                    not_before=NOW,
+                )
+                for step in range(1, 6)
+            ]
+        )
+        await uow.commit()
+    worker = deliverer(uow_factory, fake_slack, VirtualClock(NOW), batch_size=1)
+    assert await worker.drain() == 5
+    assert [m["text"] for m in fake_slack.posted] == [f"step {n}" for n in range(1, 6)]
