@@ -1,16 +1,20 @@
 """Slack's inbound side: slash commands, buttons, modals, direct messages and App Home.
 
-Bolt verifies every request (signature, 5-minute window), answers Slack at once (``ack()``) and
-keeps running the listener after the answer, so the engine's work never holds Slack's 3-second
-deadline. Each payload becomes one ``InboundEvent``; the replies go back as direct messages,
-modals (``views.open``), updated prompts (``chat.update``) or the Home tab (``views.publish``).
+Bolt verifies every request (signature, 5-minute window); each listener answers Slack at once
+(``ack()``) and hands the engine's work to a background task of its own, so that work never
+holds Slack's 3-second deadline (``process_before_response``: Bolt returns the answer as soon
+as the listener returns, instead of polling every 10 ms for the acknowledgement). Each payload
+becomes one ``InboundEvent``; the replies go back as direct messages, modals (``views.open``),
+updated prompts (``chat.update``) or the Home tab (``views.publish``).
 Platform retries carry the same ids, which the engine drops through ``delivery_id``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import aiohttp
@@ -98,8 +102,11 @@ class SlackApp:
             client=client,
             signing_secret=signing_secret,
             request_verification_enabled=mode == "http",
+            process_before_response=True,
             name="tandem",
         )
+        # The engine's work after each acknowledgement, kept until done.
+        self._work: set[asyncio.Task[None]] = set()
         self.bolt.command("/tandem")(self._command)
         self.bolt.command("/session")(self._command)
         self.bolt.action(re.compile(r"^choice:"))(self._choice)
@@ -136,13 +143,33 @@ class SlackApp:
 
         return AsyncSocketModeHandler(self.bolt, app_token)
 
+    async def settled(self) -> None:
+        """Returns once the work of every request answered so far is done."""
+        while self._work:
+            await asyncio.gather(*self._work, return_exceptions=True)
+
     async def close(self) -> None:
+        await self.settled()
         if self.client.session is not None and not self.client.session.closed:
             await self.client.session.close()
 
     # Listeners
+    def _later(self, work: Callable[[], Awaitable[None]]) -> None:
+        async def run() -> None:
+            try:
+                await work()
+            except Exception:
+                logger.exception("slack request failed after its acknowledgement")
+
+        task = asyncio.create_task(run())
+        self._work.add(task)
+        task.add_done_callback(self._work.discard)
+
     async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
+        self._later(lambda: self._run_command(body))
+
+    async def _run_command(self, body: dict[str, Any]) -> None:
         team, user = str(body["team_id"]), str(body["user_id"])
         text = plain_mentions(f"{body['command']} {body.get('text') or ''}".strip())
         sender = await self.users.sender(team, user)
@@ -160,6 +187,9 @@ class SlackApp:
 
     async def _choice(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
+        self._later(lambda: self._run_choice(body, action))
+
+    async def _run_choice(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         sender = await self._interaction_sender(body)
         event = InboundEvent(
             EventKind.CHOICE,
@@ -198,6 +228,9 @@ class SlackApp:
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
+        self._later(lambda: self._run_home_action(body, action))
+
+    async def _run_home_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         sender = await self._interaction_sender(body)
         event = InboundEvent(
             EventKind.COMMAND,
@@ -231,10 +264,14 @@ class SlackApp:
             await ack(response_action="update", view=self._form_view(sender, next_form))
         else:
             await ack()
-        await self._deliver(sender, [r for r in replies if r.form is None])
+        rest = [r for r in replies if r.form is None]
+        self._later(lambda: self._deliver(sender, rest))
 
     async def _closed(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         await ack()
+        self._later(lambda: self._run_closed(body, view))
+
+    async def _run_closed(self, body: dict[str, Any], view: dict[str, Any]) -> None:
         sender = await self._interaction_sender(body)
         event = InboundEvent(
             EventKind.FORM_CANCELLED,
@@ -246,8 +283,12 @@ class SlackApp:
         await self._deliver(sender, await self.engine.handle(event))
 
     async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        # Events are acknowledged by Bolt before the listener runs.
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
+        self._later(lambda: self._run_message(body, event))
+
+    async def _run_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         team = str(body.get("team_id") or event.get("team", ""))
         sender = await self.users.sender(team, str(event["user"]), str(event["channel"]))
         inbound = InboundEvent(
@@ -264,6 +305,9 @@ class SlackApp:
     async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
+        self._later(lambda: self._run_home_opened(body, event))
+
+    async def _run_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         team = str(body.get("team_id", ""))
         user = str(event["user"])
         sender = await self.users.sender(team, user, event.get("channel"))
