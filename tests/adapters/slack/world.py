@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
@@ -11,10 +12,13 @@ from bot.domain import Enrollment, Pair, Person, Program, Role
 from bot.main import Runtime
 from tests.adapters.slack.payloads import (
     TEAM,
+    block_actions,
+    direct_message,
     event_callback,
     interaction,
     signed_headers,
     slash_command,
+    view_submission,
 )
 from tests.fakes.slack_api import FakeSlack
 
@@ -47,6 +51,83 @@ class SlackWorld:
         if retry is not None:
             extra = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
         return await self.post(event_callback(event, event_id), "application/json", extra)
+
+
+async def settle(world: SlackWorld) -> None:
+    """Every answered request's work done, and the outbox sent."""
+    assert world.runtime.slack is not None
+    await world.runtime.slack.settled()
+    while await world.runtime.deliverer.drain():
+        pass
+
+
+def dm(user: str) -> str:
+    """The direct-message channel the fake opens with ``user``."""
+    return f"D-{user}"
+
+
+def received(world: SlackWorld, user: str) -> list[str]:
+    """The texts ``user`` was sent by direct message, posted or written over a prompt."""
+    return [
+        str(arguments.get("text"))
+        for method, arguments in world.fake.requests
+        if method in ("chat.postMessage", "chat.update") and arguments.get("channel") == dm(user)
+    ]
+
+
+def buttons(world: SlackWorld, user: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The latest message to ``user`` that carries buttons, and its buttons."""
+    for message in reversed(world.fake.posted):
+        if message["channel"] != dm(user):
+            continue
+        found = [
+            element
+            for block in message.get("blocks") or []
+            if block["type"] == "actions"
+            for element in block["elements"]
+        ]
+        if found:
+            return message, found
+    raise AssertionError(f"no buttons were sent to {user}")
+
+
+async def play(world: SlackWorld, steps: list[tuple[str, str]]) -> None:
+    """Plays ``(user, action)`` steps, each settled before the next.
+
+    ``/tandem …`` or ``/session …``: a slash command; ``click:LABEL``: the button whose label
+    contains LABEL (``#N``: the Nth) in the latest message with buttons; ``form:V1|V2…``:
+    submits the last modal opened, its input fields filled in order (``-`` leaves one empty);
+    anything else: a direct message.
+    """
+    for number, (user, action) in enumerate(steps):
+        trigger = f"trig-{number}"
+        if action.startswith("/"):
+            command, _, text = action.partition(" ")
+            response = await world.command(user, command, text, trigger)
+        elif action.startswith("click:"):
+            label = action.removeprefix("click:")
+            message, found = buttons(world, user)
+            if label.startswith("#"):
+                button = found[int(label[1:]) - 1]
+            else:
+                button = next(b for b in found if label in b["text"]["text"])
+            response = await world.interact(block_actions(user, trigger, button, message, dm(user)))
+        elif action.startswith("form:"):
+            view = world.fake.calls_to("views.open")[-1]["view"]
+            fields = [b for b in view["blocks"] if b["type"] == "input"]
+            values = action.removeprefix("form:").split("|")
+            state = {
+                block["block_id"]: {
+                    "type": block["element"]["type"],
+                    "value": None if value == "-" else value,
+                }
+                for block, value in zip(fields, values, strict=False)
+            }
+            response = await world.interact(view_submission(user, trigger, view, state))
+        else:
+            response = await world.event(direct_message(user, action, dm(user)), f"Ev{number:05}")
+        assert response.status == 200, (user, action)
+        await settle(world)
 
 
 async def seed_pair(world: SlackWorld) -> int:
