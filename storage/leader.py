@@ -61,12 +61,18 @@ class PostgresLeaderLock:
 
     async def _drop(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None:
-            # Invalidate, not close: a pooled connection would keep the session lock alive.
-            try:
-                await connection.invalidate()
-            finally:
-                await connection.close()
+        if connection is None:
+            return
+        # Invalidate, not just close: a pooled connection would keep the session lock alive.
+        try:
+            await connection.invalidate()
+        except SQLAlchemyError:
+            logger.warning("the scheduler lock's connection was already gone")
+        try:
+            await connection.rollback()
+        except SQLAlchemyError:
+            pass
+        await connection.close()
 
 
 class SingleProcessLock:

@@ -24,6 +24,8 @@ async def test_one_leader_at_a_time_and_a_successor_when_it_goes(migrated_url: s
         await second.release()
         assert await first.acquire()
     finally:
+        await first.release()
+        await second.release()
         await first_engine.dispose()
         await second_engine.dispose()
 
