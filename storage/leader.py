@@ -6,6 +6,7 @@ its next tick. On SQLite there is a single process, so it always leads.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import sqlalchemy as sa
@@ -68,10 +69,8 @@ class PostgresLeaderLock:
             await connection.invalidate()
         except SQLAlchemyError:
             logger.warning("the scheduler lock's connection was already gone")
-        try:
+        with contextlib.suppress(SQLAlchemyError):
             await connection.rollback()
-        except SQLAlchemyError:
-            pass
         await connection.close()
 
 
