@@ -12,6 +12,7 @@ Platform retries carry the same ids, which the engine drops through ``delivery_i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,9 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message_blocks
@@ -54,7 +58,32 @@ HOME_ACTIONS = (
     ("slack.home_charter", "/tandem charter"),
     ("slack.home_help", "/tandem help"),
 )
-RATE_LIMIT_RETRIES = 2
+RATE_LIMIT_RETRIES = 5
+
+
+class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
+    """On a 429, waits what Slack's ``Retry-After`` says (seconds), and no more, then retries."""
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            assert error is not None
+            raise error
+        state.next_attempt_requested = True
+        wait = 1.0
+        for name, value in response.headers.items():
+            if name.lower() == "retry-after":
+                text = value[0] if isinstance(value, list) else value
+                with contextlib.suppress(ValueError):
+                    wait = max(0.0, float(text))
+        await asyncio.sleep(wait)
+        state.increment_current_attempt()
 
 
 def slack_mode(settings: Settings) -> SlackMode | None:
@@ -76,9 +105,7 @@ def reply_client(settings: Settings) -> AsyncWebClient:
         base_url=settings.slack_api_url,
         session=aiohttp.ClientSession(),
     )
-    client.retry_handlers.append(
-        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
-    )
+    client.retry_handlers.append(RetryAfterHandler(max_retry_count=RATE_LIMIT_RETRIES))
     return client
 
 

@@ -52,7 +52,11 @@ class FakeSlack:
     calls: Counter[str] = field(default_factory=Counter)
     rejected: Counter[int] = field(default_factory=Counter)
     failures: list[int] = field(default_factory=list)
+    # People who left the workspace: users.info and conversations.open answer user_not_found,
+    # a message to their direct-message channel account_inactive.
     unreachable_users: set[str] = field(default_factory=set)
+    # The Retry-After of the 429s asked for with ``fail_next`` (Slack sends whole seconds).
+    retry_after: str = "1"
     url: str = ""
     _runner: web.AppRunner | None = None
     _overall: Bucket | None = None
@@ -149,7 +153,9 @@ class FakeSlack:
             self.rejected[status] += 1
             if status == 429:
                 return web.json_response(
-                    {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": self.retry_after},
                 )
             return web.Response(status=status, text="upstream trouble")
         arguments = await self._arguments(request)
@@ -164,6 +170,8 @@ class FakeSlack:
             )
         if method == "users.info":
             user = str(arguments.get("user", ""))
+            if user in self.unreachable_users:
+                return web.json_response({"ok": False, "error": "user_not_found"})
             details = self.users.get(user, {})
             return web.json_response({"ok": True, "user": {"id": user, "name": user, **details}})
         if method == "views.open" and arguments.get("trigger_id") in self.expired_triggers:
@@ -191,6 +199,8 @@ class FakeSlack:
     def _post(self, arguments: dict[str, Any]) -> web.Response:
         assert self._overall is not None
         channel = str(arguments["channel"])
+        if channel.removeprefix("D-") in self.unreachable_users:
+            return web.json_response({"ok": False, "error": "account_inactive"})
         wait = self._overall.take()
         if not wait and self.per_channel_per_second:
             bucket = self._channels.setdefault(channel, Bucket(self.per_channel_per_second, 1.0))

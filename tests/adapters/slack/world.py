@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,9 @@ class SlackWorld:
         return await self.post(event_callback(event, event_id), "application/json", extra)
 
 
+_ids = itertools.count(1)
+
+
 async def settle(world: SlackWorld) -> None:
     """Every answered request's work done, and the outbox sent."""
     assert world.runtime.slack is not None
@@ -99,7 +103,9 @@ async def play(world: SlackWorld, steps: list[tuple[str, str]]) -> None:
     submits the last modal opened, its input fields filled in order (``-`` leaves one empty);
     anything else: a direct message.
     """
-    for number, (user, action) in enumerate(steps):
+    for user, action in steps:
+        # Slack's trigger and event ids are unique: the engine drops a repeated one.
+        number = next(_ids)
         trigger = f"trig-{number}"
         if action.startswith("/"):
             command, _, text = action.partition(" ")
