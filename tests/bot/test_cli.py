@@ -105,3 +105,12 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
     assert Settings().has_platform_credentials
     assert "xoxb-1" not in repr(Settings())
+
+
+def test_start_without_credentials_opens_the_console_on_sqlite(tmp_path: Path) -> None:
+    result = tandem(
+        "start", tmp_path=tmp_path, stdin='@hr /tandem program new "Pilot"\n', TANDEM_LOCALE="en"
+    )
+    assert result.returncode == 0, result.stderr
+    assert '→ hr: The program "Pilot" is created' in result.stdout
+    assert (tmp_path / "cli.db").exists()
