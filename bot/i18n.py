@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.settings import SUPPORTED_LOCALES
@@ -55,6 +56,10 @@ class Renderer:
             value, format="short", tzinfo=ZoneInfo(zone), locale=locale
         )
         environment.filters["duration"] = _duration
+        # One decimal, with the locale's separator: 3.7 in English, 3,7 in French.
+        environment.filters["number"] = lambda value: format_decimal(
+            value, format="0.0", locale=locale
+        )
         # Shared wording (role names, goals…) as macros every template can call: m.role(...)
         environment.globals["m"] = environment.get_template("_macros.j2").module
         return environment

@@ -86,6 +86,8 @@ async def test_digest_in_french(make_console: ConsoleFactory) -> None:
     assert 'Bilan hebdomadaire de "Pilot"' in reply.text
     assert "4 inscrits, 4 en tandem dans 2 tandems" in reply.text
     assert "sur 12 prévues dans les chartes (12 h), 17 %" in reply.text
+    # Decimals the French way.
+    assert "notées 3,0/5 en moyenne" in reply.text
     # Only owners get it.
     (refusal,) = await console.run_line("@bob /tandem digest now")
     assert "Only the program's owners can do this" in refusal.text
