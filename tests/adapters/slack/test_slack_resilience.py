@@ -5,6 +5,7 @@ Each time, nothing is lost and nothing is done twice.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.clock import VirtualClock
@@ -135,3 +136,23 @@ async def test_a_person_who_left_the_workspace_is_marked_unreachable_and_not_ret
     # A late request of theirs: users.info answers user_not_found; nothing crashes.
     await play(slack, [(MENTEE, "/tandem status")])
     assert await _session_logs(slack, pair_id) == [(45, "LinkedIn basics")]
+
+
+async def test_commands_arriving_together_are_all_recorded(slack: SlackWorld) -> None:
+    # Each in a background task of its own, all at once: none lost, none failed.
+    pair_id = await seed_pair(slack)
+    await play(slack, [(MENTOR, "/tandem help")])
+    responses = await asyncio.gather(
+        *(
+            slack.command(MENTOR, "/session", f'log 45m "topic {number}"', f"trig-load-{number}")
+            for number in range(24)
+        )
+    )
+    assert [response.status for response in responses] == [200] * 24
+    # (The partner's 24 notices wait in the outbox: one a second to a conversation.)
+    assert slack.runtime.slack is not None
+    await slack.runtime.slack.settled()
+    assert len(await _session_logs(slack, pair_id)) == 24
+    confirmations = received(slack, MENTOR)[1:]
+    assert len(confirmations) == 24
+    assert all("Session logged" in text for text in confirmations)
