@@ -54,9 +54,16 @@ async def render(
 
 
 def weekly_key(program: Program, now: datetime) -> str | None:
-    """The outbox key of this week's digest when it is due now (Monday from 09:00), else None."""
-    local = now.astimezone(ZoneInfo(program.timezone))
-    if local.weekday() != MONDAY or local.time() < POST_AT or local.date() < program.starts_on:
+    """The outbox key of this week's digest when it is due now, else None.
+
+    Due from Monday 09:00 in the program's zone; if no tick ran then (an outage), it is caught
+    up later in the week, once, for programs that already existed on that Monday.
+    """
+    zone = ZoneInfo(program.timezone)
+    local = now.astimezone(zone)
+    monday = local.date() - timedelta(days=local.weekday() - MONDAY)
+    due = datetime.combine(monday, POST_AT, tzinfo=zone)
+    if local < due or local.date() < program.starts_on or program.created_at > due:
         return None
     year, week, _ = local.isocalendar()
     return f"digest:{program.id}:{year}-W{week:02d}"

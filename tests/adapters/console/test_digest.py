@@ -209,3 +209,17 @@ async def test_mood_trend_and_pairs_needing_attention(
     assert "Pairs needing attention (1):" in text
     assert "dan & erin: a low mood: a private word from you could help" in text
     assert "alice & bob" not in text
+
+
+async def test_a_monday_without_any_tick_is_caught_up_once_that_week(
+    make_console: ConsoleFactory,
+) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    await run_script(console, "digest_week_en.txt")
+    # The bot is down from Sunday evening until Tuesday 10:00 (Paris): Monday's digest comes then.
+    restarted = make_console(clock=VirtualClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC)))
+    deliveries = await restarted.run_line(":advance 1h")
+    assert [p.key for p in digest_posts(deliveries)] == ["digest:1:2026-W48"]
+    deliveries = await restarted.run_line(":advance 2d")
+    assert digest_posts(deliveries) == []
