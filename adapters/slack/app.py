@@ -59,6 +59,10 @@ HOME_ACTIONS = (
     ("slack.home_help", "/tandem help"),
 )
 RATE_LIMIT_RETRIES = 5
+# Requests whose engine work runs at once; the others wait their turn in memory. Unbounded, a
+# burst of acknowledged requests outran the database's connection pool (pool timeouts after
+# 30 s, and "database is locked" on SQLite), and those turns failed.
+ENGINE_CONCURRENCY = 4
 
 
 class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
@@ -134,6 +138,7 @@ class SlackApp:
         )
         # The engine's work after each acknowledgement, kept until done.
         self._work: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(ENGINE_CONCURRENCY)
         self.bolt.command("/tandem")(self._command)
         self.bolt.command("/session")(self._command)
         self.bolt.action(re.compile(r"^choice:"))(self._choice)
@@ -184,7 +189,8 @@ class SlackApp:
     def _later(self, work: Callable[[], Awaitable[None]]) -> None:
         async def run() -> None:
             try:
-                await work()
+                async with self._slots:
+                    await work()
             except Exception:
                 logger.exception("slack request failed after its acknowledgement")
 
