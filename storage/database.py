@@ -40,7 +40,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Foreign keys are off by default in SQLite; WAL lets readers work while a turn writes.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Under a burst, turns queue for the write lock; waiting beats failing a person's command.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
     # Transactions are begun by _begin_immediate below, not by the driver.
     dbapi_connection.isolation_level = None
