@@ -7,6 +7,7 @@ from typing import Any
 from bot.domain import Enrollment, EnrollmentStatus, Pair, Program
 from bot.errors import UserError
 from bot.people import mention_id
+from bot.scheduling.checkins import next_checkin_at
 from bot.turn import Turn
 
 
@@ -131,6 +132,11 @@ async def pair_view(turn: Turn, enrollment: Enrollment) -> dict[str, Any]:
         "target": (charter.meetings if charter and charter.meetings else None)
         or (program.sessions_planned if program else 0),
         "next_planned": planned[0].starts_at if planned else None,
+        "next_checkin": (
+            next_checkin_at(enrollment, program, person, turn.now, turn.config.default_timezone)
+            if program is not None and person is not None
+            else None
+        ),
         "profile_complete": profile is not None and profile.completed_at is not None,
         "zone": turn.timezone_of(turn.person),
     }

@@ -19,6 +19,7 @@ from bot.domain import (
 )
 from bot.messages import Choice
 from bot.scheduling.cohort import Cohort
+from bot.scheduling.settings import ScheduleSettings
 from bot.scheduling.working_hours import WorkingHours, at_local
 
 
@@ -40,6 +41,21 @@ def current_period(
     while period > 0 and checkin_due_at(anchor, period, every_days, at, hours, zone) > now:
         period -= 1
     return period
+
+
+def next_checkin_at(
+    enrollment: Enrollment, program: Program, person: Person, now: datetime, default_zone: str
+) -> datetime | None:
+    """When the person's next check-in is due (None while paused or gone)."""
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        return None
+    settings = ScheduleSettings.for_program(program)
+    zone = ZoneInfo(person.timezone or program.timezone or default_zone)
+    hours = WorkingHours.from_overrides(person.working_hours)
+    anchor = _anchor(enrollment, program, zone)
+    every, at = settings.checkin_every_days, settings.checkin_at
+    period = current_period(anchor, now, every, at, hours, zone) + 1
+    return checkin_due_at(anchor, period, every, at, hours, zone)
 
 
 def _anchor(enrollment: Enrollment, program: Program, zone: ZoneInfo) -> date:
