@@ -16,7 +16,7 @@ from bot.clock import Clock, SystemClock, VirtualClock
 from bot.delivery import Deliverer, DeliveryPolicy
 from bot.engine import Engine
 from bot.i18n import Renderer
-from bot.ports import ChatPort, Pace
+from bot.ports import ChatPort
 from bot.scheduling.ticker import Ticker
 from bot.scheduling.working_hours import WorkingHours
 from bot.settings import Settings
@@ -72,23 +72,9 @@ def platform_ports(settings: Settings) -> dict[str, ChatPort]:
     """The outbound side of each platform whose credentials are configured."""
     ports: dict[str, ChatPort] = {}
     if settings.slack_bot_token is not None:
-        import aiohttp
-        from slack_sdk.web.async_client import AsyncWebClient
-
         from adapters.slack.port import SlackChatPort
 
-        # One HTTP session for every call: connections are reused instead of set up each time.
-        client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(),
-            base_url=settings.slack_api_url,
-            session=aiohttp.ClientSession(),
-        )
-        pace = Pace(
-            per_second=settings.slack_messages_per_second,
-            burst=settings.slack_burst,
-            per_conversation_per_second=1.0,
-        )
-        port = SlackChatPort(client, pace)
+        port = SlackChatPort.from_settings(settings)
         ports[port.platform] = port
     return ports
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -15,6 +16,7 @@ from adapters.slack.blocks import message_blocks
 from bot.domain import Person
 from bot.messages import Message
 from bot.ports import DeliveryError, Pace
+from bot.settings import Settings
 
 PLATFORM = "slack"
 METADATA_EVENT = "tandem_outbox"
@@ -33,6 +35,22 @@ HISTORY_DEPTH = 100
 
 class SlackChatPort:
     platform = PLATFORM
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SlackChatPort:
+        assert settings.slack_bot_token is not None
+        # One HTTP session for every call: connections are reused instead of set up each time.
+        client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url,
+            session=aiohttp.ClientSession(),
+        )
+        pace = Pace(
+            per_second=settings.slack_messages_per_second,
+            burst=settings.slack_burst,
+            per_conversation_per_second=1.0,
+        )
+        return cls(client, pace)
 
     def __init__(self, client: AsyncWebClient, pace: Pace) -> None:
         self.client = client
