@@ -46,10 +46,10 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from adapters.web import make_app  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
-from bot.domain import Enrollment, Pair, Person, Program, Role  # noqa: E402
-from bot.main import Runtime, build_runtime  # noqa: E402
+from bot.main import build_runtime  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tests.adapters.slack.payloads import SIGNING_SECRET, TEAM, signed_headers, slash_command  # noqa: E402
+from tests.adapters.slack.payloads import SIGNING_SECRET, signed_headers, slash_command  # noqa: E402
+from tests.adapters.slack.world import seed_runtime_pair  # noqa: E402
 from tests.fakes.slack_api import TOKEN, FakeSlack  # noqa: E402
 
 FORM = "application/x-www-form-urlencoded"
@@ -107,31 +107,6 @@ def bolt_handler(app: AsyncApp) -> Callable[[web.Request], Awaitable[web.Respons
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
     return handle
-
-
-async def seed(runtime: Runtime) -> int:
-    now = runtime.clock.now()
-    async with runtime.uow_factory() as uow:
-        program = Program("Bench", now.date(), now, "en", "Europe/Paris", sessions_planned=100_000)
-        mentor = Person("slack", TEAM, MENTOR, "lea", now, locale="en")
-        mentee = Person("slack", TEAM, MENTEE, "marc", now, locale="en")
-        for entity in (program, mentor, mentee):
-            uow.add(entity)
-        await uow.flush()
-        assert program.id and mentor.id and mentee.id
-        enrollments = [
-            Enrollment(program.id, mentor.id, Role.MENTOR, now),
-            Enrollment(program.id, mentee.id, Role.MENTEE, now),
-        ]
-        for enrollment in enrollments:
-            uow.add(enrollment)
-        await uow.flush()
-        pair = Pair(program.id, enrollments[0].id, enrollments[1].id, now)
-        uow.add(pair)
-        await uow.flush()
-        assert pair.id is not None
-        await uow.commit()
-        return pair.id
 
 
 class Requests:
@@ -234,7 +209,7 @@ async def serve_all() -> None:
             slack_api_url=fake.url,
         )
         runtime = await build_runtime(settings, SystemClock(), migrate=True)
-        pair_id = await seed(runtime)
+        pair_id = await seed_runtime_pair(runtime, "Bench", 100_000, MENTOR, MENTEE)
 
         async def logged(request: web.Request) -> web.Response:
             async with runtime.uow_factory() as uow:

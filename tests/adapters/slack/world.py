@@ -138,11 +138,24 @@ async def play(world: SlackWorld, steps: list[tuple[str, str]]) -> None:
 
 async def seed_pair(world: SlackWorld) -> int:
     """A program with MENTOR and MENTEE enrolled and paired; returns the pair's id."""
-    now = world.runtime.clock.now()
-    async with world.runtime.uow_factory() as uow:
-        program = Program("Pilot", now.date(), now, "en", "Europe/Paris")
-        mentor = Person("slack", TEAM, MENTOR, "lea", now, locale="en")
-        mentee = Person("slack", TEAM, MENTEE, "marc", now, locale="en")
+    return await seed_runtime_pair(world.runtime, "Pilot")
+
+
+async def seed_runtime_pair(
+    runtime: Runtime,
+    program_name: str,
+    sessions_planned: int = 6,
+    mentor_id: str = MENTOR,
+    mentee_id: str = MENTEE,
+) -> int:
+    """The same, on any runtime and for any two Slack users (the benchmark uses it too)."""
+    now = runtime.clock.now()
+    async with runtime.uow_factory() as uow:
+        program = Program(
+            program_name, now.date(), now, "en", "Europe/Paris", sessions_planned=sessions_planned
+        )
+        mentor = Person("slack", TEAM, mentor_id, "lea", now, locale="en")
+        mentee = Person("slack", TEAM, mentee_id, "marc", now, locale="en")
         for entity in (program, mentor, mentee):
             uow.add(entity)
         await uow.flush()
