@@ -68,3 +68,10 @@ async def run_script(session: ConsoleSession, name: str) -> None:
             await session.run_line(line)
         except Exception as error:
             raise AssertionError(f"{name}:{number}: {line!r}: {error}") from error
+
+
+async def said(console: ConsoleSession, line: str, to: str | None = None) -> str:
+    """What the bot answered the speaker of ``line`` (or ``to``), as one text."""
+    deliveries = await console.run_line(line)
+    name = to or line.split()[0].lstrip("@")
+    return "\n".join(d.text for d in deliveries if d.recipient == name)

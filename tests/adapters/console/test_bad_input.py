@@ -6,14 +6,7 @@ import pytest
 
 from adapters.console.session import ConsoleSession
 
-from .conftest import ConsoleFactory, run_script
-
-
-async def said(console: ConsoleSession, line: str, to: str | None = None) -> str:
-    """What the bot answered the speaker of ``line`` (or ``to``), as one text."""
-    deliveries = await console.run_line(line)
-    name = to or line.split()[0].lstrip("@")
-    return "\n".join(d.text for d in deliveries if d.recipient == name)
+from .conftest import ConsoleFactory, run_script, said
 
 
 @pytest.fixture

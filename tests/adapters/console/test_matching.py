@@ -8,15 +8,9 @@ import pytest
 
 from adapters.console.session import ConsoleSession
 
-from .conftest import ConsoleFactory, run_script
+from .conftest import ConsoleFactory, run_script, said
 
 PARTICIPANTS = ("alice", "dan", "carl", "gus", "bob", "erin", "fay", "hank")
-
-
-async def said(console: ConsoleSession, line: str, to: str | None = None) -> str:
-    deliveries = await console.run_line(line)
-    name = to or line.split()[0].lstrip("@")
-    return "\n".join(d.text for d in deliveries if d.recipient == name)
 
 
 @pytest.fixture
