@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.commands.values import parse_duration, parse_positive_int
 from bot.conversations import runner
-from bot.conversations.steps import ChoiceStep, DurationStep, NumberStep, TextStep
+from bot.conversations.steps import ChoiceStep, SuggestedValueStep, TextStep
 from bot.domain import (
     Charter,
     CharterStatus,
@@ -113,14 +114,17 @@ class CharterFlow:
                     "labels.mentee_goal",
                     _program_defaults,
                 ),
-                NumberStep(
+                SuggestedValueStep(
                     "meetings",
                     "charter.meetings",
-                    MAX_MEETINGS,
                     lambda c: int(c.program.sessions_planned),
+                    lambda text: parse_positive_int(text, maximum=MAX_MEETINGS),
                 ),
-                DurationStep(
-                    "minutes", "charter.minutes", lambda c: int(c.program.session_minutes)
+                SuggestedValueStep(
+                    "minutes",
+                    "charter.minutes",
+                    lambda c: int(c.program.session_minutes),
+                    parse_duration,
                 ),
                 ChoiceStep("place", "charter.place", PLACES, "labels.place"),
                 TextStep("equipment", "charter.equipment", optional=True),

@@ -9,7 +9,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from bot.commands.values import parse_duration, parse_positive_int, parse_timezone
+from bot.commands.values import parse_timezone
 from bot.conversations.runner import Answer, Question
 from bot.errors import UserError
 
@@ -136,11 +136,13 @@ class TimezoneStep:
 
 
 @dataclass(frozen=True)
-class NumberStep:
+class SuggestedValueStep:
+    """A value with the program's suggestion as default: "ok" keeps it, else ``parse`` reads it."""
+
     name: str
     message_id: str
-    maximum: int
     suggested: Callable[[Any], int]
+    parse: Callable[[str], int]
 
     def question(self, context: Any) -> Question:
         return Question(self.message_id, {"suggested": self.suggested(context)})
@@ -148,19 +150,4 @@ class NumberStep:
     def accept(self, context: Any, answer: Answer) -> int:
         if answer.text.strip().lower() in KEEP_WORDS:
             return self.suggested(context)
-        return parse_positive_int(answer.text, maximum=self.maximum)
-
-
-@dataclass(frozen=True)
-class DurationStep:
-    name: str
-    message_id: str
-    suggested: Callable[[Any], int]
-
-    def question(self, context: Any) -> Question:
-        return Question(self.message_id, {"suggested": self.suggested(context)})
-
-    def accept(self, context: Any, answer: Answer) -> int:
-        if answer.text.strip().lower() in KEEP_WORDS:
-            return self.suggested(context)
-        return parse_duration(answer.text)
+        return self.parse(answer.text)
