@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     slack_burst: int = 20
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
+    # The Entra ID tenant of a SingleTenant bot (unused for MultiTenant).
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
 
     @field_validator("tandem_admins", mode="before")
     @classmethod
