@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
+from bot.digest.activity import ActivityWindow, WeekActivity
 from bot.digest.figures import DigestFigures, DigestPeriod, ExportRows
 from bot.domain import (
     AuditEntry,
@@ -106,6 +107,10 @@ class FeedbackQueries(Protocol):
 
     async def export_rows(self, program_id: int, quote_min_group: int) -> ExportRows:
         """Sessions, participation (aggregated per person) and what people learnt, for HR."""
+        ...
+
+    async def weekly_activity(self, window: ActivityWindow) -> tuple[WeekActivity, ...]:
+        """Sessions and check-in mood in each week of the window, oldest first (the chart)."""
         ...
 
 

@@ -31,8 +31,10 @@ from bot.domain import (
     SessionLog,
 )
 from storage import tables
+from storage.activity_queries import SqlActivityQueries
 from storage.database import session_factory
 from storage.digest_queries import SqlDigestQueries
+from storage.export_queries import SqlExportQueries
 from storage.feedback_queries import SqlFeedbackQueries
 from storage.mapping import map_domain
 from storage.matching_queries import SqlMatchingQueries
@@ -41,7 +43,14 @@ from storage.scheduling_queries import SqlSchedulingQueries
 T = TypeVar("T")
 
 
-class SqlUnitOfWork(SqlSchedulingQueries, SqlFeedbackQueries, SqlMatchingQueries, SqlDigestQueries):
+class SqlUnitOfWork(
+    SqlSchedulingQueries,
+    SqlFeedbackQueries,
+    SqlMatchingQueries,
+    SqlDigestQueries,
+    SqlExportQueries,
+    SqlActivityQueries,
+):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None

@@ -199,12 +199,8 @@ async def pair(turn: Turn, command: Command) -> None:
 async def digest(turn: Turn, command: Command) -> None:
     target = await owned_program(turn, command.options.get("program", ""))
     if command.sub == "now":
-        await turn.say(
-            "digest.on_demand",
-            text=await weekly.render(
-                turn.uow, turn.renderer, await turn.locale_of(turn.person), target, turn.now
-            ),
-        )
+        locale = await turn.locale_of(turn.person)
+        turn.replies.append(await weekly.render(turn.uow, turn.renderer, locale, target, turn.now))
         return
     where = command.args[0] if command.args else ""
     if where.lower() in ("here", "ici"):

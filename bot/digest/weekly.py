@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.digest import activity, sections
 from bot.digest.figures import DigestFigures, DigestPeriod
 from bot.domain import OutboxMessage, Program
 from bot.i18n import Renderer
@@ -47,10 +48,21 @@ async def compute(uow: UnitOfWork, program: Program, now: datetime) -> DigestFig
 
 async def render(
     uow: UnitOfWork, renderer: Renderer, locale: str, program: Program, now: datetime
-) -> str:
+) -> Message:
+    """This week's digest as sections (see ``bot.digest.sections``) with the weekly chart."""
     period = period_for(program, now)
-    figures = await uow.digest_figures(period)
-    return renderer.render(locale, "digest.weekly", program=program.name, period=period, f=figures)
+    figures = await compute(uow, program, now)
+    weeks = await uow.weekly_activity(activity.window(program, now))
+    return sections.structured(
+        renderer,
+        locale,
+        renderer.render(locale, "digest.weekly_title", program=program.name, period=period),
+        chart=sections.activity_chart(renderer, locale, weeks),
+        program=program.name,
+        period=period,
+        f=figures,
+        report=False,
+    )
 
 
 def weekly_key(program: Program, now: datetime) -> str | None:
@@ -77,14 +89,14 @@ async def post_weekly_digests(cohort: Cohort) -> None:
         if not channel or key is None or await cohort.uow.outbox_has_key(key):
             continue
         locale = cohort.renderer.locale_for(program.locale, cohort.config.default_locale)
-        text = await render(cohort.uow, cohort.renderer, locale, program, cohort.now)
+        message = await render(cohort.uow, cohort.renderer, locale, program, cohort.now)
         cohort.outbox.append(
             OutboxMessage(
                 key=key,
                 purpose="weekly_digest",
                 platform=str(channel.get("platform", "")),
                 channel=dict(channel),
-                payload=Message(text=text).to_payload(),
+                payload=message.to_payload(),
                 created_at=cohort.now,
                 not_before=cohort.now,
             )
