@@ -1,4 +1,4 @@
-"""The ``tandem`` command: start, serve, console, demo, db upgrade."""
+"""The ``tandem`` command: start, serve, console, demo, db upgrade, teams package."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(db_app, name="db")
+teams_app = typer.Typer(no_args_is_help=True, help="Microsoft Teams: the app package.")
+app.add_typer(teams_app, name="teams")
 logger = logging.getLogger("tandem")
 
 DEMO_DATABASE = "./tandem-demo.db"
@@ -158,6 +160,45 @@ def db_upgrade(revision: str = "head") -> None:
     settings = _settings()
     asyncio.run(upgrade(settings.database_url, revision))
     logger.info("database upgraded", extra={"revision": revision})
+
+
+@teams_app.command("package")
+def teams_package(
+    app_id: Annotated[
+        str | None,
+        typer.Option(
+            "--app-id", help="The bot's Microsoft App ID (a GUID); default MICROSOFT_APP_ID."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The zip to write; default tandem-teams-VERSION.zip."),
+    ] = None,
+    version: Annotated[
+        str | None,
+        typer.Option(help="The app version (1.2.3); raise it to update an uploaded app."),
+    ] = None,
+) -> None:
+    """Build the Teams app package (manifest, icons, French strings) to upload to Teams."""
+    from adapters.teams.package import build_package, package_version
+    from bot.errors import UserError
+    from bot.i18n import Renderer
+
+    settings = _settings(quiet=True)
+    locale = settings.tandem_locale
+    renderer = Renderer(default_locale=locale)
+    app_id = app_id or settings.microsoft_app_id
+    version = version or package_version()
+    try:
+        path = build_package(app_id, output=output, version=version)
+    except UserError as error:
+        typer.echo(renderer.render(locale, error.message_id, **error.variables), err=True)
+        raise typer.Exit(1) from None
+    assert app_id is not None
+    written = renderer.render(
+        locale, "teams.package_written", path=path, app_id=app_id.strip(), version=version
+    )
+    typer.echo(written)
 
 
 def _console(
