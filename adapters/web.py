@@ -1,4 +1,4 @@
-"""The product's one web server: health check and the platforms' endpoints (Slack today).
+"""The product's one web server: health check and the platforms' endpoints (Slack, Teams).
 
 It also runs the delivery loop that sends what the outbox holds.
 """
@@ -18,6 +18,7 @@ from storage.leader import leader_lock
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackApp
+    from adapters.teams.app import TeamsApp
 
 logger = logging.getLogger("tandem.web")
 
@@ -26,20 +27,27 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def make_app(slack: SlackApp | None = None) -> web.Application:
+def make_app(slack: SlackApp | None = None, teams: TeamsApp | None = None) -> web.Application:
     application = web.Application()
     application.router.add_get("/healthz", healthz)
     if slack is not None and slack.mode == "http":
         # Events, slash commands, interactivity and options all arrive on this one URL.
         application.router.add_post("/slack/events", slack.handle)
+    if teams is not None:
+        # Every Bot Framework activity (messages, card actions, installs) arrives here.
+        application.router.add_post("/api/messages", teams.handle)
     return application
 
 
 async def run_server(settings: Settings) -> None:
     from bot.main import build_runtime, is_sqlite
 
+    if not settings.has_platform_credentials:
+        # Local use: Teams answers unauthenticated, as the Bot Framework Emulator expects. A
+        # Slack-only deployment opens no unauthenticated Teams endpoint.
+        settings = settings.model_copy(update={"teams_enabled": True})
     runtime = await build_runtime(settings, migrate=is_sqlite(settings))
-    application = make_app(runtime.slack)
+    application = make_app(runtime.slack, runtime.teams)
     runner = web.AppRunner(application, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)

@@ -15,7 +15,7 @@ from bot.commands import grammar
 from bot.commands.grammar import Command
 from bot.conversations.runner import answer_open_conversation
 from bot.errors import UserError
-from bot.events import EventKind, InboundEvent
+from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
 from bot.messages import Message
 from bot.people import resolve_sender
@@ -84,6 +84,13 @@ class Engine:
                 },
             )
         return replies
+
+    async def remember(self, sender: Sender) -> None:
+        """Records a person and how to reach them, with nothing to answer (an app installed,
+        someone added to a conversation): proactive messages can then find them."""
+        async with self.uow_factory() as uow:
+            await resolve_sender(uow, sender, self.clock.now())
+            await uow.commit()
 
     async def _error_reply(
         self, person_id: int | None, message_id: str, variables: dict[str, object]

@@ -27,6 +27,7 @@ from storage.unit_of_work import SqlUnitOfWorkFactory
 
 if TYPE_CHECKING:
     from adapters.slack.app import SlackApp
+    from adapters.teams.app import TeamsApp
 
 logger = logging.getLogger("tandem")
 DELIVERY_IDLE_SECONDS = 0.5
@@ -44,6 +45,8 @@ class Runtime:
     ports: dict[str, ChatPort] = field(default_factory=dict)
     # Slack's inbound side (slash commands, buttons, modals, events) when Slack is configured.
     slack: SlackApp | None = None
+    # Teams' inbound side (/api/messages) when Teams is configured or the web server runs.
+    teams: TeamsApp | None = None
 
     async def close(self) -> None:
         await self.uow_factory.engine.dispose()
@@ -79,6 +82,11 @@ def platform_ports(settings: Settings) -> dict[str, ChatPort]:
     return ports
 
 
+def teams_wanted(settings: Settings) -> bool:
+    """Teams runs with the bot's credentials, or without them when asked (local use)."""
+    return settings.microsoft_app_id is not None or settings.teams_enabled
+
+
 def is_sqlite(settings: Settings) -> bool:
     return async_url(settings.database_url).get_backend_name() == "sqlite"
 
@@ -107,6 +115,13 @@ async def build_runtime(
         from adapters.slack.app import SlackApp
 
         runtime.slack = SlackApp.from_settings(settings, engine, renderer, clock)
+    if teams_wanted(settings):
+        from adapters.teams.app import TeamsApp
+        from adapters.teams.port import TeamsChatPort
+
+        runtime.teams = TeamsApp(settings, engine, renderer)
+        teams_port = TeamsChatPort.from_app(runtime.teams, settings)
+        ports[teams_port.platform] = teams_port
     return runtime
 
 

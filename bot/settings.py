@@ -39,6 +39,16 @@ class Settings(BaseSettings):
     # The Entra ID tenant of a SingleTenant bot (unused for MultiTenant).
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
+    # Serve Teams on /api/messages even without credentials (local use with the Bot Framework
+    # Emulator, and tests): requests are then not authenticated.
+    teams_enabled: bool = False
+    # Where people who never wrote to the bot are reached (create_conversation) until an
+    # activity from their tenant gives its own service URL: Teams' global endpoint.
+    microsoft_service_url: str = "https://smba.trafficmanager.net/teams/"
+    # Teams allows about 7 messages a second in one conversation and fewer over a minute; the
+    # bot-wide budget is set here.
+    teams_messages_per_second: float = 15.0
+    teams_burst: int = 15
 
     @field_validator("tandem_admins", mode="before")
     @classmethod

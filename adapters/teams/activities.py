@@ -1,0 +1,157 @@
+"""Reading Teams activities (Bot Framework wire format, as plain dicts) into the engine's terms.
+
+Plain functions over the JSON the Bot Connector posts, so that they do not depend on the SDK
+that carries it: the person speaking (with locale, IANA time zone and a conversation reference
+to reach them later), the command typed, and the channel it was typed in.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.events import Sender
+
+PLATFORM = "teams"
+CHANNEL_ID = "msteams"
+_AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+# A reply thread in a channel: ``19:abc@thread.tacv2;messageid=1700000000000``.
+_THREAD_SUFFIX = re.compile(r";messageid=\d+$")
+
+
+def conversation_type(activity: dict[str, Any]) -> str:
+    return str((activity.get("conversation") or {}).get("conversationType") or "personal")
+
+
+def is_personal(activity: dict[str, Any]) -> bool:
+    return conversation_type(activity) == "personal"
+
+
+def tenant_of(activity: dict[str, Any]) -> str:
+    conversation = activity.get("conversation") or {}
+    tenant = ((activity.get("channelData") or {}).get("tenant") or {}).get("id")
+    return str(conversation.get("tenantId") or tenant or "")
+
+
+def reference_of(activity: dict[str, Any]) -> dict[str, Any]:
+    """What ``continue_conversation`` needs to write into this conversation later."""
+    conversation = dict(activity.get("conversation") or {})
+    conversation.setdefault("tenantId", tenant_of(activity))
+    return {
+        "channelId": activity.get("channelId") or CHANNEL_ID,
+        "serviceUrl": activity.get("serviceUrl"),
+        "conversation": conversation,
+        "bot": activity.get("recipient"),
+        "user": activity.get("from"),
+    }
+
+
+def timezone_of(activity: dict[str, Any]) -> str | None:
+    """The IANA zone the client reports (``localTimezone``, or the clientInfo entity's).
+
+    Never derived from the UTC offset of ``localTimestamp``: an offset does not say when
+    daylight saving changes, and the check-ins would move by an hour twice a year.
+    """
+    candidates = [activity.get("localTimezone")]
+    candidates += [
+        entity.get("timezone")
+        for entity in activity.get("entities") or ()
+        if str(entity.get("type", "")).lower() == "clientinfo"
+    ]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            ZoneInfo(str(candidate))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return str(candidate)
+    return None
+
+
+def locale_of(activity: dict[str, Any]) -> str | None:
+    locale = activity.get("locale")
+    if not locale:
+        for entity in activity.get("entities") or ():
+            if str(entity.get("type", "")).lower() == "clientinfo" and entity.get("locale"):
+                locale = entity["locale"]
+    return str(locale) if locale else None
+
+
+def sender_of(activity: dict[str, Any], account: dict[str, Any] | None = None) -> Sender:
+    """The person behind an activity (or ``account``, a member added to the conversation).
+
+    Only a personal chat's reference is kept as the person's address: a channel's would send
+    their nudges to the whole team.
+    """
+    speaker: dict[str, Any] = activity.get("from") or {}
+    who: dict[str, Any] = account or speaker
+    reference = reference_of(activity)
+    reference["user"] = who
+    return Sender(
+        platform=PLATFORM,
+        workspace=tenant_of(activity),
+        user_id=str(who.get("id", "")),
+        display_name=who.get("name") or None,
+        locale=locale_of(activity),
+        timezone=timezone_of(activity),
+        address={"reference": reference} if is_personal(activity) else None,
+    )
+
+
+def command_text(activity: dict[str, Any]) -> str:
+    """The text typed, without the mention of the bot; other mentions become ``@<user id>``."""
+    text = str(activity.get("text") or "")
+    bot_id = str((activity.get("recipient") or {}).get("id", ""))
+    mentioned: dict[str, str] = {}
+    for entity in activity.get("entities") or ():
+        if str(entity.get("type", "")).lower() != "mention":
+            continue
+        who = entity.get("mentioned") or {}
+        tag = str(entity.get("text") or f"<at>{who.get('name', '')}</at>")
+        mentioned[tag] = "" if who.get("id") == bot_id else f"@{who.get('id', '')}"
+    for tag, replacement in mentioned.items():
+        text = text.replace(tag, replacement)
+    # A mention without its entity keeps its name, as written.
+    text = _AT_TAG.sub(lambda match: match.group(1), text)
+    text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
+    return " ".join(text.split())
+
+
+def channel_of(activity: dict[str, Any]) -> dict[str, Any] | None:
+    """A team channel or group chat the command came from, addressed for new top-level posts."""
+    if is_personal(activity):
+        return None
+    reference = reference_of(activity)
+    conversation = dict(reference["conversation"])
+    conversation["id"] = _THREAD_SUFFIX.sub("", str(conversation.get("id", "")))
+    reference["conversation"] = conversation
+    channel_data = activity.get("channelData") or {}
+    channel = channel_data.get("channel") or {}
+    return {
+        "platform": PLATFORM,
+        "workspace": tenant_of(activity),
+        "channel": channel.get("name") or channel.get("id") or conversation["id"],
+        "reference": reference,
+    }
+
+
+def members_added(activity: dict[str, Any]) -> list[dict[str, Any]]:
+    """People (not the bot) added to a conversation, from a ``conversationUpdate``."""
+    bot_id = (activity.get("recipient") or {}).get("id")
+    return [
+        member
+        for member in activity.get("membersAdded") or ()
+        if member.get("id") and member.get("id") != bot_id
+    ]
+
+
+def bot_was_added(activity: dict[str, Any]) -> bool:
+    """True when the app was just installed in this conversation."""
+    if activity.get("type") == "installationUpdate":
+        return str(activity.get("action", "")).startswith("add")
+    bot_id = (activity.get("recipient") or {}).get("id")
+    return any(member.get("id") == bot_id for member in activity.get("membersAdded") or ())

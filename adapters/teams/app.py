@@ -1,0 +1,88 @@
+"""``POST /api/messages``: the Bot Framework endpoint Teams posts every activity to.
+
+botbuilder's ``CloudAdapter`` with ``ConfigurationBotFrameworkAuthentication`` checks the Bot
+Framework token of each request (401 without a valid one) when the bot's credentials are set;
+without them (local use with the Bot Framework Emulator, ``tandem serve`` on a laptop) the
+endpoint accepts unauthenticated requests, and says so in the log at start.
+
+The Python Bot Framework SDK is archived upstream; its successor speaks the same wire protocol.
+Everything that imports it stays in ``adapters/teams/``, behind the engine's ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+import jwt
+from aiohttp import web
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+
+from adapters.teams.bot import TandemTeamsBot, raw_activity
+from adapters.teams.directory import TenantDirectory
+from bot.engine import Engine
+from bot.i18n import Renderer
+from bot.settings import Settings
+
+logger = logging.getLogger("tandem.teams")
+# Turns that run at once; the others wait, so that a burst does not exhaust the database pool.
+ENGINE_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class BotFrameworkConfiguration:
+    """The attribute names botbuilder's configuration classes read."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TENANTID: str
+    APP_TYPE: str
+
+
+class TeamsApp:
+    def __init__(self, settings: Settings, engine: Engine, renderer: Renderer) -> None:
+        password = settings.microsoft_app_password
+        self.app_id = settings.microsoft_app_id or ""
+        self.authenticated = bool(self.app_id)
+        configuration = BotFrameworkConfiguration(
+            APP_ID=self.app_id,
+            APP_PASSWORD=password.get_secret_value() if password else "",
+            APP_TENANTID=settings.microsoft_app_tenant_id or "",
+            APP_TYPE=settings.microsoft_app_type,
+        )
+        self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
+        self.adapter.on_turn_error = self._on_turn_error
+        bot_id = f"28:{self.app_id}" if self.app_id else None
+        self.directory = TenantDirectory(settings.microsoft_service_url, bot_id)
+        self.bot = TandemTeamsBot(engine, renderer, self.directory)
+        self._slots = asyncio.Semaphore(ENGINE_CONCURRENCY)
+        if not self.authenticated:
+            logger.warning(
+                "teams endpoint /api/messages is NOT authenticated: no MICROSOFT_APP_ID is set "
+                "(fine with the Bot Framework Emulator, never in production)"
+            )
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest() from None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest()
+        token = raw_activity.set(body)
+        try:
+            async with self._slots:
+                response = await self.adapter.process(request, self.bot)
+        except jwt.PyJWTError:
+            # A token that is not even a JWT: refused like a missing one.
+            raise web.HTTPUnauthorized() from None
+        finally:
+            raw_activity.reset(token)
+        return response if response is not None else web.Response(status=201)
+
+    async def _on_turn_error(self, context: object, error: Exception) -> None:
+        logger.error("teams turn failed", exc_info=error)

@@ -1,0 +1,186 @@
+"""Teams' inbound side: each activity becomes one engine event, each reply a Teams activity.
+
+- A message in the personal chat is read like a command or an answer (no slash needed); in a
+  channel, the text after the bot's mention is a command.
+- A card's button or form (``adaptiveCard/action`` invoke, or the ``Action.Submit`` fallback as
+  a message with a value) becomes a choice or a form; the card is then replaced by what was
+  answered, or by the form again with its errors, so that nobody answers it twice.
+- ``conversationUpdate`` and ``installationUpdate`` record the people and how to reach them.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from typing import Any
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
+
+from adapters.teams import activities, cards
+from adapters.teams.directory import TenantDirectory
+from adapters.teams.sending import with_retries, without_hidden_retries
+from bot.engine import Engine
+from bot.events import EventKind, InboundEvent, Sender
+from bot.i18n import Renderer
+from bot.messages import Message
+
+logger = logging.getLogger("tandem.teams")
+
+# The activity as Teams posted it: the SDK's models drop fields the engine needs (the tenant,
+# the entities' time zone and mentions), so the adapter reads the JSON itself.
+raw_activity: ContextVar[dict[str, Any]] = ContextVar("raw_activity")
+CARD_ACTION = "adaptiveCard/action"
+CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+
+
+class TandemTeamsBot:
+    def __init__(self, engine: Engine, renderer: Renderer, directory: TenantDirectory) -> None:
+        self.engine = engine
+        self.renderer = renderer
+        self.directory = directory
+
+    async def on_turn(self, context: TurnContext) -> None:
+        without_hidden_retries(context)
+        activity = raw_activity.get()
+        self.directory.learn(activity)
+        kind = activity.get("type")
+        if kind == ActivityTypes.message:
+            submission = cards.submission_of(activity.get("value") or {})
+            if submission is not None:
+                await self._submission(context, activity, submission, invoked=False)
+            elif activity.get("text"):
+                await self._text(context, activity)
+        elif kind == ActivityTypes.invoke and activity.get("name") == CARD_ACTION:
+            data = ((activity.get("value") or {}).get("action") or {}).get("data") or {}
+            submission = cards.submission_of(data)
+            if submission is None:
+                await self._invoke_answer(context, None)
+                return
+            await self._submission(context, activity, submission, invoked=True)
+        elif kind in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
+            await self._membership(context, activity)
+
+    # Activities
+    async def _text(self, context: TurnContext, activity: dict[str, Any]) -> None:
+        sender = activities.sender_of(activity)
+        personal = activities.is_personal(activity)
+        event = InboundEvent(
+            EventKind.MESSAGE if personal else EventKind.COMMAND,
+            sender,
+            text=activities.command_text(activity),
+            channel=activities.channel_of(activity),
+            delivery_id=f"teams:{activity.get('id')}",
+        )
+        await self._send_all(context, sender, await self.engine.handle(event))
+
+    async def _submission(
+        self,
+        context: TurnContext,
+        activity: dict[str, Any],
+        submission: cards.Submission,
+        *,
+        invoked: bool,
+    ) -> None:
+        sender = activities.sender_of(activity)
+        event = _event_for(submission, sender)
+        replies = await self.engine.handle(event)
+        replacement, rest = self._replacement(sender, submission, replies)
+        if invoked:
+            await self._invoke_answer(context, replacement)
+        elif activity.get("replyToId"):
+            update = Activity(
+                type=ActivityTypes.message,
+                id=str(activity["replyToId"]),
+                attachments=[cards.attachment(replacement)],  # type: ignore[list-item]
+            )
+            await with_retries(lambda: context.update_activity(update), what="update")
+        await self._send_all(context, sender, rest)
+
+    async def _membership(self, context: TurnContext, activity: dict[str, Any]) -> None:
+        if not activities.is_personal(activity):
+            return
+        added = activities.members_added(activity)
+        for member in added:
+            await self.engine.remember(activities.sender_of(activity, member))
+        if activity.get("type") == ActivityTypes.installation_update or not added:
+            await self.engine.remember(activities.sender_of(activity))
+        if activities.bot_was_added(activity):
+            sender = activities.sender_of(activity)
+            welcome = Message(text=self._text_for(sender, "teams.welcome"))
+            await self._send_all(context, sender, [welcome])
+
+    # Replies
+    def _replacement(
+        self, sender: Sender, submission: cards.Submission, replies: list[Message]
+    ) -> tuple[dict[str, Any], list[Message]]:
+        """The card that takes the answered card's place, and the replies left to send."""
+        with_errors = next((r for r in replies if r.form is not None and r.form.errors), None)
+        replacing = with_errors or next((r for r in replies if r.replaces_prompt), None)
+        if replacing is not None:
+            rest = [reply for reply in replies if reply is not replacing]
+            return self._card_for(sender, replacing), rest
+        if submission.kind == "choice":
+            text = self._text_for(sender, "teams.chosen", label=submission.label)
+        elif submission.kind == "form":
+            text = self._text_for(sender, "teams.submitted")
+        else:
+            text = self._text_for(sender, "teams.cancelled")
+        return cards.answered_card(text), replies
+
+    async def _invoke_answer(self, context: TurnContext, card: dict[str, Any] | None) -> None:
+        """The invoke's HTTP answer: the card that takes the answered one's place."""
+        if card is None:
+            body = AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_RESPONSE, value={})
+        else:
+            body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_RESPONSE, value=card)
+        await context.send_activity(
+            Activity(
+                type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body)
+            )
+        )
+
+    async def _send_all(self, context: TurnContext, sender: Sender, replies: list[Message]) -> None:
+        for reply in replies:
+            await send_with_retries(context, self.activity_for(sender, reply))
+
+    def activity_for(self, sender: Sender | None, message: Message) -> Activity:
+        if not cards.needs_card(message):
+            return Activity(type=ActivityTypes.message, text=message.text, text_format="plain")
+        return Activity(
+            type=ActivityTypes.message,
+            attachments=[cards.attachment(self._card_for(sender, message))],  # type: ignore[list-item]
+        )
+
+    def _card_for(self, sender: Sender | None, message: Message) -> dict[str, Any]:
+        cancel = self._text_for(sender, "teams.form_cancel") if message.form is not None else ""
+        return cards.message_card(message, cards.new_card_id(), cancel)
+
+    def _text_for(self, sender: Sender | None, message_id: str, **variables: Any) -> str:
+        locale = self.renderer.locale_for(sender.locale if sender else None)
+        return self.renderer.render(locale, message_id, **variables)
+
+
+async def send_with_retries(context: TurnContext, activity: Activity) -> None:
+    await with_retries(lambda: context.send_activity(activity))
+
+
+def _event_for(submission: cards.Submission, sender: Sender) -> InboundEvent:
+    # One card is answered once: a second click or submission carries the same card id.
+    delivery_id = f"teams:card:{submission.card_id}" if submission.card_id else None
+    if submission.kind == "choice":
+        return InboundEvent(
+            EventKind.CHOICE, sender, value=submission.value, delivery_id=delivery_id
+        )
+    if submission.kind == "form":
+        return InboundEvent(
+            EventKind.FORM,
+            sender,
+            form_id=submission.form_id,
+            values=submission.values,
+            delivery_id=delivery_id,
+        )
+    return InboundEvent(
+        EventKind.FORM_CANCELLED, sender, form_id=submission.form_id, delivery_id=delivery_id
+    )

@@ -1,0 +1,110 @@
+"""Writing to Teams through the Bot Connector, with Teams' rate limits and failures in mind.
+
+Teams answers 429 when a conversation or the bot writes too fast (about 7 messages a second in
+one conversation, fewer over a minute), with a ``Retry-After``; 412, 502 and 504 are passing
+failures too. Each is retried here with exponential backoff and full jitter, never sooner than
+``Retry-After``. A 403 ``MessageWritesBlocked`` (the person blocked the bot or removed the app)
+is final. The SDK's own hidden retries are turned off so that these are the only ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from botbuilder.core import BotAdapter, TurnContext
+
+from bot.ports import DeliveryError
+
+logger = logging.getLogger("tandem.teams")
+
+T = TypeVar("T")
+TRANSIENT_STATUSES = {408, 412, 429, 500, 502, 503, 504}
+# The person cannot be written to: retrying would not help.
+UNREACHABLE_CODES = {
+    "MessageWritesBlocked",
+    "ConversationBlockedByUser",
+    "BotDisabledByAdmin",
+    "BotNotInConversationRoster",
+    "UserNotFound",
+}
+ATTEMPTS = 4
+FIRST_BACKOFF = 0.5
+MAX_BACKOFF = 30.0
+
+
+def without_hidden_retries(context: TurnContext) -> None:
+    """The connector's HTTP layer retries 429 and 5xx three times on its own, without jitter
+    and unseen by us; the retries here replace them."""
+    client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+    config = getattr(client, "config", None)
+    policy = getattr(config, "retry_policy", None)
+    if policy is not None:
+        policy.retries = 0
+
+
+def delivery_error(error: Exception) -> DeliveryError:
+    """A Bot Connector failure in the outbox's terms."""
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None)
+    if status is None:
+        # No answer at all: the connection failed or timed out.
+        return DeliveryError(f"teams {type(error).__name__}", transient=True)
+    code = _error_code(error)
+    retry_after = _retry_after(getattr(response, "headers", None) or {})
+    if status in TRANSIENT_STATUSES:
+        return DeliveryError(f"teams {status} {code}", transient=True, retry_after=retry_after)
+    if status == 403 or code in UNREACHABLE_CODES:
+        return DeliveryError(f"teams {status} {code}", transient=False, unreachable=True)
+    return DeliveryError(f"teams {status} {code}", transient=False)
+
+
+def backoff(attempt: int, retry_after: float | None, rng: random.Random | None = None) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: full jitter, at least ``Retry-After``."""
+    ceiling = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** max(attempt - 1, 0))
+    jitter = (rng or random).uniform(0, ceiling)
+    # After a Retry-After, a little jitter still keeps parallel senders from coming back at once.
+    return jitter if retry_after is None else retry_after + jitter / 4
+
+
+async def with_retries(
+    send: Callable[[], Awaitable[T]], *, attempts: int = ATTEMPTS, what: str = "send"
+) -> T:
+    """Runs ``send``; transient failures are tried again, the last one raised as DeliveryError."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await send()
+        except DeliveryError:
+            raise
+        except Exception as error:
+            failure = delivery_error(error)
+            if not failure.transient or attempt == attempts:
+                raise failure from error
+            wait = backoff(attempt, failure.retry_after)
+            logger.warning(
+                "teams call failed; retrying",
+                extra={"call": what, "reason": failure.reason, "wait_s": round(wait, 2)},
+            )
+            await asyncio.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _error_code(error: Exception) -> str:
+    body: Any = getattr(error, "error", None)
+    inner = getattr(body, "error", None)
+    code = getattr(inner, "code", None)
+    return str(code) if code else ""
+
+
+def _retry_after(headers: Any) -> float | None:
+    for name in ("Retry-After", "retry-after"):
+        value = headers.get(name) if hasattr(headers, "get") else None
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                return None
+    return None

@@ -1,0 +1,192 @@
+"""A local fake of the Bot Connector service Teams exposes at an activity's ``serviceUrl``.
+
+It speaks the Bot Framework v3 REST wire format: activities sent to a conversation or in reply
+to one, activities updated in place, and 1:1 conversations created for people the bot has not
+talked to yet. Every call is recorded (with the activity as sent), and the next calls can be
+told to fail with 429 (and a ``Retry-After``), 403 ``MessageWritesBlocked``, 412, 502 or 504.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TENANT = "tenant-0001"
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One activity the bot sent: to which conversation, how (``send``, ``reply``, ``update``)."""
+
+    conversation_id: str
+    how: str
+    activity: dict[str, Any]
+    # The activity replied to or updated, when there is one.
+    target_id: str | None = None
+    # The id the service gave it (an update keeps the id of the activity it changes).
+    activity_id: str = ""
+
+    @property
+    def text(self) -> str:
+        return str(self.activity.get("text") or "")
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        for attachment in self.activity.get("attachments") or ():
+            if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+                content: dict[str, Any] = attachment["content"]
+                return content
+        return None
+
+
+@dataclass(frozen=True)
+class Failure:
+    status: int
+    code: str
+    retry_after: str | None = None
+    # Only requests on this conversation fail (None: any request).
+    conversation_id: str | None = None
+
+
+@dataclass
+class FakeBotConnector:
+    url: str = ""
+    sent: list[Sent] = field(default_factory=list)
+    # Conversations created with POST /v3/conversations: (conversation id, parameters sent).
+    created: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # Status answered to every call that was refused, and calls made, by kind.
+    rejected: Counter[int] = field(default_factory=Counter)
+    calls: Counter[str] = field(default_factory=Counter)
+    # Users who blocked the bot: every send to their conversations is refused with 403.
+    blocked_conversations: set[str] = field(default_factory=set)
+    # Authorization headers seen (None when absent), to check what the bot presents.
+    authorizations: list[str | None] = field(default_factory=list)
+    _failures: list[Failure] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Personal conversations by user, so that creating one again returns the same id, as Teams.
+    _personal: dict[str, str] = field(default_factory=dict)
+    _runner: web.AppRunner | None = None
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        code: str = "",
+        retry_after: str | None = None,
+        conversation_id: str | None = None,
+    ) -> None:
+        failure = Failure(status, code or _default_code(status), retry_after, conversation_id)
+        self._failures.extend([failure] * times)
+
+    def personal_conversation(self, user_id: str) -> str:
+        """The 1:1 conversation of the bot with ``user_id`` (the same one Teams always uses)."""
+        if user_id not in self._personal:
+            self._personal[user_id] = f"a:personal-{next(self._ids)}"
+        return self._personal[user_id]
+
+    def to(self, conversation_id: str) -> list[Sent]:
+        return [item for item in self.sent if item.conversation_id == conversation_id]
+
+    def texts_to(self, conversation_id: str) -> list[str]:
+        return [item.text for item in self.to(conversation_id) if item.how != "update"]
+
+    async def wait_for(self, count: int, within: float = 5.0) -> list[Sent]:
+        """Returns once at least ``count`` activities were recorded."""
+
+        async def enough() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.sent) >= count)
+
+        await asyncio.wait_for(enough(), within)
+        return list(self.sent)
+
+    async def start(self) -> None:
+        application = web.Application()
+        application.router.add_post("/v3/conversations", self._create_conversation)
+        application.router.add_post("/v3/conversations/{conversation}/activities", self._send)
+        application.router.add_post(
+            "/v3/conversations/{conversation}/activities/{activity}", self._reply
+        )
+        application.router.add_put(
+            "/v3/conversations/{conversation}/activities/{activity}", self._update
+        )
+        self._runner = web.AppRunner(application, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        port = server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # Handlers
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        self.calls["create"] += 1
+        refused = self._refusal(request, None)
+        if refused is not None:
+            return refused
+        parameters: dict[str, Any] = await request.json()
+        members = parameters.get("members") or [{}]
+        user = str(members[0].get("id", ""))
+        conversation_id = self.personal_conversation(user)
+        self.created.append((conversation_id, parameters))
+        return web.json_response({"id": conversation_id}, status=201)
+
+    async def _send(self, request: web.Request) -> web.Response:
+        return await self._record(request, "send", None)
+
+    async def _reply(self, request: web.Request) -> web.Response:
+        return await self._record(request, "reply", request.match_info["activity"])
+
+    async def _update(self, request: web.Request) -> web.Response:
+        return await self._record(request, "update", request.match_info["activity"])
+
+    async def _record(self, request: web.Request, how: str, target: str | None) -> web.Response:
+        self.calls[how] += 1
+        conversation_id = request.match_info["conversation"]
+        refused = self._refusal(request, conversation_id)
+        if refused is not None:
+            return refused
+        activity: dict[str, Any] = await request.json()
+        activity_id = target if how == "update" else str(next(self._ids))
+        async with self._changed:
+            self.sent.append(Sent(conversation_id, how, activity, target, activity_id or ""))
+            self._changed.notify_all()
+        return web.json_response({"id": activity_id}, status=200 if how == "update" else 201)
+
+    def _refusal(self, request: web.Request, conversation_id: str | None) -> web.Response | None:
+        self.authorizations.append(request.headers.get("Authorization"))
+        if conversation_id in self.blocked_conversations:
+            return self._error(Failure(403, "MessageWritesBlocked"))
+        for index, failure in enumerate(self._failures):
+            if failure.conversation_id in (None, conversation_id):
+                del self._failures[index]
+                return self._error(failure)
+        return None
+
+    def _error(self, failure: Failure) -> web.Response:
+        self.rejected[failure.status] += 1
+        headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+        body = {"error": {"code": failure.code, "message": f"fake {failure.status}"}}
+        return web.json_response(body, status=failure.status, headers=headers)
+
+
+def _default_code(status: int) -> str:
+    return {
+        403: "MessageWritesBlocked",
+        412: "PreconditionFailed",
+        429: "TooManyRequests",
+        502: "BadGateway",
+        504: "GatewayTimeout",
+    }.get(status, "ServiceError")
