@@ -2,10 +2,13 @@
 
 Each message carries its outbox key in Slack message metadata, so that after a crash the
 deliverer can look in the conversation's history for a message it may already have sent.
+A channel post that carries a chart (the digest) is followed by the chart as a PNG file.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import aiohttp
@@ -13,8 +16,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message_blocks
+from bot.digest.chart import render_png
 from bot.domain import Person
-from bot.messages import Message
+from bot.messages import Chart, Message
 from bot.ports import DeliveryError, Pace
 from bot.settings import Settings
 
@@ -31,6 +35,10 @@ UNREACHABLE = {
     "not_in_channel",
 }
 HISTORY_DEPTH = 100
+CHART_FILE = "chart.png"
+# files.getUploadURLExternal's alt text limit.
+ALT_TEXT_LIMIT = 1000
+logger = logging.getLogger(__name__)
 
 
 class SlackChatPort:
@@ -63,7 +71,11 @@ class SlackChatPort:
         return await self._post(channel, message, key)
 
     async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
-        return await self._post(str(channel["channel"]), message, key)
+        target = str(channel["channel"])
+        ts = await self._post(target, message, key)
+        if message.chart is not None:
+            await self._attach_chart(target, message.chart)
+        return ts
 
     async def find_sent(
         self, key: str, person: Person | None, channel: dict[str, Any] | None
@@ -114,6 +126,28 @@ class SlackChatPort:
         except SlackApiError as error:
             raise _delivery_error(error) from error
         return str(response["ts"])
+
+    async def _attach_chart(self, channel: str, chart: Chart) -> None:
+        """Upload the chart after the text, best effort: the text is posted and is what counts.
+
+        A failure is logged and not raised, because raising would have the deliverer send the
+        text again; a crash between the two leaves the text without its chart, never twice.
+        """
+        try:
+            # Drawing takes a tenth of a second of CPU: off the event loop that acks Slack.
+            png = await asyncio.to_thread(render_png, chart)
+            await self.client.files_upload_v2(
+                channel=channel,
+                content=png,
+                filename=CHART_FILE,
+                title=chart.title,
+                alt_txt=chart.alt_text[:ALT_TEXT_LIMIT] or None,
+            )
+        # Whatever went wrong (the API, the network, drawing), the text stays sent.
+        except Exception as error:
+            logger.warning(
+                "chart upload failed", extra={"channel": channel, "error": type(error).__name__}
+            )
 
 
 def _delivery_error(error: SlackApiError) -> DeliveryError:

@@ -5,7 +5,10 @@ its metadata, for ``conversations.history``), enforces a rate limit (a token buc
 one message per second per channel, answering 429 with ``Retry-After`` like Slack), and can be
 told to fail the next calls with a status of our choosing. It also answers what the inbound
 adapter calls (``auth.test``, ``users.info``, ``views.open``, ``views.publish``,
-``chat.update``) and records every call with its arguments in ``requests``.
+``chat.update``) and records every call with its arguments in ``requests``. Files go up the way
+``files_upload_v2`` sends them: ``files.getUploadURLExternal`` hands out an upload URL on this
+same server, the bytes are posted there, and ``files.completeUploadExternal`` shares them in a
+channel (``shared_files``).
 """
 
 from __future__ import annotations
@@ -70,6 +73,14 @@ class FakeSlack:
     _called: asyncio.Event = field(default_factory=asyncio.Event)
     # views.open answers expired_trigger_id for these (a trigger id is good for 3 seconds).
     expired_triggers: set[str] = field(default_factory=set)
+    # Files by id: filename, length announced, bytes received (None until uploaded).
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Files shared in a channel by files.completeUploadExternal: channel, title, data, file id.
+    shared_files: list[dict[str, Any]] = field(default_factory=list)
+    # How many of the next uploads to the upload URL answer 500.
+    failing_uploads: int = 0
+    # Statuses the next calls to one method answer (``fail_next`` fails whatever comes next).
+    method_failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         return [arguments for name, arguments in self.requests if name == method]
@@ -109,6 +120,7 @@ class FakeSlack:
         self._overall = Bucket(self.rate_per_second, self.burst)
         app = web.Application()
         app.router.add_get("/_stats", self._stats)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_route("*", "/api/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -148,8 +160,9 @@ class FakeSlack:
         self.calls[method] += 1
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        if self.failures:
-            status = self.failures.pop(0)
+        if self.failures or self.method_failures[method]:
+            queue = self.method_failures[method] or self.failures
+            status = queue.pop(0)
             self.rejected[status] += 1
             if status == 429:
                 return web.json_response(
@@ -194,7 +207,61 @@ class FakeSlack:
         if method == "conversations.history":
             channel = str(arguments.get("channel"))
             return web.json_response({"ok": True, "messages": self.history[channel][::-1]})
+        if method == "files.getUploadURLExternal":
+            return self._upload_url(arguments)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(arguments)
         return web.json_response({"ok": False, "error": "unknown_method"})
+
+    def _upload_url(self, arguments: dict[str, Any]) -> web.Response:
+        if not arguments.get("filename") or not str(arguments.get("length", "")).isdigit():
+            return web.json_response({"ok": False, "error": "invalid_arguments"})
+        file_id = f"F{len(self.uploads) + 1:04d}"
+        self.uploads[file_id] = {
+            "filename": arguments["filename"],
+            "length": int(arguments["length"]),
+            "alt_txt": arguments.get("alt_txt"),
+            "data": None,
+        }
+        # Like Slack's files.slack.com URL: unauthenticated, good for this one file.
+        root = self.url.removesuffix("api/")
+        return web.json_response(
+            {"ok": True, "upload_url": f"{root}upload/{file_id}", "file_id": file_id}
+        )
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404, text="no such upload")
+        if self.failing_uploads:
+            self.failing_uploads -= 1
+            return web.Response(status=500, text="upstream trouble")
+        data = await request.read()
+        if len(data) != self.uploads[file_id]["length"]:
+            return web.Response(status=400, text="length mismatch")
+        self.uploads[file_id]["data"] = data
+        return web.Response(status=200, text=f"OK - {len(data)}")
+
+    def _complete_upload(self, arguments: dict[str, Any]) -> web.Response:
+        files = json.loads(str(arguments.get("files", "[]")))
+        done = []
+        for item in files:
+            upload = self.uploads.get(str(item.get("id")))
+            if upload is None or upload["data"] is None:
+                return web.json_response({"ok": False, "error": "file_not_found"})
+            done.append({"id": item["id"], "title": item.get("title"), "name": upload["filename"]})
+            channel = arguments.get("channel_id")
+            if channel:
+                self.shared_files.append(
+                    {
+                        "channel": channel,
+                        "file_id": item["id"],
+                        "title": item.get("title"),
+                        "alt_txt": upload["alt_txt"],
+                        "data": upload["data"],
+                    }
+                )
+        return web.json_response({"ok": True, "files": done})
 
     def _post(self, arguments: dict[str, Any]) -> web.Response:
         assert self._overall is not None
