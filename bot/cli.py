@@ -302,3 +302,37 @@ async def _export(settings: Settings, program: str, fmt: str, output: Path | Non
         written = reports.write_csv(report, output or Path(f"export-{slug}"))
     typer.echo(renderer.render(locale, "digest.export_written", paths=[str(p) for p in written]))
     return 0
+
+
+@app.command()
+def report(
+    program: Annotated[str, typer.Option("--program", "-p", help="The program's name.")],
+    html: Annotated[Path, typer.Option("--html", help="The HTML file to write.")],
+    locale: Annotated[
+        str | None, typer.Option("--locale", help="fr or en (default: the program's language).")
+    ] = None,
+) -> None:
+    """Write the program report (figures since the start, with the chart) as one HTML page."""
+    raise typer.Exit(asyncio.run(_report(_settings(quiet=True), program, html, locale)))
+
+
+async def _report(settings: Settings, program: str, html: Path, locale: str | None) -> int:
+    from bot.digest import report as reports
+    from bot.errors import UserError
+    from bot.main import build_runtime, is_sqlite
+
+    runtime = await build_runtime(settings, migrate=is_sqlite(settings))
+    renderer, now = runtime.renderer, runtime.clock.now()
+    try:
+        message, chosen = await reports.build(
+            runtime.uow_factory, renderer, program, now, locale or None
+        )
+    except UserError as error:
+        typer.echo(renderer.render(settings.tandem_locale, error.message_id, **error.variables))
+        return 1
+    finally:
+        await runtime.close()
+    page = reports.html_page(renderer, chosen, message, now)
+    await asyncio.to_thread(html.write_text, page, encoding="utf-8")
+    typer.echo(renderer.render(chosen, "digest.report_written", path=str(html)))
+    return 0

@@ -32,18 +32,19 @@ class Renderer:
         self.default_locale = default_locale
         self._prompts_dir = prompts_dir
         self._environments: dict[str, Environment] = {}
+        self._page_environments: dict[str, Environment] = {}
 
     def _environment_for(self, locale: str) -> Environment:
         if locale not in self._environments:
             self._environments[locale] = self._environment(self._prompts_dir / locale, locale)
         return self._environments[locale]
 
-    def _environment(self, folder: Path, locale: str) -> Environment:
+    def _environment(self, folder: Path, locale: str, html: bool = False) -> Environment:
         environment = Environment(
             loader=FileSystemLoader(folder),
             undefined=StrictUndefined,
-            # Chat text is not HTML: each adapter escapes for its own format.
-            autoescape=False,
+            # Chat text is not HTML: each adapter escapes for its own format. Pages are HTML.
+            autoescape=html,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
@@ -81,6 +82,16 @@ class Renderer:
             raise KeyError(f"no block {block!r} in {locale}/{file_name}.j2")
         context = template.new_context(variables)
         return "".join(template.blocks[block](context)).strip()
+
+    def page(self, locale: str, name: str, **variables: Any) -> str:
+        """A whole HTML page, ``prompts/<locale>/<name>.j2``, with every value escaped."""
+        locale = self.locale_for(locale)
+        if locale not in self._page_environments:
+            self._page_environments[locale] = self._environment(
+                self._prompts_dir / locale, locale, html=True
+            )
+        template = self._page_environments[locale].get_template(f"{name}.j2")
+        return template.render(locale=locale, **variables)
 
     def lines(self, locale: str, message_id: str, **variables: Any) -> list[str]:
         """A block holding one item a line (a catalogue, a list of options)."""

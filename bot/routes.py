@@ -32,6 +32,7 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "owners"): owner.owners,
     ("tandem", "pair"): owner.pair,
     ("tandem", "digest"): owner.digest,
+    ("tandem", "report"): owner.report,
     ("tandem", "match"): matching.match,
     ("tandem", "avoid"): preferences.avoid,
     ("tandem", "manager"): preferences.manager,

@@ -21,4 +21,8 @@ def render_delivery(delivery: Delivery) -> str:
     form = delivery.message.form
     if form is not None:
         out.append(f"{indent}📝 {form.title}")
+    chart = delivery.message.chart
+    if chart is not None:
+        # A terminal shows no image: the chart's own description stands in for it.
+        out.append(f"{indent}📈 {chart.alt_text or chart.title}")
     return "\n".join(out)

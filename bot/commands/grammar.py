@@ -35,6 +35,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "owners": ("add",),
         "pair": (),
         "digest": ("channel", "now"),
+        "report": (),
         "match": ("swap", "exclude", "include", "rerun", "approve", "settings"),
         "avoid": (),
         "manager": (),
@@ -43,7 +44,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 OWNER_VERBS = {("tandem", "invite"), ("tandem", "owners"), ("tandem", "pair"), ("tandem", "digest")}
-OWNER_VERBS.add(("tandem", "match"))
+OWNER_VERBS.update({("tandem", "match"), ("tandem", "report")})
 # Verbs whose sub-verb may be left out: ``/tandem match`` alone proposes.
 OPTIONAL_SUBS = {("tandem", "match")}
 

@@ -1,4 +1,5 @@
-"""Program owners' commands: create a program, invite, add owners, pair, set the digest channel."""
+"""Program owners' commands: create a program, invite, add owners, pair, set the digest channel,
+get the digest or the program report."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from bot.commands.grammar import Command
 from bot.commands.lookup import find_program, owned_program
 from bot.commands.values import parse_cadence, parse_date, parse_duration, parse_positive_int
 from bot.conversations.kickoff import kickoff
+from bot.digest import report as program_report
 from bot.digest import weekly
 from bot.domain import (
     EnrollmentStatus,
@@ -223,3 +225,13 @@ async def digest(turn: Turn, command: Command) -> None:
         program=target.name,
     )
     await turn.say("owner.digest_channel_set", channel=channel["channel"], program=target.name)
+
+
+async def report(turn: Turn, command: Command) -> None:
+    """The program report (figures since the start, with the chart), to the owner who asks."""
+    name = command.options.get("program", "") or " ".join(command.args).strip()
+    target = await owned_program(turn, name)
+    locale = await turn.locale_of(turn.person)
+    turn.replies.append(
+        await program_report.render(turn.uow, turn.renderer, locale, target, turn.now)
+    )

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import math
+from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.messages import Chart, SeriesKind
 
@@ -33,7 +35,7 @@ def render_png(chart: Chart) -> bytes:
     positions = list(range(len(chart.labels)))
     bars = [s for s in chart.series if s.kind == SeriesKind.BARS]
     lines = [s for s in chart.series if s.kind == SeriesKind.LINE]
-    handles = []
+    handles: list[Any] = []
     width = 0.8 / max(1, len(bars))
     for index, series in enumerate(bars):
         offset = (index - (len(bars) - 1) / 2) * width
@@ -50,7 +52,7 @@ def render_png(chart: Chart) -> bytes:
     top = max((v or 0.0 for s in bars for v in s.values), default=0.0)
     left.set_ylim(0, max(1.0, math.ceil(top * 1.15)))
     # Whole sessions: no 2.5 on the axis.
-    left.yaxis.get_major_locator().set_params(integer=True)
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
     if bars:
         left.set_ylabel(bars[0].name)
     left.set_xticks(positions, chart.labels, rotation=45 if len(positions) > 8 else 0)

@@ -43,7 +43,12 @@ def period_for(program: Program, now: datetime) -> DigestPeriod:
 
 
 async def compute(uow: UnitOfWork, program: Program, now: datetime) -> DigestFigures:
-    return await uow.digest_figures(period_for(program, now))
+    return await figures_for(uow, period_for(program, now))
+
+
+async def figures_for(uow: UnitOfWork, period: DigestPeriod) -> DigestFigures:
+    """Every figure of a period: the weekly digest's week, or the program report's whole run."""
+    return await uow.digest_figures(period)
 
 
 async def render(
