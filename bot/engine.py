@@ -140,7 +140,7 @@ class Engine:
 
     async def _free_message(self, turn: Turn) -> str:
         text = turn.event.text.strip()
-        if text.startswith("/") or grammar.looks_like_command(text):
+        if text.startswith("/") or grammar.looks_like_command(text) or grammar.is_lone_query(text):
             return await self._run_command(turn, text)
         if await answer_open_conversation(turn, text):
             return "conversation answer"

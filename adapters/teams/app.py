@@ -24,6 +24,7 @@ from botbuilder.integration.aiohttp import (
 
 from adapters.teams.bot import TandemTeamsBot, raw_activity
 from adapters.teams.directory import TenantDirectory
+from adapters.teams.proactive import Proactive
 from bot.engine import Engine
 from bot.i18n import Renderer
 from bot.settings import Settings
@@ -59,6 +60,13 @@ class TeamsApp:
         bot_id = f"28:{self.app_id}" if self.app_id else None
         self.directory = TenantDirectory(settings.microsoft_service_url, bot_id)
         self.bot = TandemTeamsBot(engine, renderer, self.directory)
+        self.proactive = Proactive(
+            self.adapter,
+            self.directory,
+            self.app_id,
+            lambda message: self.bot.activity_for(None, message),
+        )
+        self.bot.proactive = self.proactive
         self._slots = asyncio.Semaphore(ENGINE_CONCURRENCY)
         if not self.authenticated:
             logger.warning(

@@ -19,6 +19,7 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 
 from adapters.teams import activities, cards
 from adapters.teams.directory import TenantDirectory
+from adapters.teams.proactive import Proactive
 from adapters.teams.sending import with_retries, without_hidden_retries
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
@@ -40,6 +41,8 @@ class TandemTeamsBot:
         self.engine = engine
         self.renderer = renderer
         self.directory = directory
+        # Set by the app: how to write to someone privately, outside the current conversation.
+        self.proactive: Proactive | None = None
 
     async def on_turn(self, context: TurnContext) -> None:
         without_hidden_retries(context)
@@ -73,7 +76,14 @@ class TandemTeamsBot:
             channel=activities.channel_of(activity),
             delivery_id=f"teams:{activity.get('id')}",
         )
-        await self._send_all(context, sender, await self.engine.handle(event))
+        replies = await self.engine.handle(event)
+        if personal or self.proactive is None:
+            await self._send_all(context, sender, replies)
+            return
+        # Answers to a command typed in a channel are private, as a slash command's are on
+        # Slack: status, data and errors are nobody else's business.
+        for reply in replies:
+            await self.proactive.to_person(sender.workspace, sender.user_id, None, reply)
 
     async def _submission(
         self,

@@ -97,6 +97,16 @@ class Command:
         )
 
 
+# Verbs that only show something: typed alone, they are answered even in the middle of a
+# conversation (a question the bot asked), whose answer is never one of these words.
+LONE_QUERIES = {"help", "status", "charter", "my-data"}
+
+
+def is_lone_query(text: str) -> bool:
+    """``status`` alone: what someone typing without slash (Teams, the console) means by it."""
+    return text.strip().lower() in LONE_QUERIES
+
+
 def looks_like_command(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith("/"):

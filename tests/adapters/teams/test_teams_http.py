@@ -9,6 +9,7 @@ from tests.adapters.teams.world import (
     MENTEE,
     MENTOR,
     TeamsWorld,
+    answered_cards,
     card_texts,
     play,
     received,
@@ -68,7 +69,7 @@ async def test_the_session_form_is_a_card_and_errors_show_on_it(teams: TeamsWorl
     assert submit["type"] == "Action.Execute"
     assert submit["fallback"]["type"] == "Action.Submit"
     await play(teams, [(MENTOR, "form:forty|LinkedIn basics|-")])
-    (with_errors,) = teams.answered[MENTOR]
+    (with_errors,) = answered_cards(teams, MENTOR)
     assert "45m" in card_texts(with_errors)  # the error says how to write a duration
     assert await _session_logs(teams, pair_id) == []
     # The form comes back with what was typed, under a new card id.
@@ -92,7 +93,7 @@ async def test_the_session_form_is_a_card_and_errors_show_on_it(teams: TeamsWorl
     )
     await play(teams, [(MENTOR, "form:45m|LinkedIn basics|-")])
     assert await _session_logs(teams, pair_id) == [(45, "LinkedIn basics")]
-    assert "✓" in card_texts(teams.answered[MENTOR][-1])
+    assert "✓" in card_texts(answered_cards(teams, MENTOR)[-1])
 
 
 async def test_a_card_submitted_twice_is_handled_once(teams: TeamsWorld) -> None:

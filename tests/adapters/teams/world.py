@@ -49,8 +49,9 @@ class TeamsWorld:
     fake: FakeBotConnector
     runtime: Runtime
     locales: dict[str, str] = field(default_factory=dict)
-    # The cards that replaced answered cards (invoke responses), per person, in order.
-    answered: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The cards that replaced answered cards (invoke responses), per person, in order, each with
+    # how many activities the connector had recorded by then (to tell what came first).
+    answered: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
 
     def conversation(self, user: str) -> str:
         return self.fake.personal_conversation(user)
@@ -149,11 +150,14 @@ class TeamsWorld:
             },
             replyToId=reply_to,
         )
+        # The answered card is replaced where it stands: before the replies of this turn.
+        position = len(self.fake.sent)
         response = await self.post(activity)
         if response.status == 200:
             body = await response.json()
             if body.get("type") == "application/vnd.microsoft.card.adaptive":
-                self.answered.setdefault(user, []).append(body["value"])
+                entry = (position, body["value"])
+                self.answered.setdefault(user, []).append(entry)
         return response
 
     def cards_to(self, user: str) -> list[tuple[str, dict[str, Any]]]:
@@ -175,11 +179,19 @@ class TeamsWorld:
 
 def received(world: TeamsWorld, user: str) -> list[str]:
     """Every text ``user`` saw: messages, cards, and cards that replaced answered ones."""
+    conversation = world.conversation(user)
+    answered = list(world.answered.get(user, []))
     texts = []
-    for sent in world.fake.to(world.conversation(user)):
-        texts.append(card_texts(sent.card) if sent.card is not None else sent.text)
-    texts += [card_texts(card) for card in world.answered.get(user, [])]
-    return texts
+    for position, sent in enumerate(world.fake.sent):
+        while answered and answered[0][0] <= position:
+            texts.append(card_texts(answered.pop(0)[1]))
+        if sent.conversation_id == conversation:
+            texts.append(card_texts(sent.card) if sent.card is not None else sent.text)
+    return texts + [card_texts(card) for _, card in answered]
+
+
+def answered_cards(world: TeamsWorld, user: str) -> list[dict[str, Any]]:
+    return [card for _, card in world.answered.get(user, [])]
 
 
 async def settle(world: TeamsWorld) -> None:
