@@ -5,15 +5,19 @@ once."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.port import SlackChatPort
+from bot.clock import VirtualClock
 from bot.digest.chart import PNG_SIGNATURE
 from bot.messages import Chart, Message, Section, Series, SeriesKind
 from bot.ports import Pace
+from tests.adapters.slack.payloads import TEAM
+from tests.adapters.slack.world import MENTOR, SlackWorld, play, seed_pair, settle
 from tests.fakes.slack_api import TOKEN, FakeSlack
 
 CHANNEL = {"platform": "slack", "channel": "C0OWNERS"}
@@ -89,3 +93,32 @@ async def test_a_message_without_chart_uploads_nothing(
 ) -> None:
     await port.post_to_channel(CHANNEL, Message(text="hello"), "hello:1")
     assert fake_slack.calls["files.getUploadURLExternal"] == 0
+
+
+async def test_the_weekly_digest_reaches_the_owners_channel_with_its_chart(
+    slack: SlackWorld,
+) -> None:
+    await seed_pair(slack)
+    async with slack.runtime.uow_factory() as uow:
+        (program,) = await uow.programs_named("Pilot")
+        program.digest_channel = {"platform": "slack", "workspace": TEAM, "channel": "C0OWNERS"}
+        await uow.commit()
+    await play(slack, [(MENTOR, '/session log 45m "LinkedIn basics"')])
+    clock = slack.runtime.clock
+    assert isinstance(clock, VirtualClock)
+    # Wednesday 18 November 14:00 UTC → Monday 23 November, 09:00 in Paris.
+    clock.advance(timedelta(days=4, hours=18))
+    await slack.runtime.ticker.tick()
+    await settle(slack)
+    (digest,) = [p for p in slack.fake.posted if p["channel"] == "C0OWNERS"]
+    assert digest["metadata"]["event_payload"]["key"] == "digest:1:2026-W48"
+    assert 'Weekly digest of "Pilot"' in digest["text"]
+    kinds = [b["type"] for b in digest["blocks"]]
+    assert kinds[0] == "header" and "divider" in kinds and len(kinds) <= 50
+    (chart,) = slack.fake.shared_files
+    assert chart["channel"] == "C0OWNERS" and chart["data"].startswith(PNG_SIGNATURE)
+    # The next tick finds the week's digest sent: nothing goes out twice, text or chart.
+    await slack.runtime.ticker.tick()
+    await settle(slack)
+    assert slack.fake.keys_posted()["digest:1:2026-W48"] == 1
+    assert len(slack.fake.shared_files) == 1
