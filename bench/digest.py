@@ -32,7 +32,7 @@ import asyncpg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.digest import weekly  # noqa: E402
+from bot.digest import activity, weekly  # noqa: E402
 from bot.domain import Program  # noqa: E402
 from storage import tables  # noqa: E402
 from storage.database import create_engine  # noqa: E402
@@ -239,9 +239,16 @@ async def measure(url: str, label: str, participants: int, sessions: int) -> Non
             async with factory() as uow:
                 return await uow.export_rows(1, 3)
 
+        async def chart_weeks() -> object:
+            async with factory() as uow:
+                program = await uow.program(1)
+                assert isinstance(program, Program)
+                return await uow.weekly_activity(activity.window(program, NOW))
+
         base, count = await timed(baseline)
         took, figures = await timed(digest)
         exported, _ = await timed(export_rows, runs=1)
+        charted, _ = await timed(chart_weeks)
         print(
             f"[{label}] baseline, count(*) over session_log ({count:,} rows): {base * 1000:8.1f} ms"
         )
@@ -252,6 +259,7 @@ async def measure(url: str, label: str, participants: int, sessions: int) -> Non
         print(
             f"[{label}] export rows (sessions, participation, learnt):  {exported * 1000:8.1f} ms"
         )
+        print(f"[{label}] chart weeks (sessions, mood; median of 5):  {charted * 1000:8.1f} ms")
         print(f"[{label}] figures: {figures}")
     finally:
         await factory.engine.dispose()
