@@ -14,7 +14,7 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -98,6 +98,8 @@ class Deliverer:
         self.clock = clock
         self.ports = ports
         self.policy = policy or DeliveryPolicy()
+        # Told when someone turns out to be unreachable, in the transaction that records it.
+        self.on_unreachable: Callable[[Any, Person, datetime], Awaitable[None]] | None = None
         self._pacers: MutableMapping[str, _Pacer] = {}
 
     async def deliver_due(self) -> int:
@@ -279,8 +281,10 @@ class Deliverer:
         stored.last_error = error.reason[:500]
         if error.unreachable and stored.person_id is not None:
             person = await uow.person(stored.person_id)
-            if person is not None:
+            if person is not None and not person.unreachable:
                 person.unreachable = True
+                if self.on_unreachable is not None:
+                    await self.on_unreachable(uow, person, now)
         if not error.transient or stored.attempts >= self.policy.max_attempts:
             stored.status = OutboxStatus.FAILED
         else:

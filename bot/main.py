@@ -21,6 +21,7 @@ from bot.scheduling.ticker import Ticker
 from bot.scheduling.working_hours import WorkingHours
 from bot.settings import Settings
 from bot.turn import EngineConfig
+from bot.unreachable import UnreachableNotice
 from storage.database import async_url, create_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
@@ -109,6 +110,7 @@ async def build_runtime(
     ports: dict[str, ChatPort] = platform_ports(settings)
     policy = DeliveryPolicy(lease=timedelta(seconds=settings.tandem_delivery_lease_seconds))
     deliverer = Deliverer(uow_factory, clock, ports, policy)
+    deliverer.on_unreachable = UnreachableNotice(renderer, config)
     ticker = Ticker(uow_factory, clock, renderer, config)
     runtime = Runtime(settings, clock, renderer, uow_factory, engine, deliverer, ticker, ports)
     if settings.slack_bot_token is not None:

@@ -1,0 +1,58 @@
+"""Owners are told when a participant can no longer be reached (they blocked the bot, removed
+the app, left the workspace): nudges and check-ins stop reaching them, and only a person can
+find out why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain import OutboxMessage, Person
+from bot.i18n import Renderer
+from bot.messages import Message
+from bot.ports import UnitOfWork
+from bot.scheduling.working_hours import WorkingHours
+from bot.turn import EngineConfig
+
+
+class UnreachableNotice:
+    """Queues, in the same transaction that marks the person unreachable, a note to each owner
+    of each of their programs, in the owner's language and working hours."""
+
+    def __init__(self, renderer: Renderer, config: EngineConfig) -> None:
+        self.renderer = renderer
+        self.config = config
+
+    async def __call__(self, uow: UnitOfWork, person: Person, now: datetime) -> None:
+        assert person.id is not None
+        for enrollment in await uow.enrollments_of_person(person.id):
+            program = await uow.program(enrollment.program_id)
+            if program is None or program.id is None:
+                continue
+            for owner in await uow.owners_of(program.id):
+                if owner.id is None or owner.id == person.id or owner.unreachable:
+                    continue
+                locale = self.renderer.locale_for(
+                    owner.locale or program.locale, self.config.default_locale
+                )
+                text = self.renderer.render(
+                    locale,
+                    "owner.person_unreachable",
+                    name=person.display_name,
+                    program=program.name,
+                    platform=person.platform,
+                )
+                zone = ZoneInfo(owner.timezone or program.timezone)
+                hours = WorkingHours.from_overrides(owner.working_hours)
+                await uow.enqueue(
+                    OutboxMessage(
+                        # Once per time they become unreachable: a later episode is told again.
+                        key=f"unreachable:{person.id}:{program.id}:{owner.id}:{now.isoformat()}",
+                        purpose="unreachable_owner",
+                        platform=owner.platform,
+                        person_id=owner.id,
+                        payload=Message(text=text).to_payload(),
+                        created_at=now,
+                        not_before=hours.next_working_moment(now, zone),
+                    )
+                )
