@@ -31,6 +31,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message_blocks
+from adapters.slack.files import upload_chart
 from adapters.slack.identity import UserDirectory, plain_mentions
 from adapters.slack.views import (
     FORM_CALLBACK,
@@ -405,6 +406,8 @@ class SlackApp:
                 blocks = [*message_blocks(Message(text=reply.text)), *home_actions([opener])]
             channel = await self.users.dm_channel(sender.workspace, sender.user_id)
             await self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks)
+            if reply.chart is not None:
+                await upload_chart(self.client, channel, reply.chart)
 
 
 def _code(error: SlackApiError) -> str:

@@ -7,8 +7,6 @@ A channel post that carries a chart (the digest) is followed by the chart as a P
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from typing import Any
 
 import aiohttp
@@ -16,9 +14,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message_blocks
-from bot.digest.chart import render_png
+from adapters.slack.files import upload_chart
 from bot.domain import Person
-from bot.messages import Chart, Message
+from bot.messages import Message
 from bot.ports import DeliveryError, Pace
 from bot.settings import Settings
 
@@ -35,10 +33,6 @@ UNREACHABLE = {
     "not_in_channel",
 }
 HISTORY_DEPTH = 100
-CHART_FILE = "chart.png"
-# files.getUploadURLExternal's alt text limit.
-ALT_TEXT_LIMIT = 1000
-logger = logging.getLogger(__name__)
 
 
 class SlackChatPort:
@@ -74,7 +68,7 @@ class SlackChatPort:
         target = str(channel["channel"])
         ts = await self._post(target, message, key)
         if message.chart is not None:
-            await self._attach_chart(target, message.chart)
+            await upload_chart(self.client, target, message.chart)
         return ts
 
     async def find_sent(
@@ -126,28 +120,6 @@ class SlackChatPort:
         except SlackApiError as error:
             raise _delivery_error(error) from error
         return str(response["ts"])
-
-    async def _attach_chart(self, channel: str, chart: Chart) -> None:
-        """Upload the chart after the text, best effort: the text is posted and is what counts.
-
-        A failure is logged and not raised, because raising would have the deliverer send the
-        text again; a crash between the two leaves the text without its chart, never twice.
-        """
-        try:
-            # Drawing takes a tenth of a second of CPU: off the event loop that acks Slack.
-            png = await asyncio.to_thread(render_png, chart)
-            await self.client.files_upload_v2(
-                channel=channel,
-                content=png,
-                filename=CHART_FILE,
-                title=chart.title,
-                alt_txt=chart.alt_text[:ALT_TEXT_LIMIT] or None,
-            )
-        # Whatever went wrong (the API, the network, drawing), the text stays sent.
-        except Exception as error:
-            logger.warning(
-                "chart upload failed", extra={"channel": channel, "error": type(error).__name__}
-            )
 
 
 def _delivery_error(error: SlackApiError) -> DeliveryError:

@@ -14,10 +14,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.port import SlackChatPort
 from bot.clock import VirtualClock
 from bot.digest.chart import PNG_SIGNATURE
+from bot.domain import ProgramOwner
 from bot.messages import Chart, Message, Section, Series, SeriesKind
 from bot.ports import Pace
 from tests.adapters.slack.payloads import TEAM
-from tests.adapters.slack.world import MENTOR, SlackWorld, play, seed_pair, settle
+from tests.adapters.slack.world import (
+    MENTEE,
+    MENTOR,
+    SlackWorld,
+    dm,
+    play,
+    received,
+    seed_pair,
+    settle,
+)
 from tests.fakes.slack_api import TOKEN, FakeSlack
 
 CHANNEL = {"platform": "slack", "channel": "C0OWNERS"}
@@ -121,4 +131,27 @@ async def test_the_weekly_digest_reaches_the_owners_channel_with_its_chart(
     await slack.runtime.ticker.tick()
     await settle(slack)
     assert slack.fake.keys_posted()["digest:1:2026-W48"] == 1
+    assert len(slack.fake.shared_files) == 1
+
+
+async def test_an_owner_asks_for_the_report_in_slack(slack: SlackWorld) -> None:
+    await seed_pair(slack)
+    async with slack.runtime.uow_factory() as uow:
+        (program,) = await uow.programs_named("Pilot")
+        mentor = await uow.person_by_identity("slack", TEAM, MENTOR)
+        assert program.id and mentor and mentor.id
+        uow.add(ProgramOwner(program.id, mentor.id))
+        await uow.commit()
+    await play(slack, [(MENTOR, '/session log 45m "LinkedIn basics"')])
+    await play(slack, [(MENTOR, "/tandem report")])
+    (report,) = [p for p in slack.fake.posted if p["blocks"][0]["type"] == "header"]
+    assert report["channel"] == dm(MENTOR)
+    assert report["blocks"][0]["text"]["text"].startswith('Program report of "Pilot"')
+    assert "Since the start: 1 sessions (45 min)" in report["text"]
+    (chart,) = slack.fake.shared_files
+    assert chart["channel"] == dm(MENTOR) and chart["data"].startswith(PNG_SIGNATURE)
+
+    # The mentee owns nothing: refused, and no chart.
+    await play(slack, [(MENTEE, "/tandem report")])
+    assert "Only the program's owners can do this" in received(slack, MENTEE)[-1]
     assert len(slack.fake.shared_files) == 1

@@ -1,0 +1,43 @@
+"""A message's chart as a PNG file in a Slack conversation, after the message's text.
+
+``files_upload_v2`` takes three calls: files.getUploadURLExternal, the bytes posted to the URL
+it returns, then files.completeUploadExternal, which shares the file in the conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.digest.chart import render_png
+from bot.messages import Chart
+
+CHART_FILE = "chart.png"
+# files.getUploadURLExternal's alt text limit.
+ALT_TEXT_LIMIT = 1000
+logger = logging.getLogger(__name__)
+
+
+async def upload_chart(client: AsyncWebClient, channel: str, chart: Chart) -> None:
+    """Upload the chart, best effort: the text is already posted and is what counts.
+
+    A failure is logged and not raised: raising would have the deliverer send the text again.
+    A crash between the two leaves the text without its chart, never the text twice.
+    """
+    try:
+        # Drawing takes a tenth of a second of CPU: off the event loop that acknowledges Slack.
+        png = await asyncio.to_thread(render_png, chart)
+        await client.files_upload_v2(
+            channel=channel,
+            content=png,
+            filename=CHART_FILE,
+            title=chart.title,
+            alt_txt=chart.alt_text[:ALT_TEXT_LIMIT] or None,
+        )
+    # Whatever went wrong (the API, the network, drawing), the text stays sent.
+    except Exception as error:
+        logger.warning(
+            "chart upload failed", extra={"channel": channel, "error": type(error).__name__}
+        )
