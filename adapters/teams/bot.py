@@ -21,6 +21,8 @@ from adapters.teams import activities, cards
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.proactive import Proactive
 from adapters.teams.sending import with_retries, without_hidden_retries
+from adapters.teams.structured import structured_card
+from bot.digest.chart import render_png
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
@@ -34,6 +36,8 @@ raw_activity: ContextVar[dict[str, Any]] = ContextVar("raw_activity")
 CARD_ACTION = "adaptiveCard/action"
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+# A chart small enough (about 360 × 180 pixels, 14 KB) to fit in a card under Teams' 28 KB.
+CHART_DPI = 45
 
 
 class TandemTeamsBot:
@@ -156,6 +160,13 @@ class TandemTeamsBot:
             await send_with_retries(context, self.activity_for(sender, reply))
 
     def activity_for(self, sender: Sender | None, message: Message) -> Activity:
+        if message.sections:
+            chart = render_png(message.chart, dpi=CHART_DPI) if message.chart else None
+            return Activity(
+                type=ActivityTypes.message,
+                summary=message.title,
+                attachments=[cards.attachment(structured_card(message, chart))],  # type: ignore[list-item]
+            )
         if not cards.needs_card(message):
             return Activity(type=ActivityTypes.message, text=message.text, text_format="plain")
         return Activity(

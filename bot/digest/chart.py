@@ -27,10 +27,11 @@ LINE_COLOUR = "#DD8452"
 WIDTH, HEIGHT, DPI = 8.0, 4.0, 100
 
 
-def render_png(chart: Chart) -> bytes:
-    """The chart as PNG bytes (800 × 400 pixels)."""
+def render_png(chart: Chart, *, dpi: int = DPI) -> bytes:
+    """The chart as PNG bytes (800 × 400 pixels at the default ``dpi``; smaller with less,
+    for platforms that limit a message's size)."""
     # A Figure of our own rather than pyplot's global state: safe with concurrent renders.
-    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
+    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=dpi)
     left = figure.add_subplot()
     positions = list(range(len(chart.labels)))
     bars = [s for s in chart.series if s.kind == SeriesKind.BARS]
