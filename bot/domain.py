@@ -318,3 +318,52 @@ class MatchProposal:
     unmatched: list[dict[str, Any]] = field(default_factory=list)
     excluded: list[int] = field(default_factory=list)
     id: int | None = None
+
+
+class AssessmentMoment(StrEnum):
+    """When a participant rates their own skills: at intake, halfway, at the end."""
+
+    BASELINE = "baseline"
+    MID = "mid"
+    END = "end"
+
+
+@dataclass(eq=False)
+class SkillAssessment:
+    """One self-assessment of one enrollment; ``topics`` are the ones it asked about, kept so
+    that a later change of the program's catalogue does not shift the numbers answered."""
+
+    enrollment_id: int
+    moment: AssessmentMoment
+    topics: list[str]
+    due_at: datetime
+    created_at: datetime
+    answered_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class SkillRating:
+    """A level 1–5 a person gave themselves on one topic: one row per topic, so that progress
+    is computed by the database."""
+
+    assessment_id: int
+    topic: str
+    level: int
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Evaluation:
+    """The end-of-program evaluation of one enrollment (the skills after are its assessment)."""
+
+    enrollment_id: int
+    answered_at: datetime
+    satisfaction: int
+    # Would you recommend the program, 0–10 (the NPS question).
+    recommend: int
+    continue_reciprocal: bool
+    # What changed in their work: free text, shown to owners as the privacy rule allows.
+    changed: str | None = None
+    share_name: bool = False
+    id: int | None = None

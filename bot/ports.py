@@ -9,7 +9,13 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from bot.digest.activity import ActivityWindow, WeekActivity
-from bot.digest.figures import DigestFigures, DigestPeriod, ExportRows
+from bot.digest.figures import (
+    DigestFigures,
+    DigestPeriod,
+    ExportRows,
+    OutcomeExport,
+    OutcomeFigures,
+)
 from bot.domain import (
     AuditEntry,
     Avoidance,
@@ -18,6 +24,7 @@ from bot.domain import (
     Conversation,
     Enrollment,
     EnrollmentStatus,
+    Evaluation,
     FeedbackRequest,
     Invitation,
     MatchProposal,
@@ -28,6 +35,8 @@ from bot.domain import (
     Profile,
     Program,
     SessionLog,
+    SkillAssessment,
+    SkillRating,
 )
 from bot.messages import Message
 
@@ -114,7 +123,35 @@ class FeedbackQueries(Protocol):
         ...
 
 
-class UnitOfWork(SchedulingQueries, FeedbackQueries, Protocol):
+class OutcomeQueries(Protocol):
+    """Skill self-assessments, the end-of-program evaluation, and the owners' figures of both."""
+
+    async def skill_assessment(self, assessment_id: int) -> SkillAssessment | None: ...
+
+    async def skill_assessments_of(self, enrollment_id: int) -> Sequence[SkillAssessment]: ...
+
+    async def skill_ratings(self, assessment_id: int) -> Sequence[SkillRating]: ...
+
+    async def evaluation_of(self, enrollment_id: int) -> Evaluation | None: ...
+
+    async def assessment_moments(self, enrollment_ids: Iterable[int]) -> dict[int, set[str]]:
+        """enrollment id -> the moments ("baseline", "mid", "end") already created for it."""
+        ...
+
+    async def baseline_levels(self, enrollment_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+        """enrollment id -> the levels the person gave at intake, topic by topic, in order."""
+        ...
+
+    async def outcome_figures(self, period: DigestPeriod) -> OutcomeFigures:
+        """Skill progress, satisfaction, NPS, wish to continue, "what changed" quotes."""
+        ...
+
+    async def outcome_export(self, program_id: int, quote_min_group: int) -> OutcomeExport:
+        """Each person's progress, and "what changed" as the privacy rule allows, for HR."""
+        ...
+
+
+class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, Protocol):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""
 
     async def __aenter__(self) -> UnitOfWork: ...

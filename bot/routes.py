@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.commands import feedback, matching, owner, participant, preferences, privacy, sessions
 from bot.commands.grammar import Command
-from bot.conversations import checkin, runner
+from bot.conversations import assessment, checkin, runner
 from bot.turn import Turn
 
 CommandHandler = Callable[[Turn, Command], Awaitable[None]]
@@ -52,7 +52,7 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
 }
 
 # Flows started by the scheduler rather than by a command must be registered too.
-REGISTERED_FLOWS = (checkin.FLOW,)
+REGISTERED_FLOWS = (checkin.FLOW, assessment.FLOW)
 
 FORM_HANDLERS: dict[str, FormHandler] = {sessions.FORM_ID: sessions.on_form}
 FORM_CANCEL_HANDLERS: dict[str, FormCancelHandler] = {sessions.FORM_ID: sessions.on_form_cancelled}

@@ -34,6 +34,9 @@ def map_domain() -> None:
         (domain.FeedbackRequest, tables.feedback_request),
         (domain.Avoidance, tables.avoidance),
         (domain.MatchProposal, tables.match_proposal),
+        (domain.SkillAssessment, tables.skill_assessment),
+        (domain.SkillRating, tables.skill_rating),
+        (domain.Evaluation, tables.evaluation),
     ):
         mapper_registry.map_imperatively(entity, table)
     _mapped = True

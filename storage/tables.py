@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 
 from bot.domain import (
+    AssessmentMoment,
     CharterStatus,
     CheckinStatus,
     ConversationStatus,
@@ -338,4 +339,47 @@ match_proposal = sa.Table(
     sa.Column("excluded", JSONList, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+skill_assessment = sa.Table(
+    "skill_assessment",
+    metadata,
+    _id(),
+    _fk("enrollment_id", "enrollment.id"),
+    sa.Column("moment", _enum(AssessmentMoment), nullable=False),
+    sa.Column("topics", JSONList, nullable=False),
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("answered_at", UTCDateTime),
+    # Each moment is asked once per enrollment, whatever the restarts and replicas.
+    sa.UniqueConstraint("enrollment_id", "moment", name="uq_skill_assessment_moment"),
+)
+
+skill_rating = sa.Table(
+    "skill_rating",
+    metadata,
+    _id(),
+    _fk("assessment_id", "skill_assessment.id"),
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.UniqueConstraint("assessment_id", "topic", name="uq_skill_rating_topic"),
+)
+
+evaluation = sa.Table(
+    "evaluation",
+    metadata,
+    _id(),
+    sa.Column(
+        "enrollment_id",
+        sa.Integer,
+        sa.ForeignKey("enrollment.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("answered_at", UTCDateTime, nullable=False),
+    sa.Column("satisfaction", sa.Integer, nullable=False),
+    sa.Column("recommend", sa.Integer, nullable=False),
+    sa.Column("continue_reciprocal", sa.Boolean, nullable=False),
+    sa.Column("changed", sa.Text),
+    sa.Column("share_name", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )

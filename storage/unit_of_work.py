@@ -38,6 +38,7 @@ from storage.export_queries import SqlExportQueries
 from storage.feedback_queries import SqlFeedbackQueries
 from storage.mapping import map_domain
 from storage.matching_queries import SqlMatchingQueries
+from storage.outcome_queries import SqlOutcomeQueries
 from storage.scheduling_queries import SqlSchedulingQueries
 
 T = TypeVar("T")
@@ -50,6 +51,7 @@ class SqlUnitOfWork(
     SqlDigestQueries,
     SqlExportQueries,
     SqlActivityQueries,
+    SqlOutcomeQueries,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.conversations import runner
+from bot.conversations import assessment, runner
 from bot.conversations.steps import LanguagesStep, RatingsStep, TextStep, TimezoneStep
 from bot.domain import Conversation, ConversationStatus, Enrollment, Person, Profile, Program, Role
 from bot.turn import Turn
@@ -92,6 +92,8 @@ class IntakeFlow:
             is_mentor=context.is_mentor,
             paired=pair is not None,
         )
+        # The baseline of the skill self-assessment: progress is measured against it.
+        await assessment.ask_baseline(turn, context.enrollment, context.program, context.person)
 
 
 def _zone(context: Any) -> str:

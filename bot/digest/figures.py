@@ -51,6 +51,72 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class TopicProgress:
+    """Average self-rated level on one topic: at intake, and at the latest assessment since."""
+
+    topic: str
+    # People who rated this topic at intake and again later.
+    people: int
+    baseline: float
+    latest: float
+
+
+@dataclass(frozen=True)
+class ContinueShare:
+    """Among one side (mentors or mentees) who answered the end evaluation, how many want to
+    go on as reciprocal mentoring."""
+
+    role: str
+    yes: int
+    answers: int
+
+
+@dataclass(frozen=True)
+class OutcomeFigures:
+    """Skill progress and the end-of-program evaluation; empty until people have answered."""
+
+    skill_topics: tuple[TopicProgress, ...] = ()
+    # People assessed at intake and again later, and those whose average level went up.
+    skill_people: int = 0
+    skill_progressed: int = 0
+    evaluations: int = 0
+    satisfaction: float | None = None
+    # % promoters (9–10) minus % detractors (0–6), over ``evaluations`` answers.
+    nps: int | None = None
+    promoters: int = 0
+    detractors: int = 0
+    continue_yes: int = 0
+    continue_by_role: tuple[ContinueShare, ...] = ()
+    # What changed in their work: anonymous unless shared, and only from large enough groups.
+    changed: tuple[Quote, ...] = ()
+    changed_authors: int = 0
+    changed_withheld: bool = False
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.skill_people or self.evaluations)
+
+
+@dataclass(frozen=True)
+class PersonProgress:
+    """One participant's self-rated progress, for HR's export (topics rated both times)."""
+
+    name: str
+    role: str
+    topics: int
+    baseline: float | None
+    latest: float | None
+    latest_moment: str | None
+
+
+@dataclass(frozen=True)
+class OutcomeExport:
+    progress: tuple[PersonProgress, ...] = ()
+    changed: tuple[Quote, ...] = ()
+    changed_withheld: bool = False
+
+
+@dataclass(frozen=True)
 class DigestFigures:
     enrolled: int
     paired: int
@@ -76,6 +142,8 @@ class DigestFigures:
     # People who wrote what they learnt this week, and whether their words were held back.
     quote_authors: int
     quotes_withheld: bool
+    # Filled in by bot.digest.weekly.compute from the outcome queries; empty by default.
+    outcomes: OutcomeFigures = OutcomeFigures()
 
 
 @dataclass(frozen=True)

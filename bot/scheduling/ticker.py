@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.digest import weekly
 from bot.i18n import Renderer
 from bot.ports import UnitOfWorkFactory
-from bot.scheduling import checkins, nudges
+from bot.scheduling import assessments, checkins, nudges
 from bot.scheduling.cohort import Cohort
 from bot.turn import EngineConfig
 
@@ -42,6 +42,7 @@ class Ticker:
             await nudges.end_pauses(cohort)
             await checkins.remind_and_expire(cohort)
             await checkins.open_new_checkins(cohort)
+            await assessments.ask_due_assessments(cohort)
             await nudges.remind_planned_sessions(cohort)
             await nudges.nudge_quiet_pairs_and_charters(cohort)
             await nudges.ask_for_feedback(cohort)

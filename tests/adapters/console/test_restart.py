@@ -19,8 +19,9 @@ async def test_intake_resumes_after_a_restart(make_console: ConsoleFactory) -> N
     assert deliveries[-1].text.startswith("Question 4/7")
     for answer in ("fr, en", "Legal", "Friday mornings", "ok"):
         deliveries = await after.run_line(f"@zoe {answer}")
-    summary = deliveries[-1].text
+    summary, baseline = (d.text for d in deliveries)
     assert "your profile is complete" in summary
+    assert baseline.startswith("One more thing before you start: where are you today?")
     assert "Cybersecurity hygiene (priority 2)" in summary
 
     # /tandem profile after a restart re-asks the current question instead of starting over.
