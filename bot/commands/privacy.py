@@ -44,11 +44,21 @@ async def collect(turn: Turn) -> dict[str, Any]:
             assert pair.id is not None
             charter = await uow.charter_of(pair.id)
             pairs.append({"pair": _plain(pair), "charter": _plain(charter) if charter else None})
+        assessments = []
+        for assessment in await uow.skill_assessments_of(enrollment.id):
+            assert assessment.id is not None
+            ratings = await uow.skill_ratings(assessment.id)
+            assessments.append(
+                {**_plain(assessment), "levels": {r.topic: r.level for r in ratings}}
+            )
+        evaluation = await uow.evaluation_of(enrollment.id)
         data["enrollments"].append(
             {
                 "enrollment": _plain(enrollment),
                 "profile": _plain(profile) if profile else None,
                 "pairs": pairs,
+                "skill_assessments": assessments,
+                "evaluation": _plain(evaluation) if evaluation else None,
             }
         )
     data["session_logs_written"] = [_plain(log) for log in await uow.session_logs_by(person_id)]
@@ -115,7 +125,9 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
         await uow.delete(message)
     audit_rows = await uow.forget_audit_actor(turn.person_id)
     await turn.uow.flush()
-    # Enrollments, profiles, invitations, conversations and ownerships follow by cascade.
+    # Enrollments, profiles, invitations, conversations and ownerships follow by cascade, and
+    # with the enrollments their skill assessments and end evaluation (words included), as the
+    # post-session feedback they gave goes with the person.
     reply_locale = await turn.locale_of(person)
     await uow.delete(person)
     await uow.flush()

@@ -1,8 +1,9 @@
 """Reports for HR: a program's sessions, participation and KPIs as CSV files or one JSON file.
 
-Free text follows the digest's rules: what people learnt appears without names, only when at
-least the program's group size of people wrote some, unless the person chose to share their
-name; session topics and next steps (the pair's own notes) are left out.
+Free text follows the digest's rules: what people learnt, and what changed in their work (the
+end evaluation), appear without names, only when at least the program's group size of people
+wrote some, unless the person chose to share their name; session topics and next steps (the
+pair's own notes) are left out. Skill progress is per person (self-assessed levels).
 """
 
 from __future__ import annotations
@@ -10,13 +11,20 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.digest import weekly
-from bot.digest.figures import DigestFigures, ExportRows, ParticipantRow, SessionRow
+from bot.digest.figures import (
+    DigestFigures,
+    ExportRows,
+    OutcomeExport,
+    ParticipantRow,
+    PersonProgress,
+    SessionRow,
+)
 from bot.domain import Program
 from bot.errors import UserError
 from bot.ports import UnitOfWorkFactory
@@ -28,6 +36,8 @@ class ProgramExport:
     generated_at: datetime
     kpis: DigestFigures
     rows: ExportRows
+    # Each person's skill progress, and "what changed" under the same privacy rule.
+    outcomes: OutcomeExport = field(default_factory=OutcomeExport)
 
 
 async def build(uow_factory: UnitOfWorkFactory, program_name: str, now: datetime) -> ProgramExport:
@@ -39,8 +49,9 @@ async def build(uow_factory: UnitOfWorkFactory, program_name: str, now: datetime
         assert program.id is not None
         kpis = await weekly.compute(uow, program, now)
         rows = await uow.export_rows(program.id, program.quote_min_group)
+        outcomes = await uow.outcome_export(program.id, program.quote_min_group)
         name = program.name
-    return ProgramExport(name, now, kpis, rows)
+    return ProgramExport(name, now, kpis, rows, outcomes)
 
 
 def _plain(value: Any) -> Any:
@@ -63,6 +74,9 @@ def to_json(export: ProgramExport) -> str:
             "participation": _plain(export.rows.participants),
             "learnt": _plain(export.rows.learnt),
             "learnt_withheld": export.rows.learnt_withheld,
+            "skill_progress": _plain(export.outcomes.progress),
+            "what_changed": _plain(export.outcomes.changed),
+            "what_changed_withheld": export.outcomes.changed_withheld,
         },
         ensure_ascii=False,
         indent=2,
@@ -84,7 +98,8 @@ def _table(items: tuple[Any, ...], kind: type) -> tuple[list[str], list[list[Any
 
 
 def write_csv(export: ProgramExport, directory: Path) -> list[Path]:
-    """sessions.csv, participation.csv, kpis.csv (name, value) and learnt.csv in ``directory``."""
+    """sessions.csv, participation.csv, kpis.csv (name, value), learnt.csv, skill_progress.csv
+    and what_changed.csv in ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     written = [
         _write(directory, "sessions", *_table(export.rows.sessions, SessionRow)),
@@ -92,7 +107,7 @@ def write_csv(export: ProgramExport, directory: Path) -> list[Path]:
     ]
     kpis = [
         [name, json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value]
-        for name, value in _plain(export.kpis).items()
+        for name, value in _flat(_plain(export.kpis))
     ]
     written.append(_write(directory, "kpis", ["name", "value"], kpis))
     written.append(
@@ -103,4 +118,26 @@ def write_csv(export: ProgramExport, directory: Path) -> list[Path]:
             [[quote.text, quote.name or ""] for quote in export.rows.learnt],
         )
     )
+    written.append(
+        _write(directory, "skill_progress", *_table(export.outcomes.progress, PersonProgress))
+    )
+    written.append(
+        _write(
+            directory,
+            "what_changed",
+            ["text", "name"],
+            [[quote.text, quote.name or ""] for quote in export.outcomes.changed],
+        )
+    )
     return written
+
+
+def _flat(values: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested figures (the outcomes) as ``outcomes.nps``-style names, one CSV row each."""
+    rows: list[tuple[str, Any]] = []
+    for name, value in values.items():
+        if isinstance(value, dict):
+            rows.extend(_flat(value, f"{prefix}{name}."))
+        else:
+            rows.append((f"{prefix}{name}", value))
+    return rows

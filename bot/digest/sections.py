@@ -20,12 +20,15 @@ SECTIONS: tuple[str, ...] = (
     "topics",
     "mood",
     "satisfaction",
+    "skills",
+    "evaluation",
     "at_risk",
     "quotes",
+    "changed",
 )
 # Sections whose items are a list (pairs, quotes) rather than figures: in plain text they stay
 # a list even with a single item.
-LISTS: tuple[str, ...] = ("at_risk", "quotes")
+LISTS: tuple[str, ...] = ("at_risk", "quotes", "changed")
 NOTE = ">"
 MOOD_SCALE = (1.0, 5.0)
 

@@ -3,6 +3,7 @@ ISO week (the outbox key says so, across restarts and replicas), and on demand."
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,7 +49,9 @@ async def compute(uow: UnitOfWork, program: Program, now: datetime) -> DigestFig
 
 async def figures_for(uow: UnitOfWork, period: DigestPeriod) -> DigestFigures:
     """Every figure of a period: the weekly digest's week, or the program report's whole run."""
-    return await uow.digest_figures(period)
+    figures = await uow.digest_figures(period)
+    # Skill progress and the end evaluation are program-long figures, in their own queries.
+    return dataclasses.replace(figures, outcomes=await uow.outcome_figures(period))
 
 
 async def render(

@@ -152,6 +152,8 @@ async def test_export_follows_the_privacy_rules(
         "participation.csv",
         "kpis.csv",
         "learnt.csv",
+        "skill_progress.csv",
+        "what_changed.csv",
     ]
     with (tmp_path / "out" / "participation.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
