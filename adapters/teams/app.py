@@ -17,12 +17,10 @@ from dataclasses import dataclass
 
 import jwt
 from aiohttp import web
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.integration.aiohttp import CloudAdapter
 
 from adapters.teams.bot import TandemTeamsBot, raw_activity
+from adapters.teams.connectors import PooledBotFrameworkAuthentication
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.proactive import Proactive
 from bot.engine import Engine
@@ -55,7 +53,7 @@ class TeamsApp:
             APP_TENANTID=settings.microsoft_app_tenant_id or "",
             APP_TYPE=settings.microsoft_app_type,
         )
-        self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
+        self.adapter = CloudAdapter(PooledBotFrameworkAuthentication(configuration))
         self.adapter.on_turn_error = self._on_turn_error
         bot_id = f"28:{self.app_id}" if self.app_id else None
         self.directory = TenantDirectory(settings.microsoft_service_url, bot_id)

@@ -3,6 +3,10 @@ Bot Connector."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.settings import Settings
 from tests.adapters.teams.world import (
     CHANNEL,
@@ -159,3 +163,31 @@ async def test_with_credentials_a_request_without_a_token_is_refused(
         await runtime.close()
     async with runtime.uow_factory() as uow:
         assert await uow.person_by_identity("teams", TENANT, MENTOR) is None
+
+
+async def test_without_credentials_the_endpoint_says_it_is_unauthenticated(
+    migrated_url: str, fake_connector: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.main import build_runtime
+
+    caplog.set_level(logging.WARNING, logger="tandem.teams")
+    settings = Settings(database_url=migrated_url, teams_enabled=True)
+    runtime = await build_runtime(settings, migrate=False)
+    await runtime.close()
+    assert runtime.teams is not None and not runtime.teams.authenticated
+    assert any("NOT authenticated" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_slack_only_deployment_opens_no_teams_endpoint(migrated_url: str) -> None:
+    from bot.main import build_runtime
+
+    settings = Settings(
+        database_url=migrated_url,
+        slack_bot_token="xoxb-1",  # type: ignore[arg-type]
+        slack_signing_secret="s",  # type: ignore[arg-type]
+    )
+    runtime = await build_runtime(settings, migrate=False)
+    try:
+        assert runtime.teams is None and "teams" not in runtime.ports
+    finally:
+        await runtime.close()

@@ -1,0 +1,268 @@
+"""How fast Teams gets its answer: ``session log 45m "topic"`` messages over real HTTP.
+
+Two servers measured side by side in the same run, on the same stack (aiohttp, botbuilder's
+CloudAdapter with ConfigurationBotFrameworkAuthentication, unauthenticated as for local use),
+in a process of their own with the fake Bot Connector (tests/fakes/bot_connector.py); the
+clients run in this process:
+
+- ours: the real web app (the Teams adapter, the engine on SQLite), a paired participant set
+  up first; each message logs a session and answers its confirmation;
+- floor: a bare botbuilder echo bot that answers each message with its text.
+
+Both answer through the connector before the HTTP response, so the handling time covers the
+reply. For each: p50 and p99 of the handling time one activity at a time, and activities per
+second with concurrent clients; errors are a refused request or a reply missing or doubled
+(counted on the fake connector), and for ours a session not logged.
+
+    .venv/bin/python bench/teams_turns.py [--sequential 300] [--concurrent 600] [--clients 16]
+
+Target: p50 within 1.5x of the echo bot's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+from aiohttp import web  # noqa: E402
+from botbuilder.core import TurnContext  # noqa: E402
+from botbuilder.integration.aiohttp import (  # noqa: E402
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+
+from adapters.teams.app import BotFrameworkConfiguration  # noqa: E402
+from adapters.web import make_app  # noqa: E402
+from bot.clock import SystemClock  # noqa: E402
+from bot.domain import Enrollment, Pair, Person, Program, Role  # noqa: E402
+from bot.main import build_runtime  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from tests.fakes.bot_connector import TENANT, FakeBotConnector  # noqa: E402
+
+MENTOR, MENTEE = "29:bench-mentor", "29:bench-mentee"
+BOT = {"id": "28:bench-bot", "name": "Tandem"}
+_ids = itertools.count(1)
+
+
+@dataclass
+class Figures:
+    name: str
+    times: list[float] = field(default_factory=list)
+    rps: float = 0.0
+    errors: int = 0
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.times)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def activity(service_url: str, conversation: str, text: str) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "id": str(next(_ids)),
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": MENTOR, "name": "Léa"},
+        "conversation": {"conversationType": "personal", "tenantId": TENANT, "id": conversation},
+        "recipient": BOT,
+        "locale": "en-US",
+        "localTimezone": "Europe/Paris",
+        "text": text,
+        "channelData": {"tenant": {"id": TENANT}},
+    }
+
+
+class EchoBot:
+    async def on_turn(self, context: TurnContext) -> None:
+        if context.activity.type == "message":
+            await context.send_activity(context.activity.text)
+
+
+async def listen(application: web.Application) -> str:
+    runner = web.AppRunner(application, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return f"http://127.0.0.1:{port}"
+
+
+async def seed_pair(runtime: Any) -> int:
+    now = runtime.clock.now()
+    async with runtime.uow_factory() as uow:
+        program = Program("Bench", now.date(), now, "en", "Europe/Paris", sessions_planned=10**6)
+        mentor = Person("teams", TENANT, MENTOR, "Léa", now, locale="en")
+        mentee = Person("teams", TENANT, MENTEE, "Marc", now, locale="en")
+        for entity in (program, mentor, mentee):
+            uow.add(entity)
+        await uow.flush()
+        enrollments = [
+            Enrollment(program.id, mentor.id, Role.MENTOR, now),
+            Enrollment(program.id, mentee.id, Role.MENTEE, now),
+        ]
+        for enrollment in enrollments:
+            uow.add(enrollment)
+        await uow.flush()
+        pair = Pair(program.id, enrollments[0].id, enrollments[1].id, now)
+        uow.add(pair)
+        await uow.commit()
+        return int(pair.id)  # type: ignore[arg-type]
+
+
+async def serve_all() -> None:
+    """The servers' process: the fake connector, ours and the echo bot; URLs on stdout."""
+    fake = FakeBotConnector()
+    await fake.start()
+    with tempfile.TemporaryDirectory() as directory:
+        settings = Settings(
+            database_url=f"sqlite:///{directory}/bench.db",
+            tandem_locale="en",
+            teams_enabled=True,
+            microsoft_service_url=fake.url,
+        )
+        runtime = await build_runtime(settings, SystemClock(), migrate=True)
+        pair_id = await seed_pair(runtime)
+
+        async def stats(request: web.Request) -> web.Response:
+            async with runtime.uow_factory() as uow:
+                logged = len(await uow.session_logs(pair_id))
+            replies = {
+                name: len(fake.to(f"a:bench-{name}")) for name in ("ours", "floor")
+            }
+            return web.json_response({"logged": logged, "replies": replies})
+
+        echo_adapter = CloudAdapter(
+            ConfigurationBotFrameworkAuthentication(
+                BotFrameworkConfiguration("", "", "", "MultiTenant")
+            )
+        )
+        echo_bot = EchoBot()
+
+        async def echo(request: web.Request) -> web.StreamResponse:
+            response = await echo_adapter.process(request, echo_bot)
+            return response if response is not None else web.Response(status=201)
+
+        floor_app = web.Application()
+        floor_app.router.add_post("/api/messages", echo)
+        stats_app = web.Application()
+        stats_app.router.add_get("/stats", stats)
+        urls = {
+            "ours": await listen(make_app(None, runtime.teams)) + "/api/messages",
+            "floor": await listen(floor_app) + "/api/messages",
+            "stats": await listen(stats_app) + "/stats",
+            "connector": fake.url,
+        }
+        print(json.dumps(urls), flush=True)
+        await asyncio.Event().wait()
+
+
+async def post(http: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> bool:
+    async with http.post(url, json=body) as response:
+        await response.read()
+        return response.status in (200, 201)
+
+
+async def measure(
+    http: aiohttp.ClientSession, urls: dict[str, str], name: str, arguments: argparse.Namespace
+) -> tuple[Figures, int]:
+    figures = Figures(name)
+    conversation = f"a:bench-{name}"
+    sent = 0
+
+    def next_body() -> dict[str, Any]:
+        nonlocal sent
+        sent += 1
+        return activity(urls["connector"], conversation, f'session log 45m "topic {sent}"')
+
+    for _ in range(20):  # warm-up: connections, caches, the SDK's first imports
+        await post(http, urls[name], next_body())
+    for _ in range(arguments.sequential):
+        started = time.perf_counter()
+        ok = await post(http, urls[name], next_body())
+        figures.times.append(time.perf_counter() - started)
+        figures.errors += not ok
+    batch = [next_body() for _ in range(arguments.concurrent)]
+    queue = iter(batch)
+
+    async def client() -> None:
+        for body in queue:
+            figures.errors += not await post(http, urls[name], body)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(arguments.clients)))
+    figures.rps = arguments.concurrent / (time.perf_counter() - started)
+    return figures, sent
+
+
+async def run(arguments: argparse.Namespace) -> None:
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--serve", stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert server.stdout is not None
+        urls = json.loads(await server.stdout.readline())
+        connector = aiohttp.TCPConnector(limit=arguments.clients * 2)
+        results: dict[str, Figures] = {}
+        async with aiohttp.ClientSession(connector=connector) as http:
+            sent: dict[str, int] = {}
+            for name in ("floor", "ours"):
+                results[name], sent[name] = await measure(http, urls, name, arguments)
+            async with http.get(urls["stats"]) as response:
+                stats = await response.json()
+        for name, figures in results.items():
+            figures.errors += abs(stats["replies"][name] - sent[name])
+        results["ours"].errors += sent["ours"] - stats["logged"]
+        report(results, arguments)
+    finally:
+        server.terminate()
+        await server.wait()
+
+
+def report(results: dict[str, Figures], arguments: argparse.Namespace) -> None:
+    print(
+        f'"session log" messages: {arguments.sequential} one at a time, '
+        f"{arguments.concurrent} with {arguments.clients} concurrent clients (SQLite)"
+    )
+    print(f"{'server':<8} {'p50 ms':>8} {'p99 ms':>8} {'act/s':>8} {'errors':>7}")
+    for figures in results.values():
+        print(
+            f"{figures.name:<8} {figures.percentile(0.5):>8.2f} {figures.percentile(0.99):>8.2f} "
+            f"{figures.rps:>8.0f} {figures.errors:>7}"
+        )
+    ours, floor = results["ours"], results["floor"]
+    ratio = statistics.median(ours.times) / statistics.median(floor.times)
+    print(f"p50 ours / echo bot: {ratio:.2f}x; throughput ours / echo bot: "
+          f"{ours.rps / floor.rps:.2f}")
+    checks = [
+        ("p50 within 1.5x of the echo bot", ratio <= 1.5),
+        ("zero errors", all(f.errors == 0 for f in results.values())),
+    ]
+    for label, met in checks:
+        print(f"  {'met   ' if met else 'MISSED'} {label}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--sequential", type=int, default=300)
+    parser.add_argument("--concurrent", type=int, default=600)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    asyncio.run(serve_all() if arguments.serve else run(arguments))
+
+
+if __name__ == "__main__":
+    main()
