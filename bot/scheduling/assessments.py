@@ -1,8 +1,9 @@
 """The mid-program and end-of-program self-assessments (the end one with the evaluation).
 
 Halfway between the program's start and end, and on its last day, each active paired
-participant is asked, at the check-in hour of a working day in their own zone. The program's
-end is ``ends_on``, or, when it has none, the start plus its planned sessions at its cadence.
+participant is asked, at ``assessment_at`` (14:00) of a working day in their own zone. The
+program's end is ``ends_on``, or, when it has none, the start plus its planned sessions at
+its cadence.
 Each moment is created once per enrollment (a unique row, and the outbox key), and is only
 offered for a while after its time: someone who was away for weeks is not asked out of the
 blue; halfway is skipped once the end has come.
@@ -44,10 +45,12 @@ def moment_day(program: Program, moment: AssessmentMoment) -> date:
 
 
 def due_at(cohort: Cohort, program: Program, person: Person, moment: AssessmentMoment) -> datetime:
-    """The check-in hour of the first working day on or after the moment, in the person's zone."""
+    """``assessment_at`` on the first working day on or after the moment, in the person's zone."""
     zone, hours = cohort.zone(person, program), cohort.hours(person)
     day = hours.next_working_day(moment_day(program, moment))
-    return hours.next_working_moment(at_local(day, cohort.settings(program).checkin_at, zone), zone)
+    return hours.next_working_moment(
+        at_local(day, cohort.settings(program).assessment_at, zone), zone
+    )
 
 
 def _moment_now(

@@ -22,6 +22,9 @@ class ScheduleSettings:
     quiet_owner_note_after: timedelta = timedelta(days=28)
     charter_nudge_after: timedelta = timedelta(days=5)
     feedback_request_after: timedelta = timedelta(hours=1)
+    # Mid- and end-of-program self-assessments: the afternoon, so that they never land on top
+    # of a morning check-in of the same day.
+    assessment_at: time = time(14, 0)
 
     @classmethod
     def for_program(cls, program: Program) -> ScheduleSettings:
@@ -31,7 +34,7 @@ class ScheduleSettings:
             if field.name not in overrides:
                 continue
             raw = overrides[field.name]
-            if field.name == "checkin_at":
+            if field.name in ("checkin_at", "assessment_at"):
                 values[field.name] = time.fromisoformat(str(raw))
             elif field.name == "session_reminders":
                 values[field.name] = tuple(timedelta(hours=float(h)) for h in raw)
