@@ -275,3 +275,24 @@ async def test_assessments_and_evaluation_arrive_once_and_make_the_kpis(
     dumped = export.to_json(report)
     assert "erin" not in dumped and "dashboards" not in dumped
     assert json.loads(dumped)["what_changed_withheld"] is True
+
+
+async def test_a_paused_person_is_asked_after_resuming_and_halfway_gives_way_to_the_end(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    await end_program_on(uow_factory, date(2026, 12, 4))
+    await console.run_line("@erin /tandem pause")
+    # Thursday 26 November, 14:00 in Paris: everybody but erin is asked.
+    deliveries = await console.run_line(":advance 7d")
+    deliveries += await console.run_line(":advance 23h")
+    assert sorted(assessments(deliveries)) == ["alice", "bob", "dan"]
+    # Back on Monday 30 November: her halfway assessment comes with the next tick.
+    await console.run_line(":advance 4d")
+    deliveries = await console.run_line("@erin /tandem resume")
+    assert assessments(deliveries) == {"erin": "assessment:4:mid"}
+    # dan never answers his: at the end, his text goes to the end assessment.
+    deliveries = await console.run_line(":advance 4d")
+    assert sorted(assessments(deliveries)) == ["alice", "bob", "dan", "erin"]
+    assert "how satisfied are you" in await said(console, "@dan 4 4 3 3 5 3")
