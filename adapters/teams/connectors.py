@@ -15,7 +15,7 @@ from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import ClaimsIdentity, ConnectorFactory
 
 
-class ReusedConnectors(ConnectorFactory):
+class ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
     def __init__(self, inner: ConnectorFactory, clients: dict[tuple[Any, ...], ConnectorClient]):
         self.inner = inner
         self.clients = clients
@@ -29,7 +29,7 @@ class ReusedConnectors(ConnectorFactory):
         return client
 
 
-class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
+class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
     def __init__(self, configuration: Any) -> None:
         super().__init__(configuration)
         self._clients: dict[tuple[Any, ...], ConnectorClient] = {}

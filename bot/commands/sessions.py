@@ -15,7 +15,7 @@ from bot.commands.lookup import (
     visible_enrollment,
 )
 from bot.commands.values import parse_date, parse_duration, parse_time
-from bot.domain import FeedbackRequest, Pair, PlannedSession, SessionLog
+from bot.domain import Enrollment, FeedbackRequest, Pair, PlannedSession, SessionLog
 from bot.errors import UserError
 from bot.messages import FieldKind, Form, FormField
 from bot.scheduling.settings import ScheduleSettings
@@ -39,7 +39,7 @@ async def session(turn: Turn, command: Command) -> None:
 
 
 async def _log(turn: Turn, command: Command) -> None:
-    _, pair = await active_pair_of_speaker(turn)
+    enrollment, pair = await active_pair_of_speaker(turn)
     if not command.args and not command.options:
         await turn.say("sessions.form_intro", form=await _form(turn, {}, {}))
         return
@@ -54,11 +54,11 @@ async def _log(turn: Turn, command: Command) -> None:
         "date": command.options.get("date", ""),
     }
     log = await _validated_log(turn, pair, values)
-    await _save(turn, pair, log)
+    await _save(turn, enrollment, pair, log)
 
 
 async def on_form(turn: Turn, values: dict[str, str]) -> None:
-    _, pair = await active_pair_of_speaker(turn)
+    enrollment, pair = await active_pair_of_speaker(turn)
     errors: dict[str, str] = {}
     try:
         log = await _validated_log(turn, pair, values, errors)
@@ -66,7 +66,7 @@ async def on_form(turn: Turn, values: dict[str, str]) -> None:
         # Send the form back with what was typed and an error under each wrong field.
         await turn.say("sessions.form_errors", form=await _form(turn, values, errors))
         return
-    await _save(turn, pair, log)
+    await _save(turn, enrollment, pair, log)
 
 
 async def on_form_cancelled(turn: Turn) -> None:
@@ -166,15 +166,20 @@ def _held_on(value: str, today: date) -> date:
     return held_on
 
 
-async def _save(turn: Turn, pair: Pair, log: SessionLog) -> None:
+async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog) -> None:
+    # Only what the confirmation and the partner's notice need: this is the most frequent turn.
+    assert enrollment.id is not None and pair.id is not None
     turn.uow.add(log)
     await turn.uow.flush()
     turn.audit("session.logged", program_id=pair.program_id, subject=f"pair:{pair.id}")
-    enrollment, _ = await active_pair_of_speaker(turn)
-    view = await pair_view(turn, enrollment)
-    partner = view["partner"]
+    program = await turn.uow.program(pair.program_id)
+    assert program is not None
+    charter = await turn.uow.charter_of(pair.id)
+    sessions_done = len(await turn.uow.session_logs(pair.id))
+    target = (charter.meetings if charter else None) or program.sessions_planned
+    partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
     if partner is not None and partner.id is not None and log.id is not None:
-        settings = ScheduleSettings.for_program(view["program"])
+        settings = ScheduleSettings.for_program(program)
         turn.uow.add(
             FeedbackRequest(
                 session_log_id=log.id,
@@ -195,8 +200,8 @@ async def _save(turn: Turn, pair: Pair, log: SessionLog) -> None:
     await turn.say(
         "sessions.logged",
         log=log,
-        count=view["sessions_done"],
-        target=view["target"],
+        count=sessions_done,
+        target=target,
         undo_minutes=int(UNDO_WINDOW.total_seconds() // 60),
     )
 
