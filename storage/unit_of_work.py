@@ -24,11 +24,9 @@ from bot.domain import (
     Pair,
     PairStatus,
     Person,
-    PlannedSession,
     Profile,
     Program,
     ProgramOwner,
-    SessionLog,
 )
 from storage import tables
 from storage.activity_queries import SqlActivityQueries
@@ -40,6 +38,7 @@ from storage.mapping import map_domain
 from storage.matching_queries import SqlMatchingQueries
 from storage.outcome_queries import SqlOutcomeQueries
 from storage.scheduling_queries import SqlSchedulingQueries
+from storage.session_queries import SqlSessionQueries
 
 T = TypeVar("T")
 
@@ -52,6 +51,7 @@ class SqlUnitOfWork(
     SqlExportQueries,
     SqlActivityQueries,
     SqlOutcomeQueries,
+    SqlSessionQueries,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -240,41 +240,6 @@ class SqlUnitOfWork(
 
     async def charter_of(self, pair_id: int) -> Charter | None:
         return await self._one(sa.select(Charter).where(tables.charter.c.pair_id == pair_id))
-
-    # Sessions
-    async def session_logs(self, pair_id: int) -> Sequence[SessionLog]:
-        columns = tables.session_log.c
-        return await self._all(
-            sa.select(SessionLog)
-            .where(columns.pair_id == pair_id)
-            .order_by(columns.held_on, columns.id)
-        )
-
-    async def session_logs_by(self, person_id: int) -> Sequence[SessionLog]:
-        columns = tables.session_log.c
-        return await self._all(
-            sa.select(SessionLog).where(columns.logged_by == person_id).order_by(columns.id)
-        )
-
-    async def last_session_log_by(self, pair_id: int, person_id: int) -> SessionLog | None:
-        columns = tables.session_log.c
-        return await self._one(
-            sa.select(SessionLog)
-            .where(columns.pair_id == pair_id, columns.logged_by == person_id)
-            .order_by(columns.created_at.desc(), columns.id.desc())
-        )
-
-    async def planned_sessions(self, pair_id: int, after: datetime) -> Sequence[PlannedSession]:
-        columns = tables.planned_session.c
-        return await self._all(
-            sa.select(PlannedSession)
-            .where(
-                columns.pair_id == pair_id,
-                columns.starts_at > after,
-                columns.cancelled.is_(False),
-            )
-            .order_by(columns.starts_at)
-        )
 
     # Conversations and audit
     async def conversation(self, conversation_id: int) -> Conversation | None:

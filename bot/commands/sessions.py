@@ -175,7 +175,7 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
     program = await turn.uow.program(pair.program_id)
     assert program is not None
     charter = await turn.uow.charter_of(pair.id)
-    sessions_done = len(await turn.uow.session_logs(pair.id))
+    sessions_done = await turn.uow.session_count(pair.id)
     target = (charter.meetings if charter else None) or program.sessions_planned
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
     if partner is not None and partner.id is not None and log.id is not None:

@@ -1,0 +1,60 @@
+"""A pair's sessions: those logged, how many, and those planned."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import PlannedSession, SessionLog
+from storage import tables
+
+
+class SqlSessionQueries:
+    @property
+    def session(self) -> AsyncSession:
+        raise NotImplementedError
+
+    async def session_count(self, pair_id: int) -> int:
+        """How many sessions the pair logged, counted by the database."""
+        statement = sa.select(sa.func.count()).where(tables.session_log.c.pair_id == pair_id)
+        return int((await self.session.execute(statement)).scalar_one())
+
+    async def session_logs(self, pair_id: int) -> Sequence[SessionLog]:
+        columns = tables.session_log.c
+        statement = (
+            sa.select(SessionLog)
+            .where(columns.pair_id == pair_id)
+            .order_by(columns.held_on, columns.id)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def session_logs_by(self, person_id: int) -> Sequence[SessionLog]:
+        columns = tables.session_log.c
+        statement = sa.select(SessionLog).where(columns.logged_by == person_id)
+        return (await self.session.scalars(statement.order_by(columns.id))).all()
+
+    async def last_session_log_by(self, pair_id: int, person_id: int) -> SessionLog | None:
+        columns = tables.session_log.c
+        statement = (
+            sa.select(SessionLog)
+            .where(columns.pair_id == pair_id, columns.logged_by == person_id)
+            .order_by(columns.created_at.desc(), columns.id.desc())
+            .limit(1)
+        )
+        return (await self.session.scalars(statement)).first()
+
+    async def planned_sessions(self, pair_id: int, after: datetime) -> Sequence[PlannedSession]:
+        columns = tables.planned_session.c
+        statement = (
+            sa.select(PlannedSession)
+            .where(
+                columns.pair_id == pair_id,
+                columns.starts_at > after,
+                columns.cancelled.is_(False),
+            )
+            .order_by(columns.starts_at)
+        )
+        return (await self.session.scalars(statement)).all()
