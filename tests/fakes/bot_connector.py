@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,8 @@ class Sent:
     target_id: str | None = None
     # The id the service gave it (an update keeps the id of the activity it changes).
     activity_id: str = ""
+    # When it arrived (time.monotonic, which every process on the machine shares).
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def text(self) -> str:

@@ -191,3 +191,15 @@ async def test_a_slack_only_deployment_opens_no_teams_endpoint(migrated_url: str
         assert runtime.teams is None and "teams" not in runtime.ports
     finally:
         await runtime.close()
+
+
+async def test_messages_are_acknowledged_at_once_and_handled_in_order(teams: TeamsWorld) -> None:
+    pair_id = await seed_pair(teams)
+    topics = [f"topic {n}" for n in range(6)]
+    for topic in topics:
+        response = await teams.say(MENTOR, f'session log 30m "{topic}"')
+        assert response.status == 200
+    await settle(teams)
+    assert [topic for _, topic in await _session_logs(teams, pair_id)] == topics
+    confirmations = [text for text in received(teams, MENTOR) if "Session logged" in text]
+    assert [topic for c in confirmations for topic in topics if topic in c] == topics

@@ -24,6 +24,7 @@ from tests.adapters.teams.world import (
     play,
     received,
     seed_pair,
+    settle,
 )
 from tests.console_support import START
 from tests.fakes.bot_connector import TENANT, FakeBotConnector
@@ -109,6 +110,7 @@ async def test_installing_the_app_stores_the_reference_and_a_restart_loses_nothi
                 membersAdded=[world.account(MENTEE)],
             )
             assert (await world.post(added)).status in (200, 201)
+            await settle(world)
             (welcome,) = received(world, MENTOR)
             assert "Tandem" in welcome and "status" in welcome
     finally:

@@ -195,7 +195,9 @@ def answered_cards(world: TeamsWorld, user: str) -> list[dict[str, Any]]:
 
 
 async def settle(world: TeamsWorld) -> None:
-    """The outbox sent."""
+    """Every acknowledged activity handled, and the outbox sent."""
+    assert world.runtime.teams is not None
+    await world.runtime.teams.settled()
     while await world.runtime.deliverer.drain():
         pass
 
