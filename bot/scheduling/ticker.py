@@ -11,7 +11,7 @@ import time
 from collections import Counter
 
 from bot.clock import Clock
-from bot.digest import weekly
+from bot.digest import closing, weekly
 from bot.i18n import Renderer
 from bot.ports import UnitOfWorkFactory
 from bot.scheduling import assessments, checkins, nudges
@@ -47,6 +47,7 @@ class Ticker:
             await nudges.nudge_quiet_pairs_and_charters(cohort)
             await nudges.ask_for_feedback(cohort)
             await weekly.post_weekly_digests(cohort)
+            await closing.post_final_reports(cohort)
             await cohort.flush_outbox()
             await uow.commit()
         if cohort.sent:

@@ -1,0 +1,36 @@
+"""When a program ends, its report is posted once in the owners' channel."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from bot.clock import VirtualClock
+from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.console_support import ConsoleFactory, run_script
+
+
+async def test_the_program_report_is_posted_once_when_the_program_ends(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    await run_script(console, "digest_week_en.txt")
+    async with uow_factory() as uow:
+        (program,) = await uow.programs_named("Pilot")
+        # The program ends on Tuesday 24 November.
+        program.ends_on = date(2026, 11, 24)
+        await uow.commit()
+    # On to Tuesday 24 November, 08:00 in Paris: not yet.
+    hours = (datetime(2026, 11, 24, 7, 0, tzinfo=UTC) - console.clock.now()) // timedelta(hours=1)
+    deliveries = await console.run_line(f":advance {hours}h")
+    assert [d for d in deliveries if (d.key or "").startswith("report:")] == []
+    deliveries = await console.run_line(":advance 1h")
+    (post,) = [d for d in deliveries if (d.key or "").startswith("report:")]
+    assert post.kind == "channel" and post.recipient == "#owners"
+    assert post.text.startswith('Program report of "Pilot", since Nov 18, 2026')
+    assert "Since the start: 2 sessions" in post.text
+
+    # Later, and in a new process: never again.
+    later = make_console(clock=VirtualClock(console.clock.now()))
+    deliveries = await later.run_line(":advance 3d")
+    assert [d for d in deliveries if (d.key or "").startswith("report:")] == []
