@@ -30,7 +30,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "timezone": (),
         "my-data": (),
         "forget-me": (),
-        "program": ("new", "list", "show"),
+        "program": ("new", "list", "show", "set"),
         "invite": (),
         "owners": ("add",),
         "pair": (),
@@ -72,6 +72,10 @@ OPTION_ALIASES = {
     "program": "program",
     "programme": "program",
     "until": "until",
+    "end": "until",
+    "fin": "until",
+    "quotes": "quotes",
+    "citations": "quotes",
     "jusqu'au": "until",
 }
 

@@ -24,6 +24,9 @@ from bot.turn import Turn
 
 MAX_SESSIONS = 52
 MAX_NAME = 200
+# Below three, "anonymous" words could be told apart by whoever knows who took part.
+MIN_QUOTE_GROUP = 3
+MAX_QUOTE_GROUP = 100
 
 
 async def program(turn: Turn, command: Command) -> None:
@@ -31,6 +34,8 @@ async def program(turn: Turn, command: Command) -> None:
         await _new_program(turn, command)
     elif command.sub == "list":
         await _list_programs(turn)
+    elif command.sub == "set":
+        await _set_program(turn, command)
     else:
         await _show_program(turn, command)
 
@@ -68,6 +73,27 @@ async def _new_program(turn: Turn, command: Command) -> None:
     turn.uow.add(ProgramOwner(program_id=new.id, person_id=turn.person_id))
     turn.audit("program.created", program_id=new.id, subject=name)
     await turn.say("owner.program_created", program=new)
+
+
+async def _set_program(turn: Turn, command: Command) -> None:
+    """``program set [until: DATE] [quotes: N] [program: NAME]``: the end date, and how many
+    people must have written before their words reach owners anonymously."""
+    target = await owned_program(turn, command.options.get("program", ""))
+    options = command.options
+    if "until" not in options and "quotes" not in options:
+        raise UserError("errors.program_set_usage")
+    if "until" in options:
+        ends_on = parse_date(options["until"], turn.today_for(turn.person))
+        if ends_on <= target.starts_on:
+            raise UserError("errors.program_end_before_start", value=options["until"])
+        target.ends_on = ends_on
+    if "quotes" in options:
+        minimum = parse_positive_int(options["quotes"], maximum=MAX_QUOTE_GROUP)
+        if minimum < MIN_QUOTE_GROUP:
+            raise UserError("errors.quote_group_too_small", minimum=MIN_QUOTE_GROUP)
+        target.quote_min_group = minimum
+    turn.audit("program.settings", program_id=target.id, subject=target.name)
+    await turn.say("owner.program_set", program=target)
 
 
 async def _list_programs(turn: Turn) -> None:
