@@ -48,3 +48,23 @@ def test_no_module_calls_the_system_clock_directly() -> None:
             continue
         source = path.read_text(encoding="utf-8")
         assert "datetime.now(" not in source and "date.today(" not in source, path
+
+
+def test_the_bot_framework_sdk_stays_inside_the_teams_adapter() -> None:
+    """botbuilder is archived upstream: only adapters/teams/ may know it, so that its
+    successor can replace it there without touching anything else."""
+    root = BOT.parent
+    teams = root / "adapters" / "teams"
+    offenders = {}
+    for folder in ("bot", "adapters", "storage"):
+        for path in (root / folder).rglob("*.py"):
+            if teams in path.parents:
+                continue
+            bad = {
+                name
+                for name in _imports(path)
+                if name.split(".")[0] in ("botbuilder", "botframework")
+            }
+            if bad:
+                offenders[str(path.relative_to(root))] = bad
+    assert not offenders
