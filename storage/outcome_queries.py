@@ -93,7 +93,7 @@ class SqlOutcomeQueries:
         return dict(found)
 
     # The owners' figures
-    def _before_after(self, program_id: int) -> sa.Subquery:
+    def _before_after(self, program_id: int) -> sa.Select[Any]:
         """One row per person and topic rated at intake and at their latest assessment since."""
         e = tables.enrollment.c
         base, later = tables.skill_assessment.alias("base"), tables.skill_assessment.alias("later")
@@ -122,9 +122,10 @@ class SqlOutcomeQueries:
                 .join(latest, latest.c.enrollment_id == base.c.enrollment_id)
                 .join(
                     later,
+                    # The moment named back from its rank: a seek on (enrollment, moment).
                     sa.and_(
                         later.c.enrollment_id == base.c.enrollment_id,
-                        _rank(later.c.moment) == latest.c.rank,
+                        later.c.moment == sa.case((latest.c.rank == 2, END), else_=MID),
                     ),
                 )
                 .join(
@@ -135,7 +136,6 @@ class SqlOutcomeQueries:
                 )
             )
             .where(base.c.moment == BASELINE, base.c.answered_at.is_not(None))
-            .subquery()
         )
 
     async def _changed_quotes(
@@ -175,34 +175,36 @@ class SqlOutcomeQueries:
 
     async def outcome_figures(self, period: DigestPeriod) -> OutcomeFigures:
         program_id = period.program_id
-        before_after = self._before_after(program_id)
-        topics = (
-            await self.session.execute(
-                sa.select(
-                    before_after.c.topic,
-                    sa.func.count(),
-                    sa.func.avg(before_after.c.before),
-                    sa.func.avg(before_after.c.after),
-                )
-                .group_by(before_after.c.topic)
-                .order_by(before_after.c.topic)
-            )
-        ).all()
+        # One statement over one common table: PostgreSQL and SQLite compute it once for both
+        # the per-topic averages and the per-person gains (it is referenced twice).
+        before_after = self._before_after(program_id).cte("before_after")
+        gain = before_after.c.after - before_after.c.before
         per_person = (
-            sa.select(
-                before_after.c.enrollment_id,
-                sa.func.avg(before_after.c.after - before_after.c.before).label("gain"),
-            )
+            sa.select(sa.func.avg(gain).label("gain"))
             .group_by(before_after.c.enrollment_id)
             .subquery()
         )
-        people = (
+        rows = (
             await self.session.execute(
-                sa.select(
-                    sa.func.count(), sa.func.sum(sa.case((per_person.c.gain > 0, 1), else_=0))
+                sa.union_all(
+                    sa.select(
+                        before_after.c.topic.label("topic"),
+                        sa.func.count().label("n"),
+                        sa.func.avg(before_after.c.before).label("before"),
+                        sa.func.avg(before_after.c.after).label("after"),
+                    ).group_by(before_after.c.topic),
+                    # The people row: its topic is NULL; "before" carries who progressed.
+                    sa.select(
+                        sa.null(),
+                        sa.func.count(),
+                        sa.func.sum(sa.case((per_person.c.gain > 0, 1), else_=0)),
+                        sa.null(),
+                    ).select_from(per_person),
                 )
             )
-        ).one()
+        ).all()
+        topics = sorted((row for row in rows if row[0] is not None), key=lambda row: row[0])
+        people = next(row for row in rows if row[0] is None)
 
         v, e = tables.evaluation.c, tables.enrollment.c
         by_role = (
@@ -234,8 +236,8 @@ class SqlOutcomeQueries:
                 TopicProgress(str(topic), int(n), round(float(b), 1), round(float(a), 1))
                 for topic, n, b, a in topics
             ),
-            skill_people=int(people[0] or 0),
-            skill_progressed=int(people[1] or 0),
+            skill_people=int(people[1] or 0),
+            skill_progressed=int(people[2] or 0),
             evaluations=answers,
             satisfaction=round(satisfaction_sum / answers, 1) if answers else None,
             nps=round(100 * (promoters - detractors) / answers) if answers else None,
@@ -252,7 +254,7 @@ class SqlOutcomeQueries:
         )
 
     async def outcome_export(self, program_id: int, quote_min_group: int) -> OutcomeExport:
-        before_after = self._before_after(program_id)
+        before_after = self._before_after(program_id).subquery()
         e, person = tables.enrollment.c, tables.person.c
         per_person = (
             sa.select(

@@ -82,19 +82,22 @@ async def ask_due_assessments(cohort: Cohort) -> None:
     if not candidates:
         return
     asked = await cohort.uow.assessment_moments(candidates)
+    not_asked = {
+        enrollment_id: candidate
+        for enrollment_id, candidate in candidates.items()
+        if candidate[3].value not in asked.get(enrollment_id, set())
+        and AssessmentMoment.END.value not in asked.get(enrollment_id, set())
+    }
+    if not not_asked:
+        return  # the usual case during the two weeks after a moment: everyone was asked
+    # Only people in a pair: progress is what the mentoring brought.
     paired = {
         enrollment_id
         for pair in await cohort.uow.active_pairs()
         for enrollment_id in (pair.mentor_enrollment_id, pair.mentee_enrollment_id)
         if enrollment_id is not None
     }
-    due_now = [
-        candidate
-        for enrollment_id, candidate in candidates.items()
-        if enrollment_id in paired
-        and candidate[3].value not in asked.get(enrollment_id, set())
-        and AssessmentMoment.END.value not in asked.get(enrollment_id, set())
-    ]
+    due_now = [c for enrollment_id, c in not_asked.items() if enrollment_id in paired]
     if not due_now:
         return
     baselines = await cohort.uow.baseline_levels(e.id for e, *_ in due_now if e.id)
