@@ -1,10 +1,10 @@
-"""The program report, posted once in the owners' channel when the program ends: the figures
-since the start, the chart, skills progress and the end-of-program evaluation as far as answered.
+"""The program report, posted once in the owners' channel after the program ends: the figures
+since the start, the chart, skills progress and the end-of-program evaluation.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.digest import report
@@ -13,16 +13,18 @@ from bot.scheduling.assessments import program_end
 from bot.scheduling.cohort import Cohort
 
 POST_AT = time(9, 0)
+# The end-of-program evaluation goes out on the last day: a week later most answers are in.
+AFTER_THE_END = timedelta(days=7)
 
 
 def final_report_key(program: Program, now: datetime) -> str | None:
     """The outbox key of the closing report when it is due, else None.
 
-    Due from 09:00 on the program's last day in its zone (the end-of-program evaluation went
-    out that morning), and caught up later if no tick ran then.
+    Due at 09:00 in the program's zone a week after its last day, when the end-of-program
+    evaluation (sent on the last day) has been answered; caught up later if no tick ran then.
     """
     zone = ZoneInfo(program.timezone)
-    due = datetime.combine(program_end(program), POST_AT, tzinfo=zone)
+    due = datetime.combine(program_end(program) + AFTER_THE_END, POST_AT, tzinfo=zone)
     if now < due or program.created_at > due:
         return None
     return f"report:final:{program.id}"

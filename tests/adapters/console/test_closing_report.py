@@ -1,4 +1,4 @@
-"""When a program ends, its report is posted once in the owners' channel."""
+"""A week after a program ends, its report is posted once in the owners' channel."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.console_support import ConsoleFactory, run_script
 
 
-async def test_the_program_report_is_posted_once_when_the_program_ends(
+async def test_the_program_report_is_posted_once_a_week_after_the_program_ends(
     make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory
 ) -> None:
     console = make_console()
@@ -20,8 +20,8 @@ async def test_the_program_report_is_posted_once_when_the_program_ends(
         # The program ends on Tuesday 24 November.
         program.ends_on = date(2026, 11, 24)
         await uow.commit()
-    # On to Tuesday 24 November, 08:00 in Paris: not yet.
-    hours = (datetime(2026, 11, 24, 7, 0, tzinfo=UTC) - console.clock.now()) // timedelta(hours=1)
+    # On to Tuesday 1 December, 08:00 in Paris, a week after the last day: not yet.
+    hours = (datetime(2026, 12, 1, 7, 0, tzinfo=UTC) - console.clock.now()) // timedelta(hours=1)
     deliveries = await console.run_line(f":advance {hours}h")
     assert [d for d in deliveries if (d.key or "").startswith("report:")] == []
     deliveries = await console.run_line(":advance 1h")
