@@ -49,10 +49,10 @@ from botbuilder.integration.aiohttp import (  # noqa: E402
 from adapters.teams.app import BotFrameworkConfiguration  # noqa: E402
 from adapters.web import make_app  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
-from bot.domain import Enrollment, Pair, Person, Program, Role  # noqa: E402
 from bot.main import build_runtime  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.fakes.bot_connector import TENANT, FakeBotConnector  # noqa: E402
+from tests.pairs import seed_pair  # noqa: E402
 
 MENTOR, MENTEE = "29:bench-mentor", "29:bench-mentee"
 BOT = {"id": "28:bench-bot", "name": "Tandem"}
@@ -105,28 +105,6 @@ async def listen(application: web.Application) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-async def seed_pair(runtime: Any) -> int:
-    now = runtime.clock.now()
-    async with runtime.uow_factory() as uow:
-        program = Program("Bench", now.date(), now, "en", "Europe/Paris", sessions_planned=10**6)
-        mentor = Person("teams", TENANT, MENTOR, "Léa", now, locale="en")
-        mentee = Person("teams", TENANT, MENTEE, "Marc", now, locale="en")
-        for entity in (program, mentor, mentee):
-            uow.add(entity)
-        await uow.flush()
-        enrollments = [
-            Enrollment(program.id, mentor.id, Role.MENTOR, now),
-            Enrollment(program.id, mentee.id, Role.MENTEE, now),
-        ]
-        for enrollment in enrollments:
-            uow.add(enrollment)
-        await uow.flush()
-        pair = Pair(program.id, enrollments[0].id, enrollments[1].id, now)
-        uow.add(pair)
-        await uow.commit()
-        return int(pair.id)  # type: ignore[arg-type]
-
-
 async def serve_all() -> None:
     """The servers' process: the fake connector, ours and the echo bot; URLs on stdout."""
     fake = FakeBotConnector()
@@ -139,7 +117,15 @@ async def serve_all() -> None:
             microsoft_service_url=fake.url,
         )
         runtime = await build_runtime(settings, SystemClock(), migrate=True)
-        pair_id = await seed_pair(runtime)
+        pair_id = await seed_pair(
+            runtime,
+            platform="teams",
+            workspace=TENANT,
+            mentor=(MENTOR, "Léa"),
+            mentee=(MENTEE, "Marc"),
+            program_name="Bench",
+            sessions_planned=10**6,
+        )
 
         async def stats(request: web.Request) -> web.Response:
             async with runtime.uow_factory() as uow:

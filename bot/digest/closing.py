@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.digest import report
-from bot.domain import OutboxMessage, Program
+from bot.digest import report, weekly
+from bot.domain import Program
 from bot.scheduling.assessments import program_end
 from bot.scheduling.cohort import Cohort
 
@@ -33,20 +33,6 @@ def final_report_key(program: Program, now: datetime) -> str | None:
 async def post_final_reports(cohort: Cohort) -> None:
     """A tick step: queue each ended program's report to its owners' channel, once."""
     for program in cohort.programs.values():
-        channel = program.digest_channel
         key = final_report_key(program, cohort.now)
-        if not channel or key is None or await cohort.uow.outbox_has_key(key):
-            continue
-        locale = cohort.renderer.locale_for(program.locale, cohort.config.default_locale)
-        message = await report.render(cohort.uow, cohort.renderer, locale, program, cohort.now)
-        cohort.outbox.append(
-            OutboxMessage(
-                key=key,
-                purpose="final_report",
-                platform=str(channel.get("platform", "")),
-                channel=dict(channel),
-                payload=message.to_payload(),
-                created_at=cohort.now,
-                not_before=cohort.now,
-            )
-        )
+        if key is not None:
+            await weekly.post_to_owners_channel(cohort, program, key, "final_report", report.render)

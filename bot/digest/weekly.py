@@ -4,6 +4,7 @@ ISO week (the outbox key says so, across restarts and replicas), and on demand."
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -92,20 +93,33 @@ def weekly_key(program: Program, now: datetime) -> str | None:
 async def post_weekly_digests(cohort: Cohort) -> None:
     """A tick step: queue each program's digest to its owners' channel, once a week."""
     for program in cohort.programs.values():
-        channel = program.digest_channel
         key = weekly_key(program, cohort.now)
-        if not channel or key is None or await cohort.uow.outbox_has_key(key):
-            continue
-        locale = cohort.renderer.locale_for(program.locale, cohort.config.default_locale)
-        message = await render(cohort.uow, cohort.renderer, locale, program, cohort.now)
-        cohort.outbox.append(
-            OutboxMessage(
-                key=key,
-                purpose="weekly_digest",
-                platform=str(channel.get("platform", "")),
-                channel=dict(channel),
-                payload=message.to_payload(),
-                created_at=cohort.now,
-                not_before=cohort.now,
-            )
+        if key is not None:
+            await post_to_owners_channel(cohort, program, key, "weekly_digest", render)
+
+
+async def post_to_owners_channel(
+    cohort: Cohort,
+    program: Program,
+    key: str,
+    purpose: str,
+    render_for: Callable[[UnitOfWork, Renderer, str, Program, datetime], Awaitable[Message]],
+) -> None:
+    """Queue a message made by ``render_for`` to the program's owners' channel, unless there is
+    no channel yet or the key was already used (a restart, another replica)."""
+    channel = program.digest_channel
+    if not channel or await cohort.uow.outbox_has_key(key):
+        return
+    locale = cohort.renderer.locale_for(program.locale, cohort.config.default_locale)
+    message = await render_for(cohort.uow, cohort.renderer, locale, program, cohort.now)
+    cohort.outbox.append(
+        OutboxMessage(
+            key=key,
+            purpose=purpose,
+            platform=str(channel.get("platform", "")),
+            channel=dict(channel),
+            payload=message.to_payload(),
+            created_at=cohort.now,
+            not_before=cohort.now,
         )
+    )

@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
-from bot.domain import Enrollment, Pair, Person, Program, Role
 from bot.main import Runtime
+from tests import pairs
 from tests.adapters.slack.payloads import (
     TEAM,
     block_actions,
@@ -149,27 +149,12 @@ async def seed_runtime_pair(
     mentee_id: str = MENTEE,
 ) -> int:
     """The same, on any runtime and for any two Slack users (the benchmark uses it too)."""
-    now = runtime.clock.now()
-    async with runtime.uow_factory() as uow:
-        program = Program(
-            program_name, now.date(), now, "en", "Europe/Paris", sessions_planned=sessions_planned
-        )
-        mentor = Person("slack", TEAM, mentor_id, "lea", now, locale="en")
-        mentee = Person("slack", TEAM, mentee_id, "marc", now, locale="en")
-        for entity in (program, mentor, mentee):
-            uow.add(entity)
-        await uow.flush()
-        assert program.id and mentor.id and mentee.id
-        enrollments = [
-            Enrollment(program.id, mentor.id, Role.MENTOR, now),
-            Enrollment(program.id, mentee.id, Role.MENTEE, now),
-        ]
-        for enrollment in enrollments:
-            uow.add(enrollment)
-        await uow.flush()
-        pair = Pair(program.id, enrollments[0].id, enrollments[1].id, now)
-        uow.add(pair)
-        await uow.flush()
-        assert pair.id is not None
-        await uow.commit()
-        return pair.id
+    return await pairs.seed_pair(
+        runtime,
+        platform="slack",
+        workspace=TEAM,
+        mentor=(mentor_id, "lea"),
+        mentee=(mentee_id, "marc"),
+        program_name=program_name,
+        sessions_planned=sessions_planned,
+    )

@@ -14,8 +14,8 @@ from typing import Any
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
-from bot.domain import Enrollment, Pair, Person, Program, Role
 from bot.main import Runtime
+from tests import pairs
 from tests.fakes.bot_connector import TENANT, FakeBotConnector
 
 BOT = {"id": "28:tandem-bot", "name": "Tandem"}
@@ -238,26 +238,11 @@ async def play(world: TeamsWorld, steps: list[tuple[str, str]], *, execute: bool
 
 async def seed_pair(world: TeamsWorld, program_name: str = "Pilot") -> int:
     """A program with MENTOR and MENTEE enrolled and paired (never talked to the bot yet)."""
-    runtime = world.runtime
-    now = runtime.clock.now()
-    async with runtime.uow_factory() as uow:
-        program = Program(program_name, now.date(), now, "en", "Europe/Paris")
-        mentor = Person("teams", TENANT, MENTOR, NAMES[MENTOR], now, locale="en")
-        mentee = Person("teams", TENANT, MENTEE, NAMES[MENTEE], now, locale="en")
-        for entity in (program, mentor, mentee):
-            uow.add(entity)
-        await uow.flush()
-        assert program.id and mentor.id and mentee.id
-        enrollments = [
-            Enrollment(program.id, mentor.id, Role.MENTOR, now),
-            Enrollment(program.id, mentee.id, Role.MENTEE, now),
-        ]
-        for enrollment in enrollments:
-            uow.add(enrollment)
-        await uow.flush()
-        pair = Pair(program.id, enrollments[0].id, enrollments[1].id, now)
-        uow.add(pair)
-        await uow.flush()
-        assert pair.id is not None
-        await uow.commit()
-        return pair.id
+    return await pairs.seed_pair(
+        world.runtime,
+        platform="teams",
+        workspace=TENANT,
+        mentor=(MENTOR, NAMES[MENTOR]),
+        mentee=(MENTEE, NAMES[MENTEE]),
+        program_name=program_name,
+    )
