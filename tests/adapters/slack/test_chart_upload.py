@@ -147,7 +147,7 @@ async def test_an_owner_asks_for_the_report_in_slack(slack: SlackWorld) -> None:
     (report,) = [p for p in slack.fake.posted if p["blocks"][0]["type"] == "header"]
     assert report["channel"] == dm(MENTOR)
     assert report["blocks"][0]["text"]["text"].startswith('Program report of "Pilot"')
-    assert "Since the start: 1 sessions (45 min)" in report["text"]
+    assert "Since the start: 1 session (45 min)" in report["text"]
     (chart,) = slack.fake.shared_files
     assert chart["channel"] == dm(MENTOR) and chart["data"].startswith(PNG_SIGNATURE)
 
