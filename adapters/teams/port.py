@@ -28,7 +28,8 @@ class TeamsChatPort:
         pace = Pace(
             per_second=settings.teams_messages_per_second,
             burst=settings.teams_burst,
-            per_conversation_per_second=1.0,
+            # Teams allows 7 a second in one conversation but only 60 in 30 seconds.
+            per_conversation_per_second=2.0,
         )
         return cls(app, pace)
 
