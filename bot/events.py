@@ -44,4 +44,7 @@ class InboundEvent:
     channel: dict[str, Any] | None = None
     # The platform's own id of this delivery, used to drop platform retries.
     delivery_id: str | None = None
+    # Names of the people mentioned in the text, by user id, when the platform gives them: a
+    # person invited before they ever wrote is then called by their name, not their id.
+    mentions: dict[str, str] = field(default_factory=dict)
     raw: dict[str, Any] | None = field(default=None, compare=False, repr=False)

@@ -51,14 +51,17 @@ async def resolve_mention(turn: Turn, token: str) -> Person:
     user_id = mention_id(token)
     sender = turn.person
     person = await turn.uow.person_by_identity(sender.platform, sender.workspace, user_id)
+    name = turn.event.mentions.get(user_id)
     if person is None:
         person = Person(
             platform=sender.platform,
             workspace=sender.workspace,
             user_id=user_id,
-            display_name=user_id,
+            display_name=name or user_id,
             created_at=turn.now,
         )
         turn.uow.add(person)
         await turn.uow.flush()
+    elif name and person.display_name == person.user_id:
+        person.display_name = name
     return person

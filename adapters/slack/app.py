@@ -32,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message_blocks
 from adapters.slack.files import upload_chart
-from adapters.slack.identity import UserDirectory, plain_mentions
+from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions
 from adapters.slack.views import (
     FORM_CALLBACK,
     answered_blocks,
@@ -205,7 +205,8 @@ class SlackApp:
 
     async def _run_command(self, body: dict[str, Any]) -> None:
         team, user = str(body["team_id"]), str(body["user_id"])
-        text = plain_mentions(f"{body['command']} {body.get('text') or ''}".strip())
+        typed = f"{body['command']} {body.get('text') or ''}".strip()
+        text = plain_mentions(typed)
         sender = await self.users.sender(team, user)
         channel = {"platform": "slack", "workspace": team, "channel": body.get("channel_id")}
         event = InboundEvent(
@@ -215,6 +216,7 @@ class SlackApp:
             channel=channel,
             delivery_id=f"slack:{body['trigger_id']}",
             raw=body,
+            mentions=mentioned_names(typed),
         )
         replies = await self.engine.handle(event)
         await self._deliver(sender, replies, trigger_id=body.get("trigger_id"), reopen=text)

@@ -18,9 +18,17 @@ PLATFORM = "slack"
 # Profiles change rarely: looked up again at most once a day.
 PROFILE_TTL = timedelta(days=1)
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_NAMED_MENTION = re.compile(r"<@([UW][A-Z0-9]+)\|([^>]+)>")
 _CHANNEL_MENTION = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>")
 
 logger = logging.getLogger("tandem.slack")
+
+
+def mentioned_names(text: str) -> dict[str, str]:
+    """``<@U123|alice>`` -> ``{"U123": "alice"}``, where Slack gives the name."""
+    return {
+        match.group(1): match.group(2) for match in _NAMED_MENTION.finditer(text) if match.group(2)
+    }
 
 
 def plain_mentions(text: str) -> str:

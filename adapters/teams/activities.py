@@ -121,6 +121,17 @@ def command_text(activity: dict[str, Any]) -> str:
     return " ".join(text.split())
 
 
+def mentioned_names(activity: dict[str, Any]) -> dict[str, str]:
+    """The people mentioned (not the bot), by user id, with the name Teams shows."""
+    bot_id = (activity.get("recipient") or {}).get("id")
+    names: dict[str, str] = {}
+    for entity in activity.get("entities") or ():
+        who = entity.get("mentioned") or {}
+        if str(entity.get("type", "")).lower() == "mention" and who.get("id") not in (None, bot_id):
+            names[str(who["id"])] = str(who.get("name") or who["id"])
+    return names
+
+
 def channel_of(activity: dict[str, Any]) -> dict[str, Any] | None:
     """A team channel or group chat the command came from, addressed for new top-level posts."""
     if is_personal(activity):

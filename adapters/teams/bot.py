@@ -79,6 +79,7 @@ class TandemTeamsBot:
             text=activities.command_text(activity),
             channel=activities.channel_of(activity),
             delivery_id=f"teams:{activity.get('id')}",
+            mentions=activities.mentioned_names(activity),
         )
         replies = await self.engine.handle(event)
         if personal or self.proactive is None:

@@ -55,7 +55,7 @@ async def test_a_program_from_invitation_to_forget_me(slack: SlackWorld) -> None
     expected = {
         HR: [
             '"Digital Pioneers" is created',
-            "Invitation sent to",
+            "Invitation sent to lea, marc",
             'lea joined "Digital Pioneers" as mentor',
             'Marc Dubois joined "Digital Pioneers" as mentee',
             "are now a pair",
