@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from adapters.console.port import Delivery
 from tests.console_support import ConsoleFactory, run_script
 
@@ -17,6 +19,9 @@ def posts(deliveries: list[Delivery], prefix: str) -> list[Delivery]:
     return [d for d in deliveries if d.kind == "channel" and (d.key or "").startswith(prefix)]
 
 
+# Ninety days hour by hour: on SQLite only, to keep CI short. The digest's SQL runs on
+# PostgreSQL in test_digest.py and test_outcomes.py, on the same figures.
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
 async def test_twelve_weeks_of_digests_and_the_closing_report(
     make_console: ConsoleFactory,
 ) -> None:
