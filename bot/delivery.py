@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -38,11 +39,19 @@ class DeliveryPolicy:
     max_backoff: timedelta = timedelta(hours=1)
     concurrency: int = 32
 
-    def backoff(self, attempts: int, retry_after: float | None) -> timedelta:
+    # Up to this fraction is added at random to each wait, so that messages that failed
+    # together (a rate limit, an outage) do not all come back at the same instant.
+    jitter: float = 0.25
+
+    def backoff(
+        self, attempts: int, retry_after: float | None, rng: random.Random | None = None
+    ) -> timedelta:
+        """Exponential from ``first_backoff``, or the platform's ``Retry-After`` (never less)."""
         if retry_after is not None:
-            return timedelta(seconds=retry_after)
-        doubled: timedelta = self.first_backoff * (2 ** max(attempts - 1, 0))
-        return min(doubled, self.max_backoff)
+            wait = timedelta(seconds=retry_after)
+        else:
+            wait = min(self.first_backoff * (2 ** max(attempts - 1, 0)), self.max_backoff)
+        return wait * (1 + (rng or random).uniform(0, self.jitter))
 
 
 @dataclass

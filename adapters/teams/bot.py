@@ -20,7 +20,7 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 from adapters.teams import activities, cards
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.proactive import Proactive
-from adapters.teams.sending import with_retries, without_hidden_retries
+from adapters.teams.sending import ATTEMPTS, with_retries, without_hidden_retries
 from adapters.teams.structured import structured_card
 from bot.digest.chart import render_png
 from bot.engine import Engine
@@ -88,7 +88,9 @@ class TandemTeamsBot:
         # Answers to a command typed in a channel are private, as a slash command's are on
         # Slack: status, data and errors are nobody else's business.
         for reply in replies:
-            await self.proactive.to_person(sender.workspace, sender.user_id, None, reply)
+            await self.proactive.to_person(
+                sender.workspace, sender.user_id, None, reply, attempts=ATTEMPTS
+            )
 
     async def _submission(
         self,

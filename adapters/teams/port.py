@@ -36,14 +36,14 @@ class TeamsChatPort:
     async def send_to_person(self, person: Person, message: Message, key: str) -> str:
         reference = (person.address or {}).get("reference")
         return await self.app.proactive.to_person(
-            person.workspace, person.user_id, reference, message
+            person.workspace, person.user_id, reference, message, attempts=1
         )
 
     async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
         reference = channel.get("reference")
         if not reference:
             raise DeliveryError("teams channel without a conversation reference", transient=False)
-        return await self.app.proactive.continue_with(reference, message)
+        return await self.app.proactive.continue_with(reference, message, attempts=1)
 
     async def find_sent(
         self, key: str, person: Person | None, channel: dict[str, Any] | None

@@ -40,16 +40,27 @@ class Proactive:
         self.app_id = app_id
         self.render = render
 
+    # ``attempts``: 1 for the outbox, whose deliverer retries with its own backoff (and slows
+    # the whole platform down after a 429); more for an answer within a turn, which has no
+    # outbox row to come back to.
     async def to_person(
-        self, tenant: str, user_id: str, reference: dict[str, Any] | None, message: Message
+        self,
+        tenant: str,
+        user_id: str,
+        reference: dict[str, Any] | None,
+        message: Message,
+        *,
+        attempts: int,
     ) -> str:
         """Writes to someone privately, in their personal chat with the bot."""
         known = reference or self.directory.created(tenant, user_id)
         if known:
-            return await self.continue_with(known, message)
-        return await self.open_and_send(tenant, user_id, message)
+            return await self.continue_with(known, message, attempts=attempts)
+        return await self.open_and_send(tenant, user_id, message, attempts=attempts)
 
-    async def continue_with(self, reference: dict[str, Any], message: Message) -> str:
+    async def continue_with(
+        self, reference: dict[str, Any], message: Message, *, attempts: int
+    ) -> str:
         """Writes into the conversation of a stored reference (``continue_conversation``)."""
 
         async def send(context: TurnContext) -> str:
@@ -61,6 +72,7 @@ class Proactive:
             ),
             send,
             "continue_conversation",
+            attempts,
         )
 
     async def _send(self, context: TurnContext, message: Message) -> str:
@@ -73,6 +85,7 @@ class Proactive:
         start: Callable[[Callable[[TurnContext], Awaitable[None]]], Awaitable[Any]],
         send: Callable[[TurnContext], Awaitable[str]],
         what: str,
+        attempts: int,
     ) -> str:
         """Runs a proactive turn, with retries; the SDK's turn-error handler would swallow a
         failed send, so the callback keeps the error and it is raised here instead."""
@@ -91,9 +104,11 @@ class Proactive:
                 raise outcome["error"]
             return str(outcome.get("id", ""))
 
-        return await with_retries(attempt, what=what)
+        return await with_retries(attempt, attempts=attempts, what=what)
 
-    async def open_and_send(self, tenant: str, user_id: str, message: Message) -> str:
+    async def open_and_send(
+        self, tenant: str, user_id: str, message: Message, *, attempts: int
+    ) -> str:
         """Creates the personal conversation of someone who never wrote to the bot, then writes."""
         directory = self.directory
         parameters = ConversationParameters(
@@ -129,6 +144,7 @@ class Proactive:
             ),
             send,
             "create_conversation",
+            attempts,
         )
 
 

@@ -2,9 +2,11 @@
 
 Teams answers 429 when a conversation or the bot writes too fast (about 7 messages a second in
 one conversation, fewer over a minute), with a ``Retry-After``; 412, 502 and 504 are passing
-failures too. Each is retried here with exponential backoff and full jitter, never sooner than
-``Retry-After``. A 403 ``MessageWritesBlocked`` (the person blocked the bot or removed the app)
-is final. The SDK's own hidden retries are turned off so that these are the only ones.
+failures too. Answers within a turn are retried here with exponential backoff and full jitter,
+never sooner than ``Retry-After``; outbox messages are retried by the deliverer, which slows
+the whole platform down after a 429. A 403 ``MessageWritesBlocked`` (the person blocked the bot
+or removed the app) is final. The SDK's own hidden retries are turned off so that these are the
+only ones.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -190,3 +191,14 @@ async def test_one_conversation_keeps_its_order_across_overlapping_batches(
     worker = deliverer(uow_factory, fake_slack, VirtualClock(NOW), batch_size=1)
     assert await worker.drain() == 5
     assert [m["text"] for m in fake_slack.posted] == [f"step {n}" for n in range(1, 6)]
+
+
+def test_backoff_never_comes_before_retry_after_and_is_spread() -> None:
+    policy = DeliveryPolicy()
+    rng = random.Random(3)
+    after_429 = [policy.backoff(1, 2.0, rng) for _ in range(50)]
+    assert all(timedelta(seconds=2) <= wait <= timedelta(seconds=2.5) for wait in after_429)
+    assert len(set(after_429)) > 40
+    third = [policy.backoff(3, None, rng) for _ in range(50)]
+    assert all(timedelta(seconds=20) <= wait <= timedelta(seconds=25) for wait in third)
+    assert policy.backoff(30, None, rng) <= policy.max_backoff * 1.25

@@ -6,6 +6,7 @@ Each time nothing is lost, nothing is done twice, and whoever needs to know is t
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -56,6 +57,12 @@ async def test_502_504_and_412_are_retried_for_the_outbox_too(teams: TeamsWorld)
     teams.fake.fail_next(504)
     teams.fake.fail_next(412)
     await play(teams, [(MENTOR, 'session log 45m "LinkedIn basics"')])
+    # The outbox's deliverer tries again after its backoff (seconds, on the virtual clock).
+    clock = teams.runtime.clock
+    assert isinstance(clock, VirtualClock)
+    for _ in range(10):
+        clock.advance(timedelta(minutes=1))
+        await settle(teams)
     assert teams.fake.rejected == {502: 1, 504: 1, 412: 1}
     (notice,) = received(teams, MENTEE)
     assert "logged your session" in notice
