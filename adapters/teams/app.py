@@ -25,6 +25,7 @@ from adapters.teams.bot import TandemTeamsBot, raw_activity
 from adapters.teams.connectors import PooledBotFrameworkAuthentication
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.proactive import Proactive
+from adapters.teams.replies import Replies
 from bot.engine import Engine
 from bot.i18n import Renderer
 from bot.settings import Settings
@@ -59,14 +60,9 @@ class TeamsApp:
         self.adapter.on_turn_error = self._on_turn_error
         bot_id = f"28:{self.app_id}" if self.app_id else None
         self.directory = TenantDirectory(settings.microsoft_service_url, bot_id)
-        self.bot = TandemTeamsBot(engine, renderer, self.directory)
-        self.proactive = Proactive(
-            self.adapter,
-            self.directory,
-            self.app_id,
-            lambda message: self.bot.activity_for(None, message),
-        )
-        self.bot.proactive = self.proactive
+        replies = Replies(renderer)
+        self.proactive = Proactive(self.adapter, self.directory, self.app_id, replies.activity)
+        self.bot = TandemTeamsBot(engine, replies, self.directory, self.proactive)
         self._slots = asyncio.Semaphore(ENGINE_CONCURRENCY)
         # The turns acknowledged and not finished yet; one lock a conversation keeps their order
         # (a few bytes for each person who ever wrote: kept for the process's life).

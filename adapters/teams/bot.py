@@ -20,12 +20,10 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 from adapters.teams import activities, cards
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.proactive import Proactive
+from adapters.teams.replies import Replies
 from adapters.teams.sending import ATTEMPTS, with_retries, without_hidden_retries
-from adapters.teams.structured import structured_card
-from bot.digest.chart import render_png
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
-from bot.i18n import Renderer
 from bot.messages import Message
 
 logger = logging.getLogger("tandem.teams")
@@ -36,17 +34,21 @@ raw_activity: ContextVar[dict[str, Any]] = ContextVar("raw_activity")
 CARD_ACTION = "adaptiveCard/action"
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
-# A chart small enough (about 360 × 180 pixels, 14 KB) to fit in a card under Teams' 28 KB.
-CHART_DPI = 45
 
 
 class TandemTeamsBot:
-    def __init__(self, engine: Engine, renderer: Renderer, directory: TenantDirectory) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        replies: Replies,
+        directory: TenantDirectory,
+        proactive: Proactive,
+    ) -> None:
         self.engine = engine
-        self.renderer = renderer
+        self.replies = replies
         self.directory = directory
-        # Set by the app: how to write to someone privately, outside the current conversation.
-        self.proactive: Proactive | None = None
+        # How to write to someone privately, outside the current conversation.
+        self.proactive = proactive
 
     async def on_turn(self, context: TurnContext) -> None:
         without_hidden_retries(context)
@@ -82,7 +84,7 @@ class TandemTeamsBot:
             mentions=activities.mentioned_names(activity),
         )
         replies = await self.engine.handle(event)
-        if personal or self.proactive is None:
+        if personal:
             await self._send_all(context, sender, replies)
             return
         # Answers to a command typed in a channel are private, as a slash command's are on
@@ -125,7 +127,7 @@ class TandemTeamsBot:
             await self.engine.remember(activities.sender_of(activity))
         if activities.bot_was_added(activity):
             sender = activities.sender_of(activity)
-            welcome = Message(text=self._text_for(sender, "teams.welcome"))
+            welcome = Message(text=self.replies.text(sender.locale, "teams.welcome"))
             await self._send_all(context, sender, [welcome])
 
     # Replies
@@ -137,13 +139,13 @@ class TandemTeamsBot:
         replacing = with_errors or next((r for r in replies if r.replaces_prompt), None)
         if replacing is not None:
             rest = [reply for reply in replies if reply is not replacing]
-            return self._card_for(sender, replacing), rest
+            return self.replies.card(replacing, sender.locale), rest
         if submission.kind == "choice":
-            text = self._text_for(sender, "teams.chosen", label=submission.label)
+            text = self.replies.text(sender.locale, "teams.chosen", label=submission.label)
         elif submission.kind == "form":
-            text = self._text_for(sender, "teams.submitted")
+            text = self.replies.text(sender.locale, "teams.submitted")
         else:
-            text = self._text_for(sender, "teams.cancelled")
+            text = self.replies.text(sender.locale, "teams.cancelled")
         return cards.answered_card(text), replies
 
     async def _invoke_answer(self, context: TurnContext, card: dict[str, Any] | None) -> None:
@@ -160,30 +162,7 @@ class TandemTeamsBot:
 
     async def _send_all(self, context: TurnContext, sender: Sender, replies: list[Message]) -> None:
         for reply in replies:
-            await send_with_retries(context, self.activity_for(sender, reply))
-
-    def activity_for(self, sender: Sender | None, message: Message) -> Activity:
-        if message.sections:
-            chart = render_png(message.chart, dpi=CHART_DPI) if message.chart else None
-            return Activity(
-                type=ActivityTypes.message,
-                summary=message.title,
-                attachments=[cards.attachment(structured_card(message, chart))],  # type: ignore[list-item]
-            )
-        if not cards.needs_card(message):
-            return Activity(type=ActivityTypes.message, text=message.text, text_format="plain")
-        return Activity(
-            type=ActivityTypes.message,
-            attachments=[cards.attachment(self._card_for(sender, message))],  # type: ignore[list-item]
-        )
-
-    def _card_for(self, sender: Sender | None, message: Message) -> dict[str, Any]:
-        cancel = self._text_for(sender, "teams.form_cancel") if message.form is not None else ""
-        return cards.message_card(message, cards.new_card_id(), cancel)
-
-    def _text_for(self, sender: Sender | None, message_id: str, **variables: Any) -> str:
-        locale = self.renderer.locale_for(sender.locale if sender else None)
-        return self.renderer.render(locale, message_id, **variables)
+            await send_with_retries(context, self.replies.activity(reply, sender.locale))
 
 
 async def send_with_retries(context: TurnContext, activity: Activity) -> None:

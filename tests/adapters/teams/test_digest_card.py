@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from adapters.teams.bot import CHART_DPI
+from adapters.teams.replies import CHART_DPI
 from adapters.teams.structured import CARD_BUDGET, card_size, structured_card
 from bot.digest.chart import PNG_SIGNATURE, render_png
 from bot.settings import SUPPORTED_LOCALES
