@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from bot.digest.activity import ActivityWindow, WeekActivity
 from bot.digest.figures import (
+    AtRiskPair,
     DigestFigures,
     DigestPeriod,
     ExportRows,
@@ -112,6 +113,10 @@ class FeedbackQueries(Protocol):
 
     async def digest_figures(self, period: DigestPeriod) -> DigestFigures:
         """The owners' digest of one program, aggregated in the database."""
+        ...
+
+    async def at_risk_pairs(self, period: DigestPeriod) -> tuple[int, tuple[AtRiskPair, ...]]:
+        """How many active pairs need attention in ``period``, and the first of them."""
         ...
 
     async def export_rows(self, program_id: int, quote_min_group: int) -> ExportRows:

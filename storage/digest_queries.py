@@ -81,10 +81,8 @@ class SqlDigestQueries:
             sa.select(sa.func.count()).where(e.program_id == program_id, e.status != "left")
         )
 
-        # When each active pair was last heard of: its latest session (one index seek a pair,
-        # on ix_session_log_activity), else its creation.
-        last_log = sa.select(sa.func.max(s.created_at)).where(s.pair_id == p.id).scalar_subquery()
-        last_activity = sa.func.coalesce(last_log, p.created_at)
+        # When each active pair was last heard of.
+        last_activity = _last_activity()
         pairs_row = (
             await self.session.execute(
                 sa.select(
@@ -202,7 +200,7 @@ class SqlDigestQueries:
             )
         ).all()
 
-        at_risk_count, at_risk = await self._at_risk(period, last_activity, active_pair)
+        at_risk_count, at_risk = await self.at_risk_pairs(period)
         return DigestFigures(
             enrolled=int(enrolled or 0),
             paired=int(pairs_row[1] or 0),
@@ -235,13 +233,11 @@ class SqlDigestQueries:
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
-    async def _at_risk(
-        self,
-        period: DigestPeriod,
-        last_activity: sa.ColumnElement[Any],
-        active_pair: sa.ColumnElement[bool],
-    ) -> tuple[int, tuple[AtRiskPair, ...]]:
+    async def at_risk_pairs(self, period: DigestPeriod) -> tuple[int, tuple[AtRiskPair, ...]]:
+        """How many active pairs need attention, and the first ``risk_limit`` of them."""
         p, e, c = tables.pair.c, tables.enrollment.c, tables.checkin.c
+        active_pair = sa.and_(p.program_id == period.program_id, p.status == PairStatus.ACTIVE)
+        last_activity = _last_activity()
         o, person = tables.outbox.c, tables.person.c
         # One row per member of an active pair (mentor, then mentee).
         members = sa.union_all(
@@ -346,3 +342,11 @@ class SqlDigestQueries:
                 )
             )
         return int(rows[0][9]), tuple(found)
+
+
+def _last_activity() -> sa.ColumnElement[Any]:
+    """When each pair was last heard of: its latest session (one index seek a pair, on
+    ix_session_log_activity), else its creation."""
+    p, s = tables.pair.c, tables.session_log.c
+    last_log = sa.select(sa.func.max(s.created_at)).where(s.pair_id == p.id).scalar_subquery()
+    return sa.func.coalesce(last_log, p.created_at)

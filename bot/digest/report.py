@@ -54,10 +54,8 @@ async def render(
     figures = await weekly.figures_for(uow, period)
     # Pairs needing attention are a matter of the last weeks, as in the digest, not of
     # every check-in ever missed.
-    recent = await weekly.compute(uow, program, now)
-    figures = dataclasses.replace(
-        figures, at_risk_count=recent.at_risk_count, at_risk=recent.at_risk
-    )
+    at_risk_count, at_risk = await uow.at_risk_pairs(weekly.period_for(program, now))
+    figures = dataclasses.replace(figures, at_risk_count=at_risk_count, at_risk=at_risk)
     weeks = await uow.weekly_activity(activity.window(program, now))
     return sections.structured(
         renderer,
