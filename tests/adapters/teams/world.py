@@ -50,8 +50,9 @@ class TeamsWorld:
     runtime: Runtime
     locales: dict[str, str] = field(default_factory=dict)
     # The cards that replaced answered cards (invoke responses), per person, in order, each with
-    # how many activities the connector had recorded by then (to tell what came first).
-    answered: dict[str, list[tuple[int, dict[str, Any]]]] = field(default_factory=dict)
+    # how many activities the connector had recorded by then (to tell what came first) and the
+    # id of the activity whose card it replaced.
+    answered: dict[str, list[tuple[int, str, dict[str, Any]]]] = field(default_factory=dict)
 
     def conversation(self, user: str) -> str:
         return self.fake.personal_conversation(user)
@@ -156,18 +157,25 @@ class TeamsWorld:
         if response.status == 200:
             body = await response.json()
             if body.get("type") == "application/vnd.microsoft.card.adaptive":
-                entry = (position, body["value"])
+                entry = (position, reply_to, body["value"])
                 self.answered.setdefault(user, []).append(entry)
         return response
 
     def cards_to(self, user: str) -> list[tuple[str, dict[str, Any]]]:
-        """(activity id, card) of every card sent to ``user``, oldest first."""
+        """(activity id, card) of every card ``user`` was shown, oldest first: those sent, and
+        those that replaced an answered card in place (under that card's activity id)."""
         conversation = self.conversation(user)
-        return [
-            (sent.activity_id, sent.card)
-            for sent in self.fake.sent
+        shown = [
+            (float(position), sent.activity_id, sent.card)
+            for position, sent in enumerate(self.fake.sent)
             if sent.conversation_id == conversation and sent.card is not None
         ]
+        # A replacement comes before the replies of its turn (see ``act``).
+        shown += [
+            (position - 0.5, reply_to, card)
+            for position, reply_to, card in self.answered.get(user, [])
+        ]
+        return [(activity_id, card) for _, activity_id, card in sorted(shown, key=lambda s: s[0])]
 
     def latest_card(self, user: str, *, with_inputs: bool = False) -> tuple[str, dict[str, Any]]:
         for activity_id, card in reversed(self.cards_to(user)):
@@ -184,14 +192,14 @@ def received(world: TeamsWorld, user: str) -> list[str]:
     texts = []
     for position, sent in enumerate(world.fake.sent):
         while answered and answered[0][0] <= position:
-            texts.append(card_texts(answered.pop(0)[1]))
+            texts.append(card_texts(answered.pop(0)[2]))
         if sent.conversation_id == conversation:
             texts.append(card_texts(sent.card) if sent.card is not None else sent.text)
-    return texts + [card_texts(card) for _, card in answered]
+    return texts + [card_texts(card) for _, _, card in answered]
 
 
 def answered_cards(world: TeamsWorld, user: str) -> list[dict[str, Any]]:
-    return [card for _, card in world.answered.get(user, [])]
+    return [card for _, _, card in world.answered.get(user, [])]
 
 
 async def settle(world: TeamsWorld) -> None:
