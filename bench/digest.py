@@ -16,11 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,10 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import asyncpg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.support import scratch_postgres, timed  # noqa: E402
 from bot.digest import activity, weekly  # noqa: E402
 from bot.domain import Program  # noqa: E402
 from storage import tables  # noqa: E402
@@ -206,16 +203,6 @@ async def seed(url: str, participants: int, sessions: int) -> float:
     return time.perf_counter() - started
 
 
-async def timed(action: Callable[[], Awaitable[object]], runs: int = 5) -> tuple[float, object]:
-    result: object = None
-    durations = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = await action()
-        durations.append(time.perf_counter() - started)
-    return statistics.median(durations), result
-
-
 async def measure(url: str, label: str, participants: int, sessions: int) -> None:
     await upgrade(url)
     seconds = await seed(url, participants, sessions)
@@ -275,18 +262,8 @@ async def run(arguments: argparse.Namespace) -> None:
         )
     if arguments.no_postgres:
         return
-    server = make_url(arguments.postgres)
-    name = f"tandem_bench_digest_{random.randrange(10**6)}"
-    admin = await asyncpg.connect(
-        server.set(database="postgres").render_as_string(hide_password=False)
-    )
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = server.set(database=name).render_as_string(hide_password=False)
+    async with scratch_postgres(arguments.postgres, "tandem_bench_digest") as url:
         await measure(url, "postgresql", arguments.participants, arguments.sessions)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 def main() -> None:
