@@ -1,6 +1,9 @@
 """The product's one web server: health check and the platforms' endpoints (Slack, Teams).
 
-It also runs the delivery loop that sends what the outbox holds.
+It also runs the durable inbox, the scheduler and the delivery loop, and stops them in order on
+SIGTERM or SIGINT: no new request is taken, running turns get a few seconds to finish (what does
+not finish stays in the inbox for the next process), the scheduler lease and the outbox rows
+held are handed back at once, and the process exits 0.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -21,6 +25,8 @@ if TYPE_CHECKING:
     from adapters.teams.app import TeamsApp
 
 logger = logging.getLogger("tandem.web")
+# In-flight HTTP requests get this long to be written down and answered once a stop begins.
+REQUEST_DRAIN_SECONDS = 2.0
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -39,6 +45,16 @@ def make_app(slack: SlackApp | None = None, teams: TeamsApp | None = None) -> we
     return application
 
 
+def stop_on_signals() -> asyncio.Event:
+    """An event set by the first SIGTERM or SIGINT (a second one is ignored: the stop is
+    already under way and bounded by its deadlines)."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, stopping.set)
+    return stopping
+
+
 async def run_server(settings: Settings) -> None:
     from bot.main import build_runtime, is_sqlite
 
@@ -46,9 +62,12 @@ async def run_server(settings: Settings) -> None:
         # Local use: Teams answers unauthenticated, as the Bot Framework Emulator expects. A
         # Slack-only deployment opens no unauthenticated Teams endpoint.
         settings = settings.model_copy(update={"teams_enabled": True})
+    stopping = stop_on_signals()
     runtime = await build_runtime(settings, migrate=is_sqlite(settings))
+    # What a process that died left in the inbox runs first, in each conversation's order.
+    await runtime.inbox.start()
     application = make_app(runtime.slack, runtime.teams)
-    runner = web.AppRunner(application, access_log=None)
+    runner = web.AppRunner(application, access_log=None, shutdown_timeout=REQUEST_DRAIN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)
     await site.start()
@@ -56,7 +75,7 @@ async def run_server(settings: Settings) -> None:
 
     scheduler = Scheduler(
         runtime.ticker,
-        leader_lock(runtime.uow_factory.engine),
+        leader_lock(runtime.uow_factory.engine, settings.tandem_leader_lease_seconds),
         settings.tandem_scheduler_interval_seconds,
     )
     scheduler.start()
@@ -67,13 +86,20 @@ async def run_server(settings: Settings) -> None:
         await socket_mode.connect_async()
         logger.info("slack socket mode connected")
     try:
-        await asyncio.Event().wait()
+        await stopping.wait()
+        logger.info("stopping: no new requests; finishing the running turns")
     finally:
+        # 1. Take nothing new: the listening socket closes, requests in flight are answered.
         if socket_mode is not None:
             await socket_mode.close_async()
+        await runner.cleanup()
+        # 2. Running turns finish within the deadline; the rest is handed back to the inbox.
+        handed_back = await runtime.inbox.stop(settings.tandem_shutdown_seconds)
+        # 3. The scheduler lease goes at once, for another replica to take.
         await scheduler.stop()
+        # 4. The deliverer stops and hands back the outbox rows it held.
         delivery.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await delivery
-        await runner.cleanup()
         await runtime.close()
+        logger.info("stopped", extra={"inbox_handed_back": handed_back})

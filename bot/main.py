@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock, VirtualClock
 from bot.delivery import Deliverer, DeliveryPolicy
 from bot.engine import Engine
 from bot.i18n import Renderer
+from bot.inbox import InboxRunner, InboxSettings
 from bot.ports import ChatPort
 from bot.scheduling.ticker import Ticker
 from bot.scheduling.working_hours import WorkingHours
@@ -23,6 +24,7 @@ from bot.settings import Settings
 from bot.turn import EngineConfig
 from bot.unreachable import UnreachableNotice
 from storage.database import async_url, create_engine
+from storage.inbox_store import SqlInboxStore
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -43,6 +45,8 @@ class Runtime:
     engine: Engine
     deliverer: Deliverer
     ticker: Ticker
+    # Every platform request, written down before it is acknowledged and run from there.
+    inbox: InboxRunner
     ports: dict[str, ChatPort] = field(default_factory=dict)
     # Slack's inbound side (slash commands, buttons, modals, events) when Slack is configured.
     slack: SlackApp | None = None
@@ -115,16 +119,23 @@ async def build_runtime(
     deliverer = Deliverer(uow_factory, clock, ports, policy)
     deliverer.on_unreachable = UnreachableNotice(renderer, config)
     ticker = Ticker(uow_factory, clock, renderer, config)
-    runtime = Runtime(settings, clock, renderer, uow_factory, engine, deliverer, ticker, ports)
+    inbox = InboxRunner(
+        SqlInboxStore(uow_factory.engine),
+        InboxSettings(lease_seconds=settings.tandem_inbox_lease_seconds),
+        sole_process=is_sqlite(settings),
+    )
+    runtime = Runtime(
+        settings, clock, renderer, uow_factory, engine, deliverer, ticker, inbox, ports
+    )
     if settings.slack_bot_token is not None:
         from adapters.slack.app import SlackApp
 
-        runtime.slack = SlackApp.from_settings(settings, engine, renderer, clock)
+        runtime.slack = SlackApp.from_settings(settings, engine, renderer, clock, inbox)
     if teams_wanted(settings):
         from adapters.teams.app import TeamsApp
         from adapters.teams.port import TeamsChatPort
 
-        runtime.teams = TeamsApp(settings, engine, renderer)
+        runtime.teams = TeamsApp(settings, engine, renderer, inbox)
         teams_port = TeamsChatPort.from_app(runtime.teams, settings)
         ports[teams_port.platform] = teams_port
     return runtime

@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     # Outbox delivery: how long a claimed batch is reserved before another deliverer may check it.
     tandem_delivery_lease_seconds: float = 120.0
     tandem_scheduler_interval_seconds: float = 60.0
+    # How long a process holds an inbox row it runs (renewed while it runs); a dead process's
+    # rows are run by another one after this long.
+    tandem_inbox_lease_seconds: float = Field(default=30.0, gt=0)
+    # How long a replica holds the scheduler without renewing it (several replicas).
+    tandem_leader_lease_seconds: float = Field(default=20.0, gt=0)
+    # On SIGTERM: how long running turns get to finish before they are left to the next process.
+    tandem_shutdown_seconds: float = Field(default=8.0, ge=0)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

@@ -282,6 +282,38 @@ processed_delivery = sa.Table(
     sa.Column("at", UTCDateTime, nullable=False),
 )
 
+# Every platform request, written before it is acknowledged and run from here (bot/inbox.py).
+inbox = sa.Table(
+    "inbox",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(300), nullable=False, unique=True),
+    sa.Column("platform", sa.String(20), nullable=False),
+    sa.Column("conversation", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("payload", sa.JSON(), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("not_before", UTCDateTime, nullable=False),
+    sa.Column("claimed_by", sa.String(100)),
+    sa.Column("claimed_until", UTCDateTime),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("last_error", sa.String(500)),
+    sa.Index("ix_inbox_open", "status", "conversation", "id"),
+    sa.Index("ix_inbox_finished", "finished_at"),
+)
+
+# Who runs the scheduler, until when; ``fence`` grows at every change of holder.
+leader_lease = sa.Table(
+    "leader_lease",
+    metadata,
+    sa.Column("name", sa.String(60), primary_key=True),
+    sa.Column("holder", sa.String(100), nullable=False),
+    sa.Column("until", UTCDateTime, nullable=False),
+    sa.Column("fence", sa.Integer, nullable=False),
+)
+
 checkin = sa.Table(
     "checkin",
     metadata,

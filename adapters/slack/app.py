@@ -1,21 +1,24 @@
 """Slack's inbound side: slash commands, buttons, modals, direct messages and App Home.
 
-Bolt verifies every request (signature, 5-minute window); each listener answers Slack at once
-(``ack()``) and hands the engine's work to a background task of its own, so that work never
+Bolt verifies every request (signature, 5-minute window); each listener writes the request to
+the durable inbox (bot/inbox.py) and only then answers Slack (``ack()``), so that nothing
+acknowledged is lost to a crash; the turn runs from the inbox, in order per person, and never
 holds Slack's 3-second deadline (``process_before_response``: Bolt returns the answer as soon
-as the listener returns, instead of polling every 10 ms for the acknowledgement). Each payload
-becomes one ``InboundEvent``; the replies go back as direct messages, modals (``views.open``),
-updated prompts (``chat.update``) or the Home tab (``views.publish``).
-Platform retries carry the same ids, which the engine drops through ``delivery_id``.
+as the listener returns, instead of polling every 10 ms for the acknowledgement). A modal
+submission waits for its turn a little, to show a wrong field in the modal itself, but never
+past the deadline. Each payload becomes one ``InboundEvent``; the replies go back as direct
+messages, modals (``views.open``), updated prompts (``chat.update``) or the Home tab
+(``views.publish``). Platform retries carry the same ids, which the inbox recognises.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 import aiohttp
@@ -46,6 +49,7 @@ from bot.clock import Clock
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
+from bot.inbox import InboxItem, InboxRunner
 from bot.messages import Choice, Message
 from bot.settings import Settings
 
@@ -60,10 +64,10 @@ HOME_ACTIONS = (
     ("slack.home_help", "/tandem help"),
 )
 RATE_LIMIT_RETRIES = 5
-# Requests whose engine work runs at once; the others wait their turn in memory. Unbounded, a
-# burst of acknowledged requests outran the database's connection pool (pool timeouts after
-# 30 s, and "database is locked" on SQLite), and those turns failed.
-ENGINE_CONCURRENCY = 4
+# How long a modal submission waits for its turn before Slack is answered anyway: Slack gives up
+# after 3 s, and the request's own travel needs some of them.
+FORM_ANSWER_SECONDS = 2.2
+PLATFORM = "slack"
 
 
 class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
@@ -121,11 +125,16 @@ class SlackApp:
         renderer: Renderer,
         client: AsyncWebClient,
         clock: Clock,
+        inbox: InboxRunner,
         *,
         mode: SlackMode,
         signing_secret: str = "",
     ) -> None:
         self.engine = engine
+        self.inbox = inbox
+        inbox.register(PLATFORM, self._run_item)
+        # Modal submissions waiting for their turn's answer (errors, next view), by inbox key.
+        self._form_answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.renderer = renderer
         self.client = client
         self.mode = mode
@@ -137,9 +146,6 @@ class SlackApp:
             process_before_response=True,
             name="tandem",
         )
-        # The engine's work after each acknowledgement, kept until done.
-        self._work: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(ENGINE_CONCURRENCY)
         self.bolt.command("/tandem")(self._command)
         self.bolt.command("/session")(self._command)
         self.bolt.action(re.compile(r"^choice:"))(self._choice)
@@ -151,7 +157,12 @@ class SlackApp:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, engine: Engine, renderer: Renderer, clock: Clock
+        cls,
+        settings: Settings,
+        engine: Engine,
+        renderer: Renderer,
+        clock: Clock,
+        inbox: InboxRunner,
     ) -> SlackApp | None:
         mode = slack_mode(settings)
         if mode is None:
@@ -162,6 +173,7 @@ class SlackApp:
             renderer,
             reply_client(settings),
             clock,
+            inbox,
             mode=mode,
             signing_secret=secret.get_secret_value() if secret else "",
         )
@@ -178,31 +190,110 @@ class SlackApp:
 
     async def settled(self) -> None:
         """Returns once the work of every request answered so far is done."""
-        while self._work:
-            await asyncio.gather(*self._work, return_exceptions=True)
+        await self.inbox.settled()
 
     async def close(self) -> None:
         await self.settled()
         if self.client.session is not None and not self.client.session.closed:
             await self.client.session.close()
 
-    # Listeners
-    def _later(self, work: Callable[[], Awaitable[None]]) -> None:
-        async def run() -> None:
-            try:
-                async with self._slots:
-                    await work()
-            except Exception:
-                logger.exception("slack request failed after its acknowledgement")
+    # Listeners: write the request down, then acknowledge it
+    async def _receive(
+        self, kind: str, key: str, team: str, user: str, payload: dict[str, Any]
+    ) -> asyncio.Task[None] | None:
+        item = InboxItem(
+            key=key,
+            platform=PLATFORM,
+            conversation=f"slack:{team}:{user}",
+            kind=kind,
+            payload=payload,
+        )
+        return await self.inbox.accept(item)
 
-        task = asyncio.create_task(run())
-        self._work.add(task)
-        task.add_done_callback(self._work.discard)
+    async def _run_item(self, item: InboxItem) -> None:
+        body: dict[str, Any] = item.payload["body"]
+        part: dict[str, Any] = item.payload.get("part") or {}
+        if item.kind == "command":
+            await self._run_command(body)
+        elif item.kind == "choice":
+            await self._run_choice(body, part)
+        elif item.kind == "home_action":
+            await self._run_home_action(body, part)
+        elif item.kind == "form":
+            await self._run_submission(body, part, item.key)
+        elif item.kind == "form_closed":
+            await self._run_closed(body, part)
+        elif item.kind == "message":
+            await self._run_message(body, part)
+        elif item.kind == "home_opened":
+            await self._run_home_opened(body, part)
+        else:
+            logger.warning("unknown slack inbox kind", extra={"kind": item.kind})
 
     async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        key = f"slack:{body['trigger_id']}"
+        await self._receive("command", key, body["team_id"], body["user_id"], {"body": body})
         await ack()
-        self._later(lambda: self._run_command(body))
 
+    async def _choice(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        team, user = _interaction_user(body)
+        payload = {"body": body, "part": action}
+        await self._receive("choice", f"slack:{body['trigger_id']}", team, user, payload)
+        await ack()
+
+    async def _home_action(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        team, user = _interaction_user(body)
+        payload = {"body": body, "part": action}
+        await self._receive("home_action", f"slack:{body['trigger_id']}", team, user, payload)
+        await ack()
+
+    async def _submission(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        # The same form submitted twice (a double click, a retry) has other trigger ids but the
+        # same view and values: one key, one turn.
+        key = f"slack:view:{view.get('id')}:{_digest(submitted_values(view))}"
+        team, user = _interaction_user(body)
+        answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._form_answers[key] = answer
+        try:
+            task = await self._receive("form", key, team, user, {"body": body, "part": view})
+            if task is not None:
+                # A wrong field is shown in the modal itself, when the turn is quick enough.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(answer), FORM_ANSWER_SECONDS)
+        finally:
+            self._form_answers.pop(key, None)
+            # Past the deadline the turn answers by direct message instead.
+            answer.cancel()
+        if answer.done() and not answer.cancelled():
+            await ack(**answer.result())
+        else:
+            await ack()
+
+    async def _closed(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        team, user = _interaction_user(body)
+        key = f"slack:view_closed:{view.get('id')}"
+        await self._receive("form_closed", key, team, user, {"body": body, "part": view})
+        await ack()
+
+    async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        # Events are acknowledged when the listener returns: after the request is written.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        team = str(body.get("team_id") or event.get("team", ""))
+        key = f"slack:{body['event_id']}"
+        await self._receive("message", key, team, str(event["user"]), {"body": body, "part": event})
+
+    async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        team = str(body.get("team_id", ""))
+        key = f"slack:{body['event_id']}"
+        payload = {"body": body, "part": event}
+        await self._receive("home_opened", key, team, str(event["user"]), payload)
+
+    # Turns, run from the inbox
     async def _run_command(self, body: dict[str, Any]) -> None:
         team, user = str(body["team_id"]), str(body["user_id"])
         typed = f"{body['command']} {body.get('text') or ''}".strip()
@@ -220,10 +311,6 @@ class SlackApp:
         )
         replies = await self.engine.handle(event)
         await self._deliver(sender, replies, trigger_id=body.get("trigger_id"), reopen=text)
-
-    async def _choice(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        self._later(lambda: self._run_choice(body, action))
 
     async def _run_choice(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         sender = await self._interaction_sender(body)
@@ -260,12 +347,6 @@ class SlackApp:
         rest = [reply for reply in replies if reply is not replacing]
         await self._deliver(sender, rest, trigger_id=body.get("trigger_id"))
 
-    async def _home_action(
-        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
-    ) -> None:
-        await ack()
-        self._later(lambda: self._run_home_action(body, action))
-
     async def _run_home_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         sender = await self._interaction_sender(body)
         event = InboundEvent(
@@ -278,34 +359,35 @@ class SlackApp:
         replies = await self.engine.handle(event)
         await self._deliver(sender, replies, trigger_id=body.get("trigger_id"), reopen=event.text)
 
-    async def _submission(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        # The engine answers before the acknowledgement: a wrong field is shown in the modal.
+    async def _run_submission(self, body: dict[str, Any], view: dict[str, Any], key: str) -> None:
         sender = await self._interaction_sender(body)
-        trigger = body.get("trigger_id") or f"{view.get('id')}:{view.get('hash')}"
         event = InboundEvent(
             EventKind.FORM,
             sender,
             form_id=str(form_metadata(view).get("form_id", "")),
             values=submitted_values(view),
-            delivery_id=f"slack:{trigger}",
+            delivery_id=key,
             raw=body,
         )
         replies = await self.engine.handle(event)
-        with_errors = next((r for r in replies if r.form is not None and r.form.errors), None)
-        if with_errors is not None and with_errors.form is not None:
-            await ack(response_action="errors", errors=dict(with_errors.form.errors))
+        answer = self._form_answers.get(key)
+        if answer is None or answer.done():
+            # Slack was answered already (a slow turn, or one recovered after a restart): the
+            # modal is closed, so everything goes by direct message.
+            await self._deliver(sender, replies, reopen=None)
             return
+        with_errors = next((r for r in replies if r.form is not None and r.form.errors), None)
         next_form = next((r for r in replies if r.form is not None), None)
-        if next_form is not None and next_form.form is not None:
-            await ack(response_action="update", view=self._form_view(sender, next_form))
+        if with_errors is not None and with_errors.form is not None:
+            errors = dict(with_errors.form.errors)
+            answer.set_result({"response_action": "errors", "errors": errors})
+            return
+        if next_form is not None:
+            view = self._form_view(sender, next_form)
+            answer.set_result({"response_action": "update", "view": view})
         else:
-            await ack()
-        rest = [r for r in replies if r.form is None]
-        self._later(lambda: self._deliver(sender, rest))
-
-    async def _closed(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        await ack()
-        self._later(lambda: self._run_closed(body, view))
+            answer.set_result({})
+        await self._deliver(sender, [r for r in replies if r.form is None])
 
     async def _run_closed(self, body: dict[str, Any], view: dict[str, Any]) -> None:
         sender = await self._interaction_sender(body)
@@ -317,12 +399,6 @@ class SlackApp:
             raw=body,
         )
         await self._deliver(sender, await self.engine.handle(event))
-
-    async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        # Events are acknowledged by Bolt before the listener runs.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return
-        self._later(lambda: self._run_message(body, event))
 
     async def _run_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         team = str(body.get("team_id") or event.get("team", ""))
@@ -337,11 +413,6 @@ class SlackApp:
         # A form asked for in a direct message has no trigger id to open it with: the reply
         # carries a button that asks again, from a click, which has one.
         await self._deliver(sender, await self.engine.handle(inbound), reopen=inbound.text)
-
-    async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        self._later(lambda: self._run_home_opened(body, event))
 
     async def _run_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         team = str(body.get("team_id", ""))
@@ -410,6 +481,18 @@ class SlackApp:
             await self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks)
             if reply.chart is not None:
                 await upload_chart(self.client, channel, reply.chart)
+
+
+def _interaction_user(body: dict[str, Any]) -> tuple[str, str]:
+    """(workspace, user) of a button click or a modal: the person whose turns it orders."""
+    user = body.get("user") or {}
+    team = str(user.get("team_id") or (body.get("team") or {}).get("id", ""))
+    return team, str(user.get("id", ""))
+
+
+def _digest(values: dict[str, str]) -> str:
+    encoded = json.dumps(values, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()[:32]
 
 
 def _code(error: SlackApiError) -> str:

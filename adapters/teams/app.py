@@ -12,6 +12,9 @@ Everything that imports it stays in ``adapters/teams/``, behind the engine's por
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -20,19 +23,22 @@ import jwt
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
+from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity
 
-from adapters.teams.bot import TandemTeamsBot, raw_activity
+from adapters.teams.bot import TandemTeamsBot, invoke_answer, message_answer, raw_activity
 from adapters.teams.connectors import PooledBotFrameworkAuthentication
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.proactive import Proactive
 from adapters.teams.replies import Replies
 from bot.engine import Engine
 from bot.i18n import Renderer
+from bot.inbox import InboxItem, InboxRunner
 from bot.settings import Settings
 
 logger = logging.getLogger("tandem.teams")
-# Turns that run at once; the others wait, so that a burst does not exhaust the database pool.
-ENGINE_CONCURRENCY = 4
+PLATFORM = "teams"
+# Teams shows an error on a card action not answered within 15 s (and sends it again).
+INVOKE_ANSWER_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,9 @@ class BotFrameworkConfiguration:
 
 
 class TeamsApp:
-    def __init__(self, settings: Settings, engine: Engine, renderer: Renderer) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine, renderer: Renderer, inbox: InboxRunner
+    ) -> None:
         password = settings.microsoft_app_password
         self.app_id = settings.microsoft_app_id or ""
         self.authenticated = bool(self.app_id)
@@ -56,18 +64,18 @@ class TeamsApp:
             APP_TENANTID=settings.microsoft_app_tenant_id or "",
             APP_TYPE=settings.microsoft_app_type,
         )
-        self.adapter = CloudAdapter(PooledBotFrameworkAuthentication(configuration))
+        self.authentication = PooledBotFrameworkAuthentication(configuration)
+        self.adapter = CloudAdapter(self.authentication)
         self.adapter.on_turn_error = self._on_turn_error
         bot_id = f"28:{self.app_id}" if self.app_id else None
         self.directory = TenantDirectory(settings.microsoft_service_url, bot_id)
-        replies = Replies(renderer)
-        self.proactive = Proactive(self.adapter, self.directory, self.app_id, replies.activity)
-        self.bot = TandemTeamsBot(engine, replies, self.directory, self.proactive)
-        self._slots = asyncio.Semaphore(ENGINE_CONCURRENCY)
-        # The turns acknowledged and not finished yet; one lock a conversation keeps their order
-        # (a few bytes for each person who ever wrote: kept for the process's life).
-        self._work: set[asyncio.Task[None]] = set()
-        self._conversations: dict[str, asyncio.Lock] = {}
+        self.replies = Replies(renderer)
+        self.proactive = Proactive(self.adapter, self.directory, self.app_id, self.replies.activity)
+        self.bot = TandemTeamsBot(engine, self.replies, self.directory, self.proactive)
+        self.inbox = inbox
+        inbox.register(PLATFORM, self._run_item)
+        # Card actions waiting for the card their turn answers with, by inbox key.
+        self._invoke_answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
         if not self.authenticated:
             logger.warning(
                 "teams endpoint /api/messages is NOT authenticated: no MICROSOFT_APP_ID is set "
@@ -75,10 +83,10 @@ class TeamsApp:
             )
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """Card actions are answered in the response (it carries the card that replaces the
-        answered one). Everything else is acknowledged once authenticated, and its turn runs
-        after: Teams gives up on a request after 15 seconds and sends it again, and a turn
-        waiting for a busy database must not cost a duplicate or an error shown to the person.
+        """Every activity is authenticated, then written to the inbox, then acknowledged; its
+        turn runs from the inbox, in order per conversation. A card action (invoke) waits for
+        its turn to answer with the card that replaces the answered one, but never past Teams'
+        15 seconds: then it answers "working on it" and the turn replaces the card itself.
         """
         try:
             body = await request.json()
@@ -86,62 +94,96 @@ class TeamsApp:
             raise web.HTTPBadRequest() from None
         if not isinstance(body, dict) or not body.get("type"):
             raise web.HTTPBadRequest()
-        if body.get("type") == ActivityTypes.invoke:
-            return await self._answer_invoke(request, body)
         activity = Activity().deserialize(body)
         try:
-            authenticated = await self.adapter.bot_framework_authentication.authenticate_request(
+            authenticated = await self.authentication.authenticate_request(
                 activity, request.headers.get("Authorization", "")
             )
         except (PermissionError, jwt.PyJWTError):
             # No token, a token that is not even a JWT, or one that does not check out.
             raise web.HTTPUnauthorized() from None
-        self._later(body, activity, authenticated)
-        return web.Response(status=200)
+        item = InboxItem(
+            key=_inbox_key(body),
+            platform=PLATFORM,
+            conversation=f"teams:{(body.get('conversation') or {}).get('id', '')}",
+            kind=str(body["type"]),
+            payload={"activity": body, "auth": _auth_record(authenticated)},
+        )
+        if body.get("type") != ActivityTypes.invoke:
+            await self.inbox.accept(item)
+            return web.Response(status=200)
+        return await self._answer_invoke(item)
 
     async def settled(self) -> None:
         """Returns once every activity acknowledged so far has been handled."""
-        while self._work:
-            await asyncio.gather(*self._work, return_exceptions=True)
+        await self.inbox.settled()
 
     async def close(self) -> None:
         await self.settled()
 
-    async def _answer_invoke(
-        self, request: web.Request, body: dict[str, Any]
-    ) -> web.StreamResponse:
-        token = raw_activity.set(body)
+    async def _answer_invoke(self, item: InboxItem) -> web.StreamResponse:
+        answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._invoke_answers[item.key] = answer
         try:
-            async with self._conversation(body), self._slots:
-                response = await self.adapter.process(request, self.bot)
-        except jwt.PyJWTError:
-            raise web.HTTPUnauthorized() from None
+            if await self.inbox.accept(item) is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(answer), INVOKE_ANSWER_SECONDS)
         finally:
-            raw_activity.reset(token)
-        return response if response is not None else web.Response(status=200)
+            self._invoke_answers.pop(item.key, None)
+            # Past the deadline the turn replaces the card itself when it is done.
+            answer.cancel()
+        if answer.done() and not answer.cancelled():
+            return web.json_response(answer.result())
+        locale = ((item.payload["activity"].get("locale")) or "") or None
+        working = self.replies.text(locale, "teams.working_on_it")
+        return web.json_response(message_answer(working))
 
-    def _later(self, body: dict[str, Any], activity: Activity, authenticated: Any) -> None:
-        # Turns of one conversation run one after the other, in the order they came.
-        queue = self._conversation(body)
+    async def _run_item(self, item: InboxItem) -> None:
+        body: dict[str, Any] = item.payload["activity"]
+        authenticated = self._authenticated(item.payload.get("auth") or {})
+        activity = Activity().deserialize(body)
+        raw = raw_activity.set(body)
+        waiter = invoke_answer.set(self._invoke_answers.get(item.key))
+        try:
+            await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+        finally:
+            invoke_answer.reset(waiter)
+            raw_activity.reset(raw)
 
-        async def run() -> None:
-            raw_activity.set(body)
-            try:
-                async with queue, self._slots:
-                    await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
-            except Exception:
-                logger.exception("teams activity failed after its acknowledgement")
-
-        task = asyncio.create_task(run())
-        self._work.add(task)
-        task.add_done_callback(self._work.discard)
-
-    def _conversation(self, body: dict[str, Any]) -> asyncio.Lock:
-        conversation = str((body.get("conversation") or {}).get("id", ""))
-        lock = self._conversations.get(conversation)
-        if lock is None:
-            lock = self._conversations[conversation] = asyncio.Lock()
-        return lock
+    def _authenticated(self, record: dict[str, Any]) -> AuthenticateRequestResult:
+        """What authenticating the request gave, rebuilt from the inbox row: a turn recovered
+        after a restart answers through the same connector as the one first received."""
+        identity = ClaimsIdentity(
+            dict(record.get("claims") or {}),
+            bool(record.get("is_authenticated")),
+            record.get("authentication_type"),
+        )
+        result = AuthenticateRequestResult()
+        result.claims_identity = identity
+        result.audience = record.get("audience")
+        result.caller_id = record.get("caller_id")
+        result.connector_factory = self.authentication.create_connector_factory(identity)
+        return result
 
     async def _on_turn_error(self, context: object, error: Exception) -> None:
         logger.error("teams turn failed", exc_info=error)
+
+
+def _inbox_key(body: dict[str, Any]) -> str:
+    """Teams resends an activity with the same id; one without an id is keyed by its content."""
+    activity_id = body.get("id")
+    if activity_id:
+        return f"teams:{activity_id}"
+    encoded = json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
+    return f"teams:sha256:{hashlib.sha256(encoded).hexdigest()}"
+
+
+def _auth_record(result: AuthenticateRequestResult) -> dict[str, Any]:
+    identity = result.claims_identity
+    return {
+        "claims": dict(identity.claims or {}) if identity is not None else {},
+        "is_authenticated": bool(identity.is_authenticated) if identity is not None else False,
+        "authentication_type": identity.authentication_type if identity is not None else None,
+        "audience": result.audience,
+        "caller_id": result.caller_id,
+    }

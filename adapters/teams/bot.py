@@ -10,11 +10,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextvars import ContextVar
 from typing import Any
 
-from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse
 
 from adapters.teams import activities, cards
@@ -31,6 +32,11 @@ logger = logging.getLogger("tandem.teams")
 # The activity as Teams posted it: the SDK's models drop fields the engine needs (the tenant,
 # the entities' time zone and mentions), so the adapter reads the JSON itself.
 raw_activity: ContextVar[dict[str, Any]] = ContextVar("raw_activity")
+# The HTTP request of a card action, still waiting for the card to answer with; None (or done)
+# once it gave up waiting, or when the turn was recovered from the inbox after a restart.
+invoke_answer: ContextVar[asyncio.Future[dict[str, Any]] | None] = ContextVar(
+    "invoke_answer", default=None
+)
 CARD_ACTION = "adaptiveCard/action"
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
@@ -65,7 +71,7 @@ class TandemTeamsBot:
             data = ((activity.get("value") or {}).get("action") or {}).get("data") or {}
             submission = cards.submission_of(data)
             if submission is None:
-                await self._invoke_answer(context, None)
+                await self._invoke_answer(context, activity, None)
                 return
             await self._submission(context, activity, submission, invoked=True)
         elif kind in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
@@ -107,7 +113,7 @@ class TandemTeamsBot:
         replies = await self.engine.handle(event)
         replacement, rest = self._replacement(sender, submission, replies)
         if invoked:
-            await self._invoke_answer(context, replacement)
+            await self._invoke_answer(context, activity, replacement)
         elif activity.get("replyToId"):
             update = Activity(
                 type=ActivityTypes.message,
@@ -148,21 +154,40 @@ class TandemTeamsBot:
             text = self.replies.text(sender.locale, "teams.cancelled")
         return cards.answered_card(text), replies
 
-    async def _invoke_answer(self, context: TurnContext, card: dict[str, Any] | None) -> None:
-        """The invoke's HTTP answer: the card that takes the answered one's place."""
+    async def _invoke_answer(
+        self, context: TurnContext, activity: dict[str, Any], card: dict[str, Any] | None
+    ) -> None:
+        """The invoke's HTTP answer: the card that takes the answered one's place. When the
+        request stopped waiting (a slow turn, or one run again after a restart), the card is
+        replaced by an update instead."""
         if card is None:
-            body = AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_RESPONSE, value={})
+            locale = activities.sender_of(activity).locale
+            body = message_answer(self.replies.text(locale, "errors.stale_choice"))
         else:
-            body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_RESPONSE, value=card)
-        await context.send_activity(
-            Activity(
-                type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body)
-            )
-        )
+            body = AdaptiveCardInvokeResponse(
+                status_code=200, type=CARD_RESPONSE, value=card
+            ).serialize()
+        waiting = invoke_answer.get()
+        if waiting is not None and not waiting.done():
+            waiting.set_result(body)
+            return
+        if card is None:
+            return
+        message = Activity(type=ActivityTypes.message, attachments=[cards.attachment(card)])  # type: ignore[list-item]
+        if activity.get("replyToId"):
+            message.id = str(activity["replyToId"])
+            await with_retries(lambda: context.update_activity(message), what="update")
+        else:
+            await send_with_retries(context, message)
 
     async def _send_all(self, context: TurnContext, sender: Sender, replies: list[Message]) -> None:
         for reply in replies:
             await send_with_retries(context, self.replies.activity(reply, sender.locale))
+
+
+def message_answer(text: str) -> dict[str, Any]:
+    """An invoke's answer that shows a short text (``value`` is the text, a string)."""
+    return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": text}
 
 
 async def send_with_retries(context: TurnContext, activity: Activity) -> None:

@@ -9,16 +9,22 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock
 from bot.digest import closing, weekly
 from bot.i18n import Renderer
-from bot.ports import UnitOfWorkFactory
+from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.scheduling import assessments, checkins, nudges
 from bot.scheduling.cohort import Cohort
 from bot.turn import EngineConfig
 
 logger = logging.getLogger("tandem.scheduler")
+Fence = Callable[[UnitOfWork], Awaitable[bool]]
+
+
+class LeadershipLostError(RuntimeError):
+    """The tick was about to commit after another replica took the scheduler: rolled back."""
 
 
 class Ticker:
@@ -34,8 +40,11 @@ class Ticker:
         self.renderer = renderer
         self.config = config
 
-    async def tick(self) -> Counter[str]:
-        """Queue everything due now; returns how many messages were queued, by purpose."""
+    async def tick(self, fence: Fence | None = None) -> Counter[str]:
+        """Queue everything due now; returns how many messages were queued, by purpose.
+
+        ``fence``, checked in the tick's transaction just before it commits, keeps a leader
+        that lost its lease (frozen, cut off) from committing alongside its successor."""
         started = time.perf_counter()
         async with self.uow_factory() as uow:
             cohort = await Cohort.load(uow, self.clock.now(), self.renderer, self.config)
@@ -49,6 +58,8 @@ class Ticker:
             await weekly.post_weekly_digests(cohort)
             await closing.post_final_reports(cohort)
             await cohort.flush_outbox()
+            if fence is not None and not await fence(uow):
+                raise LeadershipLostError("the scheduler lease was lost during the tick")
             await uow.commit()
         if cohort.sent:
             logger.info(

@@ -13,7 +13,7 @@ from bot.scheduling.scheduler import Scheduler
 from bot.scheduling.ticker import Ticker
 from bot.turn import EngineConfig
 from storage.database import create_engine
-from storage.leader import PostgresLeaderLock
+from storage.leader import LeaseLeaderLock
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.console_support import ConsoleFactory
 
@@ -40,8 +40,8 @@ async def test_only_the_leader_ticks(
     ticker = Ticker(uow_factory, clock, Renderer(), config)
 
     other_engine = create_engine(migrated_url)
-    other = PostgresLeaderLock(other_engine)
-    follower = Scheduler(ticker, PostgresLeaderLock(uow_factory.engine), 60)
+    other = LeaseLeaderLock(other_engine, holder="other")
+    follower = Scheduler(ticker, LeaseLeaderLock(uow_factory.engine, holder="follower"), 60)
     try:
         assert await other.acquire()
         await follower.tick()

@@ -1,0 +1,180 @@
+"""The inbox table behind bot/inbox.py: each call is one short transaction of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.inbox import DONE, FAILED, PENDING, InboxItem
+from storage import tables
+
+columns = tables.inbox.c
+
+
+def _free(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(columns.claimed_until.is_(None), columns.claimed_until < now)
+
+
+class SqlInboxStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._insert = insert
+
+    async def accept(
+        self, item: InboxItem, owner: str, now: datetime, lease: datetime
+    ) -> int | None:
+        statement = (
+            self._insert(tables.inbox)
+            .values(
+                key=item.key,
+                platform=item.platform,
+                conversation=item.conversation,
+                kind=item.kind,
+                payload=item.payload,
+                status=PENDING,
+                attempts=0,
+                received_at=now,
+                not_before=now,
+                claimed_by=owner,
+                claimed_until=lease,
+            )
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(columns.id)
+        )
+        async with self.engine.begin() as connection:
+            inserted = await connection.scalar(statement)
+        return int(inserted) if inserted is not None else None
+
+    async def claim(
+        self, owner: str, now: datetime, lease: datetime, limit: int, *, take_over: bool = False
+    ) -> Sequence[InboxItem]:
+        earlier = tables.inbox.alias("earlier")
+        # A conversation's turns run in order: only its oldest unfinished row may be taken.
+        first_of_conversation = ~(
+            sa.exists()
+            .where(
+                earlier.c.conversation == columns.conversation,
+                earlier.c.status == PENDING,
+                earlier.c.id < columns.id,
+            )
+            .correlate(tables.inbox)
+        )
+        conditions = [columns.status == PENDING, columns.not_before <= now, first_of_conversation]
+        if not take_over:
+            conditions.append(_free(now))
+        async with self.engine.begin() as connection:
+            candidates = (
+                await connection.execute(
+                    sa.select(columns.id).where(*conditions).order_by(columns.id).limit(limit)
+                )
+            ).scalars()
+            ids = list(candidates)
+            if not ids:
+                return []
+            # The lease is checked again as it is taken: of two replicas, one wins each row.
+            taking = sa.update(tables.inbox).where(columns.id.in_(ids), columns.status == PENDING)
+            if not take_over:
+                taking = taking.where(_free(now))
+            taken = await connection.execute(
+                taking.values(claimed_by=owner, claimed_until=lease).returning(
+                    columns.id,
+                    columns.key,
+                    columns.platform,
+                    columns.conversation,
+                    columns.kind,
+                    columns.payload,
+                    columns.attempts,
+                )
+            )
+            rows = taken.all()
+        items = [
+            InboxItem(
+                key=row.key,
+                platform=row.platform,
+                conversation=row.conversation,
+                kind=row.kind,
+                payload=dict(row.payload),
+                id=row.id,
+                attempts=row.attempts,
+            )
+            for row in rows
+        ]
+        return sorted(items, key=lambda item: item.id or 0)
+
+    async def renew(self, owner: str, ids: Sequence[int], lease: datetime) -> set[int]:
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                sa.update(tables.inbox)
+                .where(
+                    columns.id.in_(list(ids)),
+                    columns.claimed_by == owner,
+                    columns.status == PENDING,
+                )
+                .values(claimed_until=lease)
+                .returning(columns.id)
+            )
+            return set(result.scalars())
+
+    async def finish(self, item_id: int, owner: str, now: datetime) -> None:
+        # The payload goes at once: it holds what people typed, and only the key is needed
+        # to recognise a platform's retry.
+        await self._update(
+            item_id,
+            status=DONE,
+            finished_at=now,
+            payload={},
+            claimed_by=None,
+            claimed_until=None,
+        )
+
+    async def retry_later(
+        self, item_id: int, owner: str, not_before: datetime, error: str, *, give_up: bool
+    ) -> None:
+        values: dict[str, Any] = {
+            "attempts": columns.attempts + 1,
+            "not_before": not_before,
+            "last_error": error[:500],
+            "claimed_by": None,
+            "claimed_until": None,
+        }
+        if give_up:
+            values.update(status=FAILED, finished_at=not_before, payload={})
+        await self._update(item_id, **values)
+
+    async def release(self, owner: str, ids: Sequence[int] | None = None) -> int:
+        statement = sa.update(tables.inbox).where(
+            columns.claimed_by == owner, columns.status == PENDING
+        )
+        if ids is not None:
+            statement = statement.where(columns.id.in_(list(ids)))
+        async with self.engine.begin() as connection:
+            result = await connection.execute(statement.values(claimed_by=None, claimed_until=None))
+            return int(result.rowcount or 0)
+
+    async def purge(self, finished_before: datetime) -> int:
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                sa.delete(tables.inbox).where(
+                    columns.status.in_([DONE, FAILED]), columns.finished_at < finished_before
+                )
+            )
+            return int(result.rowcount or 0)
+
+    async def unfinished(self) -> int:
+        async with self.engine.connect() as connection:
+            count = await connection.scalar(
+                sa.select(sa.func.count()).where(columns.status == PENDING)
+            )
+            return int(count or 0)
+
+    async def _update(self, item_id: int, **values: Any) -> None:
+        async with self.engine.begin() as connection:
+            await connection.execute(
+                sa.update(tables.inbox).where(columns.id == item_id).values(**values)
+            )
