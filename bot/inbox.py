@@ -64,8 +64,9 @@ class InboxStore(Protocol):
     async def claim(
         self, owner: str, now: datetime, lease: datetime, limit: int, *, take_over: bool = False
     ) -> Sequence[InboxItem]:
-        """The oldest unfinished row of each conversation, when nobody holds it (or, with
-        ``take_over``, whoever held it: a lone SQLite process restarting after a crash)."""
+        """The oldest unfinished rows nobody holds, in order, skipping conversations whose
+        earlier rows another process still holds; with ``take_over``, whoever held them (a
+        lone SQLite process restarting after a crash)."""
         ...
 
     async def renew(self, owner: str, ids: Sequence[int], lease: datetime) -> set[int]:
@@ -86,6 +87,8 @@ class InboxStore(Protocol):
 
     async def unfinished(self) -> int: ...
 
+    async def close(self) -> None: ...
+
 
 InboxHandler = Callable[[InboxItem], Awaitable[None]]
 
@@ -102,7 +105,7 @@ class InboxSettings:
     concurrency: int = 4
     # How often rows left by a dead process are looked for.
     poll_seconds: float = 2.0
-    claim_batch: int = 50
+    claim_batch: int = 200
 
 
 @dataclass
@@ -227,13 +230,13 @@ class InboxRunner:
     # Recovery and leases
     async def start(self) -> None:
         """Runs what earlier processes left, then keeps the leases and looks for more."""
-        await self.recover(take_over=self.sole_process)
+        await self.recover()
         self._loops = [
             asyncio.create_task(self._recover_forever()),
             asyncio.create_task(self._renew_forever()),
         ]
 
-    async def recover(self, *, take_over: bool = False) -> int:
+    async def recover(self) -> int:
         """Claims rows nobody runs (their process died or stopped) and runs them."""
         if not self._accepting:
             return 0
@@ -243,8 +246,11 @@ class InboxRunner:
             now,
             now + self.lease,
             self.settings.claim_batch,
-            take_over=take_over,
+            take_over=self.sole_process,
         )
+        if len(claimed) == self.settings.claim_batch:
+            # There may be more: the next round comes at once.
+            self._wake.set()
         started = 0
         for item in claimed:
             assert item.id is not None
@@ -317,3 +323,7 @@ class InboxRunner:
         except Exception:
             logger.warning("could not hand back inbox rows; their lease will free them")
             return 0
+
+    async def close(self) -> None:
+        await self.settled()
+        await self.store.close()

@@ -24,7 +24,7 @@ from bot.settings import Settings
 from bot.turn import EngineConfig
 from bot.unreachable import UnreachableNotice
 from storage.database import async_url, create_engine
-from storage.inbox_store import SqlInboxStore
+from storage.inbox_store import open_inbox_store
 from storage.migrate import upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -59,6 +59,7 @@ class Runtime:
             await self.slack.close()
         if self.teams is not None:
             await self.teams.close()
+        await self.inbox.close()
         await self.uow_factory.engine.dispose()
         for port in self.ports.values():
             await port.close()
@@ -120,7 +121,7 @@ async def build_runtime(
     deliverer.on_unreachable = UnreachableNotice(renderer, config)
     ticker = Ticker(uow_factory, clock, renderer, config)
     inbox = InboxRunner(
-        SqlInboxStore(uow_factory.engine),
+        await open_inbox_store(settings.database_url, uow_factory.engine),
         InboxSettings(lease_seconds=settings.tandem_inbox_lease_seconds),
         sole_process=is_sqlite(settings),
     )

@@ -1,17 +1,30 @@
-"""The inbox table behind bot/inbox.py: each call is one short transaction of its own."""
+"""The inbox table behind bot/inbox.py: each call is one short transaction of its own.
+
+On SQLite the inbox lives in a file of its own beside the database (``tandem.db`` ->
+``tandem-inbox.db``): SQLite lets one transaction write to a file at a time, and a request must
+be written down and acknowledged in a few milliseconds whatever turn is running. The table there
+is created from the schema at head (``storage/tables.py``, which a test keeps equal to the
+migrations); the file holds nothing but the inbox. On PostgreSQL the ``inbox`` table of the
+main database, created by migration 0006, serves every replica.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.inbox import DONE, FAILED, PENDING, InboxItem
 from storage import tables
+from storage.database import create_engine
 
 columns = tables.inbox.c
 
@@ -20,11 +33,50 @@ def _free(now: datetime) -> sa.ColumnElement[bool]:
     return sa.or_(columns.claimed_until.is_(None), columns.claimed_until < now)
 
 
+def inbox_file_url(database_url: str) -> str | None:
+    """The inbox's own SQLite file for a SQLite database file; None otherwise."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    path = Path(url.database)
+    return url.set(
+        database=str(path.with_name(f"{path.stem}-inbox{path.suffix}"))
+    ).render_as_string(hide_password=False)
+
+
+async def open_inbox_store(database_url: str, main_engine: AsyncEngine) -> SqlInboxStore:
+    side = inbox_file_url(database_url)
+    if side is None:
+        return SqlInboxStore(main_engine)
+    engine = create_engine(side)
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: tables.inbox.create(sync, checkfirst=True))
+    return SqlInboxStore(engine, owns_engine=True)
+
+
 class SqlInboxStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, owns_engine: bool = False) -> None:
         self.engine = engine
+        self.owns_engine = owns_engine
+        self._turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._insert = insert
+
+    async def close(self) -> None:
+        if self.owns_engine:
+            await self.engine.dispose()
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction. On the SQLite file, the process's writers take turns here: a
+        writer that finds SQLite's lock taken sleeps in steps of up to tens of milliseconds,
+        which an acknowledgement cannot afford, while this lock is handed over at once."""
+        if self._turns is None:
+            async with self.engine.begin() as connection:
+                yield connection
+            return
+        async with self._turns, self.engine.begin() as connection:
+            yield connection
 
     async def accept(
         self, item: InboxItem, owner: str, now: datetime, lease: datetime
@@ -47,7 +99,7 @@ class SqlInboxStore:
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(columns.id)
         )
-        async with self.engine.begin() as connection:
+        async with self._writing() as connection:
             inserted = await connection.scalar(statement)
         return int(inserted) if inserted is not None else None
 
@@ -55,20 +107,27 @@ class SqlInboxStore:
         self, owner: str, now: datetime, lease: datetime, limit: int, *, take_over: bool = False
     ) -> Sequence[InboxItem]:
         earlier = tables.inbox.alias("earlier")
-        # A conversation's turns run in order: only its oldest unfinished row may be taken.
-        first_of_conversation = ~(
+        # A conversation's turns run in order: a row waits while an earlier one of its
+        # conversation is held by another live process, or waits to be tried again.
+        blocked_by = [earlier.c.not_before > now]
+        if not take_over:
+            blocked_by.append(
+                sa.and_(earlier.c.claimed_until >= now, earlier.c.claimed_by != owner)
+            )
+        held_before = (
             sa.exists()
             .where(
                 earlier.c.conversation == columns.conversation,
                 earlier.c.status == PENDING,
                 earlier.c.id < columns.id,
+                sa.or_(*blocked_by),
             )
             .correlate(tables.inbox)
         )
-        conditions = [columns.status == PENDING, columns.not_before <= now, first_of_conversation]
+        conditions = [columns.status == PENDING, columns.not_before <= now, ~held_before]
         if not take_over:
             conditions.append(_free(now))
-        async with self.engine.begin() as connection:
+        async with self._writing() as connection:
             candidates = (
                 await connection.execute(
                     sa.select(columns.id).where(*conditions).order_by(columns.id).limit(limit)
@@ -108,7 +167,7 @@ class SqlInboxStore:
         return sorted(items, key=lambda item: item.id or 0)
 
     async def renew(self, owner: str, ids: Sequence[int], lease: datetime) -> set[int]:
-        async with self.engine.begin() as connection:
+        async with self._writing() as connection:
             result = await connection.execute(
                 sa.update(tables.inbox)
                 .where(
@@ -153,12 +212,12 @@ class SqlInboxStore:
         )
         if ids is not None:
             statement = statement.where(columns.id.in_(list(ids)))
-        async with self.engine.begin() as connection:
+        async with self._writing() as connection:
             result = await connection.execute(statement.values(claimed_by=None, claimed_until=None))
             return int(result.rowcount or 0)
 
     async def purge(self, finished_before: datetime) -> int:
-        async with self.engine.begin() as connection:
+        async with self._writing() as connection:
             result = await connection.execute(
                 sa.delete(tables.inbox).where(
                     columns.status.in_([DONE, FAILED]), columns.finished_at < finished_before
@@ -174,7 +233,7 @@ class SqlInboxStore:
             return int(count or 0)
 
     async def _update(self, item_id: int, **values: Any) -> None:
-        async with self.engine.begin() as connection:
+        async with self._writing() as connection:
             await connection.execute(
                 sa.update(tables.inbox).where(columns.id == item_id).values(**values)
             )

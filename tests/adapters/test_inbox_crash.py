@@ -1,0 +1,237 @@
+"""Nothing acknowledged is lost: real ``tandem serve`` processes killed (SIGKILL) or stopped
+(SIGTERM) right after a burst of acknowledged Slack commands and Teams activities, then
+restarted; every request is applied exactly once.
+
+On PostgreSQL two replicas share the load and one of them is killed: the survivor runs what the
+dead one held once its lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.adapters.serve_process import (
+    ServeProcess,
+    drained,
+    held_inbox_rows,
+    logged_topics,
+    seed_pairs,
+    unfinished_inbox,
+)
+from tests.adapters.slack.payloads import SIGNING_SECRET, TEAM, signed_headers, slash_command
+from tests.fakes.bot_connector import TENANT, FakeBotConnector
+from tests.fakes.slack_api import TOKEN, FakeSlack
+
+FORM = "application/x-www-form-urlencoded"
+MENTORS = [f"U{number:03d}" for number in range(20)]
+TEAMS_MENTORS = [f"29:mentor-{number:03d}" for number in range(20)]
+# A lease short enough that a survivor takes a dead replica's rows within the test.
+LEASE = "3"
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    # Slack's rate limit holds the confirmations back, so that a backlog of acknowledged
+    # commands is still waiting when the process is killed, as in a real burst.
+    fake = FakeSlack(rate_per_second=60, burst=20)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def fake_connector() -> AsyncIterator[FakeBotConnector]:
+    fake = FakeBotConnector()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def slack_environment(database_url: str, fake: FakeSlack) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,
+        "TANDEM_INBOX_LEASE_SECONDS": LEASE,
+        "TANDEM_SHUTDOWN_SECONDS": "2",
+        # The outbox (feedback requests to mentees) is not what these tests look at.
+        "TANDEM_SCHEDULER_INTERVAL_SECONDS": "3600",
+    }
+
+
+async def slack_burst(urls: list[str], round_name: str, count: int) -> list[str]:
+    """``count`` signed ``/session log`` commands, spread over the servers; every one must be
+    acknowledged. Returns the topics sent."""
+    topics = [f"{round_name} n{number}" for number in range(count)]
+    limit = asyncio.Semaphore(20)
+
+    async def send(http: aiohttp.ClientSession, number: int) -> int:
+        mentor = MENTORS[number % len(MENTORS)]
+        body = slash_command(
+            mentor, "/session", f'log 45m "{topics[number]}"', f"trig-{round_name}-{number}"
+        )
+        url = urls[number % len(urls)]
+        async with (
+            limit,
+            http.post(
+                f"{url}/slack/events", data=body.encode(), headers=signed_headers(body, FORM)
+            ) as response,
+        ):
+            return response.status
+
+    async with aiohttp.ClientSession() as http:
+        statuses = await asyncio.gather(*(send(http, number) for number in range(count)))
+    assert Counter(statuses) == {200: count}
+    return topics
+
+
+def exactly_once(sent: list[str], applied: list[str]) -> None:
+    counts = Counter(applied)
+    missing = [topic for topic in sent if counts[topic] == 0]
+    twice = [topic for topic, seen in counts.items() if seen > 1]
+    assert not missing, f"{len(missing)} acknowledged commands lost, e.g. {missing[:3]}"
+    assert not twice, f"{len(twice)} commands applied twice, e.g. {twice[:3]}"
+    assert len(applied) == len(sent)
+
+
+# (signal, seconds after the last acknowledgement): each round kills or stops the process
+# that took the burst, and the next round's process starts by running what it left.
+ROUNDS = [
+    (signal.SIGKILL, 0.0),
+    (signal.SIGKILL, 0.5),
+    (signal.SIGKILL, 1.0),
+    (signal.SIGKILL, 3.0),
+    (signal.SIGTERM, 0.0),
+    (signal.SIGTERM, 0.5),
+    (signal.SIGTERM, 1.0),
+    (signal.SIGTERM, 3.0),
+]
+
+
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
+async def test_slack_commands_survive_kills_and_stops_of_a_single_process(
+    migrated_url: str, uow_factory: SqlUnitOfWorkFactory, fake_slack: FakeSlack
+) -> None:
+    await seed_pairs(uow_factory, "slack", TEAM, MENTORS)
+    environment = slack_environment(migrated_url, fake_slack)
+    sent: list[str] = []
+    left_behind: list[int] = []
+    for number, (stop, delay) in enumerate(ROUNDS):
+        server = await ServeProcess.start(environment)
+        burst = 200 if delay == 0 else 60
+        sent += await slack_burst([server.url], f"r{number}", burst)
+        await asyncio.sleep(delay)
+        code = await server.stop(stop)
+        left_behind.append(await unfinished_inbox(uow_factory))
+        if stop is signal.SIGTERM:
+            assert code == 0, (await server.errors())[-2000:]
+            # A graceful stop hands its rows back: none stays held by the stopped process.
+            assert await held_inbox_rows(uow_factory, server.process.pid) == 0
+    # A kill right after the burst, and a stop right after it, left work for the next process.
+    assert left_behind[0] > 100 and left_behind[4] > 0, left_behind
+
+    last = await ServeProcess.start(environment)
+    await drained(uow_factory, within=120)
+    assert await last.stop(signal.SIGTERM) == 0
+    exactly_once(sent, await logged_topics(uow_factory))
+
+
+@pytest.mark.parametrize("database_backend", ["postgresql"], indirect=True)
+async def test_slack_commands_survive_a_killed_replica_on_postgresql(
+    migrated_url: str, uow_factory: SqlUnitOfWorkFactory, fake_slack: FakeSlack
+) -> None:
+    await seed_pairs(uow_factory, "slack", TEAM, MENTORS)
+    environment = slack_environment(migrated_url, fake_slack)
+    survivor = await ServeProcess.start(environment)
+    sent: list[str] = []
+    for number, (stop, delay) in enumerate(
+        [(signal.SIGKILL, 0.0), (signal.SIGKILL, 1.0), (signal.SIGTERM, 0.5)]
+    ):
+        victim = await ServeProcess.start(environment)
+        sent += await slack_burst([victim.url, survivor.url], f"pg{number}", 200)
+        await asyncio.sleep(delay)
+        code = await victim.stop(stop)
+        if stop is signal.SIGTERM:
+            assert code == 0, (await victim.errors())[-2000:]
+    # The survivor alone runs what the killed replicas held, once their leases ran out.
+    await drained(uow_factory, within=120)
+    assert await survivor.stop(signal.SIGTERM) == 0
+    exactly_once(sent, await logged_topics(uow_factory))
+
+
+def teams_environment(database_url: str) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
+        "TEAMS_ENABLED": "true",
+        "TANDEM_INBOX_LEASE_SECONDS": LEASE,
+        "TANDEM_SHUTDOWN_SECONDS": "2",
+        "TANDEM_SCHEDULER_INTERVAL_SECONDS": "3600",
+    }
+
+
+def teams_message(
+    fake: FakeBotConnector, user: str, text: str, activity_id: str
+) -> dict[str, object]:
+    return {
+        "type": "message",
+        "id": activity_id,
+        "timestamp": "2026-11-30T10:00:00.000Z",
+        "serviceUrl": fake.url,
+        "channelId": "msteams",
+        "from": {"id": user, "name": user, "aadObjectId": f"aad-{user}"},
+        "conversation": {
+            "conversationType": "personal",
+            "tenantId": TENANT,
+            "id": fake.personal_conversation(user),
+        },
+        "recipient": {"id": "28:tandem-bot", "name": "Tandem"},
+        "text": text,
+        "locale": "en-US",
+        "channelData": {"tenant": {"id": TENANT}},
+    }
+
+
+async def teams_burst(url: str, fake: FakeBotConnector, round_name: str, count: int) -> list[str]:
+    topics = [f"{round_name} n{number}" for number in range(count)]
+    limit = asyncio.Semaphore(20)
+
+    async def send(http: aiohttp.ClientSession, number: int) -> int:
+        mentor = TEAMS_MENTORS[number % len(TEAMS_MENTORS)]
+        activity = teams_message(
+            fake, mentor, f'session log 45m "{topics[number]}"', f"{round_name}-{number}"
+        )
+        async with limit, http.post(f"{url}/api/messages", json=activity) as response:
+            return response.status
+
+    async with aiohttp.ClientSession() as http:
+        statuses = await asyncio.gather(*(send(http, number) for number in range(count)))
+    assert Counter(statuses) == {200: count}
+    return topics
+
+
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
+async def test_teams_activities_survive_a_kill_and_a_stop(
+    migrated_url: str, uow_factory: SqlUnitOfWorkFactory, fake_connector: FakeBotConnector
+) -> None:
+    await seed_pairs(uow_factory, "teams", TENANT, TEAMS_MENTORS)
+    environment = teams_environment(migrated_url)
+    sent: list[str] = []
+    for number, (stop, delay) in enumerate([(signal.SIGKILL, 0.0), (signal.SIGTERM, 0.5)]):
+        server = await ServeProcess.start(environment)
+        sent += await teams_burst(server.url, fake_connector, f"t{number}", 200)
+        await asyncio.sleep(delay)
+        code = await server.stop(stop)
+        if stop is signal.SIGTERM:
+            assert code == 0, (await server.errors())[-2000:]
+    last = await ServeProcess.start(environment)
+    await drained(uow_factory, within=120)
+    assert await last.stop(signal.SIGTERM) == 0
+    exactly_once(sent, await logged_topics(uow_factory))
