@@ -41,5 +41,5 @@ def configure_logging(log_format: str = "text", level: str = "INFO", stream: obj
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Library chatter (SQL statements, HTTP access lines) stays out of the product's log.
-    for noisy in ("sqlalchemy", "aiosqlite", "asyncio", "alembic"):
+    for noisy in ("sqlalchemy", "aiosqlite", "asyncio", "alembic", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

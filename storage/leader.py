@@ -13,6 +13,7 @@ clock the engine may run on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -52,6 +53,9 @@ class LeaseLeaderLock:
         self.lease = timedelta(seconds=lease_seconds)
         self.name = name
         self.now = now
+        # The heartbeat and a tick may ask at the same moment: one at a time, or the second
+        # would not see the lease the first just created.
+        self._asking = asyncio.Lock()
 
     @property
     def heartbeat_seconds(self) -> float:
@@ -59,6 +63,10 @@ class LeaseLeaderLock:
 
     async def acquire(self) -> bool:
         """Renews this replica's lease, or takes a lease that ran out; True while leader."""
+        async with self._asking:
+            return await self._acquire()
+
+    async def _acquire(self) -> bool:
         now = self.now()
         try:
             async with self.engine.begin() as connection:
