@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     tandem_inbox_lease_seconds: float = Field(default=30.0, gt=0)
     # How long a replica holds the scheduler without renewing it (several replicas).
     tandem_leader_lease_seconds: float = Field(default=20.0, gt=0)
+    # How long a Teams card action waits for its turn before answering "working on it" (Teams
+    # shows an error after 15 s).
+    teams_invoke_answer_seconds: float = Field(default=10.0, gt=0, le=14)
     # On SIGTERM: how long running turns get to finish before they are left to the next process.
     tandem_shutdown_seconds: float = Field(default=8.0, ge=0)
 

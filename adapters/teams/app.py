@@ -37,8 +37,6 @@ from bot.settings import Settings
 
 logger = logging.getLogger("tandem.teams")
 PLATFORM = "teams"
-# Teams shows an error on a card action not answered within 15 s (and sends it again).
-INVOKE_ANSWER_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +72,7 @@ class TeamsApp:
         self.bot = TandemTeamsBot(engine, self.replies, self.directory, self.proactive)
         self.inbox = inbox
         inbox.register(PLATFORM, self._run_item)
+        self.invoke_answer_seconds = settings.teams_invoke_answer_seconds
         # Card actions waiting for the card their turn answers with, by inbox key.
         self._invoke_answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
         if not self.authenticated:
@@ -127,7 +126,7 @@ class TeamsApp:
         try:
             if await self.inbox.accept(item) is not None:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(answer), INVOKE_ANSWER_SECONDS)
+                    await asyncio.wait_for(asyncio.shield(answer), self.invoke_answer_seconds)
         finally:
             self._invoke_answers.pop(item.key, None)
             # Past the deadline the turn replaces the card itself when it is done.

@@ -314,3 +314,57 @@ async def test_a_reply_that_replaces_the_prompt_is_written_over_it(slack: SlackW
     assert all(block["type"] != "actions" for block in update["blocks"])
     # The answer replaced the prompt: nothing more was posted for it.
     assert len(slack.fake.calls_to("chat.postMessage")) == 3
+
+
+def _filled(view: dict[str, object], trigger: str, today: str) -> dict[str, object]:
+    return view_submission(
+        MENTOR,
+        trigger,
+        view,
+        {
+            "duration": {"type": "plain_text_input", "value": "45m"},
+            "topics": {"type": "plain_text_input", "value": "LinkedIn basics"},
+            "next": {"type": "plain_text_input", "value": None},
+            "date": {"type": "datepicker", "selected_date": today},
+        },
+    )
+
+
+async def _opened_form(slack: SlackWorld) -> tuple[dict[str, object], str]:
+    await slack.command(MENTOR, "/session", "log", "trig-form")
+    (opened,) = await slack.fake.wait_for("views.open")
+    view = opened["view"]
+    date_block = next(b for b in view["blocks"] if b.get("block_id") == "date")
+    return view, date_block["element"]["initial_date"]
+
+
+async def test_the_same_form_submitted_twice_with_other_trigger_ids_logs_one_session(
+    slack: SlackWorld,
+) -> None:
+    pair_id = await seed_pair(slack)
+    view, today = await _opened_form(slack)
+    for trigger in ("trig-submit-1", "trig-submit-2"):
+        response = await slack.interact(_filled(view, trigger, today))
+        assert response.status == 200
+    await slack.runtime.slack.settled()
+    assert await _session_logs(slack, pair_id) == [(45, "LinkedIn basics")]
+    assert len(slack.fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_a_form_behind_a_slow_turn_is_acknowledged_in_time_and_still_applied(
+    slack: SlackWorld,
+) -> None:
+    pair_id = await seed_pair(slack)
+    view, today = await _opened_form(slack)
+    # The person's previous turn is held up by Slack's rate limit for three seconds.
+    slack.fake.retry_after = "3"
+    slack.fake.fail_next(429)
+    await slack.command(MENTOR, "/tandem", "status", "trig-status")
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+    response = await slack.interact(_filled(view, "trig-submit-slow", today))
+    assert response.status == 200
+    waited = time.monotonic() - started
+    assert 2.0 < waited < 2.8, f"answered after {waited:.1f} s (Slack gives up after 3 s)"
+    await slack.runtime.slack.settled()
+    assert await _session_logs(slack, pair_id) == [(45, "LinkedIn basics")]
