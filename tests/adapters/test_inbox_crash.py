@@ -156,7 +156,8 @@ async def test_slack_commands_survive_a_killed_replica_on_postgresql(
         [(signal.SIGKILL, 0.0), (signal.SIGKILL, 1.0), (signal.SIGTERM, 0.5)]
     ):
         victim = await ServeProcess.start(environment)
-        sent += await slack_burst([victim.url, survivor.url], f"pg{number}", 200)
+        burst = 200 if number == 0 else 100
+        sent += await slack_burst([victim.url, survivor.url], f"pg{number}", burst)
         await asyncio.sleep(delay)
         code = await victim.stop(stop)
         if stop is signal.SIGTERM:
@@ -217,21 +218,25 @@ async def teams_burst(url: str, fake: FakeBotConnector, round_name: str, count: 
     return topics
 
 
-@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
 async def test_teams_activities_survive_a_kill_and_a_stop(
-    migrated_url: str, uow_factory: SqlUnitOfWorkFactory, fake_connector: FakeBotConnector
+    migrated_url: str,
+    database_backend: str,
+    uow_factory: SqlUnitOfWorkFactory,
+    fake_connector: FakeBotConnector,
 ) -> None:
     await seed_pairs(uow_factory, "teams", TENANT, TEAMS_MENTORS)
     environment = teams_environment(migrated_url)
+    # On PostgreSQL a second replica keeps running and takes over what the victim held.
+    survivor = await ServeProcess.start(environment) if database_backend == "postgresql" else None
     sent: list[str] = []
     for number, (stop, delay) in enumerate([(signal.SIGKILL, 0.0), (signal.SIGTERM, 0.5)]):
-        server = await ServeProcess.start(environment)
-        sent += await teams_burst(server.url, fake_connector, f"t{number}", 200)
+        victim = await ServeProcess.start(environment)
+        sent += await teams_burst(victim.url, fake_connector, f"t{number}", 200)
         await asyncio.sleep(delay)
-        code = await server.stop(stop)
+        code = await victim.stop(stop)
         if stop is signal.SIGTERM:
-            assert code == 0, (await server.errors())[-2000:]
-    last = await ServeProcess.start(environment)
+            assert code == 0, (await victim.errors())[-2000:]
+    last = survivor or await ServeProcess.start(environment)
     await drained(uow_factory, within=120)
     assert await last.stop(signal.SIGTERM) == 0
     exactly_once(sent, await logged_topics(uow_factory))
