@@ -237,6 +237,10 @@ class SlackApp:
         replies = await self.engine.handle(event)
         if not replies:
             return
+        if any(reply.refused for reply in replies):
+            # Nothing was done: the prompt stays as it was, and the person is told why.
+            await self._deliver(sender, replies)
+            return
         container = body.get("container") or {}
         channel, ts = container.get("channel_id"), container.get("message_ts")
         replacing = next((reply for reply in replies if reply.replaces_prompt), None)
