@@ -1,0 +1,22 @@
+"""Every row of every table, to show that a refused request changed nothing."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot.ports import UnitOfWorkFactory
+from storage import tables
+
+Dump = dict[str, list[tuple[str, ...]]]
+
+
+async def dump(uow_factory: UnitOfWorkFactory) -> Dump:
+    async with uow_factory() as uow:
+        session = uow.session  # type: ignore[attr-defined]
+        return {
+            table.name: sorted(
+                tuple(repr(value) for value in row)
+                for row in await session.execute(sa.select(table))
+            )
+            for table in tables.metadata.sorted_tables
+        }
