@@ -117,6 +117,7 @@ class Turn:
         ):
             # The form answered, sent back with errors: the same prompt again, because Slack
             # shows the errors in the modal already open, which submits the same token.
+            self.answering = None
             return choices, bound_form(form, answering.token), answering
         token = new_token()
         prompt = Prompt(

@@ -3,6 +3,7 @@ console's engine on both databases, each refusal compared against a dump of ever
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -202,3 +203,19 @@ async def test_buttons_sent_later_through_the_outbox_are_bound_to_their_recipien
         d.message for d in await console.run_line("@carol 1") if d.recipient == "carol"
     ]
     assert "Pilot" in welcome.text and not welcome.refused
+
+
+async def test_two_clicks_racing_for_one_prompt_are_answered_once(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    console = make_console()
+    await paired(console, uow_factory)
+    await console.run_line("@bob /tandem leave")
+    leave_yes = shown_values(console, "bob")[0]
+    outcomes = await asyncio.gather(
+        *(send(console, "bob", EventKind.CHOICE, value=leave_yes) for _ in range(4))
+    )
+    assert sorted(replies[0].refused for replies in outcomes) == [False, True, True, True]
+    async with uow_factory() as uow:
+        rows = (await uow.session.execute(sa.select(tables.audit_entry.c.action))).all()
+        assert [row.action for row in rows] == ["enrollment.left"]
