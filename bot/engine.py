@@ -20,6 +20,7 @@ from bot.i18n import Renderer
 from bot.messages import Message
 from bot.people import resolve_sender
 from bot.ports import UnitOfWorkFactory
+from bot.prompts import CHOICE, FORM, STALE, accept
 from bot.routes import CHOICE_HANDLERS, COMMAND_HANDLERS, FORM_CANCEL_HANDLERS, FORM_HANDLERS
 from bot.turn import EngineConfig, Turn
 
@@ -106,7 +107,7 @@ class Engine:
                     enrollments = await uow.enrollments_of_person(person_id)
                     program = await uow.program(enrollments[0].program_id) if enrollments else None
                     locale = program.locale if program else locale
-        return [Message(text=self.renderer.render(locale, message_id, **variables))]
+        return [Message(text=self.renderer.render(locale, message_id, **variables), refused=True)]
 
     async def _dispatch(self, turn: Turn) -> str:
         event = turn.event
@@ -114,23 +115,32 @@ class Engine:
             return await self._run_command(turn, event.text)
         if event.kind is EventKind.MESSAGE:
             return await self._free_message(turn)
+        # Buttons and forms answer a prompt the bot showed this person (bot.prompts): checked
+        # and taken before any handler runs, so a forged or stale one changes nothing.
         if event.kind is EventKind.CHOICE:
-            prefix, _, rest = event.value.partition(":")
+            value = await self._answer(turn, CHOICE, event.value)
+            prefix, _, rest = value.partition(":")
             choice_handler = CHOICE_HANDLERS.get(prefix)
             if choice_handler is None:
-                raise UserError("errors.stale_choice")
+                raise UserError(STALE)
             await choice_handler(turn, rest)
             return f"choice {prefix}"
         if event.kind is EventKind.FORM:
-            form_handler = FORM_HANDLERS.get(event.form_id)
+            form_id = await self._answer(turn, FORM, event.form_id)
+            form_handler = FORM_HANDLERS.get(form_id)
             if form_handler is None:
-                raise UserError("errors.stale_choice")
+                raise UserError(STALE)
             await form_handler(turn, event.values)
-            return f"form {event.form_id}"
-        cancel_handler = FORM_CANCEL_HANDLERS.get(event.form_id)
+            return f"form {form_id}"
+        form_id = await self._answer(turn, FORM, event.form_id)
+        cancel_handler = FORM_CANCEL_HANDLERS.get(form_id)
         if cancel_handler is not None:
             await cancel_handler(turn)
-        return f"form_cancelled {event.form_id}"
+        return f"form_cancelled {form_id}"
+
+    async def _answer(self, turn: Turn, kind: str, answered: str) -> str:
+        turn.answering, value = await accept(turn.uow, turn.person_id, kind, answered, turn.now)
+        return value
 
     async def _run_command(self, turn: Turn, text: str) -> str:
         command = grammar.parse(text)

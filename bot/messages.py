@@ -93,6 +93,9 @@ class Message:
     form: Form | None = None
     # True when the message replaces the one that carried the choice just answered.
     replaces_prompt: bool = False
+    # True when the engine refused or failed what was asked and nothing changed: the prompt
+    # answered (a button, a card) must stay as it was, and this message says why.
+    refused: bool = False
     # A structured message (digest, report) has a title and sections, and may carry a chart;
     # ``text`` still holds all of it.
     title: str = ""
@@ -111,6 +114,7 @@ class Message:
             choices=tuple(Choice(**c) for c in payload.get("choices", ())),
             form=_form_from_payload(form) if form else None,
             replaces_prompt=payload.get("replaces_prompt", False),
+            refused=payload.get("refused", False),
             title=payload.get("title", ""),
             sections=tuple(
                 Section(title=s["title"], lines=tuple(s["lines"]), note=s["note"])

@@ -40,6 +40,7 @@ from bot.domain import (
     SkillRating,
 )
 from bot.messages import Message
+from bot.prompts import PromptStore
 
 
 class SchedulingQueries(Protocol):
@@ -156,7 +157,7 @@ class OutcomeQueries(Protocol):
         ...
 
 
-class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, Protocol):
+class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore, Protocol):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from bot.events import InboundEvent
 from bot.i18n import Renderer
 from bot.messages import Choice, Form, Message
 from bot.ports import UnitOfWork
+from bot.prompts import FORM, Prompt, bound_choices, bound_form, new_token, offers_of
 from bot.scheduling.working_hours import WorkingHours
 
 
@@ -32,6 +33,8 @@ class Turn:
     event: InboundEvent
     person: Person
     replies: list[Message] = field(default_factory=list)
+    # The prompt this turn answers (a choice or a form), taken by the engine before the handler.
+    answering: Prompt | None = None
     _locales: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -77,8 +80,14 @@ class Turn:
         choices: tuple[Choice, ...] = (),
         form: Form | None = None,
         replaces_prompt: bool = False,
+        lifetime: timedelta | None = None,
         **variables: Any,
     ) -> None:
+        """Reply to the speaker. Choices and a form become a prompt only they can answer, within
+        ``lifetime`` when given (destructive confirmations)."""
+        choices, form, prompt = self._prompt(self.person_id, choices, form, lifetime)
+        if prompt is not None:
+            await self.uow.add_prompts([prompt])
         self.replies.append(
             Message(
                 text=await self.text(message_id, **variables),
@@ -87,6 +96,39 @@ class Turn:
                 replaces_prompt=replaces_prompt,
             )
         )
+
+    def _prompt(
+        self,
+        person_id: int,
+        choices: tuple[Choice, ...],
+        form: Form | None,
+        lifetime: timedelta | None,
+    ) -> tuple[tuple[Choice, ...], Form | None, Prompt | None]:
+        """The choices and form bound to a new prompt for ``person_id``, and that prompt."""
+        if not choices and form is None:
+            return choices, form, None
+        answering = self.answering
+        if (
+            form is not None
+            and not choices
+            and answering is not None
+            and answering.person_id == person_id
+            and f"{FORM}:{form.form_id}" in answering.offers
+        ):
+            # The form answered, sent back with errors: the same prompt again, because Slack
+            # shows the errors in the modal already open, which submits the same token.
+            self.answering = None
+            return choices, bound_form(form, answering.token), answering
+        token = new_token()
+        prompt = Prompt(
+            token=token,
+            person_id=person_id,
+            offers=offers_of(choices, form),
+            created_at=self.now,
+            expires_at=self.now + lifetime if lifetime is not None else None,
+        )
+        bound = bound_form(form, token) if form is not None else None
+        return bound_choices(choices, token), bound, prompt
 
     async def choice(
         self, label_id: str, value: str, person: Person | None = None, **variables: Any
@@ -117,7 +159,8 @@ class Turn:
         not_before = WorkingHours.from_overrides(recipient.working_hours).next_working_moment(
             self.now, zone
         )
-        return await self.uow.enqueue(
+        choices, _, prompt = self._prompt(recipient.id, choices, None, None)
+        added = await self.uow.enqueue(
             OutboxMessage(
                 key=key,
                 purpose=purpose,
@@ -128,6 +171,10 @@ class Turn:
                 not_before=not_before,
             )
         )
+        if added and prompt is not None:
+            # With the outbox row, in its transaction: the buttons work once the message is out.
+            await self.uow.add_prompts([prompt])
+        return added
 
     async def post_to_channel(
         self, program: Program, message_id: str, /, *, key: str, purpose: str, **variables: Any

@@ -415,3 +415,14 @@ evaluation = sa.Table(
     sa.Column("changed", sa.Text),
     sa.Column("share_name", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
 )
+
+# A button or form shown to one person (bot.prompts): answerable once, by them, until it expires.
+prompt = sa.Table(
+    "prompt",
+    metadata,
+    sa.Column("token", sa.String(32), primary_key=True),
+    _fk("person_id", "person.id"),
+    sa.Column("offers", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime),
+)

@@ -37,6 +37,7 @@ from storage.feedback_queries import SqlFeedbackQueries
 from storage.mapping import map_domain
 from storage.matching_queries import SqlMatchingQueries
 from storage.outcome_queries import SqlOutcomeQueries
+from storage.prompt_queries import SqlPromptStore
 from storage.scheduling_queries import SqlSchedulingQueries
 from storage.session_queries import SqlSessionQueries
 
@@ -52,6 +53,7 @@ class SqlUnitOfWork(
     SqlActivityQueries,
     SqlOutcomeQueries,
     SqlSessionQueries,
+    SqlPromptStore,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

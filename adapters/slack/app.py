@@ -252,7 +252,8 @@ class SlackApp:
     async def _submission(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         # The same form submitted twice (a double click, a retry) has other trigger ids but the
         # same view and values: one key, one turn.
-        key = f"slack:view:{view.get('id')}:{_digest(submitted_values(view))}"
+        content = {"form": view.get("private_metadata"), "values": submitted_values(view)}
+        key = f"slack:view:{view.get('id')}:{_digest(content)}"
         team, user = _interaction_user(body)
         answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._form_answers[key] = answer
@@ -323,6 +324,10 @@ class SlackApp:
         )
         replies = await self.engine.handle(event)
         if not replies:
+            return
+        if any(reply.refused for reply in replies):
+            # Nothing was done: the prompt stays as it was, and the person is told why.
+            await self._deliver(sender, replies)
             return
         container = body.get("container") or {}
         channel, ts = container.get("channel_id"), container.get("message_ts")
@@ -490,7 +495,7 @@ def _interaction_user(body: dict[str, Any]) -> tuple[str, str]:
     return team, str(user.get("id", ""))
 
 
-def _digest(values: dict[str, str]) -> str:
+def _digest(values: dict[str, Any]) -> str:
     encoded = json.dumps(values, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()[:32]
 

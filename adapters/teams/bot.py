@@ -114,7 +114,7 @@ class TandemTeamsBot:
         replacement, rest = self._replacement(sender, submission, replies)
         if invoked:
             await self._invoke_answer(context, activity, replacement)
-        elif activity.get("replyToId"):
+        elif replacement is not None and activity.get("replyToId"):
             update = Activity(
                 type=ActivityTypes.message,
                 id=str(activity["replyToId"]),
@@ -139,8 +139,11 @@ class TandemTeamsBot:
     # Replies
     def _replacement(
         self, sender: Sender, submission: cards.Submission, replies: list[Message]
-    ) -> tuple[dict[str, Any], list[Message]]:
-        """The card that takes the answered card's place, and the replies left to send."""
+    ) -> tuple[dict[str, Any] | None, list[Message]]:
+        """The card that takes the answered card's place (None: the card stays, the answer was
+        refused and nothing changed), and the replies left to send."""
+        if any(reply.refused for reply in replies):
+            return None, replies
         with_errors = next((r for r in replies if r.form is not None and r.form.errors), None)
         replacing = with_errors or next((r for r in replies if r.replaces_prompt), None)
         if replacing is not None:

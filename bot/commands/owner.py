@@ -97,16 +97,67 @@ async def _set_program(turn: Turn, command: Command) -> None:
 
 
 async def _list_programs(turn: Turn) -> None:
+    """Open programs, which anyone may join (opt-in): their names and start dates only, with
+    what the speaker is to each. Owners and counts are for ``program show``, to owners."""
     owned = {p.id for p in await turn.uow.programs_owned_by(turn.person_id)}
+    enrolled = {
+        e.program_id
+        for e in await turn.uow.enrollments_of_person(turn.person_id)
+        if e.status != EnrollmentStatus.LEFT
+    }
     programs = await turn.uow.open_programs()
     if not programs:
         raise UserError("errors.no_open_program")
-    await turn.say("owner.program_list", programs=programs, owned=owned)
+    await turn.say("owner.program_list", programs=programs, owned=owned, enrolled=enrolled)
 
 
 async def _show_program(turn: Turn, command: Command) -> None:
+    """What a program's page shows depends on who asks.
+
+    - Its owners and Tandem administrators (``TANDEM_ADMINS``): everything, owners and counts.
+    - Anyone else: what they would join or have joined (name, dates, rhythm), for an open
+      program (anyone may join one) or one they take or took part in; never its owners, who
+      is enrolled or how many.
+    - A closed program someone never took part in is answered as if it did not exist.
+    """
     name = " ".join(command.args)
-    shown = await find_program(turn, name) if name else await owned_program(turn)
+    shown = await find_program(turn, name) if name else await _own_or_current_program(turn)
+    assert shown.id is not None
+    if await _sees_everything(turn, shown):
+        await _program_details(turn, shown)
+        return
+    enrollment = await turn.uow.enrollment_of(shown.id, turn.person_id)
+    if shown.closed and enrollment is None:
+        programs = await turn.uow.open_programs()
+        raise UserError("errors.unknown_program", name=name, programs=[p.name for p in programs])
+    await turn.say(
+        "owner.program_summary",
+        program=shown,
+        enrolled=enrollment is not None and enrollment.status != EnrollmentStatus.LEFT,
+    )
+
+
+async def _sees_everything(turn: Turn, program: Program) -> bool:
+    assert program.id is not None
+    admins = turn.config.admins
+    if admins and turn.person.user_id in admins:
+        return True
+    return await turn.uow.is_owner(program.id, turn.person_id)
+
+
+async def _own_or_current_program(turn: Turn) -> Program:
+    """``program show`` without a name: the latest program owned, else the one taken part in."""
+    owned = await turn.uow.programs_owned_by(turn.person_id)
+    if owned:
+        return owned[0]
+    enrollment = await turn.current_enrollment()
+    program = await turn.uow.program(enrollment.program_id) if enrollment else None
+    if program is None:
+        raise UserError("errors.not_enrolled")
+    return program
+
+
+async def _program_details(turn: Turn, shown: Program) -> None:
     assert shown.id is not None
     enrollments = await turn.uow.enrollments_in_program(shown.id)
     pairs = await turn.uow.pairs_in_program(shown.id)

@@ -19,6 +19,7 @@ from bot.domain import (
     Role,
 )
 from bot.errors import UserError
+from bot.prompts import CONFIRMATION_LIFETIME
 from bot.settings import SUPPORTED_LOCALES
 from bot.turn import Turn
 
@@ -213,6 +214,7 @@ async def leave(turn: Turn, command: Command) -> None:
     await turn.say(
         "participant.leave_confirm",
         program=program.name,
+        lifetime=CONFIRMATION_LIFETIME,
         choices=(
             await turn.choice("labels.leave_yes", f"leave:{enrollment.id}:yes"),
             await turn.choice("labels.cancel", f"leave:{enrollment.id}:no"),

@@ -12,6 +12,7 @@ from bot.commands.grammar import Command
 from bot.commands.lookup import partner_enrollment_id
 from bot.domain import PairStatus
 from bot.messages import Message
+from bot.prompts import CONFIRMATION_LIFETIME
 from bot.turn import Turn
 
 
@@ -89,6 +90,7 @@ async def my_data(turn: Turn, command: Command) -> None:
 async def forget_me(turn: Turn, command: Command) -> None:
     await turn.say(
         "privacy.forget_confirm",
+        lifetime=CONFIRMATION_LIFETIME,
         choices=(
             await turn.choice("labels.forget_yes", "forget:yes"),
             await turn.choice("labels.cancel", "forget:no"),

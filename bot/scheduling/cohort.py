@@ -19,6 +19,7 @@ from bot.domain import (
 from bot.i18n import Renderer
 from bot.messages import Choice, Message
 from bot.ports import UnitOfWork
+from bot.prompts import Prompt, bound_choices, new_token, offers_of
 from bot.scheduling.settings import ScheduleSettings
 from bot.scheduling.working_hours import WorkingHours
 from bot.turn import EngineConfig
@@ -36,6 +37,8 @@ class Cohort:
     enrollments: dict[int, Enrollment]
     persons: dict[int, Person]
     outbox: list[OutboxMessage] = field(default_factory=list)
+    # The prompts of the queued messages that carry buttons, by outbox key.
+    prompts: dict[str, Prompt] = field(default_factory=dict)
     sent: Counter[str] = field(default_factory=Counter)
     _by_person: dict[int, Enrollment] | None = None
     _labels: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -116,6 +119,10 @@ class Cohort:
         text = self.renderer.render(
             self.locale(person, program), message_id, zone=zone.key, **variables
         )
+        if choices:
+            token = new_token()
+            self.prompts[key] = Prompt(token, person.id, offers_of(choices, None), self.now)
+            choices = bound_choices(choices, token)
         self.outbox.append(
             OutboxMessage(
                 key=key,
@@ -142,4 +149,7 @@ class Cohort:
         for message in self.outbox:
             if message.key in added:
                 self.sent[message.purpose] += 1
+        # In the outbox rows' transaction; a message already queued keeps its own prompt.
+        await self.uow.add_prompts([p for key, p in self.prompts.items() if key in added])
         self.outbox = []
+        self.prompts = {}

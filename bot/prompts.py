@@ -1,0 +1,115 @@
+"""Prompts: the buttons and forms the bot showed a person, so that only those can be answered.
+
+Every choice and every form the bot puts in front of someone is recorded as a ``Prompt``, in the
+same transaction as what shows it: the turn's replies, or the outbox row of a message sent
+later (check-ins, feedback requests, invitations, a partner's charter question). A prompt holds
+an unguessable token (96 random bits), the person it was shown to, what it offers (each
+choice's value, or the form's id) and, for destructive confirmations, when it expires.
+
+The token travels inside the value the platform hands back: a button's value becomes
+``<token>|<value>`` and a form's id ``<token>|<form id>``. Slack carries them in the button
+value and the modal's ``private_metadata``, Teams in the card's action data, the console in the
+buttons it remembers; no adapter needs to know about prompts.
+
+When an answer arrives, the engine checks it before any handler runs (``accept``): the prompt
+must exist, have been shown to the person answering, offer the value answered, and not have
+expired. Answering deletes the prompt (it is good once), inside the turn's transaction: a turn
+that is refused or fails leaves it answerable. Anything else is refused with
+``errors.stale_choice`` and the turn changes nothing: no data, no audit, no outbox row.
+
+Why a table rather than a signed value: a signature proves that the bot made a value, not that
+it was shown to this person and not answered already; "once" needs state anyway, and one row
+gives the binding to the person, the single use and the expiry in one lookup by primary key.
+Why a token in the value rather than the platform's message id: every platform hands back the
+value the bot set, for buttons, modals and cards alike, while message ids differ by platform and
+the console has none.
+
+Destructive confirmations (forget-me, leave) live ``CONFIRMATION_LIFETIME``. Other prompts do
+not expire on their own: each handler still checks that its subject is current (the open
+conversation at that step, a pending invitation, an unanswered feedback request). A form sent
+back with errors keeps its prompt (Slack shows the errors in the same modal, which submits the
+same token again). Free text and typed commands are not prompts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.errors import UserError
+from bot.messages import Choice, Form
+
+# Long enough to read and click, short enough that an old confirmation cannot erase anything.
+CONFIRMATION_LIFETIME = timedelta(minutes=5)
+SEPARATOR = "|"
+CHOICE = "choice"
+FORM = "form"
+STALE = "errors.stale_choice"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    token: str
+    person_id: int
+    # What may be answered: "choice:<value>" or "form:<form id>".
+    offers: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None = None
+
+
+class PromptStore(Protocol):
+    """Where prompts are kept: in the same transaction as the turn or the outbox rows."""
+
+    async def add_prompts(self, prompts: Sequence[Prompt]) -> None: ...
+
+    async def take_prompt(self, token: str) -> Prompt | None:
+        """Remove the prompt and return it (None when there is none): of two answers racing
+        for one prompt, only one gets it."""
+        ...
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def bound_choices(choices: tuple[Choice, ...], token: str) -> tuple[Choice, ...]:
+    return tuple(Choice(f"{token}{SEPARATOR}{c.value}", c.label) for c in choices)
+
+
+def bound_form(form: Form, token: str) -> Form:
+    return dataclasses.replace(form, form_id=f"{token}{SEPARATOR}{form.form_id}")
+
+
+def offers_of(choices: tuple[Choice, ...], form: Form | None) -> tuple[str, ...]:
+    offered = tuple(f"{CHOICE}:{c.value}" for c in choices)
+    return offered + ((f"{FORM}:{form.form_id}",) if form is not None else ())
+
+
+def split(answered: str) -> tuple[str, str]:
+    """``<token>|<value>`` -> (token, value); ("", answered) when it carries no token."""
+    token, separator, value = answered.partition(SEPARATOR)
+    return (token, value) if separator else ("", answered)
+
+
+async def accept(
+    store: PromptStore, person_id: int, kind: str, answered: str, now: datetime
+) -> tuple[Prompt, str]:
+    """Takes the prompt answered (it is good once) and returns it with the value it offered.
+
+    Raises ``UserError`` when the answer is not one the bot asked this person for, or no longer;
+    the turn's rollback then puts back what was taken.
+    """
+    token, value = split(answered)
+    prompt = await store.take_prompt(token) if token else None
+    if (
+        prompt is None
+        or prompt.person_id != person_id
+        or f"{kind}:{value}" not in prompt.offers
+        or (prompt.expires_at is not None and prompt.expires_at <= now)
+    ):
+        raise UserError(STALE)
+    return prompt, value

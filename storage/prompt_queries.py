@@ -1,0 +1,60 @@
+"""The prompts the bot showed people (``bot.prompts``): one row each, taken when answered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.prompts import Prompt
+from storage import tables
+
+# Rows per INSERT: five columns each, well under SQLite's and asyncpg's parameter limits.
+CHUNK = 500
+
+
+class SqlPromptStore:
+    @property
+    def session(self) -> AsyncSession:
+        raise NotImplementedError
+
+    async def add_prompts(self, prompts: Sequence[Prompt]) -> None:
+        rows = [
+            {
+                "token": prompt.token,
+                "person_id": prompt.person_id,
+                "offers": list(prompt.offers),
+                "created_at": prompt.created_at,
+                "expires_at": prompt.expires_at,
+            }
+            for prompt in prompts
+        ]
+        for start in range(0, len(rows), CHUNK):
+            await self.session.execute(sa.insert(tables.prompt), rows[start : start + CHUNK])
+
+    async def take_prompt(self, token: str) -> Prompt | None:
+        columns = tables.prompt.c
+        # One statement: of two answers racing for the same prompt, the second deletes nothing
+        # (PostgreSQL makes it wait for the first to commit; SQLite runs turns one at a time).
+        result = await self.session.execute(
+            sa.delete(tables.prompt)
+            .where(columns.token == token)
+            .returning(
+                columns.token,
+                columns.person_id,
+                columns.offers,
+                columns.created_at,
+                columns.expires_at,
+            )
+        )
+        row = result.first()
+        if row is None:
+            return None
+        return Prompt(
+            token=row.token,
+            person_id=row.person_id,
+            offers=tuple(row.offers),
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+        )
