@@ -45,6 +45,8 @@ from bot.messages import Choice, Form
 
 # Long enough to read and click, short enough that an old confirmation cannot erase anything.
 CONFIRMATION_LIFETIME = timedelta(minutes=5)
+# A button nobody clicked in half a year belongs to a check-in or a request long gone.
+UNANSWERED_KEPT = timedelta(days=180)
 SEPARATOR = "|"
 CHOICE = "choice"
 FORM = "form"
@@ -69,6 +71,11 @@ class PromptStore(Protocol):
     async def take_prompt(self, token: str) -> Prompt | None:
         """Remove the prompt and return it (None when there is none): of two answers racing
         for one prompt, only one gets it."""
+        ...
+
+    async def purge_prompts(self, now: datetime, shown_before: datetime) -> int:
+        """Remove prompts that expired, or were shown before ``shown_before`` and never
+        answered; returns how many."""
         ...
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,3 +59,13 @@ class SqlPromptStore:
             created_at=row.created_at,
             expires_at=row.expires_at,
         )
+
+    async def purge_prompts(self, now: datetime, shown_before: datetime) -> int:
+        columns = tables.prompt.c
+        result = await self.session.execute(
+            sa.delete(tables.prompt).where(
+                sa.or_(columns.expires_at < now, columns.created_at < shown_before)
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.digest import closing, weekly
 from bot.i18n import Renderer
 from bot.ports import UnitOfWork, UnitOfWorkFactory
+from bot.prompts import UNANSWERED_KEPT
 from bot.scheduling import assessments, checkins, nudges
 from bot.scheduling.cohort import Cohort
 from bot.turn import EngineConfig
@@ -58,6 +59,8 @@ class Ticker:
             await weekly.post_weekly_digests(cohort)
             await closing.post_final_reports(cohort)
             await cohort.flush_outbox()
+            now = self.clock.now()
+            await uow.purge_prompts(now, now - UNANSWERED_KEPT)
             if fence is not None and not await fence(uow):
                 raise LeadershipLostError("the scheduler lease was lost during the tick")
             await uow.commit()

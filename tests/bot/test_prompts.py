@@ -4,7 +4,7 @@ console's engine on both databases, each refusal compared against a dump of ever
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 from adapters.console.port import PLATFORM, WORKSPACE
 from adapters.console.session import ConsoleSession
+from bot.domain import Person
 from bot.events import EventKind, InboundEvent, Sender
 from bot.messages import Message
-from bot.prompts import CONFIRMATION_LIFETIME
+from bot.prompts import CONFIRMATION_LIFETIME, Prompt
 from storage import tables
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests import pairs
@@ -219,3 +220,28 @@ async def test_two_clicks_racing_for_one_prompt_are_answered_once(
     async with uow_factory() as uow:
         rows = (await uow.session.execute(sa.select(tables.audit_entry.c.action))).all()
         assert [row.action for row in rows] == ["enrollment.left"]
+
+
+async def test_the_tick_forgets_expired_and_long_unanswered_prompts(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    async with uow_factory() as uow:
+        person = Person("console", "local", "zoe", "zoe", now)
+        uow.add(person)
+        await uow.flush()
+        assert person.id is not None
+        await uow.add_prompts(
+            [
+                Prompt("expired", person.id, ("choice:leave:yes",), now, now - timedelta(1)),
+                Prompt("ancient", person.id, ("choice:x",), now - timedelta(days=200), None),
+                Prompt("recent", person.id, ("choice:x",), now - timedelta(days=3), None),
+            ]
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.purge_prompts(now, now - timedelta(days=180)) == 2
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.take_prompt("recent") is not None
+        assert await uow.take_prompt("ancient") is None
