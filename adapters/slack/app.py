@@ -33,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import message_blocks
 from adapters.slack.files import upload_chart
 from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions
+from adapters.slack.verify import refuse_unverified
 from adapters.slack.views import (
     FORM_CALLBACK,
     answered_blocks,
@@ -168,6 +169,8 @@ class SlackApp:
 
     async def handle(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: events, slash commands, interactivity and options."""
+        if (refused := await refuse_unverified(request, self.bolt._signing_secret)) is not None:
+            return refused
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 

@@ -21,11 +21,13 @@ from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 
+from adapters.teams.auth import BotTokenValidator
 from adapters.teams.bot import TandemTeamsBot, raw_activity
 from adapters.teams.connectors import PooledBotFrameworkAuthentication
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.proactive import Proactive
 from adapters.teams.replies import Replies
+from adapters.teams.validation import checked_activity
 from bot.engine import Engine
 from bot.i18n import Renderer
 from bot.settings import Settings
@@ -56,7 +58,8 @@ class TeamsApp:
             APP_TENANTID=settings.microsoft_app_tenant_id or "",
             APP_TYPE=settings.microsoft_app_type,
         )
-        self.adapter = CloudAdapter(PooledBotFrameworkAuthentication(configuration))
+        tokens = BotTokenValidator.from_settings(settings)
+        self.adapter = CloudAdapter(PooledBotFrameworkAuthentication(configuration, tokens))
         self.adapter.on_turn_error = self._on_turn_error
         bot_id = f"28:{self.app_id}" if self.app_id else None
         self.directory = TenantDirectory(settings.microsoft_service_url, bot_id)
@@ -80,6 +83,7 @@ class TeamsApp:
         after: Teams gives up on a request after 15 seconds and sends it again, and a turn
         waiting for a busy database must not cost a duplicate or an error shown to the person.
         """
+        await checked_activity(request, authenticated=self.authenticated)
         try:
             body = await request.json()
         except ValueError:
