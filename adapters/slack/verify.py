@@ -5,8 +5,8 @@ body, ``payload=not-json``, JSON nested 100,000 deep or a non-numeric timestamp 
 it and became a 500 with a traceback. Here the raw bytes are checked first (size, timestamp,
 signature: 401), then parsed the way Bolt will parse them, with a depth limit (400), then the
 payloads the app handles are checked for the fields its listeners read (400). What passes is
-safe for Bolt to parse again. The shape checks alone (``shape_problem``) serve Socket Mode,
-where Slack's own connection stands for the signature.
+safe for Bolt to parse again. The shape checks alone (``shape_problem``) serve Socket Mode
+(``CheckedSocketModeHandler``), where Slack's own connection stands for the signature.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 logger = logging.getLogger("tandem.slack")
 
@@ -68,6 +71,22 @@ async def refuse_unverified(
     if shape is not None:
         return refusal(400, shape)
     return None
+
+
+class CheckedSocketModeHandler(AsyncSocketModeHandler):  # type: ignore[misc]
+    """Socket Mode with the same shape checks: Slack's own connection stands for the
+    signature there, but not for the payload's shape. Bolt builds its context (reading the
+    first action, the user...) before any middleware runs, so the check comes before Bolt."""
+
+    async def handle(self, client: Any, req: SocketModeRequest) -> None:
+        payload = req.payload
+        problem = shape_problem(payload) if isinstance(payload, dict) else "not an object"
+        if problem is None:
+            await super().handle(client, req)
+            return
+        logger.warning("slack request refused", extra={"status": 400, "reason": problem})
+        # Acknowledged all the same: Slack would only send it again.
+        await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
 
 
 def signature_problem(body: bytes, headers: Any, signing_secret: str, now: float) -> str | None:
