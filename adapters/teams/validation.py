@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from aiohttp import web
+from botbuilder.schema import Activity
 
 logger = logging.getLogger("tandem.teams")
 
@@ -129,6 +130,12 @@ def check_activity(activity: dict[str, Any], *, authenticated: bool) -> None:
             raise BadActivity(f"channelData.{name} is not an object")
     if not authenticated:
         _check_local(activity)
+    try:
+        # botbuilder reads the activity through msrest, which has its own idea of each field's
+        # type (dates, booleans, lists of objects...): what it cannot read is refused here.
+        Activity().deserialize(activity)
+    except Exception as error:  # msrest raises DeserializationError, or what it wraps
+        raise BadActivity(f"not a Bot Framework activity ({type(error).__name__})") from None
 
 
 def _check_local(activity: dict[str, Any]) -> None:

@@ -311,6 +311,8 @@ TEAMS_CASES: list[tuple[str, Send, int]] = [
     ("type as a number", _teams(_changed(type=3), GOOD), 400),
     ("serviceUrl not http", _teams(_changed(serviceUrl="javascript:alert(1)"), GOOD), 400),
     ("id of 5,000 characters", _teams(_changed(id="x" * 5000), GOOD), 400),
+    ("timestamp not a date", _teams(_changed(timestamp="yesterday"), GOOD), 400),
+    ("suggestedActions as a string", _teams(_changed(suggestedActions="x"), GOOD), 400),
     ("body a JSON array", _teams(lambda ep: "[1, 2]", GOOD), 400),
     ("invalid JSON", _teams(lambda ep: "{not json", GOOD), 400),
     ("JSON nested 100,000 deep", _teams(lambda ep: NESTED, GOOD), 400),
