@@ -22,6 +22,8 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.context import BoltContext
+from slack_bolt.request.internals import build_context
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
@@ -168,10 +170,35 @@ def shape_problem(payload: dict[str, Any]) -> str | None:
     kind = payload.get("type")
     if kind is not None and not isinstance(kind, str):
         return "type is not a string"
+    # Read by Bolt's own middleware whatever the payload's kind.
+    for name in ("event", "view", "user", "team", "channel", "container", "message"):
+        value = payload.get(name)
+        if value is not None and not isinstance(value, dict | str):
+            return f"{name} is neither an object nor text"
+    for name in ("event", "view"):
+        # Bolt reads these with ``.get(name, {})``: present, they must be objects, not null.
+        if name in payload and not isinstance(payload[name], dict):
+            return f"{name} is not an object"
+    authorizations = payload.get("authorizations")
+    if authorizations is not None and not (
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
+        return "authorizations are not a list of objects"
     if kind is None and ("command" in payload or "ssl_check" not in payload):
-        return _slash_command(payload)
-    check = _CHECKS.get(kind or "")
-    return check(payload) if check is not None else None
+        problem = _slash_command(payload)
+    else:
+        check = _CHECKS.get(kind or "")
+        problem = check(payload) if check is not None else None
+    if problem is not None:
+        return problem
+    try:
+        # Bolt reads ids from wherever each kind of payload keeps them (authorizations, team,
+        # channel, response_urls...) before any listener or middleware runs, and trusts their
+        # types: a payload it cannot read is refused here rather than failing inside it.
+        build_context(BoltContext(), payload)
+    except Exception:
+        return "payload Bolt cannot read"
+    return None
 
 
 def _text(value: object, *, limit: int = MAX_ID_LENGTH, required: bool = True) -> bool:
@@ -204,6 +231,12 @@ def _user(payload: dict[str, Any]) -> str | None:
     team: Any = payload.get("team")
     if not _object(team, required=False) or (team and not _text(team.get("id"), required=False)):
         return "bad team"
+    container: Any = payload.get("container")
+    if not _object(container, required=False):
+        return "container is not an object"
+    for name in ("channel_id", "message_ts"):
+        if not _text((container or {}).get(name), required=False):
+            return f"container {name} is not text"
     return None
 
 
@@ -224,12 +257,12 @@ def _block_actions(payload: dict[str, Any]) -> str | None:
             return "action value is not text"
         if not _object(action.get("text"), required=False):
             return "action text is not an object"
-    for name in ("container", "message"):
-        if not _object(payload.get(name), required=False):
-            return f"{name} is not an object"
-    message = payload.get("message") or {}
-    if not isinstance(message.get("blocks", []), list):
-        return "message blocks are not a list"
+    message: Any = payload.get("message")
+    if not _object(message, required=False):
+        return "message is not an object"
+    blocks = (message or {}).get("blocks", [])
+    if not isinstance(blocks, list) or not all(isinstance(block, dict) for block in blocks):
+        return "message blocks are not a list of objects"
     return None
 
 
@@ -240,6 +273,8 @@ def _view(payload: dict[str, Any]) -> str | None:
     view: Any = payload.get("view")
     if not _object(view) or not _text(view.get("id")):
         return "no view"
+    if not (isinstance(view.get("callback_id"), str) and _text(view.get("type"))):
+        return "view without callback_id or type"
     if not _text(view.get("private_metadata"), limit=3000, required=False):
         return "private metadata is not text"
     state: Any = view.get("state")
@@ -250,12 +285,27 @@ def _view(payload: dict[str, Any]) -> str | None:
         return "view values are not an object"
     for elements in values.values():
         if not isinstance(elements, dict) or not all(
-            isinstance(element, dict) for element in elements.values()
+            _element_state(element) for element in elements.values()
         ):
-            return "view values are not objects"
+            return "view values are not what an input holds"
     if not _text(payload.get("trigger_id"), required=False):
         return "bad trigger id"
     return None
+
+
+def _element_state(element: object) -> bool:
+    """An input's state: its text, date or chosen option, each text or nothing."""
+    if not isinstance(element, dict):
+        return False
+    option = element.get("selected_option")
+    if option is not None and not (
+        isinstance(option, dict) and _text(option.get("value"), required=False)
+    ):
+        return False
+    return all(
+        _text(element.get(name), limit=MAX_TEXT_LENGTH, required=False)
+        for name in ("value", "selected_date")
+    )
 
 
 def _event_callback(payload: dict[str, Any]) -> str | None:
