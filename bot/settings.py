@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     # Where people who never wrote to the bot are reached (create_conversation) until an
     # activity from their tenant gives its own service URL: Teams' global endpoint.
     microsoft_service_url: str = "https://smba.trafficmanager.net/teams/"
+    # Where the Bot Framework's (and the Emulator's) token signing keys are published, and how
+    # long a fetch of them may take before the request waiting for it is refused.
+    microsoft_openid_metadata_url: str = (
+        "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    )
+    microsoft_emulator_openid_metadata_url: str = (
+        "https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration"
+    )
+    microsoft_openid_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     # Teams allows about 7 messages a second in one conversation and fewer over a minute; the
     # bot-wide budget is set here.
     teams_messages_per_second: float = 15.0

@@ -36,6 +36,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import message_blocks
 from adapters.slack.files import upload_chart
 from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions
+from adapters.slack.verify import refuse_unverified
 from adapters.slack.views import (
     FORM_CALLBACK,
     answered_blocks,
@@ -180,13 +181,16 @@ class SlackApp:
 
     async def handle(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: events, slash commands, interactivity and options."""
+        if (refused := await refuse_unverified(request, self.bolt._signing_secret)) is not None:
+            return refused
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
     def socket_mode_handler(self, app_token: str) -> Any:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+        # The same payload shape checks as over HTTP, before Bolt reads anything.
+        from adapters.slack.verify import CheckedSocketModeHandler
 
-        return AsyncSocketModeHandler(self.bolt, app_token)
+        return CheckedSocketModeHandler(self.bolt, app_token)
 
     async def settled(self) -> None:
         """Returns once the work of every request answered so far is done."""

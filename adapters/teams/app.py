@@ -25,11 +25,13 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity
 
+from adapters.teams.auth import BotTokenValidator
 from adapters.teams.bot import TandemTeamsBot, invoke_answer, message_answer, raw_activity
 from adapters.teams.connectors import PooledBotFrameworkAuthentication
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.proactive import Proactive
 from adapters.teams.replies import Replies
+from adapters.teams.validation import checked_activity
 from bot.engine import Engine
 from bot.i18n import Renderer
 from bot.inbox import InboxItem, InboxRunner
@@ -62,7 +64,8 @@ class TeamsApp:
             APP_TENANTID=settings.microsoft_app_tenant_id or "",
             APP_TYPE=settings.microsoft_app_type,
         )
-        self.authentication = PooledBotFrameworkAuthentication(configuration)
+        tokens = BotTokenValidator.from_settings(settings)
+        self.authentication = PooledBotFrameworkAuthentication(configuration, tokens)
         self.adapter = CloudAdapter(self.authentication)
         self.adapter.on_turn_error = self._on_turn_error
         bot_id = f"28:{self.app_id}" if self.app_id else None
@@ -87,6 +90,7 @@ class TeamsApp:
         its turn to answer with the card that replaces the answered one, but never past Teams'
         15 seconds: then it answers "working on it" and the turn replaces the card itself.
         """
+        await checked_activity(request, authenticated=self.authenticated)
         try:
             body = await request.json()
         except ValueError:

@@ -1,5 +1,6 @@
-"""One Bot Connector client per service URL and audience (and one user-token client per app
-id), kept for the process's life.
+"""Bot Framework authentication for ``/api/messages``: tokens checked by ``BotTokenValidator``
+(never blocking the event loop), and one Bot Connector client per service URL and audience (and
+one user-token client per app id), kept for the process's life.
 
 botbuilder makes a new connector client for every turn and every proactive message, and with
 it a new HTTP session: each reply then pays a TCP (and TLS) handshake before it is sent. The
@@ -11,14 +12,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import web
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
+    AuthenticateRequestResult,
     AuthenticationConstants,
     ClaimsIdentity,
     ConnectorFactory,
     UserTokenClient,
 )
+
+from adapters.teams.auth import BotTokenValidator, KeysUnavailable
+
+# What botbuilder writes as the caller of activities from the public Azure channels.
+PUBLIC_AZURE_CALLER = "urn:botframework:azure"
 
 
 class ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
@@ -36,10 +45,54 @@ class ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
 
 
 class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
-    def __init__(self, configuration: Any) -> None:
+    def __init__(self, configuration: Any, tokens: BotTokenValidator | None = None) -> None:
         super().__init__(configuration)
+        self.app_id = str(getattr(configuration, "APP_ID", "") or "")
+        self.tokens = tokens or BotTokenValidator(
+            self.app_id, tenant_id=str(getattr(configuration, "APP_TENANTID", "") or "")
+        )
         self._clients: dict[tuple[Any, ...], ConnectorClient] = {}
         self._token_clients: dict[str | None, UserTokenClient] = {}
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        """What botbuilder's own would return, from a token checked off the blocking path.
+
+        Raises ``TokenRefused`` (a ``PermissionError``: 401) for any token that does not check
+        out, and a 503 when the signing keys cannot be had.
+        """
+        if not self.app_id:
+            # Local use (the Emulator without an app id): nobody to check a token against.
+            if auth_header:
+                raise PermissionError("a token was sent to a bot without an app id")
+            identity = ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
+            caller_id = None
+        else:
+            try:
+                claims = await self.tokens.claims(
+                    auth_header, activity.channel_id, activity.service_url
+                )
+            except KeysUnavailable:
+                raise web.HTTPServiceUnavailable(headers={"Retry-After": "30"}) from None
+            identity = ClaimsIdentity(claims, True)
+            caller_id = PUBLIC_AZURE_CALLER
+        result = AuthenticateRequestResult()
+        result.claims_identity = identity
+        result.audience = self.get_originating_audience()
+        result.caller_id = caller_id
+        result.connector_factory = self.create_connector_factory(identity)
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        # Tandem serves no streaming (Direct Line ASE) connection; botbuilder's path would fetch
+        # the signing keys with a blocking call.
+        raise PermissionError("streaming connections are not served")
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        raise PermissionError("skill callbacks are not served")
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return ReusedConnectors(super().create_connector_factory(claims_identity), self._clients)
