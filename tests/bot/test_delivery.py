@@ -184,7 +184,7 @@ async def test_a_deliverer_whose_claim_was_taken_over_sends_none_of_it(
 async def test_the_lease_is_renewed_while_a_long_batch_goes_out(
     uow_factory: SqlUnitOfWorkFactory, fake_slack: FakeSlack
 ) -> None:
-    (person,) = await conversations(uow_factory, 1, 6)
+    await conversations(uow_factory, 1, 6)
     # One conversation at 4 messages a second takes about 1.3 s; the lease is 0.6 s.
     pace = Pace(per_second=100, burst=1, per_conversation_per_second=4)
     policy = DeliveryPolicy(lease=timedelta(seconds=0.6))

@@ -58,6 +58,8 @@ class FakeSlack:
     # People who left the workspace: users.info and conversations.open answer user_not_found,
     # a message to their direct-message channel account_inactive.
     unreachable_users: set[str] = field(default_factory=set)
+    # Seconds chat.postMessage takes to answer (a real round trip to Slack).
+    post_delay: float = 0.0
     # conversations.history calls allowed a minute (Slack's Tier 3: about 50); None: no limit.
     history_per_minute: float | None = None
     _history_bucket: Bucket | None = None
@@ -206,6 +208,8 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "user_not_found"})
             return web.json_response({"ok": True, "channel": {"id": f"D-{user}"}})
         if method == "chat.postMessage":
+            # Slack takes a moment to answer; the message is kept even if the caller is gone.
+            await asyncio.sleep(self.post_delay)
             return self._post(arguments)
         if method == "conversations.history":
             return self._history(arguments)
