@@ -17,7 +17,6 @@ rows in doubt are sent again (at least once, never lost).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
@@ -27,8 +26,8 @@ from typing import Any
 from uuid import uuid4
 
 from bot.clock import Clock
+from bot.delivery_record import record_outcomes
 from bot.delivery_support import (
-    RECORD_DEADLINE_WHEN_STOPPING,
     RETRY_FIRST_DELAY,
     RETRY_MAX_DELAY,
     AttemptMarks,
@@ -36,6 +35,8 @@ from bot.delivery_support import (
     Outcome,
     Pacer,
     Recorder,
+    conversation_of,
+    retry,
     unless_stopped,
 )
 from bot.domain import OutboxMessage, OutboxStatus, Person
@@ -122,38 +123,36 @@ class Deliverer:
                     logger.warning("claiming the next batch failed: %r", next_batch.exception())
             heartbeat.cancel()
             try:
-                await self.release_claims(stopping=stop.is_set())
+                await self.release_claims(stop)
             finally:
                 recording.cancel()
         return total
 
-    async def release_claims(self, *, stopping: bool = True) -> int:
+    async def release_claims(self, stop: asyncio.Event | None = None) -> int:
         """Record every outcome known, then hand back at once every row this deliverer holds
         and has not sent (graceful shutdown), so that another deliverer sends them now rather
         than after the lease. Rows being sent at this moment are kept until their outcome.
-        Returns how many rows were handed back."""
-        give_up = RECORD_DEADLINE_WHEN_STOPPING if stopping else None
-        await self._recorder.flush(give_up_after=give_up)
+        While the database is away this waits for it, giving up a few seconds after ``stop``
+        is set (at once without one). Returns how many rows were handed back."""
+        if stop is None:
+            stop = asyncio.Event()
+            stop.set()
+        await self._recorder.flush(stop)
         unsent = self._held - self._in_flight - self._recorder.pending.keys() - self._lost
         self._held -= self._lost
         self._lost.clear()
         if not unsent:
             return 0
-        delay = RETRY_FIRST_DELAY
-        started = asyncio.get_running_loop().time()
-        while True:
-            try:
-                async with self.uow_factory() as uow:
-                    released = await uow.release_outbox_claims(self.token, unsent)
-                    await uow.commit()
-                break
-            except Exception as error:
-                if give_up is not None and asyncio.get_running_loop().time() - started > give_up:
-                    logger.error("could not hand back claimed messages: %r", error)
-                    released = 0
-                    break
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RETRY_MAX_DELAY)
+        released = 0
+
+        async def hand_back() -> None:
+            nonlocal released
+            async with self.uow_factory() as uow:
+                released = await uow.release_outbox_claims(self.token, unsent)
+                await uow.commit()
+
+        if not await retry(hand_back, stop, "handing back claimed messages"):
+            logger.error("could not hand back claimed messages; their lease will run out")
         self._held -= unsent
         return released
 
@@ -221,7 +220,7 @@ class Deliverer:
     async def _send_claimed(self, batch: _Batch, stop: asyncio.Event) -> int:
         groups: dict[str, list[OutboxMessage]] = defaultdict(list)
         for message in batch.messages:
-            groups[_conversation_of(message)].append(message)
+            groups[conversation_of(message)].append(message)
         limit = asyncio.Semaphore(self.policy.concurrency)
         sent = await asyncio.gather(
             *(self._send_group(group, batch, stop, limit) for group in groups.values())
@@ -311,7 +310,7 @@ class Deliverer:
             return Outcome(error=DeliveryError("recipient no longer exists", transient=False))
         pacer = self._pacer(port)
         if pacer is not None:
-            paced, _ = await unless_stopped(pacer.wait(_conversation_of(message)), stop)
+            paced, _ = await unless_stopped(pacer.wait(conversation_of(message)), stop)
             if not paced:
                 return None
         self._in_flight.add(message.id)
@@ -380,71 +379,9 @@ class Deliverer:
         return self.clock.now()
 
     async def _write_outcomes(self, outcomes: dict[int, Outcome]) -> None:
-        now = self._now()
         async with self.uow_factory() as uow:
-            retry_at: dict[str, datetime] = {}
-            rows = await uow.outbox_messages_locked(outcomes)
-            for message_id in sorted(outcomes):
-                outcome = outcomes[message_id]
-                stored = rows.get(message_id)
-                if stored is None:
-                    continue
-                if outcome.platform_id is not None:
-                    # What reached the platform is recorded whoever holds the row now.
-                    if stored.status != OutboxStatus.SENT:
-                        stored.status = OutboxStatus.SENT
-                        stored.platform_message_id = outcome.platform_id
-                        stored.sent_at = outcome.at or now
-                        stored.attempts += 1
-                    stored.claimed_until = None
-                    stored.claim_token = None
-                    continue
-                if stored.claim_token != self.token or stored.status != OutboxStatus.SENDING:
-                    continue  # taken over: its new holder decides
-                stored.claimed_until = None
-                stored.claim_token = None
-                if outcome.released:
-                    # Keeps the conversation's order: it follows the message that failed.
-                    stored.status = OutboxStatus.PENDING
-                    conversation = _conversation_of(stored)
-                    stored.not_before = max(stored.not_before, retry_at.get(conversation, now))
-                elif outcome.error is not None:
-                    await self._failed(uow, stored, outcome.error, now)
-                    retry_at[_conversation_of(stored)] = stored.not_before
+            await record_outcomes(
+                uow, outcomes, self.token, self.policy, self._now(), self.on_unreachable
+            )
             await uow.commit()
         self._held -= outcomes.keys()
-
-    async def _failed(
-        self, uow: Any, stored: OutboxMessage, error: DeliveryError, now: datetime
-    ) -> None:
-        stored.attempts += 1
-        stored.last_error = error.reason[:500]
-        if not error.maybe_sent:
-            # The platform refused it: nothing to look up before the next try.
-            stored.attempted_at = None
-        if error.unreachable and stored.person_id is not None:
-            person = await uow.person(stored.person_id)
-            if person is not None and not person.unreachable:
-                person.unreachable = True
-                if self.on_unreachable is not None:
-                    await self.on_unreachable(uow, person, now)
-        if not error.transient or stored.attempts >= self.policy.max_attempts:
-            stored.status = OutboxStatus.FAILED
-        else:
-            stored.status = OutboxStatus.PENDING
-            stored.not_before = now + self.policy.backoff(stored.attempts, error.retry_after)
-        logger.warning(
-            "delivery failed",
-            extra={
-                "outbox_id": stored.id,
-                "transient": error.transient,
-                "reason": error.reason[:200],
-                "attempts": stored.attempts,
-            },
-        )
-
-
-def _conversation_of(message: OutboxMessage) -> str:
-    if message.channel is not None:
-        return "channel:" + json.dumps(message.channel, sort_keys=True)
-    return f"person:{message.person_id}"

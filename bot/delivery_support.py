@@ -4,15 +4,18 @@ that keep the database told while sends go on (attempts marked, outcomes recorde
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from aiolimiter import AsyncLimiter
 
+from bot.domain import OutboxMessage
 from bot.ports import DeliveryError, Pace
 
 logger = logging.getLogger("tandem.delivery")
@@ -180,31 +183,51 @@ class Recorder:
             if self.pending:
                 await self.flush()
 
-    async def flush(self, give_up_after: float | None = None) -> bool:
-        """Write every outcome added so far; False if the database stayed away too long."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        delay = RETRY_FIRST_DELAY
+    async def flush(self, stop: asyncio.Event | None = None) -> bool:
+        """Write every outcome added so far, retrying while the database does not answer;
+        False if ``stop`` was set and it stayed away for a while longer."""
         async with self._lock:
             while self.pending:
                 batch = dict(self.pending)
-                try:
-                    await self._write(batch)
-                except Exception as error:
-                    if give_up_after is not None and loop.time() - started > give_up_after:
-                        logger.error(
-                            "could not record sent messages; they will be looked up",
-                            extra={"outcomes": len(batch)},
-                        )
-                        return False
-                    if delay == RETRY_FIRST_DELAY:
-                        logger.warning("recording outcomes failed, retrying: %r", error)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, RETRY_MAX_DELAY)
-                    continue
+                if not await retry(partial(self._write, batch), stop, "recording outcomes"):
+                    logger.error(
+                        "could not record sent messages; they will be looked up",
+                        extra={"outcomes": len(batch)},
+                    )
+                    return False
                 for message_id, outcome in batch.items():
                     if self.pending.get(message_id) is outcome:
                         del self.pending[message_id]
                 self.recorded += len(batch)
-                delay = RETRY_FIRST_DELAY
         return True
+
+
+async def retry(
+    work: Callable[[], Awaitable[object]], stop: asyncio.Event | None, what: str
+) -> bool:
+    """Run ``work`` until it succeeds, with backoff (the database may be restarting). Once
+    ``stop`` is set, give up after ``RECORD_DEADLINE_WHEN_STOPPING`` more seconds."""
+    loop = asyncio.get_running_loop()
+    delay = RETRY_FIRST_DELAY
+    stop_seen: float | None = None
+    while True:
+        try:
+            await work()
+            return True
+        except Exception as error:
+            if delay == RETRY_FIRST_DELAY:
+                logger.warning("%s failed, retrying: %r", what, error)
+        if stop is not None and stop.is_set():
+            if stop_seen is None:
+                stop_seen = loop.time()
+            if loop.time() - stop_seen > RECORD_DEADLINE_WHEN_STOPPING:
+                return False
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RETRY_MAX_DELAY)
+
+
+def conversation_of(message: OutboxMessage) -> str:
+    """Messages of one conversation go out in order, one after the other."""
+    if message.channel is not None:
+        return "channel:" + json.dumps(message.channel, sort_keys=True)
+    return f"person:{message.person_id}"
