@@ -79,6 +79,8 @@ class Deliverer:
         # A claim whose answer never came may have taken rows: handed back at the next claim.
         self._claim_unanswered = False
         self._marks = AttemptMarks(self._mark_attempts)
+        # One drain at a time: a second caller waits, then finds what is left.
+        self._draining = asyncio.Lock()
         self._recorder = Recorder(self._write_outcomes, self.policy.record_interval)
 
     async def drain(self, max_batches: int = 10_000, stop: asyncio.Event | None = None) -> int:
@@ -91,7 +93,10 @@ class Deliverer:
         of a person whose previous one is still being sent, so each conversation keeps its
         order.
         """
-        stop = stop or asyncio.Event()
+        async with self._draining:
+            return await self._drain(max_batches, stop or asyncio.Event())
+
+    async def _drain(self, max_batches: int, stop: asyncio.Event) -> int:
         total = 0
         heartbeat = asyncio.create_task(self._heartbeat())
         recording = asyncio.create_task(self._recorder.run())
@@ -104,7 +109,7 @@ class Deliverer:
                     break
                 if not batch.messages:
                     # Recorded messages free their conversations: look once more if any were.
-                    await self._recorder.flush()
+                    await self._recorder.flush(stop)
                     if self._recorder.recorded == recorded_before:
                         break
                     recorded_before = self._recorder.recorded
@@ -115,6 +120,11 @@ class Deliverer:
                 total += await self._send_claimed(batch, stop)
                 batch = await next_batch
                 next_batch = None
+        except asyncio.CancelledError:
+            # Cancelled (a server shutting down): settle up as a stopping deliverer does.
+            stop = asyncio.Event()
+            stop.set()
+            raise
         finally:
             if next_batch is not None:
                 # What it claimed must be known to be handed back.
@@ -327,7 +337,10 @@ class Deliverer:
         delay = RETRY_FIRST_DELAY
         while message_id not in self._lost:
             try:
-                if await self._marks.mark(message_id):
+                finished, marked = await unless_stopped(self._marks.mark(message_id), stop)
+                if not finished:
+                    return False  # a mark may still land: the row then stays in doubt
+                if marked:
                     return True
                 self._lost.add(message_id)
                 return False

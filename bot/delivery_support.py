@@ -10,7 +10,6 @@ import random
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any, TypeVar
 
 from aiolimiter import AsyncLimiter
@@ -178,28 +177,41 @@ class Recorder:
         self.pending.update(outcomes)
 
     async def run(self) -> None:
+        """Write in the background, one try at a time (so that a ``flush`` can take over),
+        less often while the database does not answer."""
+        delay = self.interval
         while True:
-            await asyncio.sleep(self.interval)
-            if self.pending:
-                await self.flush()
+            await asyncio.sleep(delay)
+            if not self.pending:
+                continue
+            try:
+                async with self._lock:
+                    await self._write_pending()
+                delay = self.interval
+            except Exception as error:
+                logger.warning("recording outcomes failed: %r", error)
+                delay = min(delay * 2, RETRY_MAX_DELAY)
 
     async def flush(self, stop: asyncio.Event | None = None) -> bool:
         """Write every outcome added so far, retrying while the database does not answer;
         False if ``stop`` was set and it stayed away for a while longer."""
         async with self._lock:
             while self.pending:
-                batch = dict(self.pending)
-                if not await retry(partial(self._write, batch), stop, "recording outcomes"):
+                if not await retry(self._write_pending, stop, "recording outcomes"):
                     logger.error(
                         "could not record sent messages; they will be looked up",
-                        extra={"outcomes": len(batch)},
+                        extra={"outcomes": len(self.pending)},
                     )
                     return False
-                for message_id, outcome in batch.items():
-                    if self.pending.get(message_id) is outcome:
-                        del self.pending[message_id]
-                self.recorded += len(batch)
         return True
+
+    async def _write_pending(self) -> None:
+        batch = dict(self.pending)
+        await self._write(batch)
+        for message_id, outcome in batch.items():
+            if self.pending.get(message_id) is outcome:
+                del self.pending[message_id]
+        self.recorded += len(batch)
 
 
 async def retry(
