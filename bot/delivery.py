@@ -325,8 +325,15 @@ class Deliverer:
                 return None
         self._in_flight.add(message.id)
         try:
+            marking = asyncio.get_running_loop().time()
             if not await self._begin_attempt(message.id, stop):
                 return None
+            if pacer is not None and pacer.stale(marking):
+                # The mark waited for the database: sends released together would be a burst
+                # the platform answers with 429s, so take the overall budget's pace again.
+                repaced, _ = await unless_stopped(pacer.overall.acquire(), stop)
+                if not repaced:
+                    return None
             return await self._send(port, message, recipient)
         finally:
             self._in_flight.discard(message.id)

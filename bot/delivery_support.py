@@ -103,6 +103,11 @@ class Pacer:
         await limiter.acquire()
         await self.overall.acquire()
 
+    def stale(self, since: float) -> bool:
+        """Whether a permission to send given at loop time ``since`` is too old to use: the
+        bucket has refilled since, so sends held that long would go out as one burst."""
+        return asyncio.get_running_loop().time() - since > self.overall.time_period
+
     def back_off(self, seconds: float) -> None:
         loop = asyncio.get_running_loop()
         self.paused_until = max(self.paused_until, loop.time() + seconds)
