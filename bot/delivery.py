@@ -147,11 +147,15 @@ class Deliverer:
         if stop is None:
             stop = asyncio.Event()
             stop.set()
-        await self._recorder.flush(stop)
+        recorded = await self._recorder.flush(stop)
         unsent = self._held - self._in_flight - self._recorder.pending.keys() - self._lost
         self._held -= self._lost
         self._lost.clear()
         if not unsent:
+            return 0
+        if not recorded:
+            # The database stayed away: their lease will hand them back.
+            self._held -= unsent
             return 0
         released = 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -298,3 +299,40 @@ def test_backoff_never_comes_before_retry_after_and_is_spread() -> None:
     third = [policy.backoff(3, None, rng) for _ in range(50)]
     assert all(timedelta(seconds=20) <= wait <= timedelta(seconds=25) for wait in third)
     assert policy.backoff(30, None, rng) <= policy.max_backoff * 1.25
+
+
+async def test_history_is_read_one_page_at_a_time_from_the_oldest_send_in_doubt(
+    fake_slack: FakeSlack,
+) -> None:
+    port = slack_port(fake_slack)
+    since = datetime.now(UTC) - timedelta(seconds=1)
+    for n in range(450):
+        await port.post_to_channel({"channel": "C1"}, Message(text=f"n{n}"), f"digest:{n}")
+    keys = ["digest:0", "digest:449", "never"]
+    found = await port.find_sent(keys, None, {"channel": "C1"}, since)
+    assert set(found) == {"digest:0", "digest:449"}
+    # 450 messages since the window opened: three pages of 200, each from ``oldest`` on.
+    pages = fake_slack.calls_to("conversations.history")
+    assert len(pages) == 3
+    assert {page["oldest"] for page in pages} == {f"{since.timestamp():.6f}"}
+    # A window that opens after the messages finds nothing, in one page.
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert await port.find_sent(["digest:0"], None, {"channel": "C1"}, later) == {}
+    assert len(fake_slack.calls_to("conversations.history")) == 4
+
+
+async def test_history_lookups_stay_under_slacks_tier_3_limit() -> None:
+    fake = FakeSlack(history_per_minute=31)
+    await fake.start()
+    try:
+        port = SlackChatPort(AsyncWebClient(token=TOKEN, base_url=fake.url), FAST, 30)
+        started = time.monotonic()
+        since = datetime.now(UTC)
+        for n in range(31):
+            await port.find_sent(["k"], None, {"channel": f"C{n}"}, since)
+        # A minute's allowance goes at once, then one call every two seconds.
+        assert time.monotonic() - started >= 1.5
+    finally:
+        await fake.stop()
+    assert fake.rejected[429] == 0
+    assert fake.calls["conversations.history"] == 31

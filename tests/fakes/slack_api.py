@@ -146,6 +146,7 @@ class FakeSlack:
                 "posted": len(self.posted),
                 "keys": dict(self.keys_posted()),
                 "rejected": {str(k): v for k, v in self.rejected.items()},
+                "history_calls": self.calls["conversations.history"],
                 "first_post": self.posted[0]["ts"] if self.posted else None,
                 "last_post": self.posted[-1]["ts"] if self.posted else None,
             }
