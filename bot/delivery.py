@@ -258,8 +258,7 @@ class Deliverer:
             if isinstance(result, DeliveryError):
                 self._record_failure(messages, doubtful[0], result)
                 return 0
-            assert result is not None
-            found = result
+            found = result or {}
         sent = 0
         async with limit:
             for message in messages:
@@ -292,7 +291,9 @@ class Deliverer:
             outcomes[message.id] = Outcome(released=True)
         self._recorder.add(outcomes)
 
-    async def _look_up(self, doubtful: list[OutboxMessage], batch: _Batch) -> Any:
+    async def _look_up(
+        self, doubtful: list[OutboxMessage], batch: _Batch
+    ) -> dict[str, str] | DeliveryError:
         """key -> platform id of the doubtful messages already in the conversation, or the
         DeliveryError that kept us from knowing."""
         first = doubtful[0]
