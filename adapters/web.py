@@ -9,7 +9,6 @@ held are handed back at once, and the process exits 0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 from typing import TYPE_CHECKING
@@ -79,7 +78,8 @@ async def run_server(settings: Settings) -> None:
         settings.tandem_scheduler_interval_seconds,
     )
     scheduler.start()
-    delivery = asyncio.create_task(runtime.deliver_forever())
+    delivery_stop = asyncio.Event()
+    delivery = asyncio.create_task(runtime.deliver_forever(stop=delivery_stop))
     socket_mode = None
     if runtime.slack is not None and settings.slack_app_token is not None:
         socket_mode = runtime.slack.socket_mode_handler(settings.slack_app_token.get_secret_value())
@@ -97,9 +97,11 @@ async def run_server(settings: Settings) -> None:
         handed_back = await runtime.inbox.stop(settings.tandem_shutdown_seconds)
         # 3. The scheduler lease goes at once, for another replica to take.
         await scheduler.stop()
-        # 4. The deliverer stops and hands back the outbox rows it held.
-        delivery.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await delivery
+        # 4. The deliverer finishes the messages being sent and hands back the rows it held.
+        delivery_stop.set()
+        try:
+            await asyncio.wait_for(delivery, settings.tandem_shutdown_seconds + 5)
+        except TimeoutError:
+            logger.warning("the deliverer did not stop in time; its leases will free its rows")
         await runtime.close()
         logger.info("stopped", extra={"inbox_handed_back": handed_back})

@@ -108,17 +108,29 @@ def deliver(
         bool, typer.Option("--until-empty", help="Stop once nothing is left to send.")
     ] = False,
 ) -> None:
-    """Run only the outbox deliverer (a worker replica; several may run side by side)."""
+    """Run only the outbox deliverer (a worker replica; several may run side by side).
+
+    SIGTERM or SIGINT stops it cleanly: the messages being sent finish, their outcomes are
+    recorded, the rest of what it claimed is handed back at once, and it exits 0.
+    """
+    import signal
+
     from bot.main import build_runtime
 
     settings = _settings()
 
     async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
         runtime = await build_runtime(settings, migrate=False)
         try:
-            await runtime.deliver_forever(stop_when_empty=until_empty)
+            await runtime.deliver_forever(stop_when_empty=until_empty, stop=stop)
         finally:
             await runtime.close()
+        if stop.is_set():
+            logger.info("deliverer stopped")
 
     asyncio.run(main())
 

@@ -1,98 +1,58 @@
 """The deliverer: sends what the outbox holds through the platform adapters, once each.
 
-A batch of due messages is claimed (a lease, and ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so
-that replicas never take the same row) and marked *sending*; then it is sent outside any
-transaction, paced below the platform's limits, one conversation's messages in order; then the
-outcomes are recorded. A deliverer that dies between sending and recording leaves rows in
-*sending*: once their lease expires, the next deliverer asks the platform whether each one
-arrived (by its key) before sending it again, so a crash neither drops nor doubles a message.
+A batch of due messages is claimed under a lease (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+so that replicas never take the same row) and the claim carries the deliverer's token. While
+the batch goes out, a heartbeat renews the lease every third of it, so a short lease is safe
+however long the batch takes; a renewal that finds rows taken over stops their sending.
+
+Right before each send the row is marked *attempted* (many rows in one write), and the send
+only goes ahead once that mark is stored. Outcomes are recorded a fraction of a second later,
+in the background; when the database does not answer they are kept in memory and retried
+until it does. So after a crash only rows marked and not recorded are in doubt: the next
+deliverer looks them up, one history page per conversation, before sending anything again.
+Rows claimed but never attempted are simply sent. Teams cannot read a conversation back: its
+rows in doubt are sent again (at least once, never lost).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-
-from aiolimiter import AsyncLimiter
+from uuid import uuid4
 
 from bot.clock import Clock
+from bot.delivery_record import record_outcomes
+from bot.delivery_support import (
+    RETRY_FIRST_DELAY,
+    RETRY_MAX_DELAY,
+    AttemptMarks,
+    DeliveryPolicy,
+    Outcome,
+    Pacer,
+    Recorder,
+    conversation_of,
+    retry,
+    unless_stopped,
+)
 from bot.domain import OutboxMessage, OutboxStatus, Person
 from bot.messages import Message
-from bot.ports import ChatPort, DeliveryError, Pace, UnitOfWorkFactory
+from bot.ports import ChatPort, DeliveryError, UnitOfWorkFactory
 
+__all__ = ["Deliverer", "DeliveryPolicy"]
 logger = logging.getLogger("tandem.delivery")
 
 
-@dataclass(frozen=True)
-class DeliveryPolicy:
-    batch_size: int = 200
-    lease: timedelta = timedelta(minutes=2)
-    max_attempts: int = 8
-    first_backoff: timedelta = timedelta(seconds=5)
-    max_backoff: timedelta = timedelta(hours=1)
-    concurrency: int = 32
-
-    # Up to this fraction is added at random to each wait, so that messages that failed
-    # together (a rate limit, an outage) do not all come back at the same instant.
-    jitter: float = 0.25
-
-    def backoff(
-        self, attempts: int, retry_after: float | None, rng: random.Random | None = None
-    ) -> timedelta:
-        """Exponential from ``first_backoff``, or the platform's ``Retry-After`` (never less)."""
-        if retry_after is not None:
-            wait = timedelta(seconds=retry_after)
-        else:
-            wait = min(self.first_backoff * (2 ** max(attempts - 1, 0)), self.max_backoff)
-        return wait * (1 + (rng or random).uniform(0, self.jitter))
-
-
 @dataclass
-class _Outcome:
-    platform_id: str | None = None
-    error: DeliveryError | None = None
-    # Not tried in this round (an earlier message to the same conversation failed).
-    released: bool = False
-
-
-@dataclass
-class _Pacer:
-    """Leaky buckets per platform and per conversation, and a pause after a 429."""
-
-    pace: Pace
-    overall: AsyncLimiter
-    conversations: dict[str, AsyncLimiter] = field(default_factory=dict)
-    paused_until: float = 0.0
-
-    @classmethod
-    def for_pace(cls, pace: Pace) -> _Pacer:
-        # The bucket holds the platform's burst, but refills at least every 50 ms: shorter
-        # periods make asyncio's timers, not the rate, the limit.
-        capacity = max(1.0, min(float(pace.burst), pace.per_second), pace.per_second * 0.05)
-        return cls(pace, AsyncLimiter(capacity, capacity / pace.per_second))
-
-    async def wait(self, conversation: str) -> None:
-        delay = self.paused_until - asyncio.get_running_loop().time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        limiter = self.conversations.get(conversation)
-        if limiter is None:
-            limiter = self.conversations[conversation] = AsyncLimiter(
-                1, 1 / self.pace.per_conversation_per_second
-            )
-        await limiter.acquire()
-        await self.overall.acquire()
-
-    def back_off(self, seconds: float) -> None:
-        loop = asyncio.get_running_loop()
-        self.paused_until = max(self.paused_until, loop.time() + seconds)
+class _Batch:
+    messages: list[OutboxMessage] = field(default_factory=list)
+    recipients: dict[int, Person] = field(default_factory=dict)
+    # Rows whose send may have begun under an earlier holder: looked up before sending.
+    in_doubt: set[int] = field(default_factory=set)
 
 
 class Deliverer:
@@ -109,212 +69,344 @@ class Deliverer:
         self.policy = policy or DeliveryPolicy()
         # Told when someone turns out to be unreachable, in the transaction that records it.
         self.on_unreachable: Callable[[Any, Person, datetime], Awaitable[None]] | None = None
-        self._pacers: MutableMapping[str, _Pacer] = {}
+        self.token = uuid4().hex
+        self._pacers: MutableMapping[str, Pacer] = {}
+        # Rows claimed and neither recorded nor handed back; those being sent right now; those
+        # whose outcome waits to be recorded; those another deliverer took over.
+        self._held: set[int] = set()
+        self._in_flight: set[int] = set()
+        self._lost: set[int] = set()
+        # A claim whose answer never came may have taken rows: handed back at the next claim.
+        self._claim_unanswered = False
+        self._marks = AttemptMarks(self._mark_attempts)
+        # One drain at a time: a second caller waits, then finds what is left.
+        self._draining = asyncio.Lock()
+        self._recorder = Recorder(self._write_outcomes, self.policy.record_interval)
 
-    async def deliver_due(self) -> int:
-        """Send one batch of due messages; returns how many went out."""
-        outcomes = await self._send_batch()
-        if outcomes is None:
-            return 0
-        await self._record(outcomes)
-        return _sent(outcomes)
+    async def drain(self, max_batches: int = 10_000, stop: asyncio.Event | None = None) -> int:
+        """Deliver until nothing is due now (the console and tests run this after each turn),
+        or until ``stop`` is set: then the messages being sent finish, every outcome is
+        recorded and what was not sent is handed back at once. Returns how many went out.
 
-    async def drain(self, max_batches: int = 10_000) -> int:
-        """Deliver until nothing is due now (the console and tests run this after each turn).
-
-        The next batch is claimed, and the last one recorded, while a batch is being sent, so
-        the platform's budget is not left idle while the database works. A claimed batch never
-        holds the next message of a person whose previous one is still being sent, so each
-        conversation keeps its order.
+        The next batch is claimed while a batch is being sent, so the platform's budget is
+        not left idle while the database works. A claimed batch never holds the next message
+        of a person whose previous one is still being sent, so each conversation keeps its
+        order.
         """
+        async with self._draining:
+            return await self._drain(max_batches, stop or asyncio.Event())
+
+    async def _drain(self, max_batches: int, stop: asyncio.Event) -> int:
         total = 0
-        recording: asyncio.Task[None] | None = None
-        batch = await self._claim()
+        heartbeat = asyncio.create_task(self._heartbeat())
+        recording = asyncio.create_task(self._recorder.run())
+        next_batch: asyncio.Task[_Batch] | None = None
         try:
+            recorded_before = self._recorder.recorded
+            batch = await self._claim()
             for _ in range(max_batches):
-                if not batch[0]:
-                    if recording is None:
+                if stop.is_set():
+                    break
+                if not batch.messages:
+                    # Recorded messages free their conversations: look once more if any were.
+                    await self._recorder.flush(stop)
+                    if self._recorder.recorded == recorded_before:
                         break
-                    # Recorded messages free their conversations: look once more.
-                    await recording
-                    recording = None
+                    recorded_before = self._recorder.recorded
                     batch = await self._claim()
                     continue
+                recorded_before = self._recorder.recorded
                 next_batch = asyncio.create_task(self._claim())
-                outcomes = await self._send_claimed(*batch)
-                if recording is not None:
-                    await recording
-                recording = asyncio.create_task(self._record(outcomes))
-                total += _sent(outcomes)
+                total += await self._send_claimed(batch, stop)
                 batch = await next_batch
+                next_batch = None
+        except asyncio.CancelledError:
+            # Cancelled (a server shutting down): settle up as a stopping deliverer does.
+            stop = asyncio.Event()
+            stop.set()
+            raise
         finally:
-            if recording is not None:
-                await recording
-            if batch[0]:
-                await self._release(batch[0])
+            if next_batch is not None:
+                # What it claimed must be known to be handed back.
+                await asyncio.wait({next_batch})
+                if not next_batch.cancelled() and next_batch.exception() is not None:
+                    logger.warning("claiming the next batch failed: %r", next_batch.exception())
+            heartbeat.cancel()
+            try:
+                await self.release_claims(stop)
+            finally:
+                recording.cancel()
         return total
 
-    async def _release(self, claimed: list[OutboxMessage]) -> None:
-        """Hand back a batch claimed but not sent, so that it goes out at once next time."""
-        async with self.uow_factory() as uow:
-            rows = await uow.outbox_messages(m.id for m in claimed if m.id is not None)
-            for message in rows.values():
-                if message.status == OutboxStatus.SENDING:
-                    message.status = OutboxStatus.PENDING
-                    message.claimed_until = None
-            await uow.commit()
+    async def release_claims(self, stop: asyncio.Event | None = None) -> int:
+        """Record every outcome known, then hand back at once every row this deliverer holds
+        and has not sent (graceful shutdown), so that another deliverer sends them now rather
+        than after the lease. Rows being sent at this moment are kept until their outcome.
+        While the database is away this waits for it, giving up a few seconds after ``stop``
+        is set (at once without one). Returns how many rows were handed back."""
+        if stop is None:
+            stop = asyncio.Event()
+            stop.set()
+        recorded = await self._recorder.flush(stop)
+        unsent = self._held - self._in_flight - self._recorder.pending.keys() - self._lost
+        self._held -= self._lost
+        self._lost.clear()
+        if not unsent:
+            return 0
+        if not recorded:
+            # The database stayed away: their lease will hand them back.
+            self._held -= unsent
+            return 0
+        released = 0
 
-    async def _send_batch(self) -> dict[int, _Outcome] | None:
-        claimed, recipients, in_doubt = await self._claim()
-        if not claimed:
-            return None
-        return await self._send_claimed(claimed, recipients, in_doubt)
+        async def hand_back() -> None:
+            nonlocal released
+            async with self.uow_factory() as uow:
+                released = await uow.release_outbox_claims(self.token, unsent)
+                await uow.commit()
 
-    async def _send_claimed(
-        self, claimed: list[OutboxMessage], recipients: dict[int, Person], in_doubt: set[int]
-    ) -> dict[int, _Outcome]:
-        groups: dict[str, list[OutboxMessage]] = defaultdict(list)
-        for message in claimed:
-            groups[_conversation_of(message)].append(message)
-        outcomes: dict[int, _Outcome] = {}
-        limit = asyncio.Semaphore(self.policy.concurrency)
+        if not await retry(hand_back, stop, "handing back claimed messages"):
+            logger.error("could not hand back claimed messages; their lease will run out")
+        self._held -= unsent
+        return released
 
-        async def send_group(messages: list[OutboxMessage]) -> None:
-            async with limit:
-                failed = False
-                for message in messages:
-                    assert message.id is not None
-                    if failed:
-                        outcomes[message.id] = _Outcome(released=True)
-                        continue
-                    recipient = recipients.get(message.person_id) if message.person_id else None
-                    outcome = await self._send(message, recipient, message.id in in_doubt)
-                    outcomes[message.id] = outcome
-                    failed = outcome.error is not None
-
-        await asyncio.gather(*(send_group(group) for group in groups.values()))
-        return outcomes
-
-    async def _claim(self) -> tuple[list[OutboxMessage], dict[int, Person], set[int]]:
+    async def _claim(self) -> _Batch:
         now = self.clock.now()
-        async with self.uow_factory() as uow:
-            claimed = list(
-                await uow.claim_due_outbox(now, now + self.policy.lease, self.policy.batch_size)
-            )
-            person_ids = {m.person_id for m in claimed if m.person_id is not None}
-            recipients = await uow.persons_by_id(person_ids)
-            paused = await uow.paused_person_ids(person_ids)
-            in_doubt = {m.id for m in claimed if m.status == OutboxStatus.SENDING and m.id}
-            to_send = []
-            for message in claimed:
-                if message.person_id is not None and message.person_id in paused:
-                    # Nobody is written to during a pause; what was due is simply not sent.
-                    message.status = OutboxStatus.SKIPPED
-                    message.claimed_until = None
+        try:
+            async with self.uow_factory() as uow:
+                if self._claim_unanswered:
+                    await uow.release_outbox_claims(self.token, keep=self._held)
+                claimed = list(
+                    await uow.claim_due_outbox(
+                        now, now + self.policy.lease, self.policy.batch_size, self.token
+                    )
+                )
+                person_ids = {m.person_id for m in claimed if m.person_id is not None}
+                recipients = await uow.persons_by_id(person_ids)
+                paused = await uow.paused_person_ids(person_ids)
+                batch = _Batch(recipients=recipients)
+                for message in claimed:
+                    if message.person_id is not None and message.person_id in paused:
+                        # Nobody is written to during a pause; what was due is simply not sent.
+                        message.status = OutboxStatus.SKIPPED
+                        message.claimed_until = None
+                        message.claim_token = None
+                        continue
+                    message.status = OutboxStatus.SENDING
+                    batch.messages.append(message)
+                    if message.attempted_at is not None:
+                        assert message.id is not None
+                        batch.in_doubt.add(message.id)
+                await uow.commit()
+        except BaseException:
+            self._claim_unanswered = True
+            raise
+        self._claim_unanswered = False
+        self._held.update(m.id for m in batch.messages if m.id is not None)
+        return batch
+
+    async def _heartbeat(self) -> None:
+        """Renew the lease of every row held, every third of the lease (sooner after a
+        failure); rows found taken over are not sent."""
+        interval = self.policy.heartbeat_seconds
+        while True:
+            await asyncio.sleep(interval)
+            held = set(self._held)
+            if not held:
+                continue
+            try:
+                async with self.uow_factory() as uow:
+                    lease_until = self.clock.now() + self.policy.lease
+                    renewed = await uow.renew_outbox_claims(held, self.token, lease_until)
+                    await uow.commit()
+            except Exception as error:
+                logger.warning("could not renew the delivery lease: %r", error)
+                interval = min(RETRY_MAX_DELAY, self.policy.heartbeat_seconds)
+                continue
+            interval = self.policy.heartbeat_seconds
+            # Rows recorded meanwhile are no longer held by anyone: not lost.
+            lost = (held - renewed) & self._held
+            lost -= self._recorder.pending.keys()
+            if lost:
+                logger.warning("delivery lease lost", extra={"messages": len(lost)})
+                self._lost |= lost
+
+    async def _send_claimed(self, batch: _Batch, stop: asyncio.Event) -> int:
+        groups: dict[str, list[OutboxMessage]] = defaultdict(list)
+        for message in batch.messages:
+            groups[conversation_of(message)].append(message)
+        limit = asyncio.Semaphore(self.policy.concurrency)
+        sent = await asyncio.gather(
+            *(self._send_group(group, batch, stop, limit) for group in groups.values())
+        )
+        return sum(sent)
+
+    async def _send_group(
+        self,
+        messages: list[OutboxMessage],
+        batch: _Batch,
+        stop: asyncio.Event,
+        limit: asyncio.Semaphore,
+    ) -> int:
+        """One conversation's messages, in order; the first failure holds back the rest."""
+        found: dict[str, str] = {}
+        doubtful = [m for m in messages if m.id in batch.in_doubt]
+        if doubtful:
+            finished, result = await unless_stopped(self._look_up(doubtful, batch), stop)
+            if not finished:
+                return 0
+            if isinstance(result, DeliveryError):
+                self._record_failure(messages, doubtful[0], result)
+                return 0
+            found = result or {}
+        sent = 0
+        async with limit:
+            for message in messages:
+                assert message.id is not None
+                if message.key in found:
+                    self._recorder.add({message.id: Outcome(found[message.key], at=self._now())})
+                    sent += 1
                     continue
-                message.status = OutboxStatus.SENDING
-                to_send.append(message)
+                if stop.is_set() or message.id in self._lost:
+                    break
+                recipient = batch.recipients.get(message.person_id or 0)
+                outcome = await self._attempt(message, recipient, stop)
+                if outcome is None:
+                    break
+                if outcome.error is not None:
+                    self._record_failure(messages, message, outcome.error)
+                    break
+                self._recorder.add({message.id: outcome})
+                sent += 1
+        return sent
+
+    def _record_failure(
+        self, messages: list[OutboxMessage], failed: OutboxMessage, error: DeliveryError
+    ) -> None:
+        """The failed message waits for its retry, and the conversation's later ones after it."""
+        assert failed.id is not None
+        outcomes = {failed.id: Outcome(error=error)}
+        for message in messages[messages.index(failed) + 1 :]:
+            assert message.id is not None
+            outcomes[message.id] = Outcome(released=True)
+        self._recorder.add(outcomes)
+
+    async def _look_up(
+        self, doubtful: list[OutboxMessage], batch: _Batch
+    ) -> dict[str, str] | DeliveryError:
+        """key -> platform id of the doubtful messages already in the conversation, or the
+        DeliveryError that kept us from knowing."""
+        first = doubtful[0]
+        port = self.ports.get(first.platform)
+        recipient = batch.recipients.get(first.person_id or 0)
+        if port is None or (first.channel is None and recipient is None):
+            return {}  # sending fails for good anyway
+        since = min(m.attempted_at or m.created_at for m in doubtful) - self.policy.lookup_margin
+        try:
+            return await port.find_sent([m.key for m in doubtful], recipient, first.channel, since)
+        except DeliveryError as error:
+            error.maybe_sent = True
+            return error
+        except Exception as error:
+            logger.warning("history lookup failed: %r", error)
+            return DeliveryError(repr(error), transient=True, maybe_sent=True)
+
+    async def _attempt(
+        self, message: OutboxMessage, recipient: Person | None, stop: asyncio.Event
+    ) -> Outcome | None:
+        """Send one message; None when it was not tried (stopping, or no longer ours)."""
+        assert message.id is not None
+        port = self.ports.get(message.platform)
+        if port is None:
+            return Outcome(
+                error=DeliveryError(f"no adapter for {message.platform}", transient=False)
+            )
+        if message.channel is None and recipient is None:
+            return Outcome(error=DeliveryError("recipient no longer exists", transient=False))
+        pacer = self._pacer(port)
+        if pacer is not None:
+            paced, _ = await unless_stopped(pacer.wait(conversation_of(message)), stop)
+            if not paced:
+                return None
+        self._in_flight.add(message.id)
+        try:
+            marking = asyncio.get_running_loop().time()
+            if not await self._begin_attempt(message.id, stop):
+                return None
+            if pacer is not None and pacer.stale(marking):
+                # The mark waited for the database: sends released together would be a burst
+                # the platform answers with 429s, so take the overall budget's pace again.
+                repaced, _ = await unless_stopped(pacer.overall.acquire(), stop)
+                if not repaced:
+                    return None
+            return await self._send(port, message, recipient)
+        finally:
+            self._in_flight.discard(message.id)
+
+    async def _begin_attempt(self, message_id: int, stop: asyncio.Event) -> bool:
+        """Store that a send begins; while the database is away, wait for it (nothing is sent
+        without its mark). False when the row was taken over, or on stop."""
+        delay = RETRY_FIRST_DELAY
+        while message_id not in self._lost:
+            try:
+                finished, marked = await unless_stopped(self._marks.mark(message_id), stop)
+                if not finished:
+                    return False  # a mark may still land: the row then stays in doubt
+                if marked:
+                    return True
+                self._lost.add(message_id)
+                return False
+            except Exception:
+                finished, _ = await unless_stopped(asyncio.sleep(delay), stop)
+                if not finished:
+                    return False
+                delay = min(delay * 2, RETRY_MAX_DELAY)
+        return False
+
+    async def _mark_attempts(self, message_ids: list[int]) -> set[int]:
+        now = self._now()
+        async with self.uow_factory() as uow:
+            marked = await uow.mark_outbox_attempts(
+                message_ids, self.token, now, now + self.policy.lease
+            )
             await uow.commit()
-        return to_send, recipients, in_doubt
+        return marked
 
     async def _send(
-        self, message: OutboxMessage, recipient: Person | None, in_doubt: bool
-    ) -> _Outcome:
-        port = self.ports.get(message.platform)
+        self, port: ChatPort, message: OutboxMessage, recipient: Person | None
+    ) -> Outcome:
         try:
-            if port is None:
-                raise DeliveryError(f"no adapter for {message.platform}", transient=False)
-            if message.channel is None and recipient is None:
-                raise DeliveryError("recipient no longer exists", transient=False)
-            if in_doubt:
-                already = await port.find_sent(message.key, recipient, message.channel)
-                if already is not None:
-                    return _Outcome(platform_id=already)
-            pacer = self._pacer(port)
-            if pacer is not None:
-                await pacer.wait(_conversation_of(message))
             payload = Message.from_payload(message.payload)
-            if message.channel is not None:
-                platform_id = await port.post_to_channel(message.channel, payload, message.key)
-            else:
-                assert recipient is not None
-                platform_id = await port.send_to_person(recipient, payload, message.key)
-            return _Outcome(platform_id=platform_id)
+            async with asyncio.timeout(self.policy.send_timeout):
+                if message.channel is not None:
+                    platform_id = await port.post_to_channel(message.channel, payload, message.key)
+                else:
+                    assert recipient is not None
+                    platform_id = await port.send_to_person(recipient, payload, message.key)
+            return Outcome(platform_id=platform_id, at=self._now())
         except DeliveryError as error:
-            if error.retry_after is not None and port is not None:
-                pacer = self._pacer(port)
-                if pacer is not None:
-                    pacer.back_off(error.retry_after)
-            return _Outcome(error=error)
-        except Exception as error:  # an adapter bug or a network fault: retry, never drop
+            pacer = self._pacer(port)
+            if error.retry_after is not None and pacer is not None:
+                pacer.back_off(error.retry_after)
+            return Outcome(error=error)
+        except Exception as error:  # a network fault, a timeout, an adapter bug: never dropped
             logger.exception("delivery crashed", extra={"outbox_id": message.id})
-            return _Outcome(error=DeliveryError(repr(error), transient=True))
+            return Outcome(error=DeliveryError(repr(error), transient=True, maybe_sent=True))
 
-    def _pacer(self, port: ChatPort) -> _Pacer | None:
+    def _pacer(self, port: ChatPort) -> Pacer | None:
         if port.pace is None:
             return None
         if port.platform not in self._pacers:
-            self._pacers[port.platform] = _Pacer.for_pace(port.pace)
+            self._pacers[port.platform] = Pacer.for_pace(port.pace)
         return self._pacers[port.platform]
 
-    async def _record(self, outcomes: dict[int, _Outcome]) -> None:
-        now = self.clock.now()
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    async def _write_outcomes(self, outcomes: dict[int, Outcome]) -> None:
         async with self.uow_factory() as uow:
-            retry_at: dict[str, datetime] = {}
-            rows = await uow.outbox_messages(outcomes)
-            for message_id in sorted(outcomes):
-                outcome = outcomes[message_id]
-                stored = rows.get(message_id)
-                if stored is None:
-                    continue
-                stored.claimed_until = None
-                if outcome.platform_id is not None:
-                    stored.status = OutboxStatus.SENT
-                    stored.platform_message_id = outcome.platform_id
-                    stored.sent_at = now
-                    stored.attempts += 1
-                elif outcome.released:
-                    # Keeps the conversation's order: it follows the message that failed.
-                    stored.status = OutboxStatus.PENDING
-                    conversation = _conversation_of(stored)
-                    stored.not_before = max(stored.not_before, retry_at.get(conversation, now))
-                elif outcome.error is not None:
-                    await self._failed(uow, stored, outcome.error, now)
-                    retry_at[_conversation_of(stored)] = stored.not_before
+            await record_outcomes(
+                uow, outcomes, self.token, self.policy, self._now(), self.on_unreachable
+            )
             await uow.commit()
-
-    async def _failed(
-        self, uow: Any, stored: OutboxMessage, error: DeliveryError, now: datetime
-    ) -> None:
-        stored.attempts += 1
-        stored.last_error = error.reason[:500]
-        if error.unreachable and stored.person_id is not None:
-            person = await uow.person(stored.person_id)
-            if person is not None and not person.unreachable:
-                person.unreachable = True
-                if self.on_unreachable is not None:
-                    await self.on_unreachable(uow, person, now)
-        if not error.transient or stored.attempts >= self.policy.max_attempts:
-            stored.status = OutboxStatus.FAILED
-        else:
-            stored.status = OutboxStatus.PENDING
-            stored.not_before = now + self.policy.backoff(stored.attempts, error.retry_after)
-        logger.warning(
-            "delivery failed",
-            extra={
-                "outbox_id": stored.id,
-                "transient": error.transient,
-                "reason": error.reason[:200],
-                "attempts": stored.attempts,
-            },
-        )
-
-
-def _sent(outcomes: dict[int, _Outcome]) -> int:
-    return sum(1 for outcome in outcomes.values() if outcome.platform_id is not None)
-
-
-def _conversation_of(message: OutboxMessage) -> str:
-    if message.channel is not None:
-        return "channel:" + json.dumps(message.channel, sort_keys=True)
-    return f"person:{message.person_id}"
+        self._held -= outcomes.keys()

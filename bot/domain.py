@@ -48,7 +48,8 @@ class ConversationStatus(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
-    # Handed to the platform, outcome not recorded yet: after a crash, checked before resending.
+    # Held by a deliverer (``claim_token``, until ``claimed_until``); ``attempted_at`` tells
+    # whether a send began, in which case a crash leaves it in doubt until it is looked up.
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
@@ -242,6 +243,10 @@ class OutboxMessage:
     platform_message_id: str | None = None
     last_error: str | None = None
     sent_at: datetime | None = None
+    # The deliverer that holds the row, and when a send of it last began: with one set, the
+    # message may have reached the platform, so it is looked up before being sent again.
+    claim_token: str | None = None
+    attempted_at: datetime | None = None
     id: int | None = None
 
 

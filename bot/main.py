@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,20 +65,39 @@ class Runtime:
         for port in self.ports.values():
             await port.close()
 
-    async def deliver_forever(self, *, stop_when_empty: bool = False) -> None:
-        """Send what is due, again and again; optionally stop when the outbox is empty."""
-        while True:
+    async def deliver_forever(
+        self, *, stop_when_empty: bool = False, stop: asyncio.Event | None = None
+    ) -> None:
+        """Send what is due, again and again; optionally stop when the outbox is empty.
+
+        When ``stop`` is set (graceful shutdown), the messages being sent finish, their
+        outcomes are recorded, every other row this deliverer holds is handed back at once,
+        and the loop returns.
+        """
+        stop = stop or asyncio.Event()
+        failures = 0
+        while not stop.is_set():
             try:
-                sent = await self.deliverer.drain()
-            except Exception:
-                logger.exception("delivery round failed; trying again")
+                sent = await self.deliverer.drain(stop=stop)
+                failures = 0
+            except Exception as error:
+                # The database is away, most likely: try again soon, without a traceback a turn.
+                if failures == 0:
+                    logger.exception("delivery round failed; trying again")
+                else:
+                    logger.warning("delivery round failed again: %r", error)
+                failures += 1
                 sent = 0
-            if stop_when_empty and not sent:
+            if stop.is_set():
+                return
+            if stop_when_empty and not sent and not failures:
                 async with self.uow_factory() as uow:
                     if await uow.outbox_outstanding() == 0:
                         return
             if not sent:
-                await asyncio.sleep(DELIVERY_IDLE_SECONDS)
+                pause = DELIVERY_IDLE_SECONDS * min(2**failures, 4)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
 
 
 def platform_ports(settings: Settings) -> dict[str, ChatPort]:

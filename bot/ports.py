@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -267,9 +267,34 @@ class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore
     async def outbox_of(self, person_id: int) -> Sequence[OutboxMessage]: ...
 
     async def claim_due_outbox(
-        self, now: datetime, lease_until: datetime, limit: int
+        self, now: datetime, lease_until: datetime, limit: int, token: str | None = None
     ) -> Sequence[OutboxMessage]:
-        """Take due pending messages for this deliverer; others skip the rows it holds."""
+        """Take due pending messages (and held ones whose lease ran out) for the deliverer
+        whose claim token is ``token``; others skip the rows it holds."""
+        ...
+
+    async def renew_outbox_claims(
+        self, message_ids: Iterable[int], token: str, lease_until: datetime
+    ) -> set[int]:
+        """Extend the lease of the rows this token still holds; returns their ids."""
+        ...
+
+    async def mark_outbox_attempts(
+        self, message_ids: Iterable[int], token: str, now: datetime, lease_until: datetime
+    ) -> set[int]:
+        """Record that sends of these rows begin now (and renew their lease); returns the ids
+        still held by this token, the only ones that may be sent."""
+        ...
+
+    async def release_outbox_claims(
+        self, token: str, message_ids: Iterable[int] | None = None, keep: Iterable[int] = ()
+    ) -> int:
+        """Hand back held rows at once (all of this token's but ``keep``, or only
+        ``message_ids``), keeping ``attempted_at``; returns how many."""
+        ...
+
+    async def outbox_messages_locked(self, message_ids: Iterable[int]) -> dict[int, OutboxMessage]:
+        """The rows, locked until the end of the transaction."""
         ...
 
     # Matching
@@ -305,7 +330,8 @@ class DeliveryError(Exception):
 
     ``transient``: worth retrying (429, 5xx, timeouts); ``retry_after``: seconds the platform
     asked us to wait; ``unreachable``: the person cannot be reached at all (deactivated,
-    blocked the bot), so retrying is pointless.
+    blocked the bot), so retrying is pointless; ``maybe_sent``: the platform may have posted
+    the message all the same (a 5xx, a timeout), so it is looked up before being sent again.
     """
 
     def __init__(
@@ -315,12 +341,14 @@ class DeliveryError(Exception):
         transient: bool,
         retry_after: float | None = None,
         unreachable: bool = False,
+        maybe_sent: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.retry_after = retry_after
         self.unreachable = unreachable
+        self.maybe_sent = maybe_sent
 
 
 @dataclass(frozen=True)
@@ -336,8 +364,8 @@ class ChatPort(Protocol):
     """What a platform adapter offers the engine for messages the bot sends on its own.
 
     ``key`` is the outbox key of the message: the adapter attaches it to what it sends (Slack
-    message metadata, a Teams activity property) so that ``find_sent`` can later tell whether a
-    send whose outcome was lost in a crash actually reached the platform.
+    message metadata, a Teams activity property) so that ``find_sent`` can later tell whether
+    sends whose outcome was lost in a crash actually reached the platform.
     """
 
     platform: str
@@ -352,9 +380,15 @@ class ChatPort(Protocol):
         ...
 
     async def find_sent(
-        self, key: str, person: Person | None, channel: dict[str, Any] | None
-    ) -> str | None:
-        """The platform's id of a message already sent with this key, or None."""
+        self,
+        keys: Collection[str],
+        person: Person | None,
+        channel: dict[str, Any] | None,
+        since: datetime,
+    ) -> dict[str, str]:
+        """Which of these keys were already sent to this one conversation (a person's direct
+        messages, or a channel) since ``since``: key -> the platform's message id. A platform
+        that cannot read a conversation back answers ``{}`` (those messages are sent again)."""
         ...
 
     async def close(self) -> None:

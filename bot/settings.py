@@ -22,8 +22,9 @@ class Settings(BaseSettings):
     tandem_log_level: str = "INFO"
     port: int = 3000
 
-    # Outbox delivery: how long a claimed batch is reserved before another deliverer may check it.
-    tandem_delivery_lease_seconds: float = 120.0
+    # Outbox delivery: how long a claimed row is reserved for its deliverer. The deliverer
+    # renews it every third of this while it works, so this is how long a dead one's rows wait.
+    tandem_delivery_lease_seconds: float = 30.0
     tandem_scheduler_interval_seconds: float = 60.0
     # How long a process holds an inbox row it runs (renewed while it runs); a dead process's
     # rows are run by another one after this long.
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     # is set here (messages per second, and the burst allowed on top).
     slack_messages_per_second: float = 20.0
     slack_burst: int = 20
+    # conversations.history (checking, after a crash, what was already sent) is a Tier 3
+    # method: about 50 calls a minute.
+    slack_history_calls_per_minute: float = 50.0
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
     # The Entra ID tenant of a SingleTenant bot (unused for MultiTenant).

@@ -268,6 +268,10 @@ outbox = sa.Table(
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("not_before", UTCDateTime, nullable=False),
     sa.Column("claimed_until", UTCDateTime),
+    # The deliverer holding the row (its claim token): renewals and records are fenced by it.
+    sa.Column("claim_token", sa.String(40)),
+    # When a send was last handed to the platform: a held row with none was never tried.
+    sa.Column("attempted_at", UTCDateTime),
     sa.Column("platform_message_id", sa.String(200)),
     sa.Column("last_error", sa.String(500)),
     sa.Column("created_at", UTCDateTime, nullable=False),

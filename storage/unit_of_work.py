@@ -36,6 +36,7 @@ from storage.export_queries import SqlExportQueries
 from storage.feedback_queries import SqlFeedbackQueries
 from storage.mapping import map_domain
 from storage.matching_queries import SqlMatchingQueries
+from storage.outbox_queries import SqlOutboxQueries
 from storage.outcome_queries import SqlOutcomeQueries
 from storage.prompt_queries import SqlPromptStore
 from storage.scheduling_queries import SqlSchedulingQueries
@@ -54,6 +55,7 @@ class SqlUnitOfWork(
     SqlOutcomeQueries,
     SqlSessionQueries,
     SqlPromptStore,
+    SqlOutboxQueries,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -309,7 +311,7 @@ class SqlUnitOfWork(
         )
 
     async def claim_due_outbox(
-        self, now: datetime, lease_until: datetime, limit: int
+        self, now: datetime, lease_until: datetime, limit: int, token: str | None = None
     ) -> Sequence[OutboxMessage]:
         columns = tables.outbox.c
         lease_free = sa.or_(columns.claimed_until.is_(None), columns.claimed_until < now)
@@ -331,7 +333,7 @@ class SqlUnitOfWork(
             .where(
                 sa.or_(
                     sa.and_(columns.status == OutboxStatus.PENDING, columns.not_before <= now),
-                    # A deliverer died between sending and recording: in doubt, to be checked.
+                    # Its holder's lease ran out (it died, or froze): taken over.
                     columns.status == OutboxStatus.SENDING,
                 ),
                 lease_free,
@@ -343,6 +345,7 @@ class SqlUnitOfWork(
         )
         for message in claimed:
             message.claimed_until = lease_until
+            message.claim_token = token
         return claimed
 
     async def _insert_ignoring_conflict(

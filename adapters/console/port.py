@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,9 +51,13 @@ class ConsoleChatPort:
         return self._remember(key)
 
     async def find_sent(
-        self, key: str, person: Person | None, channel: dict[str, Any] | None
-    ) -> str | None:
-        return self._sent.get(key)
+        self,
+        keys: Collection[str],
+        person: Person | None,
+        channel: dict[str, Any] | None,
+        since: datetime,
+    ) -> dict[str, str]:
+        return {key: self._sent[key] for key in keys if key in self._sent}
 
     async def close(self) -> None:
         return None

@@ -1,15 +1,19 @@
 """Slack's side of the outbox: direct messages and channel posts through the Web API.
 
 Each message carries its outbox key in Slack message metadata, so that after a crash the
-deliverer can look in the conversation's history for a message it may already have sent.
+deliverer can look in the conversation's history for messages it may already have sent: one
+``conversations.history`` page per conversation, paced under the method's Tier 3 limit.
 A channel post that carries a chart (the digest) is followed by the chart as a PNG file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 import aiohttp
+from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -32,7 +36,10 @@ UNREACHABLE = {
     "user_disabled",
     "not_in_channel",
 }
-HISTORY_DEPTH = 100
+# Messages per conversations.history page (Slack allows up to 999, advises 200 at most).
+HISTORY_PAGE = 200
+# conversations.history is a Tier 3 method: about 50 calls a minute per workspace.
+HISTORY_CALLS_PER_MINUTE = 50.0
 
 
 class SlackChatPort:
@@ -52,11 +59,19 @@ class SlackChatPort:
             burst=settings.slack_burst,
             per_conversation_per_second=1.0,
         )
-        return cls(client, pace)
+        return cls(client, pace, settings.slack_history_calls_per_minute)
 
-    def __init__(self, client: AsyncWebClient, pace: Pace) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        pace: Pace,
+        history_calls_per_minute: float = HISTORY_CALLS_PER_MINUTE,
+    ) -> None:
         self.client = client
         self.pace: Pace | None = pace
+        # A whole minute's allowance may go at once (Slack tolerates bursts), then it refills.
+        self._history_limiter = AsyncLimiter(history_calls_per_minute, 60)
+        self.history_calls = 0
         # Direct-message channel ids, looked up once per person and process.
         self._dm_channels: dict[str, str] = {}
 
@@ -72,24 +87,42 @@ class SlackChatPort:
         return ts
 
     async def find_sent(
-        self, key: str, person: Person | None, channel: dict[str, Any] | None
-    ) -> str | None:
+        self,
+        keys: Collection[str],
+        person: Person | None,
+        channel: dict[str, Any] | None,
+        since: datetime,
+    ) -> dict[str, str]:
+        """One ``conversations.history`` page (more only when the window holds more) covering
+        every message posted in the conversation since ``since``, paced under Tier 3."""
+        wanted = set(keys)
+        found: dict[str, str] = {}
+        cursor: str | None = None
         try:
             target = str(channel["channel"]) if channel else await self._dm_channel(person)
-            response = await self.client.conversations_history(
-                channel=target, limit=HISTORY_DEPTH, include_all_metadata=True
-            )
+            while wanted - found.keys():
+                await self._history_limiter.acquire()
+                self.history_calls += 1
+                response = await self.client.conversations_history(
+                    channel=target,
+                    oldest=f"{since.timestamp():.6f}",
+                    limit=HISTORY_PAGE,
+                    include_all_metadata=True,
+                    cursor=cursor,
+                )
+                messages: list[dict[str, Any]] = response.get("messages", [])
+                for item in messages:
+                    metadata = item.get("metadata") or {}
+                    key = (metadata.get("event_payload") or {}).get("key")
+                    if metadata.get("event_type") == METADATA_EVENT and key in wanted:
+                        found[str(key)] = str(item["ts"])
+                next_page = (response.get("response_metadata") or {}).get("next_cursor")
+                if not response.get("has_more") or not next_page:
+                    break
+                cursor = str(next_page)
         except SlackApiError as error:
             raise _delivery_error(error) from error
-        messages: list[dict[str, Any]] = response.get("messages", [])
-        for item in messages:
-            metadata = item.get("metadata") or {}
-            if (
-                metadata.get("event_type") == METADATA_EVENT
-                and (metadata.get("event_payload") or {}).get("key") == key
-            ):
-                return str(item["ts"])
-        return None
+        return found
 
     async def close(self) -> None:
         if self.client.session is not None and not self.client.session.closed:
@@ -130,7 +163,8 @@ def _delivery_error(error: SlackApiError) -> DeliveryError:
         retry_after = float(response.headers.get("Retry-After", "1"))
         return DeliveryError(f"slack 429 {code}", transient=True, retry_after=retry_after)
     if status >= 500:
-        return DeliveryError(f"slack {status}", transient=True)
+        # Slack may have posted the message before failing to answer.
+        return DeliveryError(f"slack {status}", transient=True, maybe_sent=True)
     if code in UNREACHABLE:
         return DeliveryError(f"slack {code}", transient=False, unreachable=True)
     return DeliveryError(f"slack {status} {code}", transient=False)

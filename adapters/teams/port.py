@@ -6,6 +6,8 @@ whose reference an owner stored with ``tandem digest channel here``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from adapters.teams.activities import PLATFORM
@@ -46,11 +48,15 @@ class TeamsChatPort:
         return await self.app.proactive.continue_with(reference, message, attempts=1)
 
     async def find_sent(
-        self, key: str, person: Person | None, channel: dict[str, Any] | None
-    ) -> str | None:
+        self,
+        keys: Collection[str],
+        person: Person | None,
+        channel: dict[str, Any] | None,
+        since: datetime,
+    ) -> dict[str, str]:
         # The Bot Connector lets a bot write to a conversation, not read it back: a send whose
         # outcome a crash lost is sent again (at least once, never lost).
-        return None
+        return {}
 
     async def close(self) -> None:
         return None

@@ -58,6 +58,11 @@ class FakeSlack:
     # People who left the workspace: users.info and conversations.open answer user_not_found,
     # a message to their direct-message channel account_inactive.
     unreachable_users: set[str] = field(default_factory=set)
+    # Seconds chat.postMessage takes to answer (a real round trip to Slack).
+    post_delay: float = 0.0
+    # conversations.history calls allowed a minute (Slack's Tier 3: about 50); None: no limit.
+    history_per_minute: float | None = None
+    _history_bucket: Bucket | None = None
     # The Retry-After of the 429s asked for with ``fail_next`` (Slack sends whole seconds).
     retry_after: str = "1"
     url: str = ""
@@ -141,6 +146,7 @@ class FakeSlack:
                 "posted": len(self.posted),
                 "keys": dict(self.keys_posted()),
                 "rejected": {str(k): v for k, v in self.rejected.items()},
+                "history_calls": self.calls["conversations.history"],
                 "first_post": self.posted[0]["ts"] if self.posted else None,
                 "last_post": self.posted[-1]["ts"] if self.posted else None,
             }
@@ -203,15 +209,46 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "user_not_found"})
             return web.json_response({"ok": True, "channel": {"id": f"D-{user}"}})
         if method == "chat.postMessage":
+            # Slack takes a moment to answer; the message is kept even if the caller is gone.
+            await asyncio.sleep(self.post_delay)
             return self._post(arguments)
         if method == "conversations.history":
-            channel = str(arguments.get("channel"))
-            return web.json_response({"ok": True, "messages": self.history[channel][::-1]})
+            return self._history(arguments)
         if method == "files.getUploadURLExternal":
             return self._upload_url(arguments)
         if method == "files.completeUploadExternal":
             return self._complete_upload(arguments)
         return web.json_response({"ok": False, "error": "unknown_method"})
+
+    def _history(self, arguments: dict[str, Any]) -> web.Response:
+        """Newest first, from ``oldest`` on, ``limit`` a page, paged with ``cursor``; a Tier 3
+        limit (``history_per_minute``) answers 429 like Slack when it is exceeded."""
+        if self.history_per_minute is not None:
+            if self._history_bucket is None:
+                self._history_bucket = Bucket(self.history_per_minute / 60, self.history_per_minute)
+            wait = self._history_bucket.take()
+            if wait:
+                self.rejected[429] += 1
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(max(1, round(wait)))},
+                )
+        channel = str(arguments.get("channel"))
+        oldest = float(arguments.get("oldest") or 0)
+        newest_first = [m for m in self.history[channel][::-1] if float(m["ts"]) > oldest]
+        start = int(arguments.get("cursor") or 0)
+        limit = int(arguments.get("limit") or 100)
+        page = newest_first[start : start + limit]
+        more = start + limit < len(newest_first)
+        return web.json_response(
+            {
+                "ok": True,
+                "messages": page,
+                "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+            }
+        )
 
     def _upload_url(self, arguments: dict[str, Any]) -> web.Response:
         if not arguments.get("filename") or not str(arguments.get("length", "")).isdigit():
