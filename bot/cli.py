@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from bot.logs import configure_logging
+from bot.resources import shipped_dir
 from bot.settings import Settings
 
 app = typer.Typer(
@@ -25,7 +26,6 @@ app.add_typer(teams_app, name="teams")
 logger = logging.getLogger("tandem")
 
 DEMO_DATABASE = "./tandem-demo.db"
-DEMO_SCRIPTS = Path(__file__).resolve().parent.parent / "adapters" / "console" / "demo"
 
 
 def _settings(quiet: bool = False) -> Settings:
@@ -87,7 +87,7 @@ def demo() -> None:
         # A demo starts from a clean slate of its own and never touches the real database.
         Path(DEMO_DATABASE).unlink(missing_ok=True)
         settings.database_url = f"sqlite:///{DEMO_DATABASE}"
-    seed = DEMO_SCRIPTS / f"seed_{settings.tandem_locale}.txt"
+    seed = shipped_dir("adapters.console", "demo") / f"seed_{settings.tandem_locale}.txt"
     _console(settings, script=None, start=None, seed=seed)
 
 
