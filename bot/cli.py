@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import stat
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -55,8 +56,26 @@ def start() -> None:
     settings = Settings()
     if settings.has_platform_credentials:
         _serve(_settings())
+    elif _nothing_to_read():
+        # A container started without a terminal: the console would read nothing and exit 0, in
+        # a loop under a restart policy. Serving instead would open an unauthenticated endpoint.
+        from bot.i18n import Renderer
+
+        settings = _settings(quiet=True)
+        locale = settings.tandem_locale
+        logger.error(Renderer(default_locale=locale).render(locale, "console.nothing_to_run"))
+        raise typer.Exit(2)
     else:
         _console(_settings(quiet=True), script=None, start=None)
+
+
+def _nothing_to_read() -> bool:
+    """Standard input is closed or /dev/null: no terminal and no script (``docker run -d``)."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (AttributeError, ValueError, OSError):
+        return True
+    return stat.S_ISCHR(mode) and not sys.stdin.isatty()
 
 
 @app.command()
