@@ -29,7 +29,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # tini forwards the signal to tandem and exits with its exit code.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 
 # The dependencies in their own layer, pinned by constraints.txt, before any source: changing a
 # line of code rebuilds only the small layers below.
@@ -44,7 +44,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('/tmp/deps/pypr
 COPY --from=wheel /wheels /tmp/wheels
 RUN pip install --quiet --no-deps /tmp/wheels/*.whl && rm -rf /tmp/wheels
 
-RUN useradd --system --uid 10001 --user-group --home-dir /app/data --shell /usr/sbin/nologin tandem \
+RUN groupadd --system --gid 10001 tandem \
+ && useradd --system --uid 10001 --gid tandem --home-dir /app/data --shell /usr/sbin/nologin tandem \
  && mkdir -p /app/data && chown tandem:tandem /app/data
 USER tandem
 WORKDIR /app/data
