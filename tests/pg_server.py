@@ -21,6 +21,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,10 @@ class EmbeddedPostgres:
 
     @classmethod
     def start(cls) -> EmbeddedPostgres:
-        import pgserver  # type: ignore[import-untyped]
+        with warnings.catch_warnings():
+            # pgserver asks platformdirs for a runtime folder at import, which it does not use here.
+            warnings.simplefilter("ignore")
+            import pgserver  # type: ignore[import-untyped]
 
         folder = Path(tempfile.mkdtemp(prefix="tandem-test-pg-"))
         data, sockets = folder / "data", folder / "sockets"
