@@ -113,6 +113,9 @@ async def pg_database() -> AsyncIterator[PgDatabase]:
     admin = await _pg_admin()
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
+        # A throwaway database needs no durability: commits stop waiting for the disk, which
+        # makes the long scenario tests (thousands of small turns) several times faster.
+        await admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     finally:
         await admin.close()
     try:
