@@ -62,6 +62,8 @@ def test_one_address_in_front_of_both_replicas() -> None:
     assert upstream is not None
     servers = set(re.findall(r"server ([\w.-]+):3000", upstream.group(1)))
     assert servers == set(_replicas(services))
+    # The port nginx expects is pinned, so a PORT in .env cannot move the replicas away from it.
+    assert {s["environment"]["PORT"] for s in _replicas(services).values()} == {"3000"}
     assert "proxy_pass http://tandem;" in config
     assert set(proxy["depends_on"]) == servers
     assert all(d["condition"] == "service_healthy" for d in proxy["depends_on"].values())
