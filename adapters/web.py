@@ -1,4 +1,4 @@
-"""The product's one web server: health check and the platforms' endpoints (Slack, Teams).
+"""The product's one web server: health checks and the platforms' endpoints (Slack, Teams).
 
 It also runs the durable inbox, the scheduler and the delivery loop, and stops them in order on
 SIGTERM or SIGINT: no new request is taken, running turns get a few seconds to finish (what does
@@ -14,9 +14,11 @@ import signal
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.scheduling.scheduler import Scheduler
 from bot.settings import Settings
+from storage.health import database_answers
 from storage.leader import leader_lock
 
 if TYPE_CHECKING:
@@ -27,14 +29,34 @@ logger = logging.getLogger("tandem.web")
 # In-flight HTTP requests get this long to be written down and answered once a stop begins.
 REQUEST_DRAIN_SECONDS = 2.0
 
+DATABASE = web.AppKey("database", AsyncEngine)
+# A load balancer probes every few seconds: a database slower than this counts as unreachable.
+READY_TIMEOUT_SECONDS = 2.0
+
 
 async def healthz(request: web.Request) -> web.Response:
+    """Liveness: the process answers HTTP. It never looks at the database, so that an outage
+    does not get every replica restarted."""
     return web.json_response({"status": "ok"})
 
 
-def make_app(slack: SlackApp | None = None, teams: TeamsApp | None = None) -> web.Application:
+async def readyz(request: web.Request) -> web.Response:
+    """Readiness: 503 while the database does not answer, so traffic goes to other replicas."""
+    if await database_answers(request.app[DATABASE], READY_TIMEOUT_SECONDS):
+        return web.json_response({"status": "ready"})
+    return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+
+
+def make_app(
+    slack: SlackApp | None = None,
+    teams: TeamsApp | None = None,
+    database: AsyncEngine | None = None,
+) -> web.Application:
     application = web.Application()
     application.router.add_get("/healthz", healthz)
+    if database is not None:
+        application[DATABASE] = database
+        application.router.add_get("/readyz", readyz)
     if slack is not None and slack.mode == "http":
         # Events, slash commands, interactivity and options all arrive on this one URL.
         application.router.add_post("/slack/events", slack.handle)
@@ -65,7 +87,7 @@ async def run_server(settings: Settings) -> None:
     runtime = await build_runtime(settings, migrate=is_sqlite(settings))
     # What a process that died left in the inbox runs first, in each conversation's order.
     await runtime.inbox.start()
-    application = make_app(runtime.slack, runtime.teams)
+    application = make_app(runtime.slack, runtime.teams, runtime.uow_factory.engine)
     runner = web.AppRunner(application, access_log=None, shutdown_timeout=REQUEST_DRAIN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)

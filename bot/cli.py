@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import stat
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Annotated
 import typer
 
 from bot.logs import configure_logging
+from bot.resources import shipped_dir
 from bot.settings import Settings
 
 app = typer.Typer(
@@ -25,7 +27,6 @@ app.add_typer(teams_app, name="teams")
 logger = logging.getLogger("tandem")
 
 DEMO_DATABASE = "./tandem-demo.db"
-DEMO_SCRIPTS = Path(__file__).resolve().parent.parent / "adapters" / "console" / "demo"
 
 
 def _settings(quiet: bool = False) -> Settings:
@@ -55,8 +56,26 @@ def start() -> None:
     settings = Settings()
     if settings.has_platform_credentials:
         _serve(_settings())
+    elif _nothing_to_read():
+        # A container started without a terminal: the console would read nothing and exit 0, in
+        # a loop under a restart policy. Serving instead would open an unauthenticated endpoint.
+        from bot.i18n import Renderer
+
+        settings = _settings(quiet=True)
+        locale = settings.tandem_locale
+        logger.error(Renderer(default_locale=locale).render(locale, "console.nothing_to_run"))
+        raise typer.Exit(2)
     else:
         _console(_settings(quiet=True), script=None, start=None)
+
+
+def _nothing_to_read() -> bool:
+    """Standard input is closed or /dev/null: no terminal and no script (``docker run -d``)."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (AttributeError, ValueError, OSError):
+        return True
+    return stat.S_ISCHR(mode) and not sys.stdin.isatty()
 
 
 @app.command()
@@ -87,7 +106,7 @@ def demo() -> None:
         # A demo starts from a clean slate of its own and never touches the real database.
         Path(DEMO_DATABASE).unlink(missing_ok=True)
         settings.database_url = f"sqlite:///{DEMO_DATABASE}"
-    seed = DEMO_SCRIPTS / f"seed_{settings.tandem_locale}.txt"
+    seed = shipped_dir("adapters.console", "demo") / f"seed_{settings.tandem_locale}.txt"
     _console(settings, script=None, start=None, seed=seed)
 
 

@@ -15,9 +15,10 @@ from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.resources import shipped_dir
 from bot.settings import SUPPORTED_LOCALES
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = shipped_dir("bot", "prompts")
 
 
 def _duration(minutes: int) -> str:

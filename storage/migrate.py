@@ -7,7 +7,6 @@ Alembic's command API is synchronous and migrations/env.py drives an async engin
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -15,9 +14,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
+from bot.resources import shipped_dir
 from storage.database import create_engine
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = shipped_dir("storage", "migrations")
 
 
 def alembic_config(database_url: str) -> Config:

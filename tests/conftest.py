@@ -24,7 +24,9 @@ Restrict a test to one backend with
 ``@pytest.mark.parametrize("database_backend", ["postgresql"], indirect=True)``.
 
 Environment: ``TANDEM_TEST_PG=0`` skips the PostgreSQL runs; ``TANDEM_TEST_PG_URL`` points at
-another server (default ``postgresql://postgres@127.0.0.1:5432/``, trust authentication).
+another server (default ``postgresql://postgres@127.0.0.1:5432/``, trust authentication). When
+neither is reachable, a throwaway server is started (tests/pg_server.py); under pytest-xdist the
+controller starts it once and its workers share it, each with its own database.
 """
 
 from __future__ import annotations
@@ -45,11 +47,39 @@ from sqlalchemy.engine import make_url
 from storage.database import create_engine
 from storage.migrate import alembic_config, upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.pg_server import LOCAL_URL, EmbeddedPostgres, listening
 
 pytest_plugins = ["tests.console_support"]
 
-PG_SERVER_URL = os.environ.get("TANDEM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/")
+PG_SERVER_URL = os.environ.get("TANDEM_TEST_PG_URL", LOCAL_URL)
 PG_ENABLED = os.environ.get("TANDEM_TEST_PG", "1") != "0"
+_embedded_server: EmbeddedPostgres | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start a throwaway PostgreSQL when no server is configured or listening locally."""
+    global PG_SERVER_URL, _embedded_server
+    if not PG_ENABLED or hasattr(config, "workerinput"):
+        return  # pytest-xdist workers inherit the controller's TANDEM_TEST_PG_URL
+    forced = os.environ.get("TANDEM_TEST_PG_EMBEDDED") == "1"
+    if forced or ("TANDEM_TEST_PG_URL" not in os.environ and not listening(LOCAL_URL)):
+        _embedded_server = EmbeddedPostgres.start()
+        PG_SERVER_URL = _embedded_server.url
+        # Set before pytest-xdist starts its workers, which read it when importing this module.
+        os.environ["TANDEM_TEST_PG_URL"] = PG_SERVER_URL
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _embedded_server is not None:
+        _embedded_server.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if not PG_ENABLED:
+        return "postgresql: skipped (TANDEM_TEST_PG=0)"
+    kind = "a throwaway server of the tests" if _embedded_server else "configured or local"
+    return f"postgresql: {PG_SERVER_URL} ({kind})"
+
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -83,6 +113,9 @@ async def pg_database() -> AsyncIterator[PgDatabase]:
     admin = await _pg_admin()
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
+        # A throwaway database needs no durability: commits stop waiting for the disk, which
+        # makes the long scenario tests (thousands of small turns) several times faster.
+        await admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     finally:
         await admin.close()
     try:
