@@ -19,30 +19,23 @@ import hashlib
 import json
 import logging
 import re
-from typing import Any, Literal
+from typing import Any
 
-import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message_blocks
-from adapters.slack.files import upload_chart
+from adapters.slack.client import SlackMode, reply_client, slack_mode
 from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions
+from adapters.slack.replies import SlackReplies
 from adapters.slack.verify import refuse_unverified
 from adapters.slack.views import (
     FORM_CALLBACK,
     answered_blocks,
     form_metadata,
-    form_view,
-    home_actions,
     home_view,
     submitted_values,
 )
@@ -51,12 +44,11 @@ from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
 from bot.inbox import InboxItem, InboxRunner
-from bot.messages import Choice, Message
+from bot.messages import Choice
 from bot.settings import Settings
 
 logger = logging.getLogger("tandem.slack")
 
-SlackMode = Literal["http", "socket"]
 # The buttons under the person's status in the App Home tab: label id, command.
 HOME_ACTIONS = (
     ("slack.home_log", "/session log"),
@@ -64,59 +56,10 @@ HOME_ACTIONS = (
     ("slack.home_charter", "/tandem charter"),
     ("slack.home_help", "/tandem help"),
 )
-RATE_LIMIT_RETRIES = 5
 # How long a modal submission waits for its turn before Slack is answered anyway: Slack gives up
 # after 3 s, and the request's own travel needs some of them.
 FORM_ANSWER_SECONDS = 2.2
 PLATFORM = "slack"
-
-
-class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
-    """On a 429, waits what Slack's ``Retry-After`` says (seconds), and no more, then retries."""
-
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        if response is None:
-            assert error is not None
-            raise error
-        state.next_attempt_requested = True
-        wait = 1.0
-        for name, value in response.headers.items():
-            if name.lower() == "retry-after":
-                text = value[0] if isinstance(value, list) else value
-                with contextlib.suppress(ValueError):
-                    wait = max(0.0, float(text))
-        await asyncio.sleep(wait)
-        state.increment_current_attempt()
-
-
-def slack_mode(settings: Settings) -> SlackMode | None:
-    """Socket Mode when an app-level token is set, HTTP with a signing secret, else no Slack."""
-    if settings.slack_bot_token is None:
-        return None
-    if settings.slack_app_token is not None:
-        return "socket"
-    if settings.slack_signing_secret is not None:
-        return "http"
-    return None
-
-
-def reply_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client for replies: waits out a 429's Retry-After and tries again."""
-    assert settings.slack_bot_token is not None
-    client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=settings.slack_api_url,
-        session=aiohttp.ClientSession(),
-    )
-    client.retry_handlers.append(RetryAfterHandler(max_retry_count=RATE_LIMIT_RETRIES))
-    return client
 
 
 class SlackApp:
@@ -140,6 +83,7 @@ class SlackApp:
         self.client = client
         self.mode = mode
         self.users = UserDirectory(client, clock)
+        self.replies = SlackReplies(client, self.users, renderer)
         self.bolt = AsyncApp(
             client=client,
             signing_secret=signing_secret,
@@ -315,7 +259,7 @@ class SlackApp:
             mentions=mentioned_names(typed),
         )
         replies = await self.engine.handle(event)
-        await self._deliver(sender, replies, trigger_id=body.get("trigger_id"), reopen=text)
+        await self.replies.deliver(sender, replies, trigger_id=body.get("trigger_id"), reopen=text)
 
     async def _run_choice(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         sender = await self._interaction_sender(body)
@@ -331,7 +275,7 @@ class SlackApp:
             return
         if any(reply.refused for reply in replies):
             # Nothing was done: the prompt stays as it was, and the person is told why.
-            await self._deliver(sender, replies)
+            await self.replies.deliver(sender, replies)
             return
         container = body.get("container") or {}
         channel, ts = container.get("channel_id"), container.get("message_ts")
@@ -343,7 +287,7 @@ class SlackApp:
                 )
             else:
                 label = str((action.get("text") or {}).get("text", ""))
-                confirmation = self._text(sender, "slack.chosen", label=label)
+                confirmation = self.replies.text(sender, "slack.chosen", label=label)
                 original = (body.get("message") or {}).get("blocks") or []
                 await self.client.chat_update(
                     channel=channel,
@@ -354,7 +298,7 @@ class SlackApp:
         else:
             replacing = None
         rest = [reply for reply in replies if reply is not replacing]
-        await self._deliver(sender, rest, trigger_id=body.get("trigger_id"))
+        await self.replies.deliver(sender, rest, trigger_id=body.get("trigger_id"))
 
     async def _run_home_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         sender = await self._interaction_sender(body)
@@ -366,7 +310,9 @@ class SlackApp:
             raw=body,
         )
         replies = await self.engine.handle(event)
-        await self._deliver(sender, replies, trigger_id=body.get("trigger_id"), reopen=event.text)
+        await self.replies.deliver(
+            sender, replies, trigger_id=body.get("trigger_id"), reopen=event.text
+        )
 
     async def _run_submission(self, body: dict[str, Any], view: dict[str, Any], key: str) -> None:
         sender = await self._interaction_sender(body)
@@ -383,7 +329,7 @@ class SlackApp:
         if answer is None or answer.done():
             # Slack was answered already (a slow turn, or one recovered after a restart): the
             # modal is closed, so everything goes by direct message.
-            await self._deliver(sender, replies, reopen=None)
+            await self.replies.deliver(sender, replies, reopen=None)
             return
         with_errors = next((r for r in replies if r.form is not None and r.form.errors), None)
         next_form = next((r for r in replies if r.form is not None), None)
@@ -392,11 +338,11 @@ class SlackApp:
             answer.set_result({"response_action": "errors", "errors": errors})
             return
         if next_form is not None:
-            view = self._form_view(sender, next_form)
+            view = self.replies.form_view(sender, next_form)
             answer.set_result({"response_action": "update", "view": view})
         else:
             answer.set_result({})
-        await self._deliver(sender, [r for r in replies if r.form is None])
+        await self.replies.deliver(sender, [r for r in replies if r.form is None])
 
     async def _run_closed(self, body: dict[str, Any], view: dict[str, Any]) -> None:
         sender = await self._interaction_sender(body)
@@ -407,7 +353,7 @@ class SlackApp:
             delivery_id=f"slack:view_closed:{view.get('id')}",
             raw=body,
         )
-        await self._deliver(sender, await self.engine.handle(event))
+        await self.replies.deliver(sender, await self.engine.handle(event))
 
     async def _run_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         team = str(body.get("team_id") or event.get("team", ""))
@@ -421,7 +367,7 @@ class SlackApp:
         )
         # A form asked for in a direct message has no trigger id to open it with: the reply
         # carries a button that asks again, from a click, which has one.
-        await self._deliver(sender, await self.engine.handle(inbound), reopen=inbound.text)
+        await self.replies.deliver(sender, await self.engine.handle(inbound), reopen=inbound.text)
 
     async def _run_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         team = str(body.get("team_id", ""))
@@ -438,7 +384,7 @@ class SlackApp:
         if not replies:
             return
         actions = [
-            Choice(value=command, label=self._text(sender, label_id))
+            Choice(value=command, label=self.replies.text(sender, label_id))
             for label_id, command in HOME_ACTIONS
         ]
         await self.client.views_publish(user_id=user, view=home_view(replies, actions))
@@ -453,44 +399,6 @@ class SlackApp:
             team, str(user["id"]), channel if channel.startswith("D") else None
         )
 
-    def _text(self, sender: Sender, message_id: str, **variables: Any) -> str:
-        locale = self.renderer.locale_for(sender.locale)
-        return self.renderer.render(locale, message_id, **variables)
-
-    def _form_view(self, sender: Sender, reply: Message) -> dict[str, Any]:
-        assert reply.form is not None
-        close = self._text(sender, "slack.form_close")
-        return form_view(reply.form, reply.text, close, {})
-
-    async def _deliver(
-        self,
-        sender: Sender,
-        replies: list[Message],
-        *,
-        trigger_id: str | None = None,
-        reopen: str | None = None,
-    ) -> None:
-        """Forms open as a modal (the trigger id is good once, for 3 s); the rest goes by DM."""
-        for reply in replies:
-            if reply.form is not None and trigger_id:
-                opening, trigger_id = trigger_id, None
-                try:
-                    await self.client.views_open(
-                        trigger_id=opening, view=self._form_view(sender, reply)
-                    )
-                    continue
-                except SlackApiError as error:
-                    # Typically expired_trigger_id: the DM then offers a button to open it.
-                    logger.warning("views.open failed", extra={"error": _code(error)})
-            blocks = message_blocks(reply)
-            if reply.form is not None and reopen:
-                opener = Choice(value=reopen, label=reply.form.title)
-                blocks = [*message_blocks(Message(text=reply.text)), *home_actions([opener])]
-            channel = await self.users.dm_channel(sender.workspace, sender.user_id)
-            await self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks)
-            if reply.chart is not None:
-                await upload_chart(self.client, channel, reply.chart)
-
 
 def _interaction_user(body: dict[str, Any]) -> tuple[str, str]:
     """(workspace, user) of a button click or a modal: the person whose turns it orders."""
@@ -502,8 +410,3 @@ def _interaction_user(body: dict[str, Any]) -> tuple[str, str]:
 def _digest(values: dict[str, Any]) -> str:
     encoded = json.dumps(values, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()[:32]
-
-
-def _code(error: SlackApiError) -> str:
-    data = error.response.data
-    return str(data.get("error", "")) if isinstance(data, dict) else ""

@@ -7,7 +7,7 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from adapters.slack.app import slack_mode
+from adapters.slack.client import slack_mode
 from adapters.slack.identity import plain_mentions
 from adapters.web import make_app
 from bot.main import build_runtime

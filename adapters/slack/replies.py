@@ -1,0 +1,69 @@
+"""How the engine's replies reach a Slack user: modals, direct messages, charts."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import message_blocks
+from adapters.slack.files import upload_chart
+from adapters.slack.identity import UserDirectory
+from adapters.slack.views import form_view, home_actions
+from bot.events import Sender
+from bot.i18n import Renderer
+from bot.messages import Choice, Message
+
+logger = logging.getLogger("tandem.slack")
+
+
+class SlackReplies:
+    def __init__(self, client: AsyncWebClient, users: UserDirectory, renderer: Renderer) -> None:
+        self.client = client
+        self.users = users
+        self.renderer = renderer
+
+    def text(self, sender: Sender, message_id: str, **variables: Any) -> str:
+        locale = self.renderer.locale_for(sender.locale)
+        return self.renderer.render(locale, message_id, **variables)
+
+    def form_view(self, sender: Sender, reply: Message) -> dict[str, Any]:
+        assert reply.form is not None
+        close = self.text(sender, "slack.form_close")
+        return form_view(reply.form, reply.text, close, {})
+
+    async def deliver(
+        self,
+        sender: Sender,
+        replies: list[Message],
+        *,
+        trigger_id: str | None = None,
+        reopen: str | None = None,
+    ) -> None:
+        """Forms open as a modal (the trigger id is good once, for 3 s); the rest goes by DM."""
+        for reply in replies:
+            if reply.form is not None and trigger_id:
+                opening, trigger_id = trigger_id, None
+                try:
+                    await self.client.views_open(
+                        trigger_id=opening, view=self.form_view(sender, reply)
+                    )
+                    continue
+                except SlackApiError as error:
+                    # Typically expired_trigger_id: the DM then offers a button to open it.
+                    logger.warning("views.open failed", extra={"error": _code(error)})
+            blocks = message_blocks(reply)
+            if reply.form is not None and reopen:
+                opener = Choice(value=reopen, label=reply.form.title)
+                blocks = [*message_blocks(Message(text=reply.text)), *home_actions([opener])]
+            channel = await self.users.dm_channel(sender.workspace, sender.user_id)
+            await self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks)
+            if reply.chart is not None:
+                await upload_chart(self.client, channel, reply.chart)
+
+
+def _code(error: SlackApiError) -> str:
+    data = error.response.data
+    return str(data.get("error", "")) if isinstance(data, dict) else ""
