@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("tandem.web")
 # In-flight HTTP requests get this long to be written down and answered once a stop begins.
 REQUEST_DRAIN_SECONDS = 2.0
+# The deliverer records what it sent and hands the rest back; past this, leases free its rows.
+# With the defaults the whole stop fits in Docker's 10-second grace period.
+DELIVERY_STOP_SECONDS = 2.0
 
 DATABASE = web.AppKey("database", AsyncEngine)
 # A load balancer probes every few seconds: a database slower than this counts as unreachable.
@@ -122,7 +125,7 @@ async def run_server(settings: Settings) -> None:
         # 4. The deliverer finishes the messages being sent and hands back the rows it held.
         delivery_stop.set()
         try:
-            await asyncio.wait_for(delivery, settings.tandem_shutdown_seconds + 5)
+            await asyncio.wait_for(delivery, DELIVERY_STOP_SECONDS)
         except TimeoutError:
             logger.warning("the deliverer did not stop in time; its leases will free its rows")
         await runtime.close()

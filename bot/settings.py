@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     # shows an error after 15 s).
     teams_invoke_answer_seconds: float = Field(default=10.0, gt=0, le=14)
     # On SIGTERM: how long running turns get to finish before they are left to the next process.
-    tandem_shutdown_seconds: float = Field(default=8.0, ge=0)
+    tandem_shutdown_seconds: float = Field(default=5.0, ge=0)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
