@@ -23,8 +23,10 @@ import secrets
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
+
+from bot.clock import SystemClock
 
 logger = logging.getLogger("tandem.inbox")
 
@@ -121,7 +123,8 @@ class InboxRunner:
     owner: str = field(default_factory=process_name)
     # A lone process (SQLite) takes over whatever a crashed predecessor left, lease or not.
     sole_process: bool = False
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Leases are measured on the wall clock, never on a virtual clock the engine may run on.
+    now: Callable[[], datetime] = field(default_factory=lambda: SystemClock().now)
 
     def __post_init__(self) -> None:
         self._handlers: dict[str, InboxHandler] = {}

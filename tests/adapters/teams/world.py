@@ -78,7 +78,7 @@ class TeamsWorld:
                 "tenantId": TENANT,
                 "id": self.conversation(user),
             },
-            "recipient": BOT,
+            "recipient": dict(BOT),
             "locale": locale,
             "entities": [
                 {
@@ -131,7 +131,7 @@ class TeamsWorld:
             },
         )
         activity["entities"].append(
-            {"type": "mention", "text": "<at>Tandem</at>", "mentioned": BOT}
+            {"type": "mention", "text": "<at>Tandem</at>", "mentioned": dict(BOT)}
         )
         return await self.post(activity)
 
