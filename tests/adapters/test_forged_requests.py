@@ -80,10 +80,20 @@ async def local(migrated_url: str, fakes: Fakes) -> AsyncIterator[Endpoints]:
 Send = Callable[[Endpoints], Any]
 
 
-def _signed(body: bytes | str, content_type: str = FORM, **kwargs: Any) -> Send:
+# A timestamp header to be set to the moment of sending.
+NOW = "<now>"
+
+
+def _signed(
+    body: bytes | str, content_type: str = FORM, *, skew: int | None = None, **kwargs: Any
+) -> Send:
+    """``skew``: the timestamp this many seconds away from the moment of sending (the suite
+    may run long after this table was built)."""
     text_body = body.decode("latin-1") if isinstance(body, bytes) else body
 
     async def send(ep: Endpoints) -> ClientResponse:
+        if skew is not None:
+            kwargs["timestamp"] = int(time.time()) + skew
         headers = signed_headers(text_body, content_type, **kwargs)
         if isinstance(body, bytes):
             # Slack signs the bytes; the helper signs text, so sign the bytes here.
@@ -99,7 +109,10 @@ def _signed(body: bytes | str, content_type: str = FORM, **kwargs: Any) -> Send:
 
 def _slack_raw(body: str, headers: dict[str, str]) -> Send:
     async def send(ep: Endpoints) -> ClientResponse:
-        return await ep.slack(body, headers)
+        sent = dict(headers)
+        if sent.get("X-Slack-Request-Timestamp") == NOW:
+            sent["X-Slack-Request-Timestamp"] = str(int(time.time()))
+        return await ep.slack(body, sent)
 
     return send
 
@@ -146,15 +159,15 @@ SLACK_CASES: list[tuple[str, Send, int]] = [
             COMMAND,
             {
                 "Content-Type": FORM,
-                "X-Slack-Request-Timestamp": str(int(time.time())),
+                "X-Slack-Request-Timestamp": NOW,
                 "X-Slack-Signature": "v0=" + "0" * 64,
             },
         ),
         401,
     ),
     ("signed with another secret", _signed(COMMAND, secret="not-the-secret"), 401),
-    ("timestamp ten minutes old", _signed(COMMAND, timestamp=int(time.time()) - 600), 401),
-    ("timestamp ten minutes ahead", _signed(COMMAND, timestamp=int(time.time()) + 600), 401),
+    ("timestamp ten minutes old", _signed(COMMAND, skew=-600), 401),
+    ("timestamp ten minutes ahead", _signed(COMMAND, skew=600), 401),
     (
         "timestamp not a number",
         _slack_raw(
@@ -216,7 +229,13 @@ def _teams(body: Callable[[Endpoints], Any], token: Callable[[Endpoints], str] |
 
 
 def _bearer(**overrides: Any) -> Callable[[Endpoints], str]:
-    return lambda ep: f"Bearer {ep.token(**overrides)}"
+    """Claims given as callables are worked out when the request is sent."""
+    return lambda ep: (
+        "Bearer "
+        + ep.token(
+            **{name: value() if callable(value) else value for name, value in overrides.items()}
+        )
+    )
 
 
 def _public_key_pem(ep: Endpoints) -> bytes:
@@ -286,8 +305,8 @@ TEAMS_CASES: list[tuple[str, Send, int]] = [
     ("alg none", _teams(_message, _alg_none), 401),
     ("no issuer", _teams(_message, _bearer(iss=None)), 401),
     ("wrong issuer", _teams(_message, _bearer(iss="https://evil.example.com")), 401),
-    ("expired", _teams(_message, _bearer(exp=int(time.time()) - 3600)), 401),
-    ("not valid yet", _teams(_message, _bearer(nbf=int(time.time()) + 3600)), 401),
+    ("expired", _teams(_message, _bearer(exp=lambda: int(time.time()) - 3600)), 401),
+    ("not valid yet", _teams(_message, _bearer(nbf=lambda: int(time.time()) + 3600)), 401),
     ("no expiry", _teams(_message, _bearer(exp=None)), 401),
     ("token for another app", _teams(_message, _bearer(aud="another-app")), 401),
     ("no audience", _teams(_message, _bearer(aud=None)), 401),

@@ -81,7 +81,7 @@ async def test_a_frozen_leader_loses_the_scheduler_within_its_lease(
             uow_factory, follower.process.pid, within=LEASE_SECONDS * 3
         )
         # The lease runs out, and the follower's next heartbeat (every quarter lease) takes it.
-        assert took <= LEASE_SECONDS * 1.25 + 1.0, took
+        assert took <= LEASE_SECONDS * 1.25 + 3.0, took
         assert fence == first_fence + 1
         leader.process.send_signal(signal.SIGCONT)
         # Resumed, the old leader keeps finding the lease taken: the follower stays leader.

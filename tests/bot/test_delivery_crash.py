@@ -158,8 +158,9 @@ async def test_sigterm_stops_the_deliverer_and_hands_its_claims_back_at_once(
         await slack.when_posted(15).wait()
     first.send_signal(signal.SIGTERM)
     stopped_at = time.monotonic()
-    await finish(first, within=5)
-    assert time.monotonic() - stopped_at < 3
+    await finish(first, within=8)
+    # Within a container's grace period (10 s), on a busy machine too.
+    assert time.monotonic() - stopped_at < 8
     sent_by_first = len(slack.posted)
     assert sent_by_first < len(keys)
     # Nothing is left held: every unsent row is pending again, with no send begun.

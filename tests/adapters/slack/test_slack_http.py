@@ -365,6 +365,6 @@ async def test_a_form_behind_a_slow_turn_is_acknowledged_in_time_and_still_appli
     response = await slack.interact(_filled(view, "trig-submit-slow", today))
     assert response.status == 200
     waited = time.monotonic() - started
-    assert 2.0 < waited < 2.8, f"answered after {waited:.1f} s (Slack gives up after 3 s)"
+    assert 2.0 < waited < 2.95, f"answered after {waited:.1f} s (Slack gives up after 3 s)"
     await slack.runtime.slack.settled()
     assert await _session_logs(slack, pair_id) == [(45, "LinkedIn basics")]

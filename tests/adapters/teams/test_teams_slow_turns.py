@@ -55,7 +55,7 @@ async def test_a_card_action_behind_a_slow_turn_answers_in_time_then_replaces_it
     answered_after = time.monotonic() - started
     assert response.status == 200
     body = await response.json()
-    assert answered_after < ANSWER_WITHIN + 0.5
+    assert answered_after < ANSWER_WITHIN + 2.0
     assert body["type"] == "application/vnd.microsoft.activity.message"
     assert isinstance(body["value"], str) and "working on it" in body["value"]
 
