@@ -9,6 +9,7 @@ held are handed back at once, and the process exits 0.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from typing import TYPE_CHECKING
@@ -96,6 +97,10 @@ async def run_server(settings: Settings) -> None:
     site = web.TCPSite(runner, "0.0.0.0", settings.port)
     await site.start()
     logger.info("web server listening", extra={"port": settings.port})
+    # Everything loaded so far (the libraries, the app) lives as long as the process: the
+    # collector stops walking it, which keeps its pauses short and the exit after a SIGTERM
+    # quick (a full collection of it took seconds at interpreter shutdown).
+    gc.freeze()
 
     scheduler = Scheduler(
         runtime.ticker,
