@@ -48,7 +48,7 @@ def lifecycle_steps(
         (
             mentor,
             f'{slash}session log 45m "LinkedIn basics" next: "post a first article"'
-            " date: yesterday",
+            " date: today",
         ),
         (mentee, f"{slash}session log"),
         (mentee, "form:1h|Company page and SEO basics|-"),
