@@ -34,6 +34,7 @@ REQUEST_DRAIN_SECONDS = 2.0
 DELIVERY_STOP_SECONDS = 2.0
 
 DATABASE = web.AppKey("database", AsyncEngine)
+SCHEDULER = web.AppKey("scheduler", Scheduler)
 # A load balancer probes every few seconds: a database slower than this counts as unreachable.
 READY_TIMEOUT_SECONDS = 2.0
 
@@ -45,19 +46,37 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Readiness: 503 while the database does not answer, so traffic goes to other replicas."""
-    if await database_answers(request.app[DATABASE], READY_TIMEOUT_SECONDS):
-        return web.json_response({"status": "ready"})
-    return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    """Readiness: 503 while the database does not answer, so traffic goes to other replicas,
+    and while the scheduler's last ticks all failed (nothing it owes anyone goes out).
+
+    Work that failed for one program, pair or person (isolated, retried at every tick) keeps
+    the replica ready, since everyone else is served, and shows as ``degraded`` with the ids."""
+    scheduler = request.app.get(SCHEDULER)
+    detail: dict[str, object] = {}
+    if scheduler is not None:
+        detail["scheduler"] = scheduler.health()
+    if not await database_answers(request.app[DATABASE], READY_TIMEOUT_SECONDS):
+        body = {"status": "unavailable", "reason": "database unreachable"}
+        return web.json_response({**body, "database": "unreachable", **detail}, status=503)
+    if scheduler is not None and scheduler.failing:
+        reason = f"the last {scheduler.failed_ticks} scheduler ticks failed"
+        return web.json_response({"status": "unavailable", "reason": reason, **detail}, status=503)
+    if scheduler is not None and scheduler.health()["degraded"]:
+        reason = "some programs' scheduled work keeps failing; see scheduler.failures"
+        return web.json_response({"status": "degraded", "reason": reason, **detail})
+    return web.json_response({"status": "ready", **detail})
 
 
 def make_app(
     slack: SlackApp | None = None,
     teams: TeamsApp | None = None,
     database: AsyncEngine | None = None,
+    scheduler: Scheduler | None = None,
 ) -> web.Application:
     application = web.Application()
     application.router.add_get("/healthz", healthz)
+    if scheduler is not None:
+        application[SCHEDULER] = scheduler
     if database is not None:
         application[DATABASE] = database
         application.router.add_get("/readyz", readyz)
@@ -91,7 +110,12 @@ async def run_server(settings: Settings) -> None:
     runtime = await build_runtime(settings, migrate=is_sqlite(settings))
     # What a process that died left in the inbox runs first, in each conversation's order.
     await runtime.inbox.start()
-    application = make_app(runtime.slack, runtime.teams, runtime.uow_factory.engine)
+    scheduler = Scheduler(
+        runtime.ticker,
+        leader_lock(runtime.uow_factory.engine, settings.tandem_leader_lease_seconds),
+        settings.tandem_scheduler_interval_seconds,
+    )
+    application = make_app(runtime.slack, runtime.teams, runtime.uow_factory.engine, scheduler)
     runner = web.AppRunner(application, access_log=None, shutdown_timeout=REQUEST_DRAIN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)
@@ -101,12 +125,6 @@ async def run_server(settings: Settings) -> None:
     # collector stops walking it, which keeps its pauses short and the exit after a SIGTERM
     # quick (a full collection of it took seconds at interpreter shutdown).
     gc.freeze()
-
-    scheduler = Scheduler(
-        runtime.ticker,
-        leader_lock(runtime.uow_factory.engine, settings.tandem_leader_lease_seconds),
-        settings.tandem_scheduler_interval_seconds,
-    )
     scheduler.start()
     delivery_stop = asyncio.Event()
     delivery = asyncio.create_task(runtime.deliver_forever(stop=delivery_stop))

@@ -22,6 +22,7 @@ from bot.people import resolve_sender
 from bot.ports import UnitOfWorkFactory
 from bot.prompts import CHOICE, FORM, STALE, accept
 from bot.routes import CHOICE_HANDLERS, COMMAND_HANDLERS, FORM_CANCEL_HANDLERS, FORM_HANDLERS
+from bot.text import cleaned_event, shortened
 from bot.turn import EngineConfig, Turn
 
 logger = logging.getLogger("tandem.engine")
@@ -55,6 +56,8 @@ class Engine:
                 person = await resolve_sender(uow, event.sender, self.clock.now())
                 await uow.commit()
                 person_id = person.id
+                # The one place where what people typed enters the engine (see bot.text).
+                event = cleaned_event(event)
                 if event.delivery_id and not await uow.mark_delivery_processed(
                     event.delivery_id, self.clock.now()
                 ):
@@ -70,6 +73,8 @@ class Engine:
         except Exception:
             outcome = "error"
             self.failures += 1
+            # The traceback is logged without the exception's message (bot.logs): what people
+            # typed never reaches the log, even inside a database error.
             logger.exception("event failed", extra={"event_kind": event.kind.value})
             replies = await self._error_reply(person_id, "errors.internal", {})
         finally:
@@ -107,7 +112,9 @@ class Engine:
                     enrollments = await uow.enrollments_of_person(person_id)
                     program = await uow.program(enrollments[0].program_id) if enrollments else None
                     locale = program.locale if program else locale
-        return [Message(text=self.renderer.render(locale, message_id, **variables), refused=True)]
+        # What was typed is echoed to say what is wrong, never at full length.
+        shown = {name: shortened(value) for name, value in variables.items()}
+        return [Message(text=self.renderer.render(locale, message_id, **shown), refused=True)]
 
     async def _dispatch(self, turn: Turn) -> str:
         event = turn.event

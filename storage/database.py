@@ -59,6 +59,9 @@ def _begin_immediate(connection: Any) -> None:
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     url = async_url(database_url)
+    # A database error's message would otherwise quote the statement's parameters: what
+    # people typed, which must never reach a log.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -47,8 +47,7 @@ def lifecycle_steps(
         (mentee, "click:#1"),
         (
             mentor,
-            f'{slash}session log 45m "LinkedIn basics" next: "post a first article"'
-            " date: yesterday",
+            f'{slash}session log 45m "LinkedIn basics" next: "post a first article" date: today',
         ),
         (mentee, f"{slash}session log"),
         (mentee, "form:1h|Company page and SEO basics|-"),

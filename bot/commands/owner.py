@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from bot.commands.grammar import Command
 from bot.commands.lookup import find_program, owned_program
-from bot.commands.values import parse_cadence, parse_date, parse_duration, parse_positive_int
+from bot.commands.values import (
+    parse_cadence,
+    parse_duration,
+    parse_positive_int,
+    parse_program_end,
+    parse_program_start,
+)
 from bot.conversations.kickoff import kickoff
 from bot.digest import report as program_report
 from bot.digest import weekly
@@ -53,11 +59,13 @@ async def _new_program(turn: Turn, command: Command) -> None:
         raise UserError("errors.program_exists", name=name)
     options = command.options
     today = turn.today_for(turn.person)
-    starts_on = parse_date(options["start"], today) if "start" in options else today
+    starts_on = parse_program_start(options["start"], today) if "start" in options else today
+    ends_on = parse_program_end(options["until"], today, starts_on) if "until" in options else None
     locale = await turn.locale_of(turn.person)
     new = Program(
         name=name,
         starts_on=starts_on,
+        ends_on=ends_on,
         created_at=turn.now,
         locale=locale,
         timezone=turn.timezone_of(turn.person),
@@ -83,10 +91,8 @@ async def _set_program(turn: Turn, command: Command) -> None:
     if "until" not in options and "quotes" not in options:
         raise UserError("errors.program_set_usage")
     if "until" in options:
-        ends_on = parse_date(options["until"], turn.today_for(turn.person))
-        if ends_on <= target.starts_on:
-            raise UserError("errors.program_end_before_start", value=options["until"])
-        target.ends_on = ends_on
+        today = turn.today_for(turn.person)
+        target.ends_on = parse_program_end(options["until"], today, target.starts_on)
     if "quotes" in options:
         minimum = parse_positive_int(options["quotes"], maximum=MAX_QUOTE_GROUP)
         if minimum < MIN_QUOTE_GROUP:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.commands.grammar import VERBS, Command
 from bot.commands.lookup import find_program, notify_partner, pair_view, visible_enrollment
-from bot.commands.values import parse_date, parse_timezone
+from bot.commands.values import parse_pause_end, parse_timezone
 from bot.conversations import intake, runner
 from bot.domain import (
     ConversationStatus,
@@ -182,9 +182,7 @@ async def pause(turn: Turn, command: Command) -> None:
     elif words and words[0].lower() in ("until", "jusqu'au", "jusquau"):
         words = words[1:]
     if words:
-        until = parse_date(" ".join(words), turn.today_for(turn.person))
-        if until <= turn.today_for(turn.person):
-            raise UserError("errors.pause_in_past", value=" ".join(words))
+        until = parse_pause_end(" ".join(words), turn.today_for(turn.person))
     enrollment.status = EnrollmentStatus.PAUSED
     enrollment.paused_until = until
     turn.audit("enrollment.paused", program_id=enrollment.program_id)

@@ -14,10 +14,16 @@ from bot.commands.lookup import (
     partner_enrollment_id,
     visible_enrollment,
 )
-from bot.commands.values import parse_date, parse_duration, parse_time
+from bot.commands.values import (
+    parse_duration,
+    parse_planned_day,
+    parse_session_day,
+    parse_time,
+)
 from bot.domain import Enrollment, FeedbackRequest, Pair, PlannedSession, SessionLog
 from bot.errors import UserError
 from bot.messages import FieldKind, Form, FormField
+from bot.scheduling.assessments import program_end
 from bot.scheduling.settings import ScheduleSettings
 from bot.turn import Turn
 
@@ -117,12 +123,13 @@ async def _validated_log(
 ) -> SessionLog:
     """Checks every field; with ``errors`` given, says what is wrong with each before refusing."""
     today = turn.today_for(turn.person)
+    span = await _program_span(turn, pair)
     problems: dict[str, UserError] = {}
     checks: dict[str, Callable[[], object]] = {
         "duration": lambda: parse_duration(values.get("duration", "")),
         "topics": lambda: _text(values.get("topics", ""), required=True),
         "next": lambda: _text(values.get("next", ""), required=False),
-        "date": lambda: _held_on(values.get("date", ""), today),
+        "date": lambda: _held_on(values.get("date", ""), today, span),
     }
     parsed: dict[str, object] = {}
     for name, check in checks.items():
@@ -157,13 +164,17 @@ def _text(value: str, *, required: bool) -> str:
     return cleaned
 
 
-def _held_on(value: str, today: date) -> date:
+def _held_on(value: str, today: date, span: tuple[date, date]) -> date:
     if not value.strip():
         return today
-    held_on = parse_date(value, today)
-    if held_on > today:
-        raise UserError("errors.date_in_future", value=value)
-    return held_on
+    return parse_session_day(value, today, span)
+
+
+async def _program_span(turn: Turn, pair: Pair) -> tuple[date, date]:
+    """The first and last days of the pair's program: sessions fall between them."""
+    program = await turn.uow.program(pair.program_id)
+    assert program is not None
+    return program.starts_on, program_end(program)
 
 
 async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog) -> None:
@@ -211,7 +222,9 @@ async def _plan(turn: Turn, command: Command) -> None:
     if len(command.args) != 2:
         raise UserError("errors.plan_usage")
     zone = ZoneInfo(turn.timezone_of(turn.person))
-    day = parse_date(command.args[0], turn.today_for(turn.person))
+    day = parse_planned_day(
+        command.args[0], turn.today_for(turn.person), await _program_span(turn, pair)
+    )
     at = parse_time(command.args[1])
     starts_at = datetime.combine(day, at, tzinfo=zone)
     if starts_at <= turn.now:

@@ -33,6 +33,9 @@ def final_report_key(program: Program, now: datetime) -> str | None:
 async def post_final_reports(cohort: Cohort) -> None:
     """A tick step: queue each ended program's report to its owners' channel, once."""
     for program in cohort.programs.values():
-        key = final_report_key(program, cohort.now)
-        if key is not None:
-            await weekly.post_to_owners_channel(cohort, program, key, "final_report", report.render)
+        with cohort.isolated(f"program:{program.id}"):
+            key = final_report_key(program, cohort.now)
+            if key is not None:
+                await weekly.post_to_owners_channel(
+                    cohort, program, key, "final_report", report.render
+                )

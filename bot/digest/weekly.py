@@ -93,9 +93,10 @@ def weekly_key(program: Program, now: datetime) -> str | None:
 async def post_weekly_digests(cohort: Cohort) -> None:
     """A tick step: queue each program's digest to its owners' channel, once a week."""
     for program in cohort.programs.values():
-        key = weekly_key(program, cohort.now)
-        if key is not None:
-            await post_to_owners_channel(cohort, program, key, "weekly_digest", render)
+        with cohort.isolated(f"program:{program.id}"):
+            key = weekly_key(program, cohort.now)
+            if key is not None:
+                await post_to_owners_channel(cohort, program, key, "weekly_digest", render)
 
 
 async def post_to_owners_channel(

@@ -72,13 +72,16 @@ async def ask_due_assessments(cohort: Cohort) -> None:
             continue
         person = cohort.persons.get(enrollment.person_id)
         program = cohort.programs[enrollment.program_id]
-        found = _moment_now(cohort, program, person) if person is not None else None
-        if person is None or found is None:
+        if person is None:
             continue
-        moment, due = found
-        if moment == AssessmentMoment.MID and enrollment.joined_at >= due:
-            continue  # joined after halfway: their intake is their halfway point
-        candidates[enrollment.id] = (enrollment, person, program, moment, due)
+        with cohort.isolated(f"enrollment:{enrollment.id}"):
+            found = _moment_now(cohort, program, person)
+            if found is None:
+                continue
+            moment, due = found
+            if moment == AssessmentMoment.MID and enrollment.joined_at >= due:
+                continue  # joined after halfway: their intake is their halfway point
+            candidates[enrollment.id] = (enrollment, person, program, moment, due)
     if not candidates:
         return
     asked = await cohort.uow.assessment_moments(candidates)
@@ -132,17 +135,28 @@ async def ask_due_assessments(cohort: Cohort) -> None:
                 updated_at=cohort.now,
             )
         )
-        cohort.queue(
-            person,
-            program,
-            f"assessment.{assessment.moment.value}",
-            key=f"assessment:{assessment.enrollment_id}:{assessment.moment.value}",
-            purpose=f"assessment_{assessment.moment.value}",
-            earliest=assessment.due_at,
-            program=program.name,
-            topics=assessment.topics,
-            earlier=baselines.get(assessment.enrollment_id, {}),
-        )
+        with cohort.isolated(f"enrollment:{assessment.enrollment_id}"):
+            _queue_assessment(cohort, assessment, person, program, baselines)
+
+
+def _queue_assessment(
+    cohort: Cohort,
+    assessment: SkillAssessment,
+    person: Person,
+    program: Program,
+    baselines: dict[int, dict[str, int]],
+) -> None:
+    cohort.queue(
+        person,
+        program,
+        f"assessment.{assessment.moment.value}",
+        key=f"assessment:{assessment.enrollment_id}:{assessment.moment.value}",
+        purpose=f"assessment_{assessment.moment.value}",
+        earliest=assessment.due_at,
+        program=program.name,
+        topics=assessment.topics,
+        earlier=baselines.get(assessment.enrollment_id, {}),
+    )
 
 
 async def _close_earlier_ones(cohort: Cohort, enrollment_ids: set[int]) -> None:

@@ -68,29 +68,10 @@ async def open_new_checkins(cohort: Cohort) -> None:
     for enrollment in cohort.enrollments.values():
         if enrollment.status != EnrollmentStatus.ACTIVE or enrollment.id is None:
             continue
-        program = cohort.programs[enrollment.program_id]
-        person = cohort.persons.get(enrollment.person_id)
-        if person is None:
-            continue
-        settings = cohort.settings(program)
-        zone, hours = cohort.zone(person, program), cohort.hours(person)
-        anchor = _anchor(enrollment, program, zone)
-        every, at = settings.checkin_every_days, settings.checkin_at
-        period = current_period(anchor, cohort.now, every, at, hours, zone)
-        if period == 0 or period <= latest.get(enrollment.id, 0):
-            continue
-        due_at = checkin_due_at(anchor, period, every, at, hours, zone)
-        if cohort.now - due_at >= settings.checkin_catch_up:
-            # Its moment passed long ago (during a pause, or while the bot was down for days):
-            # a stale check-in would only confuse; the next period will come on time.
-            continue
-        checkin = Checkin(
-            enrollment_id=enrollment.id,
-            period=period,
-            due_at=due_at,
-            created_at=cohort.now,
-        )
-        created.append((checkin, enrollment, person, program))
+        with cohort.isolated(f"enrollment:{enrollment.id}"):
+            due = _checkin_due(cohort, enrollment, latest.get(enrollment.id, 0))
+            if due is not None:
+                created.append(due)
     if not created:
         return
     await cohort.uow.insert_returning_ids([checkin for checkin, _, _, _ in created])
@@ -110,16 +91,56 @@ async def open_new_checkins(cohort: Cohort) -> None:
     for (checkin, enrollment, person, program), conversation in zip(
         created, conversations, strict=True
     ):
-        cohort.queue(
-            person,
-            program,
-            "checkin.mood",
-            key=f"checkin:{enrollment.id}:{checkin.period}",
-            purpose="checkin",
-            choices=_mood_choices(cohort, person, program, conversation),
-            earliest=checkin.due_at,
-            program=program.name,
-        )
+        # Its message failing leaves its check-in unsent: the tick's other ones still go.
+        with cohort.isolated(f"enrollment:{enrollment.id}"):
+            _queue_checkin(cohort, checkin, enrollment, person, program, conversation)
+
+
+def _checkin_due(
+    cohort: Cohort, enrollment: Enrollment, latest_period: int
+) -> tuple[Checkin, Enrollment, Person, Program] | None:
+    """The enrollment's check-in to open now, if one is due."""
+    assert enrollment.id is not None
+    program = cohort.programs[enrollment.program_id]
+    person = cohort.persons.get(enrollment.person_id)
+    if person is None:
+        return None
+    settings = cohort.settings(program)
+    zone, hours = cohort.zone(person, program), cohort.hours(person)
+    anchor = _anchor(enrollment, program, zone)
+    every, at = settings.checkin_every_days, settings.checkin_at
+    period = current_period(anchor, cohort.now, every, at, hours, zone)
+    if period == 0 or period <= latest_period:
+        return None
+    due_at = checkin_due_at(anchor, period, every, at, hours, zone)
+    if cohort.now - due_at >= settings.checkin_catch_up:
+        # Its moment passed long ago (during a pause, or while the bot was down for days):
+        # a stale check-in would only confuse; the next period will come on time.
+        return None
+    checkin = Checkin(
+        enrollment_id=enrollment.id, period=period, due_at=due_at, created_at=cohort.now
+    )
+    return checkin, enrollment, person, program
+
+
+def _queue_checkin(
+    cohort: Cohort,
+    checkin: Checkin,
+    enrollment: Enrollment,
+    person: Person,
+    program: Program,
+    conversation: Conversation,
+) -> None:
+    cohort.queue(
+        person,
+        program,
+        "checkin.mood",
+        key=f"checkin:{enrollment.id}:{checkin.period}",
+        purpose="checkin",
+        choices=_mood_choices(cohort, person, program, conversation),
+        earliest=checkin.due_at,
+        program=program.name,
+    )
 
 
 def _mood_choices(
@@ -140,29 +161,36 @@ async def remind_and_expire(cohort: Cohort) -> None:
         conversation = conversations.get(checkin.id or 0)
         if enrollment is None or conversation is None:
             continue
-        program = cohort.programs[enrollment.program_id]
-        person = cohort.persons.get(enrollment.person_id)
-        settings = cohort.settings(program)
-        waited = cohort.now - checkin.due_at
-        if waited >= settings.checkin_expires_after or enrollment.status != "active":
-            checkin_flow.record_answers(checkin, conversation.answers, cohort.now)
-            if checkin.status == CheckinStatus.OPEN:
-                checkin.status = CheckinStatus.EXPIRED
-            conversation.status = ConversationStatus.CANCELLED
-            continue
-        if (
-            person is not None
-            and checkin.reminded_at is None
-            and conversation.step == "mood"
-            and waited >= settings.checkin_reminder_after
-        ):
-            checkin.reminded_at = cohort.now
-            cohort.queue(
-                person,
-                program,
-                "checkin.reminder",
-                key=f"checkin_reminder:{checkin.id}",
-                purpose="checkin_reminder",
-                choices=_mood_choices(cohort, person, program, conversation),
-                program=program.name,
-            )
+        with cohort.isolated(f"enrollment:{enrollment.id}"):
+            _remind_or_expire(cohort, checkin, enrollment, conversation)
+
+
+def _remind_or_expire(
+    cohort: Cohort, checkin: Checkin, enrollment: Enrollment, conversation: Conversation
+) -> None:
+    program = cohort.programs[enrollment.program_id]
+    person = cohort.persons.get(enrollment.person_id)
+    settings = cohort.settings(program)
+    waited = cohort.now - checkin.due_at
+    if waited >= settings.checkin_expires_after or enrollment.status != "active":
+        checkin_flow.record_answers(checkin, conversation.answers, cohort.now)
+        if checkin.status == CheckinStatus.OPEN:
+            checkin.status = CheckinStatus.EXPIRED
+        conversation.status = ConversationStatus.CANCELLED
+        return
+    if (
+        person is not None
+        and checkin.reminded_at is None
+        and conversation.step == "mood"
+        and waited >= settings.checkin_reminder_after
+    ):
+        cohort.queue(
+            person,
+            program,
+            "checkin.reminder",
+            key=f"checkin_reminder:{checkin.id}",
+            purpose="checkin_reminder",
+            choices=_mood_choices(cohort, person, program, conversation),
+            program=program.name,
+        )
+        checkin.reminded_at = cohort.now

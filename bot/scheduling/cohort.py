@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +26,8 @@ from bot.scheduling.settings import ScheduleSettings
 from bot.scheduling.working_hours import WorkingHours
 from bot.turn import EngineConfig
 
+logger = logging.getLogger("tandem.scheduler")
+
 
 @dataclass
 class Cohort:
@@ -40,6 +44,8 @@ class Cohort:
     # The prompts of the queued messages that carry buttons, by outbox key.
     prompts: dict[str, Prompt] = field(default_factory=dict)
     sent: Counter[str] = field(default_factory=Counter)
+    # What failed during this tick ("program:3", "pair:12", "step:checkins"), ids only.
+    failures: list[str] = field(default_factory=list)
     _by_person: dict[int, Enrollment] | None = None
     _labels: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -47,16 +53,26 @@ class Cohort:
     async def load(
         cls, uow: UnitOfWork, now: datetime, renderer: Renderer, config: EngineConfig
     ) -> Cohort:
-        programs = {p.id: p for p in await uow.open_programs() if p.id is not None}
-        enrollments = {
-            e.id: e
-            for e in await uow.enrollments_with_status(
-                [EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED]
-            )
-            if e.id is not None and e.program_id in programs
-        }
-        persons = await uow.persons_by_id(e.person_id for e in enrollments.values())
-        return cls(uow, now, renderer, config, programs, enrollments, persons)
+        return cls(uow, now, renderer, config, *await _snapshot(uow))
+
+    async def reload(self) -> None:
+        """Read everyone again, after a tick step was rolled back to its savepoint: what it
+        had changed in memory is gone from the database, and read again from it."""
+        self.programs, self.enrollments, self.persons = await _snapshot(self.uow)
+        self._by_person = None
+
+    def isolated(self, subject: str) -> Isolated:
+        """The work for one program, pair or person (``subject``, e.g. "pair:12").
+
+        If it fails, it is logged with that id (never with anything people wrote), what it had
+        queued is dropped, and the tick goes on with the others; since nothing was written for
+        it, the next tick finds it due again and retries."""
+        return Isolated(self, subject)
+
+    def drop_queued(self) -> None:
+        """Forget what was queued and not yet written (its step was rolled back)."""
+        self.outbox = []
+        self.prompts = {}
 
     # About one person
     def zone(self, person: Person, program: Program | None = None) -> ZoneInfo:
@@ -153,3 +169,55 @@ class Cohort:
         await self.uow.add_prompts([p for key, p in self.prompts.items() if key in added])
         self.outbox = []
         self.prompts = {}
+
+
+async def _snapshot(
+    uow: UnitOfWork,
+) -> tuple[dict[int, Program], dict[int, Enrollment], dict[int, Person]]:
+    programs = {p.id: p for p in await uow.open_programs() if p.id is not None}
+    enrollments = {
+        e.id: e
+        for e in await uow.enrollments_with_status(
+            [EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED]
+        )
+        if e.id is not None and e.program_id in programs
+    }
+    persons = await uow.persons_by_id(e.person_id for e in enrollments.values())
+    return programs, enrollments, persons
+
+
+class Isolated:
+    """``Cohort.isolated``: a class rather than a generator, since it wraps every person's
+    work at every tick (a tenth of the cost)."""
+
+    __slots__ = ("_cohort", "_prompted", "_queued", "_subject")
+
+    def __init__(self, cohort: Cohort, subject: str) -> None:
+        self._cohort = cohort
+        self._subject = subject
+
+    def __enter__(self) -> None:
+        # Only lengths are kept: both grow by appending (dicts keep their insertion order), so
+        # what came after them is what this work queued.
+        self._queued = len(self._cohort.outbox)
+        self._prompted = len(self._cohort.prompts)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> bool:
+        if error is None or not isinstance(error, Exception):
+            return False
+        cohort = self._cohort
+        del cohort.outbox[self._queued :]
+        for key in list(cohort.prompts)[self._prompted :]:
+            del cohort.prompts[key]
+        cohort.failures.append(self._subject)
+        logger.warning(
+            "tick work failed; retried at the next tick",
+            extra={"subject": self._subject, "error": type(error).__name__},
+            exc_info=(kind, error, trace),  # type: ignore[arg-type]
+        )
+        return True

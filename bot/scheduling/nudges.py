@@ -3,9 +3,20 @@ requests after logged sessions, and the end of pauses."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from bot.domain import CharterStatus, Enrollment, EnrollmentStatus, PairStatus, Person, Program
+from bot.domain import (
+    Charter,
+    CharterStatus,
+    Enrollment,
+    EnrollmentStatus,
+    FeedbackRequest,
+    Pair,
+    PairStatus,
+    Person,
+    PlannedSession,
+    Program,
+)
 from bot.scheduling.cohort import Cohort
 
 LONGEST_REMINDER = timedelta(hours=24)
@@ -15,21 +26,27 @@ async def end_pauses(cohort: Cohort) -> None:
     for enrollment in cohort.enrollments.values():
         if enrollment.status != EnrollmentStatus.PAUSED or enrollment.paused_until is None:
             continue
-        person = cohort.persons.get(enrollment.person_id)
-        program = cohort.programs[enrollment.program_id]
-        if person is None:
-            continue
-        if cohort.now.astimezone(cohort.zone(person, program)).date() < enrollment.paused_until:
-            continue
-        enrollment.status = EnrollmentStatus.ACTIVE
-        enrollment.paused_until = None
-        cohort.queue(
-            person,
-            program,
-            "participant.pause_over",
-            key=f"pause_over:{enrollment.id}:{cohort.now.date().isoformat()}",
-            purpose="pause_over",
-        )
+        with cohort.isolated(f"enrollment:{enrollment.id}"):
+            _end_pause(cohort, enrollment)
+
+
+def _end_pause(cohort: Cohort, enrollment: Enrollment) -> None:
+    person = cohort.persons.get(enrollment.person_id)
+    program = cohort.programs[enrollment.program_id]
+    if person is None or enrollment.paused_until is None:
+        return
+    if cohort.now.astimezone(cohort.zone(person, program)).date() < enrollment.paused_until:
+        return
+    # Queued first: if the message cannot be made, the pause ends at a later tick.
+    cohort.queue(
+        person,
+        program,
+        "participant.pause_over",
+        key=f"pause_over:{enrollment.id}:{cohort.now.date().isoformat()}",
+        purpose="pause_over",
+    )
+    enrollment.status = EnrollmentStatus.ACTIVE
+    enrollment.paused_until = None
 
 
 async def remind_planned_sessions(cohort: Cohort) -> None:
@@ -41,81 +58,93 @@ async def remind_planned_sessions(cohort: Cohort) -> None:
         pair = pairs.get(session.pair_id)
         if pair is None:
             continue
-        program = cohort.programs.get(pair.program_id)
-        if program is None:
+        with cohort.isolated(f"pair:{pair.id}"):
+            _remind_planned_session(cohort, session, pair)
+
+
+def _remind_planned_session(cohort: Cohort, session: PlannedSession, pair: Pair) -> None:
+    program = cohort.programs.get(pair.program_id)
+    if program is None:
+        return
+    members = cohort.pair_members(pair)
+    reminders = sorted(cohort.settings(program).session_reminders, reverse=True)
+    # Only the closest reminder whose time has come: a late tick never sends both at once.
+    due = [lead for lead in reminders if session.starts_at - lead <= cohort.now]
+    if not due:
+        return
+    lead = due[-1]
+    if session.starts_at - lead < session.created_at:
+        return  # planned after that reminder's time: the partner was just told
+    for enrollment, person in members:
+        partner = next((p for e, p in members if p.id != person.id), None)
+        if enrollment.status != EnrollmentStatus.ACTIVE:
             continue
-        members = cohort.pair_members(pair)
-        reminders = sorted(cohort.settings(program).session_reminders, reverse=True)
-        # Only the closest reminder whose time has come: a late tick never sends both at once.
-        due = [lead for lead in reminders if session.starts_at - lead <= cohort.now]
-        if not due:
-            continue
-        lead = due[-1]
-        if session.starts_at - lead < session.created_at:
-            continue  # planned after that reminder's time: the partner was just told
-        for enrollment, person in members:
-            partner = next((p for e, p in members if p.id != person.id), None)
-            if enrollment.status != EnrollmentStatus.ACTIVE:
-                continue
-            zone = cohort.zone(person, program)
-            if cohort.hours(person).next_working_moment(cohort.now, zone) >= session.starts_at:
-                continue  # would only arrive after the session has started
-            cohort.queue(
-                person,
-                program,
-                "reminders.session",
-                key=f"session_reminder:{session.id}:{person.id}:{int(lead.total_seconds())}",
-                purpose="session_reminder",
-                starts_at=session.starts_at,
-                partner=partner.display_name if partner else "",
-                hours_before=int(lead.total_seconds() // 3600),
-            )
+        zone = cohort.zone(person, program)
+        if cohort.hours(person).next_working_moment(cohort.now, zone) >= session.starts_at:
+            continue  # would only arrive after the session has started
+        cohort.queue(
+            person,
+            program,
+            "reminders.session",
+            key=f"session_reminder:{session.id}:{person.id}:{int(lead.total_seconds())}",
+            purpose="session_reminder",
+            starts_at=session.starts_at,
+            partner=partner.display_name if partner else "",
+            hours_before=int(lead.total_seconds() // 3600),
+        )
 
 
 async def nudge_quiet_pairs_and_charters(cohort: Cohort) -> None:
     last_logs = await cohort.uow.last_session_log_times()
     charters = await cohort.uow.charters_by_pair()
     for pair in await cohort.uow.active_pairs():
-        program = cohort.programs.get(pair.program_id)
-        if program is None or pair.status != PairStatus.ACTIVE or pair.id is None:
-            continue
-        members = cohort.pair_members(pair)
-        if len(members) != 2 or not all(cohort.is_active(e.id) for e, _ in members):
-            continue  # somebody paused or left: nobody is nudged
-        settings = cohort.settings(program)
-        last_activity = max(pair.created_at, last_logs.get(pair.id, pair.created_at))
-        quiet_for = cohort.now - last_activity
-        marker = last_activity.date().isoformat()
-        if quiet_for >= settings.quiet_pair_after:
-            for _, person in members:
-                partner = next(p for _, p in members if p.id != person.id)
-                cohort.queue(
-                    person,
-                    program,
-                    "reminders.quiet_pair",
-                    key=f"quiet:{pair.id}:{person.id}:{marker}",
-                    purpose="quiet_pair",
-                    partner=partner.display_name,
-                    days=quiet_for.days,
-                )
-        if quiet_for >= settings.quiet_owner_note_after:
-            await _tell_owners_pair_is_quiet(cohort, pair.id, program, members, marker, quiet_for)
-        charter = charters.get(pair.id)
-        if (
-            charter is not None
-            and charter.status != CharterStatus.CONFIRMED
-            and cohort.now - pair.created_at >= settings.charter_nudge_after
-        ):
-            for _, person in members:
-                partner = next(p for _, p in members if p.id != person.id)
-                cohort.queue(
-                    person,
-                    program,
-                    "reminders.charter",
-                    key=f"charter_nudge:{pair.id}:{person.id}",
-                    purpose="charter_nudge",
-                    partner=partner.display_name,
-                )
+        with cohort.isolated(f"pair:{pair.id}"):
+            await _nudge_pair(cohort, pair, last_logs, charters)
+
+
+async def _nudge_pair(
+    cohort: Cohort, pair: Pair, last_logs: dict[int, datetime], charters: dict[int, Charter]
+) -> None:
+    program = cohort.programs.get(pair.program_id)
+    if program is None or pair.status != PairStatus.ACTIVE or pair.id is None:
+        return
+    members = cohort.pair_members(pair)
+    if len(members) != 2 or not all(cohort.is_active(e.id) for e, _ in members):
+        return  # somebody paused or left: nobody is nudged
+    settings = cohort.settings(program)
+    last_activity = max(pair.created_at, last_logs.get(pair.id, pair.created_at))
+    quiet_for = cohort.now - last_activity
+    marker = last_activity.date().isoformat()
+    if quiet_for >= settings.quiet_pair_after:
+        for _, person in members:
+            partner = next(p for _, p in members if p.id != person.id)
+            cohort.queue(
+                person,
+                program,
+                "reminders.quiet_pair",
+                key=f"quiet:{pair.id}:{person.id}:{marker}",
+                purpose="quiet_pair",
+                partner=partner.display_name,
+                days=quiet_for.days,
+            )
+    if quiet_for >= settings.quiet_owner_note_after:
+        await _tell_owners_pair_is_quiet(cohort, pair.id, program, members, marker, quiet_for)
+    charter = charters.get(pair.id)
+    if (
+        charter is not None
+        and charter.status != CharterStatus.CONFIRMED
+        and cohort.now - pair.created_at >= settings.charter_nudge_after
+    ):
+        for _, person in members:
+            partner = next(p for _, p in members if p.id != person.id)
+            cohort.queue(
+                person,
+                program,
+                "reminders.charter",
+                key=f"charter_nudge:{pair.id}:{person.id}",
+                purpose="charter_nudge",
+                partner=partner.display_name,
+            )
 
 
 async def _tell_owners_pair_is_quiet(
@@ -142,11 +171,18 @@ async def _tell_owners_pair_is_quiet(
 
 async def ask_for_feedback(cohort: Cohort) -> None:
     for request in await cohort.uow.due_feedback_requests(cohort.now):
-        person = cohort.persons.get(request.person_id)
-        enrollment = cohort.enrollment_of_person(request.person_id)
-        request.asked_at = cohort.now
-        if person is None or enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
-            continue
+        with cohort.isolated(f"person:{request.person_id}"):
+            _ask_for_feedback(cohort, request)
+
+
+def _ask_for_feedback(cohort: Cohort, request: FeedbackRequest) -> None:
+    person = cohort.persons.get(request.person_id)
+    enrollment = cohort.enrollment_of_person(request.person_id)
+    if (
+        person is not None
+        and enrollment is not None
+        and enrollment.status == EnrollmentStatus.ACTIVE
+    ):
         program = cohort.programs[enrollment.program_id]
         choices = tuple(
             cohort.label(person, program, f"labels.usefulness_{n}", f"feedback:{request.id}:{n}")
@@ -162,3 +198,5 @@ async def ask_for_feedback(cohort: Cohort) -> None:
             earliest=request.due_at,
             role=enrollment.role.value,
         )
+    # Marked once queued (or not to be asked at all): a request that failed is asked again.
+    request.asked_at = cohort.now

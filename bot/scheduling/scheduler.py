@@ -18,6 +18,10 @@ from bot.ports import UnitOfWork
 from bot.scheduling.ticker import Ticker
 
 logger = logging.getLogger("tandem.scheduler")
+# After this many ticks in a row that failed as a whole, the scheduler is reported failing.
+FAILING_AFTER_TICKS = 3
+# At most this many of the last tick's failed subjects are shown in the health detail.
+SHOWN_FAILURES = 20
 
 
 class LeaderLock(Protocol):
@@ -46,6 +50,9 @@ class Scheduler:
         self.is_leader = False
         # Ticks that failed one after the other; /readyz reports a scheduler that keeps failing.
         self.failed_ticks = 0
+        # Ticks in a row in which some program's, pair's or person's work failed (isolated).
+        self.ticks_with_failures = 0
+        self.last_failures: list[str] = []
 
     def start(self) -> None:
         now = self.ticker.clock.now()
@@ -78,14 +85,33 @@ class Scheduler:
         return leader
 
     async def tick(self) -> None:
-        if not await self.heartbeat():
-            return
         try:
+            # Inside: a lease that cannot be asked about (the database is gone) is a failed tick.
+            if not await self.heartbeat():
+                return
             await self.ticker.tick(fence=self.lock.fence)
             self.failed_ticks = 0
+            self.last_failures = list(self.ticker.last_failures)
+            self.ticks_with_failures = self.ticks_with_failures + 1 if self.last_failures else 0
         except Exception:
             self.failed_ticks += 1
             logger.exception("tick failed; the next one will catch up")
+
+    @property
+    def failing(self) -> bool:
+        """The last ticks all failed as a whole: nothing the scheduler owes goes out."""
+        return self.failed_ticks >= FAILING_AFTER_TICKS
+
+    def health(self) -> dict[str, object]:
+        """What /readyz shows of the scheduler: ids of what failed, never anything people wrote."""
+        return {
+            "leader": self.is_leader,
+            "failed_ticks": self.failed_ticks,
+            "ticks_with_failures": self.ticks_with_failures,
+            "failures": self.last_failures[:SHOWN_FAILURES],
+            "failing": self.failing,
+            "degraded": self.ticks_with_failures >= FAILING_AFTER_TICKS,
+        }
 
     async def stop(self) -> None:
         if self._scheduler.running:

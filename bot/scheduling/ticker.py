@@ -2,6 +2,11 @@
 
 Nothing is kept in memory between ticks, so a restart or a missed tick loses nothing: the next
 tick finds the same things due, and the outbox keys make sure each goes out once.
+
+One program's, pair's or person's bad value never stops the others: each step runs in its own
+savepoint (a database error rolls back that step alone), and inside a step the work for each
+one is isolated (``Cohort.isolated``). What failed is logged with its id and tried again at the
+next tick; ``Ticker.last_failures`` says what failed in the last tick.
 """
 
 from __future__ import annotations
@@ -22,6 +27,20 @@ from bot.turn import EngineConfig
 
 logger = logging.getLogger("tandem.scheduler")
 Fence = Callable[[UnitOfWork], Awaitable[bool]]
+Step = Callable[[Cohort], Awaitable[None]]
+
+# In this order: a pause that ends today lets its check-in open in the same tick.
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("end_pauses", nudges.end_pauses),
+    ("checkin_reminders", checkins.remind_and_expire),
+    ("checkins", checkins.open_new_checkins),
+    ("assessments", assessments.ask_due_assessments),
+    ("session_reminders", nudges.remind_planned_sessions),
+    ("quiet_pairs", nudges.nudge_quiet_pairs_and_charters),
+    ("feedback_requests", nudges.ask_for_feedback),
+    ("weekly_digests", weekly.post_weekly_digests),
+    ("final_reports", closing.post_final_reports),
+)
 
 
 class LeadershipLostError(RuntimeError):
@@ -40,6 +59,8 @@ class Ticker:
         self.clock = clock
         self.renderer = renderer
         self.config = config
+        # What failed in the last tick (ids such as "pair:12", "step:checkins"), for /readyz.
+        self.last_failures: list[str] = []
 
     async def tick(self, fence: Fence | None = None) -> Counter[str]:
         """Queue everything due now; returns how many messages were queued, by purpose.
@@ -49,21 +70,14 @@ class Ticker:
         started = time.perf_counter()
         async with self.uow_factory() as uow:
             cohort = await Cohort.load(uow, self.clock.now(), self.renderer, self.config)
-            await nudges.end_pauses(cohort)
-            await checkins.remind_and_expire(cohort)
-            await checkins.open_new_checkins(cohort)
-            await assessments.ask_due_assessments(cohort)
-            await nudges.remind_planned_sessions(cohort)
-            await nudges.nudge_quiet_pairs_and_charters(cohort)
-            await nudges.ask_for_feedback(cohort)
-            await weekly.post_weekly_digests(cohort)
-            await closing.post_final_reports(cohort)
-            await cohort.flush_outbox()
+            for name, step in STEPS:
+                await self._run_step(uow, cohort, name, step)
             now = self.clock.now()
             await uow.purge_prompts(now, now - UNANSWERED_KEPT)
             if fence is not None and not await fence(uow):
                 raise LeadershipLostError("the scheduler lease was lost during the tick")
             await uow.commit()
+        self.last_failures = cohort.failures
         if cohort.sent:
             logger.info(
                 "tick queued messages",
@@ -73,3 +87,21 @@ class Ticker:
                 },
             )
         return cohort.sent
+
+    async def _run_step(self, uow: UnitOfWork, cohort: Cohort, name: str, step: Step) -> None:
+        """One step and its messages in a savepoint: if the database refuses what it wrote,
+        that step alone is rolled back, and the others still run."""
+        try:
+            async with uow.savepoint():
+                await step(cohort)
+                await cohort.flush_outbox()
+                await uow.flush()
+        except Exception as error:
+            cohort.drop_queued()
+            cohort.failures.append(f"step:{name}")
+            logger.warning(
+                "tick step failed; retried at the next tick",
+                extra={"step": name, "error": type(error).__name__},
+                exc_info=True,
+            )
+            await cohort.reload()
