@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -24,6 +24,7 @@ from bot.domain import (
     Pair,
     PairStatus,
     Person,
+    PlannedSession,
     Profile,
     Program,
     ProgramOwner,
@@ -209,6 +210,17 @@ class SqlUnitOfWork(
 
     async def pair(self, pair_id: int) -> Pair | None:
         return await self.session.get(Pair, pair_id)
+
+    async def planned_session(self, planned_id: int) -> PlannedSession | None:
+        return await self.session.get(PlannedSession, planned_id)
+
+    async def programs_by_id(self, program_ids: Iterable[int]) -> Sequence[Program]:
+        wanted = list(program_ids)
+        if not wanted:
+            return []
+        return await self._all(
+            sa.select(Program).where(tables.program.c.id.in_(wanted)).order_by(tables.program.c.id)
+        )
 
     async def active_pair_of(self, enrollment_id: int) -> Pair | None:
         columns = tables.pair.c

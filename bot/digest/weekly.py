@@ -93,6 +93,8 @@ def weekly_key(program: Program, now: datetime) -> str | None:
 async def post_weekly_digests(cohort: Cohort) -> None:
     """A tick step: queue each program's digest to its owners' channel, once a week."""
     for program in cohort.programs.values():
+        if program.closed:
+            continue  # closed in this tick, right after its closing report
         key = weekly_key(program, cohort.now)
         if key is not None:
             await post_to_owners_channel(cohort, program, key, "weekly_digest", render)

@@ -17,6 +17,7 @@ from bot.domain import (
     Person,
     Program,
 )
+from bot.lifecycle import is_running
 from bot.messages import Choice
 from bot.scheduling.cohort import Cohort
 from bot.scheduling.settings import ScheduleSettings
@@ -46,8 +47,9 @@ def current_period(
 def next_checkin_at(
     enrollment: Enrollment, program: Program, person: Person, now: datetime, default_zone: str
 ) -> datetime | None:
-    """When the person's next check-in is due (None while paused or gone)."""
-    if enrollment.status != EnrollmentStatus.ACTIVE:
+    """When the person's next check-in is due (None while paused or gone, or once the program
+    has ended)."""
+    if enrollment.status != EnrollmentStatus.ACTIVE or not is_running(program, now):
         return None
     settings = ScheduleSettings.for_program(program)
     zone = ZoneInfo(person.timezone or program.timezone or default_zone)
@@ -70,7 +72,7 @@ async def open_new_checkins(cohort: Cohort) -> None:
             continue
         program = cohort.programs[enrollment.program_id]
         person = cohort.persons.get(enrollment.person_id)
-        if person is None:
+        if person is None or not is_running(program, cohort.now):
             continue
         settings = cohort.settings(program)
         zone, hours = cohort.zone(person, program), cohort.hours(person)
@@ -152,6 +154,7 @@ async def remind_and_expire(cohort: Cohort) -> None:
             continue
         if (
             person is not None
+            and is_running(program, cohort.now)
             and checkin.reminded_at is None
             and conversation.step == "mood"
             and waited >= settings.checkin_reminder_after

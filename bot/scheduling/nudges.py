@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain import CharterStatus, Enrollment, EnrollmentStatus, PairStatus, Person, Program
+from bot.lifecycle import is_running
 from bot.scheduling.cohort import Cohort
 
 LONGEST_REMINDER = timedelta(hours=24)
@@ -23,6 +24,8 @@ async def end_pauses(cohort: Cohort) -> None:
             continue
         enrollment.status = EnrollmentStatus.ACTIVE
         enrollment.paused_until = None
+        if not is_running(program, cohort.now):
+            continue  # nothing to come back to: the program has ended
         cohort.queue(
             person,
             program,
@@ -42,7 +45,7 @@ async def remind_planned_sessions(cohort: Cohort) -> None:
         if pair is None:
             continue
         program = cohort.programs.get(pair.program_id)
-        if program is None:
+        if program is None or not is_running(program, cohort.now):
             continue
         members = cohort.pair_members(pair)
         reminders = sorted(cohort.settings(program).session_reminders, reverse=True)
@@ -79,6 +82,8 @@ async def nudge_quiet_pairs_and_charters(cohort: Cohort) -> None:
         program = cohort.programs.get(pair.program_id)
         if program is None or pair.status != PairStatus.ACTIVE or pair.id is None:
             continue
+        if not is_running(program, cohort.now):
+            continue  # the program has ended: nobody is nudged any more
         members = cohort.pair_members(pair)
         if len(members) != 2 or not all(cohort.is_active(e.id) for e, _ in members):
             continue  # somebody paused or left: nobody is nudged
@@ -162,3 +167,50 @@ async def ask_for_feedback(cohort: Cohort) -> None:
             earliest=request.due_at,
             role=enrollment.role.value,
         )
+
+
+# A session planned longer ago than this is not asked about (the bot was down for weeks).
+PAST_SESSIONS_ASKED_FOR = timedelta(days=14)
+
+
+async def ask_about_past_sessions(cohort: Cohort) -> None:
+    """A tick step: once a planned session's time is over, ask the pair "did it happen?" with
+    two buttons, log it (the planned length) or say it was cancelled; once per session
+    (``asked_at``, and the outbox key), in each member's working hours. Sessions of a program
+    that has ended are still asked about if they were planned up to its last day."""
+    planned = await cohort.uow.past_planned_sessions(
+        cohort.now, cohort.now - PAST_SESSIONS_ASKED_FOR
+    )
+    if not planned:
+        return
+    pairs = {pair.id: pair for pair in await cohort.uow.active_pairs()}
+    for session in planned:
+        pair = pairs.get(session.pair_id)
+        program = cohort.programs.get(pair.program_id) if pair is not None else None
+        if pair is None or program is None:
+            session.asked_at = cohort.now  # the pair or its program is over: nobody to ask
+            continue
+        minutes = program.session_minutes
+        if session.starts_at + timedelta(minutes=minutes) > cohort.now:
+            continue  # not over yet
+        session.asked_at = cohort.now
+        members = cohort.pair_members(pair)
+        for enrollment, person in members:
+            if enrollment.status != EnrollmentStatus.ACTIVE:
+                continue
+            partner = next((p for _, p in members if p.id != person.id), None)
+            value = f"planned:{session.id}"
+            cohort.queue(
+                person,
+                program,
+                "sessions.did_it_happen",
+                key=f"planned_outcome:{session.id}:{person.id}",
+                purpose="planned_outcome",
+                choices=(
+                    cohort.label(person, program, "labels.session_happened", f"{value}:held"),
+                    cohort.label(person, program, "labels.session_cancelled", f"{value}:cancelled"),
+                ),
+                starts_at=session.starts_at,
+                partner=partner.display_name if partner else "",
+                minutes=minutes,
+            )
