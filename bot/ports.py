@@ -146,6 +146,10 @@ class OutcomeQueries(Protocol):
 
     async def evaluation_of(self, enrollment_id: int) -> Evaluation | None: ...
 
+    async def continuations_of(self, pair_id: int) -> dict[int, str]:
+        """person id -> their answer to the offer to continue ("keep", "swap", "no")."""
+        ...
+
     async def assessment_moments(self, enrollment_ids: Iterable[int]) -> dict[int, set[str]]:
         """enrollment id -> the moments ("baseline", "mid", "end") already created for it."""
         ...

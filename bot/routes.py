@@ -12,6 +12,7 @@ from bot.commands import (
     participant,
     preferences,
     privacy,
+    reciprocal,
     sessions,
 )
 from bot.commands.grammar import Command
@@ -60,6 +61,7 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "feedback": feedback.on_feedback_choice,
     "planned": sessions.on_planned_choice,
     "close": closing.on_close_choice,
+    "reciprocal": reciprocal.on_reciprocal_choice,
 }
 
 # Flows started by the scheduler rather than by a command must be registered too.

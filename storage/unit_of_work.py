@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.domain import (
     AuditEntry,
     Charter,
+    Continuation,
     Conversation,
     ConversationStatus,
     Enrollment,
@@ -210,6 +211,12 @@ class SqlUnitOfWork(
 
     async def pair(self, pair_id: int) -> Pair | None:
         return await self.session.get(Pair, pair_id)
+
+    async def continuations_of(self, pair_id: int) -> dict[int, str]:
+        rows = await self._all(
+            sa.select(Continuation).where(tables.continuation.c.pair_id == pair_id)
+        )
+        return {row.person_id: row.choice for row in rows}
 
     async def planned_session(self, planned_id: int) -> PlannedSession | None:
         return await self.session.get(PlannedSession, planned_id)

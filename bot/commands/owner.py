@@ -108,7 +108,8 @@ async def _set_program(turn: Turn, command: Command) -> None:
 
 async def _list_programs(turn: Turn) -> None:
     """Open programs, which anyone may join (opt-in): their names and start dates only, with
-    what the speaker is to each; then the closed ones the speaker owned or took part in. Owners and counts are for ``program show``, to owners."""
+    what the speaker is to each; then the closed ones the speaker owned or took part in.
+    Owners and counts are for ``program show``, to owners."""
     owned = {p.id for p in await turn.uow.programs_owned_by(turn.person_id)}
     enrolled = {
         e.program_id

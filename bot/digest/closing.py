@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from bot import lifecycle
 from bot.digest import report, weekly
 from bot.domain import Program
+from bot.scheduling import continuation
 from bot.scheduling.assessments import program_end
 from bot.scheduling.cohort import Cohort
 
@@ -45,3 +46,4 @@ async def post_final_reports(cohort: Cohort) -> None:
         await weekly.post_to_owners_channel(cohort, program, key, "final_report", report.render)
         if program.ends_on is not None:
             lifecycle.close(program, cohort.now)
+            await continuation.offer(cohort, program)
