@@ -226,6 +226,9 @@ async def test_a_past_planned_session_asks_whether_it_happened(
     cancelled = await console.run_line("@erin 2")
     assert any("did not take place" in d.text for d in cancelled if d.recipient == "dan")
     assert "marked as cancelled" in await said(console, "@dan 1")
+    assert "(12 h), 8%; 1 planned session cancelled" in await said(
+        console, "@hr /tandem digest now"
+    )
     assert not [
         d for d in await advance(console, "3d") if (d.key or "").startswith("planned_outcome:")
     ]
