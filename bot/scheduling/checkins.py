@@ -140,7 +140,16 @@ async def remind_and_expire(cohort: Cohort) -> None:
     for checkin in await cohort.uow.open_checkins():
         enrollment = cohort.enrollments.get(checkin.enrollment_id)
         conversation = conversations.get(checkin.id or 0)
-        if enrollment is None or conversation is None:
+        if enrollment is None:
+            # Its person left, or its program closed: nobody will answer it any more, and
+            # ``status`` must not list it as waiting.
+            if conversation is not None:
+                checkin_flow.record_answers(checkin, conversation.answers, cohort.now)
+                conversation.status = ConversationStatus.CANCELLED
+            if checkin.status == CheckinStatus.OPEN:
+                checkin.status = CheckinStatus.EXPIRED
+            continue
+        if conversation is None:
             continue
         program = cohort.programs[enrollment.program_id]
         person = cohort.persons.get(enrollment.person_id)
