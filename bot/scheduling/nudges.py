@@ -184,9 +184,14 @@ async def ask_about_past_sessions(cohort: Cohort) -> None:
     if not planned:
         return
     pairs = {pair.id: pair for pair in await cohort.uow.active_pairs()}
+    last_logs = await cohort.uow.last_session_log_times()
     for session in planned:
         pair = pairs.get(session.pair_id)
         program = cohort.programs.get(pair.program_id) if pair is not None else None
+        logged_at = last_logs.get(session.pair_id)
+        if logged_at is not None and logged_at >= session.starts_at:
+            session.asked_at = cohort.now  # logged by hand since it began: nothing to ask
+            continue
         if pair is None or program is None:
             session.asked_at = cohort.now  # the pair or its program is over: nobody to ask
             continue

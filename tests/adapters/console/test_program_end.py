@@ -232,6 +232,12 @@ async def test_a_past_planned_session_asks_whether_it_happened(
     assert not [
         d for d in await advance(console, "3d") if (d.key or "").startswith("planned_outcome:")
     ]
+    # A session logged by hand once it began is not asked about.
+    await console.run_line("@alice /session plan 2026-11-27 10:00")
+    await advance_to(console, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    await console.run_line('@alice /session log 1h "Agile basics"')
+    later = await advance(console, "1d")
+    assert not [d for d in later if (d.key or "").startswith("planned_outcome:")]
     async with uow_factory() as uow:
         assert len(await uow.session_logs(second_id)) == 0
         columns = tables.planned_session.c
@@ -241,4 +247,5 @@ async def test_a_past_planned_session_asks_whether_it_happened(
         assert [tuple(row) for row in rows] == [
             (first_id, "held", False),
             (second_id, "cancelled", True),
+            (first_id, None, False),
         ]
