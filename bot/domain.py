@@ -104,6 +104,12 @@ class Program:
     matching: dict[str, Any] | None = None
     # Free text reaches owners anonymised only from groups of at least this many people.
     quote_min_group: int = 3
+    # When an owner ended it before its last day (``/tandem program close``).
+    stopped_at: datetime | None = None
+    # When it closed: its report was due and nothing is sent for it any more.
+    closed_at: datetime | None = None
+    # The program this one continues (reciprocal mentoring after it closed).
+    follows_id: int | None = None
 
 
 @dataclass(eq=False)
@@ -198,6 +204,9 @@ class PlannedSession:
     created_at: datetime
     cancelled: bool = False
     id: int | None = None
+    # When the pair was asked "did it happen?" once its time had passed, and what they said.
+    asked_at: datetime | None = None
+    outcome: str | None = None
 
 
 @dataclass(eq=False)
@@ -371,4 +380,16 @@ class Evaluation:
     # What changed in their work: free text, shown to owners as the privacy rule allows.
     changed: str | None = None
     share_name: bool = False
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Continuation:
+    """One participant's answer to the offer to go on as reciprocal mentoring after a program
+    closed: ``keep`` or ``swap`` the roles, or ``no``."""
+
+    pair_id: int
+    person_id: int
+    choice: str
+    answered_at: datetime
     id: int | None = None

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.commands import feedback, matching, owner, participant, preferences, privacy, sessions
+from bot.commands import (
+    closing,
+    feedback,
+    matching,
+    owner,
+    participant,
+    preferences,
+    privacy,
+    reciprocal,
+    sessions,
+)
 from bot.commands.grammar import Command
 from bot.conversations import assessment, checkin, runner
 from bot.turn import Turn
@@ -49,6 +59,9 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "leave": participant.on_leave_choice,
     "forget": privacy.on_forget_choice,
     "feedback": feedback.on_feedback_choice,
+    "planned": sessions.on_planned_choice,
+    "close": closing.on_close_choice,
+    "reciprocal": reciprocal.on_reciprocal_choice,
 }
 
 # Flows started by the scheduler rather than by a command must be registered too.

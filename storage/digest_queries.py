@@ -126,6 +126,19 @@ class SqlDigestQueries:
             )
         ).one()
 
+        # Planned sessions the pair said did not take place (bot.commands.sessions).
+        planned = tables.planned_session.c
+        planned_in_week = sa.and_(
+            planned.starts_at >= period.start_at, planned.starts_at < period.end_at
+        )
+        cancelled = (
+            await self.session.execute(
+                sa.select(sa.func.count(), sa.func.sum(sa.case((planned_in_week, 1), else_=0)))
+                .join(tables.pair, p.id == planned.pair_id)
+                .where(p.program_id == program_id, planned.outcome == "cancelled")
+            )
+        ).one()
+
         topics_query = _TOPICS_POSTGRESQL if self._dialect == "postgresql" else _TOPICS_SQLITE
         topics = (
             await self.session.execute(
@@ -210,6 +223,8 @@ class SqlDigestQueries:
             minutes_week=int(sessions[3] or 0),
             sessions_total=int(sessions[0] or 0),
             minutes_total=int(sessions[1] or 0),
+            cancelled_week=int(cancelled[1] or 0),
+            cancelled_total=int(cancelled[0] or 0),
             sessions_target=int(targets[0] or 0),
             minutes_target=int(targets[1] or 0),
             topics=tuple((str(t), int(n)) for t, n in topics),

@@ -37,6 +37,7 @@ def map_domain() -> None:
         (domain.SkillAssessment, tables.skill_assessment),
         (domain.SkillRating, tables.skill_rating),
         (domain.Evaluation, tables.evaluation),
+        (domain.Continuation, tables.continuation),
     ):
         mapper_registry.map_imperatively(entity, table)
     _mapped = True

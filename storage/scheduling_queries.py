@@ -107,6 +107,22 @@ class SqlSchedulingQueries:
             .order_by(columns.starts_at)
         )
 
+    async def past_planned_sessions(
+        self, started_before: datetime, started_after: datetime
+    ) -> Sequence[PlannedSession]:
+        columns = tables.planned_session.c
+        return await self._rows(
+            sa.select(PlannedSession)
+            .where(
+                columns.starts_at <= started_before,
+                columns.starts_at > started_after,
+                columns.asked_at.is_(None),
+                columns.outcome.is_(None),
+                columns.cancelled.is_(False),
+            )
+            .order_by(columns.starts_at)
+        )
+
     async def active_pairs(self) -> Sequence[Pair]:
         columns = tables.pair.c
         return await self._rows(

@@ -113,6 +113,9 @@ program = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("matching", JSONDict),
     sa.Column("quote_min_group", sa.Integer, nullable=False, default=3, server_default="3"),
+    sa.Column("stopped_at", UTCDateTime),
+    sa.Column("closed_at", UTCDateTime),
+    _fk("follows_id", "program.id", nullable=True, ondelete="SET NULL"),
 )
 
 program_owner = sa.Table(
@@ -227,6 +230,8 @@ planned_session = sa.Table(
     sa.Column("starts_at", UTCDateTime, nullable=False, index=True),
     sa.Column("cancelled", sa.Boolean, nullable=False, default=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("asked_at", UTCDateTime),
+    sa.Column("outcome", sa.String(16)),
 )
 
 conversation = sa.Table(
@@ -429,4 +434,16 @@ prompt = sa.Table(
     sa.Column("offers", sa.JSON, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime),
+)
+
+# Answers to the offer to continue as reciprocal mentoring once a program closed.
+continuation = sa.Table(
+    "continuation",
+    metadata,
+    _id(),
+    _fk("pair_id", "pair.id"),
+    _fk("person_id", "person.id"),
+    sa.Column("choice", sa.String(16), nullable=False),
+    sa.Column("answered_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("pair_id", "person_id", name="uq_continuation_pair_person"),
 )

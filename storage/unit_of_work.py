@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from types import TracebackType
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.domain import (
     AuditEntry,
     Charter,
+    Continuation,
     Conversation,
     ConversationStatus,
     Enrollment,
@@ -25,6 +26,7 @@ from bot.domain import (
     Pair,
     PairStatus,
     Person,
+    PlannedSession,
     Profile,
     Program,
     ProgramOwner,
@@ -215,6 +217,23 @@ class SqlUnitOfWork(
 
     async def pair(self, pair_id: int) -> Pair | None:
         return await self.session.get(Pair, pair_id)
+
+    async def continuations_of(self, pair_id: int) -> dict[int, str]:
+        rows = await self._all(
+            sa.select(Continuation).where(tables.continuation.c.pair_id == pair_id)
+        )
+        return {row.person_id: row.choice for row in rows}
+
+    async def planned_session(self, planned_id: int) -> PlannedSession | None:
+        return await self.session.get(PlannedSession, planned_id)
+
+    async def programs_by_id(self, program_ids: Iterable[int]) -> Sequence[Program]:
+        wanted = list(program_ids)
+        if not wanted:
+            return []
+        return await self._all(
+            sa.select(Program).where(tables.program.c.id.in_(wanted)).order_by(tables.program.c.id)
+        )
 
     async def active_pair_of(self, enrollment_id: int) -> Pair | None:
         columns = tables.pair.c

@@ -30,7 +30,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "timezone": (),
         "my-data": (),
         "forget-me": (),
-        "program": ("new", "list", "show", "set"),
+        "program": ("new", "list", "show", "set", "close"),
         "invite": (),
         "owners": ("add",),
         "pair": (),

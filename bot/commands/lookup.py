@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import lifecycle
 from bot.domain import Enrollment, EnrollmentStatus, Pair, Program
 from bot.errors import UserError
 from bot.people import mention_id
@@ -137,6 +138,7 @@ async def pair_view(turn: Turn, enrollment: Enrollment) -> dict[str, Any]:
             if program is not None and person is not None
             else None
         ),
+        "phase": lifecycle.phase(program, turn.now) if program is not None else None,
         "profile_complete": profile is not None and profile.completed_at is not None,
         "zone": turn.timezone_of(turn.person),
     }

@@ -3,6 +3,8 @@ get the digest or the program report."""
 
 from __future__ import annotations
 
+from bot import lifecycle
+from bot.commands import closing
 from bot.commands.grammar import Command
 from bot.commands.lookup import find_program, owned_program
 from bot.commands.values import (
@@ -42,6 +44,8 @@ async def program(turn: Turn, command: Command) -> None:
         await _list_programs(turn)
     elif command.sub == "set":
         await _set_program(turn, command)
+    elif command.sub == "close":
+        await closing.close_program(turn, command)
     else:
         await _show_program(turn, command)
 
@@ -92,7 +96,14 @@ async def _set_program(turn: Turn, command: Command) -> None:
         raise UserError("errors.program_set_usage")
     if "until" in options:
         today = turn.today_for(turn.person)
-        target.ends_on = parse_program_end(options["until"], today, target.starts_on)
+        ends_on = parse_program_end(options["until"], today, target.starts_on)
+        if not lifecycle.is_running(target, turn.now):
+            # Extending an ending or closed program: it runs again until the new last day.
+            if ends_on < lifecycle.local_today(target, turn.now):
+                raise UserError("errors.program_extend_in_past", value=options["until"])
+            lifecycle.reopen(target, ends_on)
+            turn.audit("program.reopened", program_id=target.id, subject=target.name)
+        target.ends_on = ends_on
     if "quotes" in options:
         minimum = parse_positive_int(options["quotes"], maximum=MAX_QUOTE_GROUP)
         if minimum < MIN_QUOTE_GROUP:
@@ -104,17 +115,29 @@ async def _set_program(turn: Turn, command: Command) -> None:
 
 async def _list_programs(turn: Turn) -> None:
     """Open programs, which anyone may join (opt-in): their names and start dates only, with
-    what the speaker is to each. Owners and counts are for ``program show``, to owners."""
+    what the speaker is to each; then the closed ones the speaker owned or took part in.
+    Owners and counts are for ``program show``, to owners."""
     owned = {p.id for p in await turn.uow.programs_owned_by(turn.person_id)}
     enrolled = {
         e.program_id
         for e in await turn.uow.enrollments_of_person(turn.person_id)
         if e.status != EnrollmentStatus.LEFT
     }
-    programs = await turn.uow.open_programs()
-    if not programs:
+    programs = list(await turn.uow.open_programs())
+    listed = {p.id for p in programs}
+    # Closed programs only to those who owned or took part in them.
+    related = {program_id for program_id in owned | enrolled if program_id is not None}
+    closed = [p for p in await turn.uow.programs_by_id(related) if p.id not in listed]
+    if not programs and not closed:
         raise UserError("errors.no_open_program")
-    await turn.say("owner.program_list", programs=programs, owned=owned, enrolled=enrolled)
+    await turn.say(
+        "owner.program_list",
+        programs=programs,
+        closed=closed,
+        phases={p.id: lifecycle.phase(p, turn.now) for p in programs},
+        owned=owned,
+        enrolled=enrolled,
+    )
 
 
 async def _show_program(turn: Turn, command: Command) -> None:
@@ -139,6 +162,7 @@ async def _show_program(turn: Turn, command: Command) -> None:
     await turn.say(
         "owner.program_summary",
         program=shown,
+        phase=lifecycle.phase(shown, turn.now),
         enrolled=enrollment is not None and enrollment.status != EnrollmentStatus.LEFT,
     )
 
@@ -171,6 +195,7 @@ async def _program_details(turn: Turn, shown: Program) -> None:
     await turn.say(
         "owner.program_details",
         program=shown,
+        phase=lifecycle.phase(shown, turn.now),
         owners=[o.display_name for o in owners],
         mentors=sum(1 for e in enrollments if e.role == Role.MENTOR and e.status != "left"),
         mentees=sum(1 for e in enrollments if e.role == Role.MENTEE and e.status != "left"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot import lifecycle
 from bot.commands.grammar import VERBS, Command
 from bot.commands.lookup import find_program, notify_partner, pair_view, visible_enrollment
 from bot.commands.values import parse_pause_end, parse_timezone
@@ -49,7 +50,7 @@ async def join(turn: Turn, command: Command) -> None:
 async def _program_to_join(turn: Turn, name: str) -> Program:
     if name:
         return await find_program(turn, name)
-    open_programs = await turn.uow.open_programs()
+    open_programs = [p for p in await turn.uow.open_programs() if lifecycle.is_running(p, turn.now)]
     for program in open_programs:
         assert program.id is not None
         if await turn.uow.pending_invitation(program.id, turn.person_id):
@@ -64,6 +65,8 @@ async def _program_to_join(turn: Turn, name: str) -> Program:
 async def enroll(turn: Turn, program: Program, role: Role) -> None:
     """Opt in to a program; starts (or resumes) the intake questionnaire."""
     assert program.id is not None
+    if not lifecycle.is_running(program, turn.now):
+        raise UserError("errors.program_over", program=program.name)
     enrollment = await turn.uow.enrollment_of(program.id, turn.person_id)
     if enrollment is not None and enrollment.status != EnrollmentStatus.LEFT:
         raise UserError("errors.already_enrolled", program=program.name, role=enrollment.role.value)
@@ -149,6 +152,7 @@ async def status(turn: Turn, command: Command) -> None:
         await turn.say(
             "owner.program_status",
             program=program,
+            phase=lifecycle.phase(program, turn.now),
             mentors=sum(1 for e in enrolled if e.role == Role.MENTOR and e.status != "left"),
             mentees=sum(1 for e in enrolled if e.role == Role.MENTEE and e.status != "left"),
             pairs=sum(1 for p in pairs if p.status == PairStatus.ACTIVE),

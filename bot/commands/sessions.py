@@ -296,3 +296,59 @@ async def _undo(turn: Turn) -> None:
     await turn.uow.delete(log)
     turn.audit("session.undone", program_id=pair.program_id, subject=f"pair:{pair.id}")
     await turn.say("sessions.undone", log=log)
+
+
+async def on_planned_choice(turn: Turn, rest: str) -> None:
+    """``<planned session id>:held|cancelled``, the answer to "did it happen?".
+
+    "held" logs the session in one click, on its day, for the program's session length (the
+    partner is told and asked for feedback, as for any log); "cancelled" counts it as cancelled.
+    The first of the pair to answer decides; the other's buttons then say what was done.
+    """
+    planned_id, _, answer = rest.partition(":")
+    planned = await turn.uow.planned_session(int(planned_id)) if planned_id.isdigit() else None
+    pair = await turn.uow.pair(planned.pair_id) if planned is not None else None
+    if planned is None or pair is None or answer not in ("held", "cancelled"):
+        raise UserError("errors.stale_choice")
+    enrollment = await _member_enrollment(turn, pair)
+    if planned.outcome is not None:
+        await turn.say(
+            "sessions.planned_already_answered", outcome=planned.outcome, replaces_prompt=True
+        )
+        return
+    planned.outcome = answer
+    if answer == "cancelled":
+        planned.cancelled = True
+        turn.audit("session.cancelled", program_id=pair.program_id, subject=f"pair:{pair.id}")
+        await notify_partner(
+            turn,
+            enrollment,
+            pair,
+            "sessions.partner_cancelled",
+            key=f"session_cancelled:{planned.id}",
+            purpose="session_cancelled",
+            starts_at=planned.starts_at,
+            zone=turn.timezone_of(turn.person),
+        )
+        await turn.say("sessions.planned_cancelled", replaces_prompt=True)
+        return
+    program = await turn.uow.program(pair.program_id)
+    assert program is not None and pair.id is not None
+    held_on = planned.starts_at.astimezone(ZoneInfo(turn.timezone_of(turn.person))).date()
+    log = SessionLog(
+        pair_id=pair.id,
+        logged_by=turn.person_id,
+        held_on=min(held_on, turn.today_for(turn.person)),
+        minutes=program.session_minutes,
+        topics=await turn.text("sessions.planned_log_topics"),
+        created_at=turn.now,
+    )
+    await _save(turn, enrollment, pair, log)
+
+
+async def _member_enrollment(turn: Turn, pair: Pair) -> Enrollment:
+    for enrollment_id in (pair.mentor_enrollment_id, pair.mentee_enrollment_id):
+        enrollment = await turn.uow.enrollment(enrollment_id) if enrollment_id else None
+        if enrollment is not None and enrollment.person_id == turn.person_id:
+            return enrollment
+    raise UserError("errors.stale_choice")

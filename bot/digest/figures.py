@@ -144,6 +144,9 @@ class DigestFigures:
     quotes_withheld: bool
     # Filled in by bot.digest.weekly.compute from the outcome queries; empty by default.
     outcomes: OutcomeFigures = OutcomeFigures()
+    # Planned sessions the pairs said were cancelled: planned this week, and since the start.
+    cancelled_week: int = 0
+    cancelled_total: int = 0
 
 
 @dataclass(frozen=True)

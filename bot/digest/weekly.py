@@ -12,6 +12,7 @@ from bot.digest import activity, sections
 from bot.digest.figures import DigestFigures, DigestPeriod
 from bot.domain import OutboxMessage, Program
 from bot.i18n import Renderer
+from bot.lifecycle import is_running
 from bot.messages import Message
 from bot.ports import UnitOfWork
 from bot.scheduling.cohort import Cohort
@@ -93,6 +94,8 @@ def weekly_key(program: Program, now: datetime) -> str | None:
 async def post_weekly_digests(cohort: Cohort) -> None:
     """A tick step: queue each program's digest to its owners' channel, once a week."""
     for program in cohort.programs.values():
+        if not is_running(program, cohort.now):
+            continue  # ended: its closing report sums it up (bot.lifecycle)
         with cohort.isolated(f"program:{program.id}"):
             key = weekly_key(program, cohort.now)
             if key is not None:

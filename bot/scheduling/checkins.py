@@ -17,6 +17,7 @@ from bot.domain import (
     Person,
     Program,
 )
+from bot.lifecycle import is_running
 from bot.messages import Choice
 from bot.scheduling.cohort import Cohort
 from bot.scheduling.settings import ScheduleSettings
@@ -46,8 +47,9 @@ def current_period(
 def next_checkin_at(
     enrollment: Enrollment, program: Program, person: Person, now: datetime, default_zone: str
 ) -> datetime | None:
-    """When the person's next check-in is due (None while paused or gone)."""
-    if enrollment.status != EnrollmentStatus.ACTIVE:
+    """When the person's next check-in is due (None while paused or gone, or once the program
+    has ended)."""
+    if enrollment.status != EnrollmentStatus.ACTIVE or not is_running(program, now):
         return None
     settings = ScheduleSettings.for_program(program)
     zone = ZoneInfo(person.timezone or program.timezone or default_zone)
@@ -103,7 +105,7 @@ def _checkin_due(
     assert enrollment.id is not None
     program = cohort.programs[enrollment.program_id]
     person = cohort.persons.get(enrollment.person_id)
-    if person is None:
+    if person is None or not is_running(program, cohort.now):
         return None
     settings = cohort.settings(program)
     zone, hours = cohort.zone(person, program), cohort.hours(person)
@@ -159,7 +161,16 @@ async def remind_and_expire(cohort: Cohort) -> None:
     for checkin in await cohort.uow.open_checkins():
         enrollment = cohort.enrollments.get(checkin.enrollment_id)
         conversation = conversations.get(checkin.id or 0)
-        if enrollment is None or conversation is None:
+        if enrollment is None:
+            # Its person left, or its program closed: nobody will answer it any more, and
+            # ``status`` must not list it as waiting.
+            if conversation is not None:
+                checkin_flow.record_answers(checkin, conversation.answers, cohort.now)
+                conversation.status = ConversationStatus.CANCELLED
+            if checkin.status == CheckinStatus.OPEN:
+                checkin.status = CheckinStatus.EXPIRED
+            continue
+        if conversation is None:
             continue
         with cohort.isolated(f"enrollment:{enrollment.id}"):
             _remind_or_expire(cohort, checkin, enrollment, conversation)
@@ -180,6 +191,7 @@ def _remind_or_expire(
         return
     if (
         person is not None
+        and is_running(program, cohort.now)
         and checkin.reminded_at is None
         and conversation.step == "mood"
         and waited >= settings.checkin_reminder_after

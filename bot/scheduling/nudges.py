@@ -17,6 +17,7 @@ from bot.domain import (
     PlannedSession,
     Program,
 )
+from bot.lifecycle import is_running
 from bot.scheduling.cohort import Cohort
 
 LONGEST_REMINDER = timedelta(hours=24)
@@ -37,14 +38,16 @@ def _end_pause(cohort: Cohort, enrollment: Enrollment) -> None:
         return
     if cohort.now.astimezone(cohort.zone(person, program)).date() < enrollment.paused_until:
         return
-    # Queued first: if the message cannot be made, the pause ends at a later tick.
-    cohort.queue(
-        person,
-        program,
-        "participant.pause_over",
-        key=f"pause_over:{enrollment.id}:{cohort.now.date().isoformat()}",
-        purpose="pause_over",
-    )
+    if is_running(program, cohort.now):
+        # Queued first: if the message cannot be made, the pause ends at a later tick. (An
+        # ended program has nothing to come back to: the pause just ends.)
+        cohort.queue(
+            person,
+            program,
+            "participant.pause_over",
+            key=f"pause_over:{enrollment.id}:{cohort.now.date().isoformat()}",
+            purpose="pause_over",
+        )
     enrollment.status = EnrollmentStatus.ACTIVE
     enrollment.paused_until = None
 
@@ -64,7 +67,7 @@ async def remind_planned_sessions(cohort: Cohort) -> None:
 
 def _remind_planned_session(cohort: Cohort, session: PlannedSession, pair: Pair) -> None:
     program = cohort.programs.get(pair.program_id)
-    if program is None:
+    if program is None or not is_running(program, cohort.now):
         return
     members = cohort.pair_members(pair)
     reminders = sorted(cohort.settings(program).session_reminders, reverse=True)
@@ -108,6 +111,8 @@ async def _nudge_pair(
     program = cohort.programs.get(pair.program_id)
     if program is None or pair.status != PairStatus.ACTIVE or pair.id is None:
         return
+    if not is_running(program, cohort.now):
+        return  # the program has ended: nobody is nudged any more
     members = cohort.pair_members(pair)
     if len(members) != 2 or not all(cohort.is_active(e.id) for e, _ in members):
         return  # somebody paused or left: nobody is nudged
@@ -200,3 +205,55 @@ def _ask_for_feedback(cohort: Cohort, request: FeedbackRequest) -> None:
         )
     # Marked once queued (or not to be asked at all): a request that failed is asked again.
     request.asked_at = cohort.now
+
+
+# A session planned longer ago than this is not asked about (the bot was down for weeks).
+PAST_SESSIONS_ASKED_FOR = timedelta(days=14)
+
+
+async def ask_about_past_sessions(cohort: Cohort) -> None:
+    """A tick step: once a planned session's time is over, ask the pair "did it happen?" with
+    two buttons, log it (the planned length) or say it was cancelled; once per session
+    (``asked_at``, and the outbox key), in each member's working hours. Sessions of a program
+    that has ended are still asked about if they were planned up to its last day."""
+    planned = await cohort.uow.past_planned_sessions(
+        cohort.now, cohort.now - PAST_SESSIONS_ASKED_FOR
+    )
+    if not planned:
+        return
+    pairs = {pair.id: pair for pair in await cohort.uow.active_pairs()}
+    last_logs = await cohort.uow.last_session_log_times()
+    for session in planned:
+        pair = pairs.get(session.pair_id)
+        program = cohort.programs.get(pair.program_id) if pair is not None else None
+        logged_at = last_logs.get(session.pair_id)
+        if logged_at is not None and logged_at >= session.starts_at:
+            session.asked_at = cohort.now  # logged by hand since it began: nothing to ask
+            continue
+        if pair is None or program is None:
+            session.asked_at = cohort.now  # the pair or its program is over: nobody to ask
+            continue
+        minutes = program.session_minutes
+        if session.starts_at + timedelta(minutes=minutes) > cohort.now:
+            continue  # not over yet
+        session.asked_at = cohort.now
+        members = cohort.pair_members(pair)
+        for enrollment, person in members:
+            if enrollment.status != EnrollmentStatus.ACTIVE:
+                continue
+            partner = next((p for _, p in members if p.id != person.id), None)
+            value = f"planned:{session.id}"
+            cohort.queue(
+                person,
+                program,
+                "sessions.did_it_happen",
+                key=f"planned_outcome:{session.id}:{person.id}",
+                purpose="planned_outcome",
+                choices=(
+                    cohort.label(person, program, "labels.session_happened", f"{value}:held"),
+                    cohort.label(person, program, "labels.session_cancelled", f"{value}:cancelled"),
+                ),
+                starts_at=session.starts_at,
+                partner=partner.display_name if partner else "",
+                minutes=minutes,
+            )

@@ -38,8 +38,10 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("session_reminders", nudges.remind_planned_sessions),
     ("quiet_pairs", nudges.nudge_quiet_pairs_and_charters),
     ("feedback_requests", nudges.ask_for_feedback),
-    ("weekly_digests", weekly.post_weekly_digests),
+    # The closing report first: a program it closes gets no digest after it.
     ("final_reports", closing.post_final_reports),
+    ("weekly_digests", weekly.post_weekly_digests),
+    ("past_sessions", nudges.ask_about_past_sessions),
 )
 
 
