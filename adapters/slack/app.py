@@ -27,7 +27,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import message_blocks
+from adapters.slack.blocks import single_message
 from adapters.slack.client import SlackMode, reply_client, slack_mode
 from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions
 from adapters.slack.replies import SlackReplies
@@ -282,8 +282,9 @@ class SlackApp:
         replacing = next((reply for reply in replies if reply.replaces_prompt), None)
         if channel and ts:
             if replacing is not None:
+                update = single_message(replacing)
                 await self.client.chat_update(
-                    channel=channel, ts=ts, text=replacing.text, blocks=message_blocks(replacing)
+                    channel=channel, ts=ts, text=update.text, blocks=update.blocks
                 )
             else:
                 label = str((action.get("text") or {}).get("text", ""))

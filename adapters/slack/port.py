@@ -17,7 +17,7 @@ from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import message_blocks
+from adapters.slack.blocks import slack_messages
 from adapters.slack.files import upload_chart
 from bot.domain import Person
 from bot.messages import Message
@@ -143,16 +143,27 @@ class SlackChatPort:
         return self._dm_channels[person.user_id]
 
     async def _post(self, channel: str, message: Message, key: str) -> str:
+        """A long message goes in several parts; only the last carries the outbox key, so a
+        crash between parts has them all sent again (a part twice, rather than one lost)."""
+        parts = slack_messages(message)
+        if not parts:
+            raise DeliveryError("slack empty message", transient=False)
+        ts = ""
         try:
-            response = await self.client.chat_postMessage(
-                channel=channel,
-                text=message.text,
-                blocks=message_blocks(message),
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
-            )
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                response = await self.client.chat_postMessage(
+                    channel=channel,
+                    text=part.text,
+                    blocks=part.blocks,
+                    metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+                    if last
+                    else None,
+                )
+                ts = ts or str(response["ts"])
         except SlackApiError as error:
             raise _delivery_error(error) from error
-        return str(response["ts"])
+        return ts
 
 
 def _delivery_error(error: SlackApiError) -> DeliveryError:
