@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.domain import Person
 from bot.messages import Message
+from bot.ports import DeliveryError
 from tests.adapters.teams.world import CHANNEL, TeamsWorld
 from tests.fakes.bot_connector import TENANT
 
@@ -39,3 +42,17 @@ async def test_a_digest_goes_to_the_channel_with_send_to_conversation(teams: Tea
     assert sent.how == "send" and sent.target_id is None
     assert sent.activity["conversation"]["tenantId"] == TENANT
     assert "replyToId" not in sent.activity
+
+
+async def test_a_channel_the_bot_was_removed_from_is_reported_as_such(teams: TeamsWorld) -> None:
+    port = teams.runtime.ports["teams"]
+    reference = {
+        "serviceUrl": teams.fake.url,
+        "conversation": {"id": CHANNEL, "conversationType": "channel", "tenantId": TENANT},
+        "bot": {"id": "28:tandem"},
+    }
+    teams.fake.blocked_conversations.add(CHANNEL)
+    channel = {"platform": "teams", "workspace": TENANT, "reference": reference}
+    with pytest.raises(DeliveryError) as refused:
+        await port.post_to_channel(channel, Message(text="Digest"), "digest:2")
+    assert refused.value.channel_refused and not refused.value.unreachable
