@@ -81,6 +81,9 @@ class TandemTeamsBot:
             await self._submission(context, activity, submission, invoked=True)
         elif kind in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             await self._membership(context, activity)
+        elif kind == ActivityTypes.invoke:
+            # An invoke of a kind the bot does not handle: acknowledged, and logged.
+            logger.warning("unknown invoke", extra={"invoke": str(activity.get("name"))[:100]})
 
     # Activities
     async def _stale(self, context: TurnContext, activity: dict[str, Any], how: str) -> None:

@@ -32,3 +32,14 @@ async def test_the_stale_answer_speaks_the_persons_language(teams: TeamsWorld) -
     await settle(teams)
     (answer,) = received(teams, MENTOR)
     assert answer.startswith("Ce bouton")
+
+
+async def test_an_unknown_invoke_is_logged(
+    teams: TeamsWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="tandem.teams")
+    invoke = teams.activity(MENTOR, "invoke", name="composeExtension/query", value={})
+    response = await teams.post(invoke)
+    assert response.status == 200
+    await settle(teams)
+    assert any(r.getMessage() == "unknown invoke" for r in caplog.records)
