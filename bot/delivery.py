@@ -26,7 +26,7 @@ from typing import Any
 from uuid import uuid4
 
 from bot.clock import Clock
-from bot.delivery_record import record_outcomes
+from bot.delivery_record import OnChannelRefused, record_outcomes
 from bot.delivery_support import (
     RETRY_FIRST_DELAY,
     RETRY_MAX_DELAY,
@@ -69,6 +69,8 @@ class Deliverer:
         self.policy = policy or DeliveryPolicy()
         # Told when someone turns out to be unreachable, in the transaction that records it.
         self.on_unreachable: Callable[[Any, Person, datetime], Awaitable[None]] | None = None
+        # Told when a channel refuses the bot's posts, in the transaction that records it.
+        self.on_channel_refused: OnChannelRefused | None = None
         self.token = uuid4().hex
         self._pacers: MutableMapping[str, Pacer] = {}
         # Rows claimed and neither recorded nor handed back; those being sent right now; those
@@ -406,7 +408,13 @@ class Deliverer:
     async def _write_outcomes(self, outcomes: dict[int, Outcome]) -> None:
         async with self.uow_factory() as uow:
             await record_outcomes(
-                uow, outcomes, self.token, self.policy, self._now(), self.on_unreachable
+                uow,
+                outcomes,
+                self.token,
+                self.policy,
+                self._now(),
+                self.on_unreachable,
+                self.on_channel_refused,
             )
             await uow.commit()
         self._held -= outcomes.keys()

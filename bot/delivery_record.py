@@ -18,6 +18,7 @@ from bot.ports import DeliveryError, UnitOfWork
 
 logger = logging.getLogger("tandem.delivery")
 OnUnreachable = Callable[[Any, Person, datetime], Awaitable[None]]
+OnChannelRefused = Callable[[Any, OutboxMessage, datetime], Awaitable[None]]
 
 
 async def record_outcomes(
@@ -27,6 +28,7 @@ async def record_outcomes(
     policy: DeliveryPolicy,
     now: datetime,
     on_unreachable: OnUnreachable | None,
+    on_channel_refused: OnChannelRefused | None = None,
 ) -> None:
     retry_at: dict[str, datetime] = {}
     rows = await uow.outbox_messages_locked(outcomes)
@@ -55,6 +57,8 @@ async def record_outcomes(
             stored.not_before = max(stored.not_before, retry_at.get(conversation, now))
         elif outcome.error is not None:
             await _failed(uow, stored, outcome.error, policy, now, on_unreachable)
+            if outcome.error.channel_refused and on_channel_refused is not None:
+                await on_channel_refused(uow, stored, now)
             retry_at[conversation_of(stored)] = stored.not_before
 
 

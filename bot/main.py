@@ -23,7 +23,7 @@ from bot.scheduling.ticker import Ticker
 from bot.scheduling.working_hours import WorkingHours
 from bot.settings import Settings
 from bot.turn import EngineConfig
-from bot.unreachable import UnreachableNotice
+from bot.unreachable import ChannelRefusedNotice, UnreachableNotice
 from storage.database import async_url, create_engine
 from storage.inbox_store import open_inbox_store
 from storage.migrate import upgrade
@@ -139,6 +139,7 @@ async def build_runtime(
     policy = DeliveryPolicy(lease=timedelta(seconds=settings.tandem_delivery_lease_seconds))
     deliverer = Deliverer(uow_factory, clock, ports, policy)
     deliverer.on_unreachable = UnreachableNotice(renderer, config)
+    deliverer.on_channel_refused = ChannelRefusedNotice(renderer, config)
     ticker = Ticker(uow_factory, clock, renderer, config)
     inbox = InboxRunner(
         await open_inbox_store(settings.database_url, uow_factory.engine),

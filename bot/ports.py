@@ -351,6 +351,9 @@ class DeliveryError(Exception):
     asked us to wait; ``unreachable``: the person cannot be reached at all (deactivated,
     blocked the bot), so retrying is pointless; ``maybe_sent``: the platform may have posted
     the message all the same (a 5xx, a timeout), so it is looked up before being sent again.
+    ``channel_refused``: a channel does not take the bot's posts (it is not a member and
+    cannot join, the channel was archived or removed): only an owner can fix that, so the
+    owners of the programs whose digest goes there are told.
     """
 
     def __init__(
@@ -361,6 +364,7 @@ class DeliveryError(Exception):
         retry_after: float | None = None,
         unreachable: bool = False,
         maybe_sent: bool = False,
+        channel_refused: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -368,6 +372,7 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
         self.unreachable = unreachable
         self.maybe_sent = maybe_sent
+        self.channel_refused = channel_refused
 
 
 @dataclass(frozen=True)

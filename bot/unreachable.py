@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain import OutboxMessage, Person
+from bot.domain import OutboxMessage, Person, Program
 from bot.i18n import Renderer
 from bot.messages import Message
 from bot.ports import UnitOfWork
@@ -56,3 +56,50 @@ class UnreachableNotice:
                         not_before=hours.next_working_moment(now, zone),
                     )
                 )
+
+
+class ChannelRefusedNotice:
+    """Queues, in the transaction that records the failed post, a note to each owner of each
+    open program whose digest goes to the channel that refused it: how to let the bot in."""
+
+    def __init__(self, renderer: Renderer, config: EngineConfig) -> None:
+        self.renderer = renderer
+        self.config = config
+
+    async def __call__(self, uow: UnitOfWork, refused: OutboxMessage, now: datetime) -> None:
+        channel = refused.channel or {}
+        for program in await uow.open_programs():
+            if program.id is None or not _same_channel(program, channel):
+                continue
+            for owner in await uow.owners_of(program.id):
+                if owner.id is None or owner.unreachable:
+                    continue
+                locale = self.renderer.locale_for(
+                    owner.locale or program.locale, self.config.default_locale
+                )
+                text = self.renderer.render(
+                    locale,
+                    "owner.digest_channel_refused",
+                    program=program.name,
+                    channel=str(channel.get("channel", "")),
+                )
+                zone = ZoneInfo(owner.timezone or program.timezone)
+                hours = WorkingHours.from_overrides(owner.working_hours)
+                await uow.enqueue(
+                    OutboxMessage(
+                        key=f"channel_refused:{refused.id}:{program.id}:{owner.id}",
+                        purpose="channel_refused_owner",
+                        platform=owner.platform,
+                        person_id=owner.id,
+                        payload=Message(text=text).to_payload(),
+                        created_at=now,
+                        not_before=hours.next_working_moment(now, zone),
+                    )
+                )
+
+
+def _same_channel(program: Program, channel: dict[str, object]) -> bool:
+    digest = program.digest_channel or {}
+    return bool(digest) and all(
+        digest.get(part) == channel.get(part) for part in ("platform", "workspace", "channel")
+    )

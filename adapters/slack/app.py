@@ -27,7 +27,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import message_blocks
+from adapters.slack.blocks import single_message
 from adapters.slack.client import SlackMode, reply_client, slack_mode
 from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions
 from adapters.slack.replies import SlackReplies
@@ -44,7 +44,7 @@ from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
 from bot.inbox import InboxItem, InboxRunner
-from bot.messages import Choice
+from bot.messages import Choice, Message
 from bot.settings import Settings
 
 logger = logging.getLogger("tandem.slack")
@@ -99,6 +99,14 @@ class SlackApp:
         self.bolt.view_closed(FORM_CALLBACK)(self._closed)
         self.bolt.event("message")(self._message)
         self.bolt.event("app_home_opened")(self._home_opened)
+        # Last, so that they only take what nothing above recognised (a button of an old
+        # message, a modal of a previous version): Bolt would answer those 404, which Slack
+        # shows the person as an error. Acknowledged, and answered "no longer valid".
+        anything = re.compile(r".*", re.DOTALL)
+        self.bolt.action(anything)(self._unknown)
+        self.bolt.view_submission(anything)(self._unknown)
+        self.bolt.view_closed(anything)(self._unknown)
+        self.bolt.shortcut(anything)(self._unknown)
 
     @classmethod
     def from_settings(
@@ -175,6 +183,8 @@ class SlackApp:
             await self._run_message(body, part)
         elif item.kind == "home_opened":
             await self._run_home_opened(body, part)
+        elif item.kind == "unknown":
+            await self._run_unknown(body)
         else:
             logger.warning("unknown slack inbox kind", extra={"kind": item.kind})
 
@@ -224,6 +234,13 @@ class SlackApp:
         team, user = _interaction_user(body)
         key = f"slack:view_closed:{view.get('id')}"
         await self._receive("form_closed", key, team, user, {"body": body, "part": view})
+        await ack()
+
+    async def _unknown(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        team, user = _interaction_user(body)
+        # A platform retry carries the same payload: the same key.
+        key = f"slack:unknown:{_digest(body)}"
+        await self._receive("unknown", key, team, user, {"body": body})
         await ack()
 
     async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -282,8 +299,9 @@ class SlackApp:
         replacing = next((reply for reply in replies if reply.replaces_prompt), None)
         if channel and ts:
             if replacing is not None:
+                update = single_message(replacing)
                 await self.client.chat_update(
-                    channel=channel, ts=ts, text=replacing.text, blocks=message_blocks(replacing)
+                    channel=channel, ts=ts, text=update.text, blocks=update.blocks
                 )
             else:
                 label = str((action.get("text") or {}).get("text", ""))
@@ -388,6 +406,15 @@ class SlackApp:
             for label_id, command in HOME_ACTIONS
         ]
         await self.client.views_publish(user_id=user, view=home_view(replies, actions))
+
+    async def _run_unknown(self, body: dict[str, Any]) -> None:
+        what = body.get("type")
+        logger.warning("unknown slack interaction", extra={"type": what})
+        if what == "view_closed" or not (body.get("user") or {}).get("id"):
+            return  # Nobody is waiting for an answer to a closed modal.
+        sender = await self._interaction_sender(body)
+        stale = Message(text=self.replies.text(sender, "errors.stale_choice"))
+        await self.replies.deliver(sender, [stale])
 
     # Replies
     async def _interaction_sender(self, body: dict[str, Any]) -> Sender:

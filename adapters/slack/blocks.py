@@ -1,9 +1,12 @@
 """Engine messages as Slack Block Kit: escaped mrkdwn text and buttons for choices; a message
 with sections (the digest, the report) as a header, one section block each, dividers and
-context lines, kept within Block Kit's limits by splitting and, at worst, cutting."""
+context lines, kept within Block Kit's limits by splitting and, at worst, cutting. A text longer
+than Slack advises for one message (4,000 characters) goes out as several messages
+(``slack_messages``), cut at line breaks where it can be; an empty message is not sent."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.messages import Message, Section
@@ -17,7 +20,17 @@ LABEL_LIMIT = 75
 MAX_BLOCKS = 50
 HEADER_LIMIT = 150
 CONTEXT_LIMIT = 2000
+# chat.postMessage: Slack advises at most 4,000 characters of text in one message.
+MESSAGE_TEXT_LIMIT = 4000
 ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """One chat.postMessage's worth: the text (notifications, screen readers) and its blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]]
 
 
 def escape(text: str) -> str:
@@ -78,13 +91,70 @@ def structured_blocks(message: Message) -> list[dict[str, Any]]:
     return blocks
 
 
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut after a line break where there
+    is one in the second half of a piece, else after a space, else anywhere."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        window = text[:limit]
+        cut = window.rfind("\n") + 1
+        if cut <= limit // 2:
+            cut = window.rfind(" ") + 1
+        if cut <= limit // 2:
+            cut = limit
+        pieces.append(text[:cut])
+        text = text[cut:]
+    if text or not pieces:
+        pieces.append(text)
+    return pieces
+
+
+def _text_blocks(text: str) -> list[dict[str, Any]]:
+    """Section blocks for plain text: escaping may lengthen it, so it is split once escaped,
+    on the raw text's line breaks where possible."""
+    blocks: list[dict[str, Any]] = []
+    for piece in split_text(text, SECTION_TEXT_LIMIT // 2):
+        escaped = escape(piece)
+        if blocks and len(blocks[-1]["text"]["text"]) + len(escaped) <= SECTION_TEXT_LIMIT:
+            blocks[-1]["text"]["text"] += escaped
+        else:
+            blocks.extend(_section_block(chunk) for chunk in _chunks(escaped, SECTION_TEXT_LIMIT))
+    return [block for block in blocks if block["text"]["text"].strip()]
+
+
+def slack_messages(message: Message) -> list[SlackMessage]:
+    """The messages that carry ``message`` on Slack, in order (none when it says nothing): a
+    long text in several, its buttons under the last; a structured message in one, its text
+    (only the notification's) cut to what Slack advises."""
+    if message.sections:
+        return [SlackMessage(_cut(message.text, MESSAGE_TEXT_LIMIT), message_blocks(message))]
+    if not message.text.strip():
+        buttons = _choice_blocks(message)
+        return [SlackMessage("", buttons)] if buttons else []
+    parts = split_text(message.text, MESSAGE_TEXT_LIMIT)
+    sent = [SlackMessage(part, _text_blocks(part)) for part in parts if part.strip()]
+    last = sent[-1]
+    sent[-1] = SlackMessage(last.text, [*last.blocks, *_choice_blocks(message)])
+    return sent
+
+
 def message_blocks(message: Message) -> list[dict[str, Any]]:
+    """One message's blocks, within 50 whatever the number of sections and buttons."""
+    buttons = _choice_blocks(message)
     if message.sections:
         blocks = structured_blocks(message)
+        room = MAX_BLOCKS - min(len(buttons), MAX_BLOCKS - 1)
+        if len(blocks) > room:
+            blocks = blocks[: room - 1]
+            ellipsis = {"type": "mrkdwn", "text": ELLIPSIS}
+            blocks.append({"type": "context", "elements": [ellipsis]})
     else:
-        blocks = [
-            _section_block(chunk) for chunk in _chunks(escape(message.text), SECTION_TEXT_LIMIT)
-        ]
+        blocks = _text_blocks(message.text)
+    return [*blocks, *buttons][:MAX_BLOCKS]
+
+
+def _choice_blocks(message: Message) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
     choices = list(message.choices)
     for start in range(0, len(choices), BUTTONS_PER_BLOCK):
         blocks.append(
@@ -102,3 +172,8 @@ def message_blocks(message: Message) -> list[dict[str, Any]]:
             }
         )
     return blocks
+
+
+def single_message(message: Message) -> SlackMessage:
+    """``message`` in one message (an update in place): text cut, blocks within limits."""
+    return SlackMessage(_cut(message.text, MESSAGE_TEXT_LIMIT), message_blocks(message))

@@ -4,10 +4,15 @@ Each message carries its outbox key in Slack message metadata, so that after a c
 deliverer can look in the conversation's history for messages it may already have sent: one
 ``conversations.history`` page per conversation, paced under the method's Tier 3 limit.
 A channel post that carries a chart (the digest) is followed by the chart as a PNG file.
+A channel the bot was never invited to (``not_in_channel``) is joined when it is public
+(``conversations.join``) and the post made again; a private one, or an archived or deleted
+one, refuses the post for good and the owners are told (``channel_refused``), since only a
+person can let the bot in.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from datetime import datetime
 from typing import Any
@@ -17,7 +22,7 @@ from aiolimiter import AsyncLimiter
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import message_blocks
+from adapters.slack.blocks import slack_messages
 from adapters.slack.files import upload_chart
 from bot.domain import Person
 from bot.messages import Message
@@ -25,6 +30,7 @@ from bot.ports import DeliveryError, Pace
 from bot.settings import Settings
 
 PLATFORM = "slack"
+logger = logging.getLogger("tandem.slack")
 METADATA_EVENT = "tandem_outbox"
 # The person cannot be written to at all: retrying would not help.
 UNREACHABLE = {
@@ -34,8 +40,9 @@ UNREACHABLE = {
     "channel_not_found",
     "is_archived",
     "user_disabled",
-    "not_in_channel",
 }
+# A channel that does not take the bot's posts until a person does something about it.
+CHANNEL_REFUSALS = {"not_in_channel", "channel_not_found", "is_archived"}
 # Messages per conversations.history page (Slack allows up to 999, advises 200 at most).
 HISTORY_PAGE = 200
 # conversations.history is a Tier 3 method: about 50 calls a minute per workspace.
@@ -81,7 +88,16 @@ class SlackChatPort:
 
     async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
         target = str(channel["channel"])
-        ts = await self._post(target, message, key)
+        try:
+            ts = await self._post(target, message, key)
+        except DeliveryError as refused:
+            if refused.reason != "slack not_in_channel" or not await self._join(target):
+                if refused.reason.removeprefix("slack ") in CHANNEL_REFUSALS:
+                    raise DeliveryError(
+                        refused.reason, transient=False, channel_refused=True
+                    ) from refused
+                raise
+            ts = await self._post(target, message, key)
         if message.chart is not None:
             await upload_chart(self.client, target, message.chart)
         return ts
@@ -124,6 +140,16 @@ class SlackChatPort:
             raise _delivery_error(error) from error
         return found
 
+    async def _join(self, channel: str) -> bool:
+        """Joins a public channel; False when the bot cannot (a private channel, a refusal)."""
+        try:
+            await self.client.conversations_join(channel=channel)
+        except SlackApiError as error:
+            code = error.response.data.get("error") if isinstance(error.response.data, dict) else ""
+            logger.warning("cannot join the channel", extra={"channel": channel, "error": code})
+            return False
+        return True
+
     async def close(self) -> None:
         if self.client.session is not None and not self.client.session.closed:
             await self.client.session.close()
@@ -143,16 +169,27 @@ class SlackChatPort:
         return self._dm_channels[person.user_id]
 
     async def _post(self, channel: str, message: Message, key: str) -> str:
+        """A long message goes in several parts; only the last carries the outbox key, so a
+        crash between parts has them all sent again (a part twice, rather than one lost)."""
+        parts = slack_messages(message)
+        if not parts:
+            raise DeliveryError("slack empty message", transient=False)
+        ts = ""
         try:
-            response = await self.client.chat_postMessage(
-                channel=channel,
-                text=message.text,
-                blocks=message_blocks(message),
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
-            )
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                response = await self.client.chat_postMessage(
+                    channel=channel,
+                    text=part.text,
+                    blocks=part.blocks,
+                    metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+                    if last
+                    else None,
+                )
+                ts = ts or str(response["ts"])
         except SlackApiError as error:
             raise _delivery_error(error) from error
-        return str(response["ts"])
+        return ts
 
 
 def _delivery_error(error: SlackApiError) -> DeliveryError:
@@ -167,4 +204,6 @@ def _delivery_error(error: SlackApiError) -> DeliveryError:
         return DeliveryError(f"slack {status}", transient=True, maybe_sent=True)
     if code in UNREACHABLE:
         return DeliveryError(f"slack {code}", transient=False, unreachable=True)
+    if code in CHANNEL_REFUSALS:
+        return DeliveryError(f"slack {code}", transient=False)
     return DeliveryError(f"slack {status} {code}", transient=False)

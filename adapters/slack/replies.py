@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import message_blocks
+from adapters.slack.blocks import SlackMessage, message_blocks, slack_messages
 from adapters.slack.files import upload_chart
 from adapters.slack.identity import UserDirectory
 from adapters.slack.views import form_view, home_actions
@@ -54,12 +54,20 @@ class SlackReplies:
                 except SlackApiError as error:
                     # Typically expired_trigger_id: the DM then offers a button to open it.
                     logger.warning("views.open failed", extra={"error": _code(error)})
-            blocks = message_blocks(reply)
+            parts = slack_messages(reply)
             if reply.form is not None and reopen:
                 opener = Choice(value=reopen, label=reply.form.title)
-                blocks = [*message_blocks(Message(text=reply.text)), *home_actions([opener])]
+                text = reply.text or reply.form.title
+                blocks = [*message_blocks(Message(text)), *home_actions([opener])]
+                parts = [SlackMessage(text, blocks)]
+            if not parts:
+                logger.warning("empty reply not sent")
+                continue
             channel = await self.users.dm_channel(sender.workspace, sender.user_id)
-            await self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks)
+            for part in parts:
+                await self.client.chat_postMessage(
+                    channel=channel, text=part.text, blocks=part.blocks
+                )
             if reply.chart is not None:
                 await upload_chart(self.client, channel, reply.chart)
 

@@ -62,22 +62,36 @@ class TandemTeamsBot:
         self.directory.learn(activity)
         kind = activity.get("type")
         if kind == ActivityTypes.message:
-            submission = cards.submission_of(activity.get("value") or {})
+            value = activity.get("value")
+            submission = cards.submission_of(value) if isinstance(value, dict) else None
             if submission is not None:
                 await self._submission(context, activity, submission, invoked=False)
             elif activity.get("text"):
                 await self._text(context, activity)
+            elif value is not None:
+                # An Action.Submit from a card we do not know (an old version's, another app's).
+                await self._stale(context, activity, "submit")
         elif kind == ActivityTypes.invoke and activity.get("name") == CARD_ACTION:
             data = ((activity.get("value") or {}).get("action") or {}).get("data") or {}
             submission = cards.submission_of(data)
             if submission is None:
+                logger.warning("unknown card action", extra={"how": "execute"})
                 await self._invoke_answer(context, activity, None)
                 return
             await self._submission(context, activity, submission, invoked=True)
         elif kind in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             await self._membership(context, activity)
+        elif kind == ActivityTypes.invoke:
+            # An invoke of a kind the bot does not handle: acknowledged, and logged.
+            logger.warning("unknown invoke", extra={"invoke": str(activity.get("name"))[:100]})
 
     # Activities
+    async def _stale(self, context: TurnContext, activity: dict[str, Any], how: str) -> None:
+        logger.warning("unknown card action", extra={"how": how})
+        sender = activities.sender_of(activity)
+        stale = Message(text=self.replies.text(sender.locale, "errors.stale_choice"))
+        await self._send_all(context, sender, [stale])
+
     async def _text(self, context: TurnContext, activity: dict[str, Any]) -> None:
         sender = activities.sender_of(activity)
         personal = activities.is_personal(activity)

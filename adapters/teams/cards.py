@@ -1,8 +1,12 @@
 """Engine messages as Adaptive Cards (1.5), and card submissions back as engine events.
 
 Buttons are ``Action.Execute`` (Teams then answers in place and the card is replaced without a
-new message) with an ``Action.Submit`` fallback for clients without universal actions. Every
-card carries a fresh id in its actions' data: a card answered twice is recognised by it.
+new message) with an ``Action.Submit`` fallback for clients without universal actions. They sit
+in an ``ActionSet`` in the card's body, never in the card's own ``actions``: a client that does
+not know ``Action.Execute`` honours an element's ``fallback`` there, as Microsoft's Universal
+Action Model guidance for older clients expects. A form's Cancel sends no inputs
+(``associatedInputs: none``), so Teams does not ask for the required fields first. Every card
+carries a fresh id in its actions' data: a card answered twice is recognised by it.
 """
 
 from __future__ import annotations
@@ -54,7 +58,8 @@ def card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None
         "body": body,
     }
     if actions:
-        content["actions"] = actions
+        for start in range(0, len(actions), ACTIONS_PER_SET):
+            body.append({"type": "ActionSet", "actions": actions[start : start + ACTIONS_PER_SET]})
     return content
 
 
@@ -62,8 +67,16 @@ def text_block(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def action(title: str, verb: str, data: dict[str, Any], *, primary: bool = False) -> dict[str, Any]:
-    """An ``Action.Execute`` whose fallback is the same ``Action.Submit``."""
+def action(
+    title: str,
+    verb: str,
+    data: dict[str, Any],
+    *,
+    primary: bool = False,
+    with_inputs: bool = True,
+) -> dict[str, Any]:
+    """An ``Action.Execute`` whose fallback is the same ``Action.Submit``; ``with_inputs``
+    False: the card's inputs are neither validated nor sent (a Cancel)."""
     payload = {"tandem": verb, **data}
     submit: dict[str, Any] = {"type": "Action.Submit", "title": title, "data": payload}
     execute: dict[str, Any] = {
@@ -75,6 +88,8 @@ def action(title: str, verb: str, data: dict[str, Any], *, primary: bool = False
     }
     if primary:
         execute["style"] = submit["style"] = "positive"
+    if not with_inputs:
+        execute["associatedInputs"] = submit["associatedInputs"] = "none"
     return execute
 
 
@@ -83,13 +98,8 @@ def message_card(message: Message, card_id: str, cancel_label: str = "") -> dict
     if message.form is not None:
         return form_card(message.form, message.text, card_id, cancel_label)
     body: list[dict[str, Any]] = [text_block(message.text)]
-    actions = [_choice_action(choice, card_id) for choice in message.choices]
-    if len(actions) <= ACTIONS_PER_SET:
-        return card(body, actions)
     # Long lists (ratings 0–10) become rows of buttons instead of an overflow menu.
-    for start in range(0, len(actions), ACTIONS_PER_SET):
-        body.append({"type": "ActionSet", "actions": actions[start : start + ACTIONS_PER_SET]})
-    return card(body)
+    return card(body, [_choice_action(choice, card_id) for choice in message.choices])
 
 
 def form_card(form: Form, intro: str, card_id: str, cancel_label: str) -> dict[str, Any]:
@@ -106,7 +116,7 @@ def form_card(form: Form, intro: str, card_id: str, cancel_label: str) -> dict[s
     data = {"form": form.form_id, "card": card_id}
     actions = [action(form.submit_label, "form", data, primary=True)]
     if cancel_label:
-        actions.append(action(cancel_label, "cancel", data))
+        actions.append(action(cancel_label, "cancel", data, with_inputs=False))
     return card(body, actions)
 
 

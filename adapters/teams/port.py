@@ -45,7 +45,14 @@ class TeamsChatPort:
         reference = channel.get("reference")
         if not reference:
             raise DeliveryError("teams channel without a conversation reference", transient=False)
-        return await self.app.proactive.continue_with(reference, message, attempts=1)
+        try:
+            return await self.app.proactive.continue_with(reference, message, attempts=1)
+        except DeliveryError as error:
+            if not error.unreachable:
+                raise
+            # The bot was removed from the team or the channel: the owners are told, nobody
+            # is marked unreachable.
+            raise DeliveryError(error.reason, transient=False, channel_refused=True) from error
 
     async def find_sent(
         self,

@@ -4,12 +4,16 @@ A conversation reference (stored with each person at every activity, and with th
 channel) is continued with ``continue_conversation``; someone who never talked to the bot gets
 a personal conversation created for them (``create_conversation`` with their tenant and the
 service URL), which Teams gives the same id each time.
+
+Both go out with SendToConversation, the Connector API's call for a message that answers
+nothing (the SDK would reply to the id it invents for its continuation event), and name the
+tenant ``tenantId`` as the Connector API defines it (the SDK's models write ``tenantID``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -25,6 +29,36 @@ from adapters.teams.activities import CHANNEL_ID
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.sending import with_retries, without_hidden_retries
 from bot.messages import Message
+
+
+class TenantConversation(ConversationAccount):
+    """A conversation whose tenant is sent as the Connector API's ``tenantId``."""
+
+    _attribute_map: ClassVar[dict[str, dict[str, str]]] = {
+        **ConversationAccount._attribute_map,
+        "tenant_id": {"key": "tenantId", "type": "str"},
+    }
+
+
+class TenantConversationParameters(ConversationParameters):
+    """Conversation creation parameters with the tenant as the Connector API's ``tenantId``."""
+
+    _attribute_map: ClassVar[dict[str, dict[str, str]]] = {
+        **ConversationParameters._attribute_map,
+        "tenant_id": {"key": "tenantId", "type": "str"},
+    }
+
+
+def _with_tenant_id(conversation: ConversationAccount | None) -> ConversationAccount | None:
+    if conversation is None or isinstance(conversation, TenantConversation):
+        return conversation
+    return TenantConversation(
+        id=conversation.id,
+        conversation_type=conversation.conversation_type,
+        is_group=conversation.is_group,
+        name=conversation.name,
+        tenant_id=conversation.tenant_id,
+    )
 
 
 class Proactive:
@@ -77,6 +111,10 @@ class Proactive:
 
     async def _send(self, context: TurnContext, message: Message) -> str:
         without_hidden_retries(context)
+        # The event that starts a proactive turn has an id of the SDK's invention: a message
+        # "in reply" to it would go through ReplyToActivity. Without it, SendToConversation.
+        context.activity.id = None
+        context.activity.conversation = _with_tenant_id(context.activity.conversation)
         response = await context.send_activity(self.render(message))
         return response.id if response is not None and response.id else ""
 
@@ -111,7 +149,7 @@ class Proactive:
     ) -> str:
         """Creates the personal conversation of someone who never wrote to the bot, then writes."""
         directory = self.directory
-        parameters = ConversationParameters(
+        parameters = TenantConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=directory.bot_id),
             members=[ChannelAccount(id=user_id)],
@@ -155,7 +193,7 @@ def _reference(stored: dict[str, Any]) -> ConversationReference:
     return ConversationReference(
         channel_id=stored.get("channelId") or CHANNEL_ID,
         service_url=stored.get("serviceUrl"),
-        conversation=ConversationAccount(
+        conversation=TenantConversation(
             id=conversation.get("id"),
             conversation_type=conversation.get("conversationType"),
             is_group=conversation.get("isGroup"),

@@ -13,7 +13,7 @@ from bot.digest.chart import render_png
 from bot.i18n import Renderer
 from bot.messages import Message
 
-# A chart small enough (about 360 × 180 pixels, 14 KB) to fit in a card under Teams' 28 KB.
+# A chart small enough (about 360 × 180 pixels, 14 KB) to keep the request small.
 CHART_DPI = 45
 
 

@@ -1,28 +1,44 @@
 """A structured message (the weekly digest, the program report) as one Adaptive Card.
 
-Teams refuses a message over about 28 KB, card included: the card is built within
-``CARD_BUDGET`` bytes. The chart goes in as an inline PNG only when it fits; otherwise the
-chart's description in words stands in for it (and the full text stays in the message).
+Teams refuses a bot message over about 100 KB, counted in UTF-16 and leaving base64 images
+out, and advises staying within 80 KB
+(https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages).
+The card is measured as the connector client sends it (JSON with every non-ASCII character
+escaped: "é" travels as six characters, an emoji as twelve) and built within ``CARD_BUDGET``.
+The chart goes in as an inline PNG only when it fits; otherwise the chart's description in
+words stands in for it (and the full text stays in the message).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import Any
 
 from adapters.teams.cards import card, text_block
 from bot.messages import Message, Section
 
-# Teams' limit is 28 KB for the whole activity; the rest of the activity takes well under 2 KB.
-CARD_BUDGET = 26 * 1024
+# What Microsoft advises for a whole bot message (the hard limit is about 100 KB); the rest of
+# the activity (addresses, summary) takes well under 4 KB in UTF-16.
+RECOMMENDED_MESSAGE_SIZE = 80 * 1024
+CARD_BUDGET = RECOMMENDED_MESSAGE_SIZE - 4 * 1024
+# An image sent inline, which Teams leaves out of a message's size.
+_BASE64_IMAGE = re.compile(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+")
 ELLIPSIS = "…"
 # One line of a section (a very long quote) shows this many characters at most.
 LINE_LIMIT = 1000
 
 
+def sent_size(payload: Any) -> int:
+    """The size Teams counts of ``payload`` as the connector client sends it: its JSON (with
+    non-ASCII escaped, the client's default) in UTF-16, without base64 images."""
+    sent = json.dumps(payload)
+    return len(_BASE64_IMAGE.sub("", sent).encode("utf-16-le"))
+
+
 def card_size(content: dict[str, Any]) -> int:
-    return len(json.dumps(content, ensure_ascii=False).encode("utf-8"))
+    return sent_size(content)
 
 
 def structured_card(message: Message, chart_png: bytes | None = None) -> dict[str, Any]:
@@ -32,10 +48,8 @@ def structured_card(message: Message, chart_png: bytes | None = None) -> dict[st
         for section in message.sections
     ]
     chart = _chart_elements(message, chart_png)
+    # The picture is not counted by Teams: it always goes in when there is one.
     content = _build(message.title, sections, chart)
-    if card_size(content) > CARD_BUDGET and chart_png is not None:
-        chart = _chart_elements(message, None)
-        content = _build(message.title, sections, chart)
     # Still too big (hundreds of at-risk pairs): the biggest section loses its last lines, one
     # at a time, and says so with an ellipsis.
     while card_size(content) > CARD_BUDGET:

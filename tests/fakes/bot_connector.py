@@ -4,12 +4,21 @@ It speaks the Bot Framework v3 REST wire format: activities sent to a conversati
 to one, activities updated in place, and 1:1 conversations created for people the bot has not
 talked to yet. Every call is recorded (with the activity as sent), and the next calls can be
 told to fail with 429 (and a ``Retry-After``), 403 ``MessageWritesBlocked``, 412, 502 or 504.
+
+It also holds the bot to what the service defines: every Adaptive Card it receives must pass
+the official Adaptive Card 1.5 schema, a tenant goes in ``tenantId`` (the SDK's ``tenantID`` is
+not a field of the Connector API), and a message over Teams' documented size (about 100 KB,
+counted in UTF-16, base64 images left out) is refused with 413 ``MessageSizeTooBig``. What it
+finds wrong is kept in ``violations`` and raised by ``stop()``, so that the test which produced
+it fails even when the bot only logged a refusal.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,7 +26,28 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.conformance.schemas import card_problems
+
 TENANT = "tenant-0001"
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+# https://learn.microsoft.com/microsoftteams/platform/bots/how-to/format-your-bot-messages
+MESSAGE_LIMIT_UTF16 = 100 * 1024
+_DATA_URL = re.compile(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+")
+
+
+def message_size(raw: str) -> int:
+    """What Teams counts of a message: UTF-16 bytes, base64 images left out."""
+    return len(_DATA_URL.sub("", raw).encode("utf-16-le"))
+
+
+def activity_problems(activity: dict[str, Any]) -> list[str]:
+    problems = []
+    for attachment in activity.get("attachments") or ():
+        if attachment.get("contentType") == ADAPTIVE_CARD:
+            problems += card_problems(attachment.get("content"))
+    if "tenantID" in (activity.get("conversation") or {}):
+        problems.append("conversation.tenantID instead of tenantId")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -75,6 +105,14 @@ class FakeBotConnector:
     _personal: dict[str, str] = field(default_factory=dict)
     _runner: web.AppRunner | None = None
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    # What the real service would have refused or misread; raised by ``stop()``.
+    violations: list[str] = field(default_factory=list)
+    # Bytes of each request body received, as sent on the wire.
+    body_sizes: list[int] = field(default_factory=list)
+
+    def check_card(self, content: Any, where: str) -> None:
+        """Keeps what is wrong with a card the bot produced (e.g. in an invoke response)."""
+        self.violations += [f"{where}: {problem}" for problem in card_problems(content)]
 
     def fail_next(
         self,
@@ -132,6 +170,10 @@ class FakeBotConnector:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
+        if self.violations:
+            found, self.violations = self.violations, []
+            raise AssertionError("the Bot Connector would have refused: " + "; ".join(found))
 
     # Handlers
     async def _create_conversation(self, request: web.Request) -> web.Response:
@@ -140,6 +182,8 @@ class FakeBotConnector:
         if refused is not None:
             return refused
         parameters: dict[str, Any] = await request.json()
+        if "tenantID" in parameters or parameters.get("tenantId") is None:
+            self.violations.append("conversation parameters without tenantId")
         members = parameters.get("members") or [{}]
         user = str(members[0].get("id", ""))
         conversation_id = self.personal_conversation(user)
@@ -161,7 +205,13 @@ class FakeBotConnector:
         refused = self._refusal(request, conversation_id)
         if refused is not None:
             return refused
-        activity: dict[str, Any] = await request.json()
+        raw = await request.text()
+        self.body_sizes.append(len(raw.encode()))
+        if message_size(raw) > MESSAGE_LIMIT_UTF16:
+            self.violations.append(f"a message of {message_size(raw)} bytes in UTF-16")
+            return self._error(Failure(413, "MessageSizeTooBig"))
+        activity: dict[str, Any] = json.loads(raw)
+        self.violations += [f"{how}: {problem}" for problem in activity_problems(activity)]
         activity_id = target if how == "update" else str(next(self._ids))
         async with self._changed:
             self.sent.append(Sent(conversation_id, how, activity, target, activity_id or ""))

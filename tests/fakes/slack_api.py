@@ -9,6 +9,13 @@ adapter calls (``auth.test``, ``users.info``, ``views.open``, ``views.publish``,
 ``files_upload_v2`` sends them: ``files.getUploadURLExternal`` hands out an upload URL on this
 same server, the bytes are posted there, and ``files.completeUploadExternal`` shares them in a
 channel (``shared_files``).
+
+Like Slack, it refuses a call whose method needs a scope the app's manifest does not ask for
+(``missing_scope``, see ``slack_scopes``), a message or view that is not valid Block Kit or
+breaks Slack's limits (``invalid_blocks``, see ``tests/conformance/blockkit.py``), and a post
+in a channel the bot is not a member of (``not_in_channel``; ``conversations.join`` makes it
+one, in a public channel). Each such refusal is also kept in ``violations`` and ``stop()``
+raises them, so that the test which produced one fails even if the app only logged it.
 """
 
 from __future__ import annotations
@@ -21,6 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.conformance.blockkit import payload_problems
+from tests.fakes.slack_scopes import manifest_scopes, missing_scope
 
 TOKEN = "xoxb-test-token"
 
@@ -86,6 +96,17 @@ class FakeSlack:
     failing_uploads: int = 0
     # Statuses the next calls to one method answer (``fail_next`` fails whatever comes next).
     method_failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    # The bot's scopes: the manifest's, unless a test says otherwise.
+    scopes: frozenset[str] = field(default_factory=manifest_scopes)
+    # Private channels (conversations.history needs groups:history there); ids starting with D
+    # are direct messages; every other channel is public.
+    private_channels: set[str] = field(default_factory=set)
+    # Channels the bot is not a member of: posting there answers not_in_channel.
+    outside_channels: set[str] = field(default_factory=set)
+    # What Slack would have refused as malformed or unauthorised, raised by ``stop()``.
+    violations: list[str] = field(default_factory=list)
+    # Block Kit checks may be turned off by a test that sends invalid payloads on purpose.
+    check_payloads: bool = True
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         return [arguments for name, arguments in self.requests if name == method]
@@ -138,6 +159,15 @@ class FakeSlack:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
+        if self.violations:
+            found, self.violations = self.violations, []
+            raise AssertionError("Slack would have refused: " + "; ".join(found))
+
+    def kind_of(self, channel: str) -> str:
+        if channel.startswith("D"):
+            return "im"
+        return "private" if channel in self.private_channels else "public"
 
     async def _stats(self, request: web.Request) -> web.Response:
         """What a benchmark in another process needs to count duplicates and losses."""
@@ -183,6 +213,25 @@ class FakeSlack:
                 arguments[name] = json.loads(arguments[name])
         self.requests.append((method, arguments))
         self._called.set()
+        channel = str(arguments.get("channel") or arguments.get("channel_id") or "")
+        lacking = missing_scope(method, self.kind_of(channel), self.scopes)
+        if lacking is not None:
+            self.violations.append(f"{method} needs {lacking}")
+            return web.json_response(
+                {"ok": False, "error": "missing_scope", "needed": lacking}, status=200
+            )
+        problems = payload_problems(method, arguments) if self.check_payloads else []
+        if problems:
+            self.violations.append(f"{method}: " + "; ".join(problems))
+            error = "no_text" if problems[0].startswith("no_text") else "invalid_blocks"
+            return web.json_response({"ok": False, "error": error, "problems": problems})
+        if method == "conversations.join":
+            if self.kind_of(channel) != "public":
+                return web.json_response(
+                    {"ok": False, "error": "method_not_supported_for_channel_type"}
+                )
+            self.outside_channels.discard(channel)
+            return web.json_response({"ok": True, "channel": {"id": channel}})
         if method == "auth.test":
             return web.json_response(
                 {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
@@ -305,6 +354,8 @@ class FakeSlack:
         channel = str(arguments["channel"])
         if channel.removeprefix("D-") in self.unreachable_users:
             return web.json_response({"ok": False, "error": "account_inactive"})
+        if channel in self.outside_channels:
+            return web.json_response({"ok": False, "error": "not_in_channel"})
         wait = self._overall.take()
         if not wait and self.per_channel_per_second:
             bucket = self._channels.setdefault(channel, Bucket(self.per_channel_per_second, 1.0))

@@ -36,5 +36,9 @@ def test_the_manifest_asks_only_for_the_scopes_it_uses() -> None:
         "im:write",
         "im:history",
         "channels:history",
+        "groups:history",
+        "mpim:history",
+        "channels:join",
+        "files:write",
         "users:read",
     }

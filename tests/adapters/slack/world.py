@@ -21,6 +21,7 @@ from tests.adapters.slack.payloads import (
     slash_command,
     view_submission,
 )
+from tests.conformance.blockkit import view_problems
 from tests.fakes.slack_api import FakeSlack
 
 MENTOR, MENTEE = "UMENTOR1", "UMENTEE1"
@@ -43,7 +44,15 @@ class SlackWorld:
         return await self.post(slash_command(user, command, text, trigger), FORM)
 
     async def interact(self, payload: dict[str, object]) -> ClientResponse:
-        return await self.post(interaction(payload), FORM)
+        """A button or a modal; a view sent back in the acknowledgement (``response_action:
+        update``) is held to Block Kit's rules like one sent through the Web API."""
+        response = await self.post(interaction(payload), FORM)
+        if response.content_type == "application/json":
+            answer = await response.json()
+            if isinstance(answer, dict) and "view" in answer:
+                problems = view_problems(answer["view"])
+                self.fake.violations += [f"ack view: {problem}" for problem in problems]
+        return response
 
     async def event(
         self, event: dict[str, object], event_id: str, retry: int | None = None

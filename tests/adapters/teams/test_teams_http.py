@@ -14,6 +14,7 @@ from tests.adapters.teams.world import (
     MENTOR,
     TeamsWorld,
     answered_cards,
+    card_actions,
     card_texts,
     play,
     received,
@@ -69,7 +70,7 @@ async def test_the_session_form_is_a_card_and_errors_show_on_it(teams: TeamsWorl
     await play(teams, [(MENTOR, "session log")])
     _, form = teams.latest_card(MENTOR, with_inputs=True)
     assert form["version"] == "1.5"
-    submit = form["actions"][0]
+    submit = card_actions(form)[0]
     assert submit["type"] == "Action.Execute"
     assert submit["fallback"]["type"] == "Action.Submit"
     await play(teams, [(MENTOR, "form:forty|LinkedIn basics|-")])
@@ -79,7 +80,7 @@ async def test_the_session_form_is_a_card_and_errors_show_on_it(teams: TeamsWorl
     # The form comes back with what was typed, under a new card id.
     inputs = {e["id"]: e.get("value") for e in with_errors["body"] if "Input" in e["type"]}
     assert inputs["field_topics"] == "LinkedIn basics"
-    assert with_errors["actions"][0]["data"]["card"] != form["actions"][0]["data"]["card"]
+    assert card_actions(with_errors)[0]["data"]["card"] != card_actions(form)[0]["data"]["card"]
     await play(teams, [(MENTOR, "form:45m|LinkedIn basics|-")])
     assert await _session_logs(teams, pair_id) == [(45, "LinkedIn basics")]
     assert "✓" in card_texts(answered_cards(teams, MENTOR)[-1])
@@ -89,7 +90,7 @@ async def test_a_card_submitted_twice_is_handled_once(teams: TeamsWorld) -> None
     pair_id = await seed_pair(teams)
     await play(teams, [(MENTOR, "session log")])
     reply_to, form = teams.latest_card(MENTOR, with_inputs=True)
-    data = dict(form["actions"][0]["data"])
+    data = dict(card_actions(form)[0]["data"])
     data.update(field_duration="45m", field_topics="LinkedIn basics", field_next="")
     for execute in (True, False):
         response = await teams.act(MENTOR, data, reply_to, execute=execute)

@@ -14,7 +14,15 @@ from adapters.web import make_app
 from bot.clock import VirtualClock
 from bot.main import build_runtime
 from tests.adapters.teams.conftest import teams_settings
-from tests.adapters.teams.world import MENTOR, TeamsWorld, card_texts, play, seed_pair, settle
+from tests.adapters.teams.world import (
+    MENTOR,
+    TeamsWorld,
+    card_actions,
+    card_texts,
+    play,
+    seed_pair,
+    settle,
+)
 from tests.console_support import START
 from tests.fakes.bot_connector import FakeBotConnector
 
@@ -43,7 +51,7 @@ async def test_a_card_action_behind_a_slow_turn_answers_in_time_then_replaces_it
     await seed_pair(teams)
     await play(teams, [(MENTOR, "session log")])
     reply_to, form = teams.latest_card(MENTOR, with_inputs=True)
-    data = dict(form["actions"][0]["data"])
+    data = dict(card_actions(form)[0]["data"])
     data.update(field_duration="45m", field_topics="LinkedIn basics", field_next="")
 
     # The conversation's previous turn is held up: Teams answers its reply with a 429.

@@ -156,7 +156,13 @@ class TeamsWorld:
         response = await self.post(activity)
         if response.status == 200:
             body = await response.json()
+            # For a message answer, the value is the text Teams shows.
+            if body.get("type") == "application/vnd.microsoft.activity.message" and not isinstance(
+                body.get("value"), str
+            ):
+                self.fake.violations.append(f"invoke message answer {body!r:.200}")
             if body.get("type") == "application/vnd.microsoft.card.adaptive":
+                self.fake.check_card(body["value"], "invoke response")
                 entry = (position, reply_to, body["value"])
                 self.answered.setdefault(user, []).append(entry)
         return response
@@ -232,7 +238,7 @@ async def play(world: TeamsWorld, steps: list[tuple[str, str]], *, execute: bool
             reply_to, card = world.latest_card(user, with_inputs=True)
             inputs = [e for e in card["body"] if str(e.get("type", "")).startswith("Input.")]
             values = step.removeprefix("form:").split("|")
-            data = dict(card["actions"][0]["data"])
+            data = dict(card_actions(card)[0]["data"])
             for element, value in zip(inputs, values, strict=False):
                 data[element["id"]] = "" if value == "-" else value
             response = await world.act(user, data, reply_to, execute=execute)
