@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -251,6 +251,21 @@ class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore
 
     async def forget_audit_actor(self, person_id: int) -> int:
         """Detach a person from the audit trail, keeping what happened; returns rows touched."""
+        ...
+
+    # A person's rights over their data (storage/privacy_queries.py)
+    async def personal_data(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row about the person, by table name, as JSON-ready values."""
+        ...
+
+    async def erase_traces(
+        self,
+        person_id: int,
+        terms: Sequence[str],
+        redact: Callable[[Any], Any],
+        erased_note: dict[str, Any],
+    ) -> int:
+        """Erase what names or quotes the person in the rows that stay; returns rows changed."""
         ...
 
     async def mark_delivery_processed(self, delivery_id: str, at: datetime) -> bool:
