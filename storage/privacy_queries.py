@@ -46,7 +46,7 @@ def _like_any(column: sa.ColumnElement[Any], terms: Sequence[str]) -> sa.ColumnE
         for form in (term, json.dumps(term)[1:-1]):
             escaped = form.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             patterns.add(f"%{escaped}%")
-    return sa.or_(*(text.like(pattern, escape="\\") for pattern in sorted(patterns)))
+    return sa.or_(*(text.ilike(pattern, escape="\\") for pattern in sorted(patterns)))
 
 
 # Free texts people write or the bot writes about them, outside their own rows (which go with
@@ -120,10 +120,18 @@ class SqlPrivacyQueries:
             table.name: await self._personal_rows(table, where)
             for table, where in conditions.items()
         }
-        for row in data["outbox"]:
-            # Delivery bookkeeping says nothing about the person.
-            for column in ("claim_token", "claimed_until", "attempted_at", "last_error"):
-                row.pop(column, None)
+        # A message's text is what it told them; the rest is delivery bookkeeping.
+        data["outbox"] = [
+            {
+                "id": row["id"],
+                "purpose": row["purpose"],
+                "status": row["status"],
+                "created_at": row["created_at"],
+                "sent_at": row["sent_at"],
+                "text": row["payload"].get("text", ""),
+            }
+            for row in data["outbox"]
+        ]
         return data
 
     async def erase_traces(

@@ -66,8 +66,9 @@ async def _summary(turn: Turn, data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def my_data(turn: Turn, command: Command) -> None:
-    data = await collect(turn)
+    # Recorded first, so that the export holds its own line of history too.
     turn.audit("my_data.exported")
+    data = await collect(turn)
     summary = await _summary(turn, data)
     turn.replies.append(
         Message(
