@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import message_blocks
-from adapters.slack.files import upload_chart
+from adapters.slack.files import upload_attachment, upload_chart
 from adapters.slack.identity import UserDirectory
 from adapters.slack.views import form_view, home_actions
 from bot.events import Sender
@@ -62,6 +62,8 @@ class SlackReplies:
             await self.client.chat_postMessage(channel=channel, text=reply.text, blocks=blocks)
             if reply.chart is not None:
                 await upload_chart(self.client, channel, reply.chart)
+            if reply.attachment is not None:
+                await upload_attachment(self.client, channel, reply.attachment)
 
 
 def _code(error: SlackApiError) -> str:
