@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+import sqlalchemy as sa
+
+from storage import tables
 from tests.adapters.slack.world import MENTEE, MENTOR, SlackWorld, dm, play, received, seed_pair
 
 
@@ -38,3 +41,28 @@ async def test_a_failed_upload_leaves_the_summary_sent_once(slack: SlackWorld) -
     await play(slack, [(MENTEE, "/tandem my-data")])
     answers = [t for t in received(slack, MENTEE) if "everything Tandem stores" in t]
     assert len(answers) == 1 and slack.fake.shared_files == []
+
+
+async def test_after_forget_me_no_table_nor_the_inbox_holds_the_person(slack: SlackWorld) -> None:
+    await seed_pair(slack)
+    await play(slack, [(MENTEE, '/session log 45m "Quokka ledger basics"')])
+    await play(slack, [(MENTOR, "/tandem status")])
+    await play(slack, [(MENTEE, "/tandem forget-me"), (MENTEE, "click:#1")])
+    assert "everything about you is erased" in received(slack, MENTEE)[-1]
+
+    assert slack.runtime.slack is not None
+    inbox = slack.runtime.slack.inbox.store
+    rows = []
+    for engine in {slack.runtime.uow_factory.engine, inbox.engine}:  # type: ignore[attr-defined]
+        async with engine.connect() as connection:
+            for table in tables.metadata.sorted_tables:
+                if table.name == "inbox" or engine is not inbox.engine:
+                    try:
+                        found = await connection.execute(sa.select(table))
+                    except sa.exc.OperationalError:
+                        continue  # the inbox's own SQLite file holds the inbox only
+                    rows += [f"{table.name}: {tuple(row)!r}" for row in found]
+    text = "\n".join(rows)
+    assert "inbox:" in text, "the inbox was looked at"
+    for trace in (MENTEE, "Marc Dubois", "Quokka ledger basics"):
+        assert trace not in text, [line for line in rows if trace in line]
