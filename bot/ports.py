@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -261,11 +261,13 @@ class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore
     async def erase_traces(
         self,
         person_id: int,
-        terms: Sequence[str],
-        redact: Callable[[Any], Any],
+        names: Sequence[str],
+        words: Sequence[str],
+        mark: str,
         erased_note: dict[str, Any],
     ) -> int:
-        """Erase what names or quotes the person in the rows that stay; returns rows changed."""
+        """Erase what names (``names``) or quotes (``words``) the person in the rows that
+        stay, each replaced by ``mark``; returns rows changed."""
         ...
 
     async def mark_delivery_processed(self, delivery_id: str, at: datetime) -> bool:

@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-# Shorter free texts ("ok", "none", "rien") are everyone's words, not a person's.
+# Shorter free texts ("ok", "none", "rien") are everyone's words, not a person's; so are single
+# words and values ("Finance", "America/New_York", "1:4"): a quote has words apart.
 SHORTEST_QUOTE = 6
 # Long answers reach messages cut or in parts: each clause this long is looked for too.
 SHORTEST_CLAUSE = 10
@@ -21,13 +22,17 @@ def quotes(texts: Iterable[Any]) -> set[str]:
         if not isinstance(text, str):
             continue
         text = text.strip()
-        if len(text) >= SHORTEST_QUOTE:
+        if len(text) >= SHORTEST_QUOTE and _is_prose(text):
             found.add(text)
         for clause in _CLAUSES.split(text):
             clause = clause.strip()
-            if len(clause) >= SHORTEST_CLAUSE:
+            if len(clause) >= SHORTEST_CLAUSE and _is_prose(clause):
                 found.add(clause)
     return found
+
+
+def _is_prose(text: str) -> bool:
+    return " " in text and sum(c.isalpha() for c in text) >= SHORTEST_QUOTE
 
 
 def _pattern(term: str) -> str:

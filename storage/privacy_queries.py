@@ -11,7 +11,7 @@ nor listed there with its reason.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import OutboxStatus
+from bot.redaction import redactor
 from storage import tables
 
 Row = dict[str, Any]
-Redactor = Callable[[Any], Any]
 
 
 def _plain(value: Any) -> Any:
@@ -135,20 +135,28 @@ class SqlPrivacyQueries:
         return data
 
     async def erase_traces(
-        self, person_id: int, terms: Sequence[str], redact: Redactor, erased_note: dict[str, Any]
+        self,
+        person_id: int,
+        names: Sequence[str],
+        words: Sequence[str],
+        mark: str,
+        erased_note: dict[str, Any],
     ) -> int:
-        """Erase what names or quotes the person in rows that stay (``terms``: their names, ids
-        and words). Messages to them go; an unsent message about them to someone else goes, a
-        sent one keeps only ``erased_note``; a channel post, the audit trail and other people's
-        texts keep everything but the terms (``redact``). Returns the rows changed."""
+        """Erase what names or quotes the person in rows that stay (``names``: their names and
+        ids; ``words``: what they wrote). Messages to them go. A message to someone else that
+        names them goes when unsent, and keeps only ``erased_note`` when sent; one that only
+        quotes them loses the quotes. Channel posts, the history and other people's texts keep
+        everything but the names and words, each replaced by ``mark``. Returns rows changed."""
         changed = 0
         outbox = tables.outbox.c
         deleted = await self.session.execute(
             sa.delete(tables.outbox).where(outbox.person_id == person_id)
         )
         changed += int(getattr(deleted, "rowcount", 0) or 0)
+        terms = [*names, *words]
         if not terms:
             return changed
+        redact, naming = redactor(terms, mark), redactor(names, mark)
         mentions = await self.session.execute(
             sa.select(outbox.id, outbox.person_id, outbox.status, outbox.payload).where(
                 _like_any(outbox.payload, terms)
@@ -159,7 +167,7 @@ class SqlPrivacyQueries:
             if redacted == payload:
                 continue
             changed += 1
-            if recipient is None:
+            if recipient is None or naming(payload) == payload:
                 update: Row = {"payload": redacted}
             elif status == OutboxStatus.PENDING:
                 await self.session.execute(sa.delete(tables.outbox).where(outbox.id == row_id))

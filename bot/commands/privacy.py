@@ -11,7 +11,7 @@ from bot.domain import PairStatus
 from bot.errors import UserError
 from bot.messages import Attachment, Message
 from bot.prompts import CONFIRMATION_LIFETIME
-from bot.redaction import quotes, redactor
+from bot.redaction import quotes
 from bot.turn import Turn
 
 EXPORT_FILE = "tandem-my-data.json"
@@ -114,7 +114,7 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
     # Someone may have been made the last owner since the question was asked.
     await _refuse_if_sole_owner(turn)
     uow, person = turn.uow, turn.person
-    terms = await _traces_of(turn)
+    names, words = await _traces_of(turn)
     kept_sessions = 0
     for enrollment in await uow.enrollments_of_person(turn.person_id):
         assert enrollment.id is not None
@@ -141,8 +141,9 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
     locale = turn.renderer.locale_for(turn.config.default_locale)
     await uow.erase_traces(
         turn.person_id,
-        sorted(terms),
-        redactor(terms, turn.renderer.render(locale, "privacy.erased_mark")),
+        names,
+        words,
+        turn.renderer.render(locale, "privacy.erased_mark"),
         Message(text=turn.renderer.render(locale, "privacy.erased_message")).to_payload(),
     )
     # Enrollments, profiles, invitations, conversations and ownerships follow by cascade, and
@@ -156,9 +157,9 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
     )
 
 
-async def _traces_of(turn: Turn) -> set[str]:
-    """What would name or quote the person elsewhere: their names, their ids, and their own
-    words (each answer long enough to be theirs)."""
+async def _traces_of(turn: Turn) -> tuple[list[str], list[str]]:
+    """What would name or quote the person elsewhere: their names and ids, and their own
+    words (each free answer long enough to be theirs)."""
     person = turn.person
     rows = await turn.uow.personal_data(turn.person_id)
     words: list[Any] = []
@@ -175,7 +176,8 @@ async def _traces_of(turn: Turn) -> set[str]:
         words += [profile["goals"], profile["availability"]]
     for conversation in rows["conversation"]:
         words += _texts(conversation["answers"])
-    return {person.display_name, person.user_id} | quotes(words)
+    names = {person.display_name, person.user_id}
+    return sorted(names), sorted(quotes(words) - names)
 
 
 def _texts(value: Any) -> list[str]:
