@@ -10,7 +10,8 @@ import json
 from adapters.teams.replies import FILE_BUDGET, Replies
 from bot.i18n import Renderer
 from bot.messages import Attachment, Message
-from tests.adapters.teams.world import MENTEE, TeamsWorld, play, seed_pair
+from tests.adapters.every_row import every_row
+from tests.adapters.teams.world import MENTEE, MENTOR, NAMES, TeamsWorld, play, received, seed_pair
 
 PREFIX = "data:application/json;base64,"
 
@@ -45,3 +46,23 @@ def test_an_export_too_large_for_one_activity_follows_in_parts() -> None:
     assert len(parts) >= 3
     assert all(len(part.text.encode("utf-8")) <= FILE_BUDGET for part in parts)
     assert "".join(part.text for part in parts) == content
+
+
+async def test_after_forget_me_no_table_nor_the_inbox_holds_the_person(teams: TeamsWorld) -> None:
+    await seed_pair(teams)
+    await play(teams, [(MENTEE, 'session log 45m "Quokka ledger basics"')])
+    await play(teams, [(MENTOR, "tandem status")])
+    assert teams.runtime.teams is not None
+    inbox = teams.runtime.teams.inbox.store
+    database = teams.runtime.uow_factory.engine  # type: ignore[attr-defined]
+    before = "\n".join(await every_row(database, inbox.engine))
+    # The test can fail: their id, name and words are there before.
+    traces = (MENTEE, NAMES[MENTEE], teams.conversation(MENTEE), "Quokka ledger basics")
+    assert all(trace in before for trace in traces)
+    await play(teams, [(MENTEE, "tandem forget-me"), (MENTEE, "click:#1")])
+    assert "everything about you is erased" in received(teams, MENTEE)[-1]
+
+    rows = await every_row(database, inbox.engine)
+    assert any(line.startswith("inbox:") for line in rows), "the inbox was looked at"
+    for trace in traces:
+        assert not [line for line in rows if trace in line], trace
