@@ -52,6 +52,12 @@ async def test_erasing_traces_drops_blanks_or_keeps_each_row_as_it_should(
                 "Pairs: paul → éloïse zaraté. Learnt: “Origami taxonomy”",
                 channel={"platform": "console", "channel": "owners"},
             ),
+            _message(
+                "digest-lowercased",
+                "Topics covered most: origami taxonomy (1)",
+                channel={"platform": "console", "channel": "owners"},
+                status=OutboxStatus.SENT,
+            ),
             _message("unrelated", "Hello paul, about Éloïsette", person_id=other.id),
             _message(
                 "quoting-her",
@@ -69,7 +75,7 @@ async def test_erasing_traces_drops_blanks_or_keeps_each_row_as_it_should(
             gone.id, ["Éloïse Zaraté", "éloïse"], ["Origami taxonomy"], "[erased]", ERASED
         )
         await uow.commit()
-    assert changed == 6
+    assert changed == 7
 
     async with uow_factory() as uow:
         outbox = {
@@ -80,6 +86,8 @@ async def test_erasing_traces_drops_blanks_or_keeps_each_row_as_it_should(
     assert outbox == {
         "sent-about-her": "This message was erased.",
         "digest": "Pairs: paul → [erased]. Learnt: “[erased]”",
+        # Found whatever the case (the digest writes topics in lower case).
+        "digest-lowercased": "Topics covered most: [erased] (1)",
         # A whole word only: another name that starts the same is someone else's.
         "unrelated": "Hello paul, about Éloïsette",
         # A message that only quotes her words, unnamed, keeps the rest.
