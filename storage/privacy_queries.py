@@ -53,7 +53,9 @@ def _mentions(
         # SQLite's REGEXP takes no flags: the pattern carries them (Python's syntax).
         return text.regexp_match("(?i)" + "|".join(re.escape(form) for form in forms))
     lowered = sorted({"%" + _escape_like(form.lower()) + "%" for form in forms})
-    found = sa.func.lower(text).like(sa.any_(sa.literal(lowered, ARRAY(sa.Text))))
+    found: sa.ColumnElement[bool] = sa.func.lower(text).like(
+        sa.any_(sa.literal(lowered, ARRAY(sa.Text)))
+    )
     # Under the plain "C" locale lower() leaves "É" as it is: such terms are also looked for
     # as written.
     exact = sorted({"%" + _escape_like(form) + "%" for form in forms if not form.isascii()})
