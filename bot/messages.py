@@ -86,6 +86,17 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (a person's data export): a Slack upload, a Teams file, the
+    console prints it. ``content`` is text (JSON); ``text`` of the message says what it is."""
+
+    filename: str
+    content: str
+    media_type: str = "application/json"
+    title: str = ""
+
+
+@dataclass(frozen=True)
 class Message:
     # The whole message as plain text: what the console prints and every platform's fallback.
     text: str
@@ -101,6 +112,7 @@ class Message:
     title: str = ""
     sections: tuple[Section, ...] = ()
     chart: Chart | None = None
+    attachment: Attachment | None = None
 
     def to_payload(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,6 +121,7 @@ class Message:
     def from_payload(cls, payload: dict[str, Any]) -> Message:
         form = payload.get("form")
         chart = payload.get("chart")
+        attachment = payload.get("attachment")
         return cls(
             text=payload["text"],
             choices=tuple(Choice(**c) for c in payload.get("choices", ())),
@@ -121,6 +134,7 @@ class Message:
                 for s in payload.get("sections", ())
             ),
             chart=_chart_from_payload(chart) if chart else None,
+            attachment=Attachment(**attachment) if attachment else None,
         )
 
 

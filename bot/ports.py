@@ -272,6 +272,23 @@ class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore
         """Detach a person from the audit trail, keeping what happened; returns rows touched."""
         ...
 
+    # A person's rights over their data (storage/privacy_queries.py)
+    async def personal_data(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every row about the person, by table name, as JSON-ready values."""
+        ...
+
+    async def erase_traces(
+        self,
+        person_id: int,
+        names: Sequence[str],
+        words: Sequence[str],
+        mark: str,
+        erased_note: dict[str, Any],
+    ) -> int:
+        """Erase what names (``names``) or quotes (``words``) the person in the rows that
+        stay, each replaced by ``mark``; returns rows changed."""
+        ...
+
     async def mark_delivery_processed(self, delivery_id: str, at: datetime) -> bool:
         """Remember a platform delivery id; False when it was already seen (a retry)."""
         ...

@@ -182,12 +182,14 @@ class SqlInboxStore:
 
     async def finish(self, item_id: int, owner: str, now: datetime) -> None:
         # The payload goes at once: it holds what people typed, and only the key is needed
-        # to recognise a platform's retry.
+        # to recognise a platform's retry. So does the conversation (a Slack user's id), which
+        # only orders the rows still to run.
         await self._update(
             item_id,
             status=DONE,
             finished_at=now,
             payload={},
+            conversation="",
             claimed_by=None,
             claimed_until=None,
         )
@@ -203,7 +205,7 @@ class SqlInboxStore:
             "claimed_until": None,
         }
         if give_up:
-            values.update(status=FAILED, finished_at=not_before, payload={})
+            values.update(status=FAILED, finished_at=not_before, payload={}, conversation="")
         await self._update(item_id, **values)
 
     async def release(self, owner: str, ids: Sequence[int] | None = None) -> int:

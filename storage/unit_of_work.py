@@ -41,6 +41,7 @@ from storage.mapping import map_domain
 from storage.matching_queries import SqlMatchingQueries
 from storage.outbox_queries import SqlOutboxQueries
 from storage.outcome_queries import SqlOutcomeQueries
+from storage.privacy_queries import SqlPrivacyQueries
 from storage.prompt_queries import SqlPromptStore
 from storage.scheduling_queries import SqlSchedulingQueries
 from storage.session_queries import SqlSessionQueries
@@ -59,6 +60,7 @@ class SqlUnitOfWork(
     SqlSessionQueries,
     SqlPromptStore,
     SqlOutboxQueries,
+    SqlPrivacyQueries,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

@@ -102,7 +102,7 @@ def lifecycle_expected(
             f"{mentor_name} logged your session",
             "That's 2 of 6 sessions",
             "Sessions: 2 of 6 done (1 h 45 in all)",
-            f'"display_name": "{mentee_name}"',
+            "Here is everything Tandem stores about you",
             "Do you want me to erase everything about you?",
             "everything about you is erased",
         ],

@@ -30,7 +30,11 @@ class Delivery:
 
     @property
     def text(self) -> str:
-        return self.message.text
+        """The message as the terminal shows it: a file it carries is printed after it."""
+        attachment = self.message.attachment
+        if attachment is None:
+            return self.message.text
+        return f"{self.message.text}\n📎 {attachment.filename}\n{attachment.content}"
 
 
 class ConsoleChatPort:

@@ -1,4 +1,5 @@
-"""A message's chart as a PNG file in a Slack conversation, after the message's text.
+"""A message's chart as a PNG file, or the file it carries (a data export), in a Slack
+conversation after the message's text.
 
 ``files_upload_v2`` takes three calls: files.getUploadURLExternal, the bytes posted to the URL
 it returns, then files.completeUploadExternal, which shares the file in the conversation.
@@ -12,7 +13,7 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digest.chart import render_png
-from bot.messages import Chart
+from bot.messages import Attachment, Chart
 
 CHART_FILE = "chart.png"
 # files.getUploadURLExternal's alt text limit.
@@ -40,4 +41,20 @@ async def upload_chart(client: AsyncWebClient, channel: str, chart: Chart) -> No
     except Exception as error:
         logger.warning(
             "chart upload failed", extra={"channel": channel, "error": type(error).__name__}
+        )
+
+
+async def upload_attachment(client: AsyncWebClient, channel: str, attachment: Attachment) -> None:
+    """Share the message's file in the conversation, best effort as for a chart: the text is
+    posted already, and a person who gets no file can ask again."""
+    try:
+        await client.files_upload_v2(
+            channel=channel,
+            content=attachment.content.encode("utf-8"),
+            filename=attachment.filename,
+            title=attachment.title or attachment.filename,
+        )
+    except Exception as error:
+        logger.warning(
+            "file upload failed", extra={"channel": channel, "error": type(error).__name__}
         )

@@ -9,7 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SlackMessage, message_blocks, slack_messages
-from adapters.slack.files import upload_chart
+from adapters.slack.files import upload_attachment, upload_chart
 from adapters.slack.identity import UserDirectory
 from adapters.slack.views import form_view, home_actions
 from bot.events import Sender
@@ -70,6 +70,8 @@ class SlackReplies:
                 )
             if reply.chart is not None:
                 await upload_chart(self.client, channel, reply.chart)
+            if reply.attachment is not None:
+                await upload_attachment(self.client, channel, reply.attachment)
 
 
 def _code(error: SlackApiError) -> str:

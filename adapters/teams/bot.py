@@ -199,7 +199,8 @@ class TandemTeamsBot:
 
     async def _send_all(self, context: TurnContext, sender: Sender, replies: list[Message]) -> None:
         for reply in replies:
-            await send_with_retries(context, self.replies.activity(reply, sender.locale))
+            for activity in self.replies.activities(reply, sender.locale):
+                await send_with_retries(context, activity)
 
 
 def message_answer(text: str) -> dict[str, Any]:

@@ -3,12 +3,13 @@ for a structured message (the digest, the report) with its chart when it fits.""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.teams import cards
-from adapters.teams.structured import structured_card
+from adapters.teams.structured import CARD_BUDGET, structured_card
 from bot.digest.chart import render_png
 from bot.i18n import Renderer
 from bot.messages import Message
@@ -17,9 +18,34 @@ from bot.messages import Message
 CHART_DPI = 45
 
 
+# A file larger than this (base64 adds a third) would not fit in one activity: it goes as text.
+FILE_BUDGET = CARD_BUDGET * 3 // 4 - 1024
+
+
 class Replies:
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
+
+    def activities(self, message: Message, locale: str | None = None) -> list[Activity]:
+        """The activities that carry one message: a file it carries (a data export) goes with
+        its text as an inline file when small, else after it as plain text in parts that each
+        fit in an activity."""
+        attachment = message.attachment
+        if attachment is None:
+            return [self.activity(message, locale)]
+        data = attachment.content.encode("utf-8")
+        text = Activity(type=ActivityTypes.message, text=message.text, text_format="plain")
+        if len(data) <= FILE_BUDGET:
+            encoded = base64.b64encode(data).decode("ascii")
+            text.attachments = [
+                Attachment(
+                    content_type=attachment.media_type,
+                    content_url=f"data:{attachment.media_type};base64,{encoded}",
+                    name=attachment.filename,
+                )
+            ]
+            return [text]
+        return [text, *_text_parts(attachment.content, FILE_BUDGET)]
 
     def activity(self, message: Message, locale: str | None = None) -> Activity:
         """``locale``: the reader's, for the few words the adapter adds (a form's Cancel)."""
@@ -44,3 +70,20 @@ class Replies:
 
     def text(self, locale: str | None, message_id: str, **variables: Any) -> str:
         return self.renderer.render(self.renderer.locale_for(locale), message_id, **variables)
+
+
+def _text_parts(content: str, budget: int) -> list[Activity]:
+    """``content`` in plain-text activities of at most ``budget`` bytes, cut between lines."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in content.splitlines(keepends=True):
+        length = len(line.encode("utf-8"))
+        if current and size + length > budget:
+            parts.append("".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += length
+    if current:
+        parts.append("".join(current))
+    return [Activity(type=ActivityTypes.message, text=part, text_format="plain") for part in parts]

@@ -2,92 +2,101 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from datetime import date, datetime
-from enum import Enum
 from typing import Any
 
 from bot.commands.grammar import Command
 from bot.commands.lookup import partner_enrollment_id
 from bot.domain import PairStatus
-from bot.messages import Message
+from bot.errors import UserError
+from bot.messages import Attachment, Message
 from bot.prompts import CONFIRMATION_LIFETIME
+from bot.redaction import quotes
 from bot.turn import Turn
 
-
-def _plain(entity: object) -> dict[str, Any]:
-    assert dataclasses.is_dataclass(entity) and not isinstance(entity, type)
-    return {f.name: _jsonable(getattr(entity, f.name)) for f in dataclasses.fields(entity)}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
+EXPORT_FILE = "tandem-my-data.json"
 
 
 async def collect(turn: Turn) -> dict[str, Any]:
-    """Everything stored about the speaker, as plain JSON-ready data."""
+    """Everything stored about the speaker, as plain JSON-ready data: every row about them by
+    table, and in words what only ids would say (the programs they own, the people they asked
+    not to be paired with)."""
     uow, person_id = turn.uow, turn.person_id
-    data: dict[str, Any] = {"person": _plain(turn.person), "enrollments": []}
-    for enrollment in await uow.enrollments_of_person(person_id):
-        assert enrollment.id is not None
-        profile = await uow.profile_of(enrollment.id)
-        pairs = []
-        for pair in await uow.pairs_of_enrollment(enrollment.id):
-            assert pair.id is not None
-            charter = await uow.charter_of(pair.id)
-            pairs.append({"pair": _plain(pair), "charter": _plain(charter) if charter else None})
-        assessments = []
-        for assessment in await uow.skill_assessments_of(enrollment.id):
-            assert assessment.id is not None
-            ratings = await uow.skill_ratings(assessment.id)
-            assessments.append(
-                {**_plain(assessment), "levels": {r.topic: r.level for r in ratings}}
-            )
-        evaluation = await uow.evaluation_of(enrollment.id)
-        data["enrollments"].append(
+    rows = await uow.personal_data(person_id)
+    avoided = await uow.persons_by_id(a.avoided_id for a in await uow.avoidances_by(person_id))
+    return {
+        "exported_at": turn.now.isoformat(),
+        "programs_owned": [p.name for p in await uow.programs_owned_by(person_id)],
+        "people_you_asked_not_to_be_paired_with": sorted(p.display_name for p in avoided.values()),
+        "tables": rows,
+    }
+
+
+async def _summary(turn: Turn, data: dict[str, Any]) -> dict[str, Any]:
+    """What the export holds, counted, for the readable message."""
+    rows: dict[str, list[dict[str, Any]]] = data["tables"]
+    programs = []
+    for enrollment in rows["enrollment"]:
+        program = await turn.uow.program(enrollment["program_id"])
+        programs.append(
             {
-                "enrollment": _plain(enrollment),
-                "profile": _plain(profile) if profile else None,
-                "pairs": pairs,
-                "skill_assessments": assessments,
-                "evaluation": _plain(evaluation) if evaluation else None,
+                "name": program.name if program else "",
+                "role": enrollment["role"],
+                "status": enrollment["status"],
             }
         )
-    data["session_logs_written"] = [_plain(log) for log in await uow.session_logs_by(person_id)]
-    data["conversations"] = [_plain(c) for c in await uow.open_conversations(person_id)]
-    data["programs_owned"] = [p.name for p in await uow.programs_owned_by(person_id)]
-    avoided = await uow.persons_by_id(a.avoided_id for a in await uow.avoidances_by(person_id))
-    data["people_you_asked_not_to_be_paired_with"] = sorted(
-        p.display_name for p in avoided.values()
-    )
-    data["audit_trail"] = [_plain(entry) for entry in await uow.audit_of(person_id)]
-    data["messages_to_you"] = [
-        {"purpose": m.purpose, "created_at": _jsonable(m.created_at), "status": m.status.value}
-        for m in await uow.outbox_of(person_id)
-    ]
-    return data
+    return {
+        "programs": programs,
+        "owned": data["programs_owned"],
+        "profiles": len(rows["profile"]),
+        "pairs": len(rows["pair"]),
+        "sessions_written": sum(r["logged_by"] == turn.person_id for r in rows["session_log"]),
+        "sessions": len(rows["session_log"]),
+        "planned": len(rows["planned_session"]),
+        "checkins": sum(r["answered_at"] is not None for r in rows["checkin"]),
+        "feedback": sum(r["answered_at"] is not None for r in rows["feedback_request"]),
+        "assessments": sum(r["answered_at"] is not None for r in rows["skill_assessment"]),
+        "evaluations": len(rows["evaluation"]),
+        "dialogs": sum(r["status"] == "open" for r in rows["conversation"]),
+        "questions": len(rows["prompt"]),
+        "messages": len(rows["outbox"]),
+        "history": len(rows["audit_entry"]),
+        "avoided": len(data["people_you_asked_not_to_be_paired_with"]),
+    }
 
 
 async def my_data(turn: Turn, command: Command) -> None:
-    data = await collect(turn)
+    # Recorded first, so that the export holds its own line of history too.
     turn.audit("my_data.exported")
-    await turn.say(
-        "privacy.my_data",
-        data=data,
-        data_json=json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
+    data = await collect(turn)
+    summary = await _summary(turn, data)
+    turn.replies.append(
+        Message(
+            text=await turn.text("privacy.my_data", file=EXPORT_FILE, **summary),
+            attachment=Attachment(
+                filename=EXPORT_FILE,
+                content=json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True),
+                title=await turn.text("privacy.my_data_title"),
+            ),
+        )
     )
 
 
+async def _refuse_if_sole_owner(turn: Turn) -> None:
+    """Forgetting the only owner of a program would leave it with nobody to run it."""
+    alone = []
+    for program in await turn.uow.programs_owned_by(turn.person_id):
+        assert program.id is not None
+        if program.closed:
+            continue
+        if all(owner.id == turn.person_id for owner in await turn.uow.owners_of(program.id)):
+            alone.append(program.name)
+    if alone:
+        raise UserError("privacy.sole_owner", programs=sorted(alone))
+
+
 async def forget_me(turn: Turn, command: Command) -> None:
+    await _refuse_if_sole_owner(turn)
     await turn.say(
         "privacy.forget_confirm",
         lifetime=CONFIRMATION_LIFETIME,
@@ -102,7 +111,10 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
     if answer != "yes":
         await turn.say("privacy.forget_cancelled", replaces_prompt=True)
         return
+    # Someone may have been made the last owner since the question was asked.
+    await _refuse_if_sole_owner(turn)
     uow, person = turn.uow, turn.person
+    names, words = await _traces_of(turn)
     kept_sessions = 0
     for enrollment in await uow.enrollments_of_person(turn.person_id):
         assert enrollment.id is not None
@@ -123,10 +135,17 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
         log.topics = ""
         log.next_steps = None
         log.logged_by = None
-    for message in await uow.outbox_of(turn.person_id):
-        await uow.delete(message)
     audit_rows = await uow.forget_audit_actor(turn.person_id)
     await turn.uow.flush()
+    # What others' rows say of the person: messages about them, the history, quotes of them.
+    locale = turn.renderer.locale_for(turn.config.default_locale)
+    await uow.erase_traces(
+        turn.person_id,
+        names,
+        words,
+        turn.renderer.render(locale, "privacy.erased_mark"),
+        Message(text=turn.renderer.render(locale, "privacy.erased_message")).to_payload(),
+    )
     # Enrollments, profiles, invitations, conversations and ownerships follow by cascade, and
     # with the enrollments their skill assessments and end evaluation (words included), as the
     # post-session feedback they gave goes with the person.
@@ -136,6 +155,39 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
     turn.replies.append(
         _farewell(turn, reply_locale, kept_sessions=kept_sessions, audit_rows=audit_rows)
     )
+
+
+async def _traces_of(turn: Turn) -> tuple[list[str], list[str]]:
+    """What would name or quote the person elsewhere: their names and ids, and their own
+    words (each free answer long enough to be theirs)."""
+    person = turn.person
+    rows = await turn.uow.personal_data(turn.person_id)
+    words: list[Any] = []
+    for log in rows["session_log"]:
+        if log["logged_by"] == turn.person_id:
+            words += [log["topics"], log["next_steps"]]
+    for checkin in rows["checkin"]:
+        words += [checkin["blocker"], checkin["learned"]]
+    for feedback in rows["feedback_request"]:
+        words += [feedback["learnt"], feedback["improve"]]
+    for evaluation in rows["evaluation"]:
+        words.append(evaluation["changed"])
+    for profile in rows["profile"]:
+        words += [profile["goals"], profile["availability"]]
+    for conversation in rows["conversation"]:
+        words += _texts(conversation["answers"])
+    names = {person.display_name, person.user_id}
+    return sorted(names), sorted(quotes(words) - names)
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return []
 
 
 def _farewell(turn: Turn, locale: str, **variables: Any) -> Message:

@@ -7,8 +7,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from bot.inbox import InboxItem, InboxRunner, InboxSettings
+from storage import tables
 from storage.inbox_store import SqlInboxStore, inbox_file_url, open_inbox_store
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
@@ -160,3 +162,20 @@ async def test_a_stop_hands_back_what_did_not_finish_within_its_deadline(
     assert await second.recover() == 3
     await second.settled()
     assert sorted(recorder.ran) == ["k0", "k1", "k2"] and await store.unfinished() == 0
+
+
+async def test_a_finished_row_keeps_nothing_of_who_sent_it(store: SqlInboxStore) -> None:
+    done = await store.accept(item("k1", "slack:T1:UWHOEVER"), "a", T0, LEASE)
+    failed = await store.accept(item("k2", "slack:T1:UWHOEVER"), "a", T0, LEASE)
+    waiting = await store.accept(item("k3", "slack:T1:UWHOEVER"), "a", T0, LEASE)
+    assert done is not None and failed is not None and waiting is not None
+    await store.finish(done, "a", T0)
+    await store.retry_later(failed, "a", T0, "ClientError", give_up=True)
+    async with store.engine.connect() as connection:
+        rows = {
+            row.key: (row.conversation, row.payload)
+            for row in await connection.execute(sa.select(tables.inbox))
+        }
+    # Only the key stays, to recognise a platform's retry; the row still to run keeps all.
+    assert rows["k1"] == ("", {}) and rows["k2"] == ("", {})
+    assert rows["k3"] == ("slack:T1:UWHOEVER", {"body": {"text": "k3"}})
