@@ -120,7 +120,9 @@ async def run_server(settings: Settings) -> None:
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port)
     await site.start()
-    logger.info("web server listening", extra={"port": settings.port})
+    # The port actually bound (PORT=0 lets the system choose one).
+    port = int(runner.addresses[0][1]) if runner.addresses else settings.port
+    logger.info("web server listening", extra={"port": port})
     # Everything loaded so far (the libraries, the app) lives as long as the process: the
     # collector stops walking it, which keeps its pauses short and the exit after a SIGTERM
     # quick (a full collection of it took seconds at interpreter shutdown).

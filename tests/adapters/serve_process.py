@@ -8,12 +8,13 @@ see what was applied.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import signal
-import socket
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,20 +30,17 @@ from storage.unit_of_work import SqlUnitOfWorkFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class ServeProcess:
     process: asyncio.subprocess.Process
-    url: str
+    url: str = ""
+    # Every line the process logged so far: read as it comes, so that a chatty process never
+    # blocks on a full pipe.
+    lines: list[str] = field(default_factory=list)
+    _reader: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(cls, environment: dict[str, str]) -> ServeProcess:
-        port = free_port()
         inherited = {
             key: value
             for key, value in os.environ.items()
@@ -56,25 +54,46 @@ class ServeProcess:
             cwd=ROOT,
             env={
                 **inherited,
-                "PORT": str(port),
-                "TANDEM_LOG_LEVEL": "WARNING",
+                # The system picks a free port, which the process logs: no two test workers can
+                # ever share one.
+                "PORT": "0",
+                "TANDEM_LOG_LEVEL": "INFO",
                 "TANDEM_LOG_FORMAT": "json",
                 **environment,
             },
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
-        server = cls(process, f"http://127.0.0.1:{port}")
+        server = cls(process)
+        server._reader = asyncio.create_task(server._read())
+        port = await server._listening_port()
+        server.url = f"http://127.0.0.1:{port}"
         await server.healthy()
         return server
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        async for line in self.process.stderr:
+            self.lines.append(line.decode(errors="replace"))
+
+    async def _listening_port(self, within: float = 30.0) -> int:
+        async with asyncio.timeout(within):
+            while True:
+                for line in self.lines:
+                    with contextlib.suppress(ValueError):
+                        record = json.loads(line)
+                        if record.get("message") == "web server listening":
+                            return int(record["port"])
+                if self.process.returncode is not None:
+                    raise RuntimeError(f"tandem serve exited at start: {self.log[-2000:]}")
+                await asyncio.sleep(0.05)
 
     async def healthy(self, within: float = 30.0) -> None:
         deadline = time.monotonic() + within
         async with aiohttp.ClientSession() as http:
             while True:
                 if self.process.returncode is not None:
-                    errors = await self.errors()
-                    raise RuntimeError(f"tandem serve exited at start: {errors[-2000:]}")
+                    raise RuntimeError(f"tandem serve exited at start: {self.log[-2000:]}")
                 try:
                     async with http.get(f"{self.url}/healthz") as response:
                         if response.status == 200:
@@ -88,11 +107,20 @@ class ServeProcess:
     async def stop(self, number: signal.Signals, within: float = 30.0) -> int:
         self.process.send_signal(number)
         async with asyncio.timeout(within):
-            return await self.process.wait()
+            code = await self.process.wait()
+            if self._reader is not None:
+                await self._reader
+            return code
+
+    @property
+    def log(self) -> str:
+        return "".join(self.lines)
 
     async def errors(self) -> str:
-        assert self.process.stderr is not None
-        return (await self.process.stderr.read()).decode(errors="replace")
+        """What the process logged (all of it once it has stopped)."""
+        if self.process.returncode is not None and self._reader is not None:
+            await self._reader
+        return self.log
 
 
 async def seed_pairs(
