@@ -27,6 +27,8 @@ from slack_bolt.request.internals import build_context
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from adapters.json_limits import depth_exceeds
+
 logger = logging.getLogger("tandem.slack")
 
 # Slack's payloads are a few kilobytes; a modal submission with every block filled stays well
@@ -145,20 +147,6 @@ def _json_object(text: str) -> dict[str, Any]:
     if depth_exceeds(value, MAX_DEPTH):
         raise Malformed("JSON nested too deep")
     return value
-
-
-def depth_exceeds(value: object, limit: int) -> bool:
-    """True when containers nest more than ``limit`` deep (without recursion)."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        current, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(current, dict):
-            stack.extend((item, depth + 1) for item in current.values())
-        elif isinstance(current, list):
-            stack.extend((item, depth + 1) for item in current)
-    return False
 
 
 def shape_problem(payload: dict[str, Any]) -> str | None:

@@ -24,6 +24,8 @@ from zoneinfo import available_timezones
 from aiohttp import web
 from botbuilder.schema import Activity
 
+from adapters.json_limits import depth_exceeds
+
 logger = logging.getLogger("tandem.teams")
 
 # Teams caps a message near 28 KB; an activity with its entities and channel data stays far
@@ -85,7 +87,7 @@ def parse_activity(body: bytes, content_type: str | None) -> dict[str, Any]:
         raise BadActivity("invalid JSON") from None
     if not isinstance(value, dict):
         raise BadActivity("activity is not an object")
-    if _depth_exceeds(value, MAX_DEPTH):
+    if depth_exceeds(value, MAX_DEPTH):
         raise BadActivity("JSON nested too deep")
     return value
 
@@ -194,16 +196,3 @@ def _string(
     if len(value) > limit:
         raise BadActivity(f"{label} is too long")
     return value
-
-
-def _depth_exceeds(value: object, limit: int) -> bool:
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        current, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(current, dict):
-            stack.extend((item, depth + 1) for item in current.values())
-        elif isinstance(current, list):
-            stack.extend((item, depth + 1) for item in current)
-    return False
