@@ -8,6 +8,7 @@ import base64
 import json
 
 from adapters.teams.replies import FILE_BUDGET, Replies
+from adapters.teams.structured import CARD_BUDGET
 from bot.i18n import Renderer
 from bot.messages import Attachment, Message
 from tests.adapters.every_row import every_row
@@ -31,13 +32,15 @@ async def test_my_data_arrives_as_a_summary_with_the_json_file(teams: TeamsWorld
     assert person["user_id"] == MENTEE and person["platform"] == "teams"
     (log,) = export["tables"]["session_log"]
     assert log["topics"] == "Quokka ledger basics"
-    # Teams' limit for one activity (28 KB) holds.
-    assert len(json.dumps(sent).encode("utf-8")) < 28 * 1024
+    # One activity stays within the budget kept under Teams' limit for a bot's message.
+    assert len(json.dumps(sent).encode("utf-8")) < CARD_BUDGET
 
 
 def test_an_export_too_large_for_one_activity_follows_in_parts() -> None:
+    # Over three times the budget, whatever the budget is.
+    rows = 3 * FILE_BUDGET // 400 + 10
     content = json.dumps(
-        {"rows": [{"id": i, "text": "é" * 200} for i in range(200)]}, ensure_ascii=False, indent=2
+        {"rows": [{"id": i, "text": "é" * 200} for i in range(rows)]}, ensure_ascii=False, indent=2
     )
     assert len(content.encode("utf-8")) > 3 * FILE_BUDGET
     message = Message(text="Summary", attachment=Attachment("tandem-my-data.json", content))
