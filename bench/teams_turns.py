@@ -126,7 +126,7 @@ async def serve_all() -> None:
             mentor=(MENTOR, "Léa"),
             mentee=(MENTEE, "Marc"),
             program_name="Bench",
-            sessions_planned=10**6,
+            sessions_planned=1000,
         )
 
         async def stats(request: web.Request) -> web.Response:

@@ -31,10 +31,16 @@ from bot.scheduling.working_hours import at_local
 STILL_ASKED_FOR = timedelta(days=14)
 
 
+# A program with no last day ends when its sessions are done; however many were asked for, that
+# day is never put past this (a date past year 9999 does not exist).
+LONGEST_PROGRAM = timedelta(days=10 * 366)
+
+
 def program_end(program: Program) -> date:
     if program.ends_on is not None:
         return program.ends_on
-    return program.starts_on + timedelta(days=program.cadence_days * program.sessions_planned)
+    days = min(program.cadence_days * program.sessions_planned, LONGEST_PROGRAM.days)
+    return program.starts_on + timedelta(days=days)
 
 
 def moment_day(program: Program, moment: AssessmentMoment) -> date:

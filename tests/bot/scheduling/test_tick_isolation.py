@@ -109,3 +109,15 @@ async def test_a_step_the_database_refuses_is_rolled_back_alone(
     assert ticker.last_failures == ["step:broken"]
     assert sent["checkin"] == 2
     assert await checkin_periods(uow_factory) == [1, 1]
+
+
+def test_a_program_with_countless_sessions_still_has_a_last_day() -> None:
+    from datetime import date
+
+    from bot.domain import Program
+    from bot.scheduling.assessments import LONGEST_PROGRAM, program_end
+
+    start = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    program = Program("Endless", start.date(), start, "en", "Europe/Paris")
+    program.sessions_planned = 10**6
+    assert program_end(program) == date(2026, 11, 30) + LONGEST_PROGRAM
