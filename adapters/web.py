@@ -32,6 +32,8 @@ REQUEST_DRAIN_SECONDS = 2.0
 # The deliverer records what it sent and hands the rest back; past this, leases free its rows.
 # With the defaults the whole stop fits in Docker's 10-second grace period.
 DELIVERY_STOP_SECONDS = 2.0
+# Closing connections and clients; past this the process leaves anyway.
+CLOSE_SECONDS = 3.0
 
 DATABASE = web.AppKey("database", AsyncEngine)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
@@ -149,9 +151,17 @@ async def run_server(settings: Settings) -> None:
         await scheduler.stop()
         # 4. The deliverer finishes the messages being sent and hands back the rows it held.
         delivery_stop.set()
-        try:
-            await asyncio.wait_for(delivery, DELIVERY_STOP_SECONDS)
-        except TimeoutError:
-            logger.warning("the deliverer did not stop in time; its leases will free its rows")
-        await runtime.close()
+        if not await _finished(delivery, DELIVERY_STOP_SECONDS):
+            delivery.cancel()
+            if not await _finished(delivery, DELIVERY_STOP_SECONDS):
+                logger.warning("the deliverer did not stop in time; its leases will free its rows")
+        closing = asyncio.create_task(runtime.close())
+        if not await _finished(closing, CLOSE_SECONDS):
+            logger.warning("closing took too long; leaving anyway (everything is written)")
         logger.info("stopped", extra={"inbox_handed_back": handed_back})
+
+
+async def _finished(task: asyncio.Task[None], within: float) -> bool:
+    """Waits for ``task`` at most ``within`` seconds, without cancelling it."""
+    done, _ = await asyncio.wait({task}, timeout=within)
+    return bool(done)

@@ -291,6 +291,13 @@ def _serve(settings: Settings) -> None:
     from adapters.web import run_server
 
     asyncio.run(run_server(settings))
+    # Everything is written, handed back and closed. A database connection that a turn cut off
+    # at the stop's deadline may still hold its driver's thread (aiosqlite's are not daemons),
+    # which would keep the process alive for ever: leave now, as the stop promised.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @app.command()

@@ -320,7 +320,8 @@ class InboxRunner:
             for task in pending:
                 task.cancel()
             if pending:
-                await asyncio.gather(*pending, return_exceptions=True)
+                # Cancelled turns roll back; none may hold the stop for long.
+                await asyncio.wait(pending, timeout=2.0)
         try:
             return await self.store.release(self.owner)
         except Exception:

@@ -106,11 +106,20 @@ class ServeProcess:
 
     async def stop(self, number: signal.Signals, within: float = 30.0) -> int:
         self.process.send_signal(number)
-        async with asyncio.timeout(within):
-            code = await self.process.wait()
-            if self._reader is not None:
-                await self._reader
-            return code
+        try:
+            async with asyncio.timeout(within):
+                code = await self.process.wait()
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+            tail = "".join(self.lines[-30:])
+            raise AssertionError(f"{number.name} did not stop it in {within} s:\n{tail}") from None
+        if self._reader is not None:
+            # Whatever it wrote before it ended; a pipe some other process kept open cannot hold
+            # the test.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._reader), 5)
+        return code
 
     @property
     def log(self) -> str:
