@@ -62,13 +62,14 @@ def timezone_of(activity: dict[str, Any]) -> str | None:
         if str(entity.get("type", "")).lower() == "clientinfo"
     ]
     for candidate in candidates:
-        if not candidate:
+        # Only a zone's name: anything else (a list, a 10,000-character string) is no zone.
+        if not isinstance(candidate, str) or not candidate or len(candidate) > 64:
             continue
         try:
-            ZoneInfo(str(candidate))
-        except (ZoneInfoNotFoundError, ValueError):
+            ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
-        return str(candidate)
+        return candidate
     return None
 
 
@@ -78,7 +79,8 @@ def locale_of(activity: dict[str, Any]) -> str | None:
         for entity in activity.get("entities") or ():
             if str(entity.get("type", "")).lower() == "clientinfo" and entity.get("locale"):
                 locale = entity["locale"]
-    return str(locale) if locale else None
+    # A language tag is short: anything else is no locale.
+    return locale if isinstance(locale, str) and 0 < len(locale) <= 35 else None
 
 
 def sender_of(activity: dict[str, Any], account: dict[str, Any] | None = None) -> Sender:

@@ -115,3 +115,11 @@ async def test_odd_activities_are_refused_or_handled_never_failed(
     assert response.status in allowed, f"{response.status} {json.dumps(activity)}"
     failures = [r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
     assert not failures, f"{failures} {json.dumps(activity)}"
+
+
+def test_a_time_zone_that_is_not_a_zone_name_is_ignored() -> None:
+    from adapters.teams.activities import timezone_of
+
+    for odd in ([[], {"x": None}], "Europe/" + "x" * 300, 42, "../../etc/passwd", ""):
+        assert timezone_of({"localTimezone": odd}) is None
+    assert timezone_of({"localTimezone": "Europe/Paris"}) == "Europe/Paris"
