@@ -42,20 +42,9 @@ class UnreachableNotice:
                     program=program.name,
                     platform=person.platform,
                 )
-                zone = ZoneInfo(owner.timezone or program.timezone)
-                hours = WorkingHours.from_overrides(owner.working_hours)
-                await uow.enqueue(
-                    OutboxMessage(
-                        # Once per time they become unreachable: a later episode is told again.
-                        key=f"unreachable:{person.id}:{program.id}:{owner.id}:{now.isoformat()}",
-                        purpose="unreachable_owner",
-                        platform=owner.platform,
-                        person_id=owner.id,
-                        payload=Message(text=text).to_payload(),
-                        created_at=now,
-                        not_before=hours.next_working_moment(now, zone),
-                    )
-                )
+                # Once per time they become unreachable: a later episode is told again.
+                key = f"unreachable:{person.id}:{program.id}:{owner.id}:{now.isoformat()}"
+                await tell_owner(uow, owner, program, text, key, "unreachable_owner", now)
 
 
 class ChannelRefusedNotice:
@@ -83,23 +72,37 @@ class ChannelRefusedNotice:
                     program=program.name,
                     channel=str(channel.get("channel", "")),
                 )
-                zone = ZoneInfo(owner.timezone or program.timezone)
-                hours = WorkingHours.from_overrides(owner.working_hours)
-                await uow.enqueue(
-                    OutboxMessage(
-                        key=f"channel_refused:{refused.id}:{program.id}:{owner.id}",
-                        purpose="channel_refused_owner",
-                        platform=owner.platform,
-                        person_id=owner.id,
-                        payload=Message(text=text).to_payload(),
-                        created_at=now,
-                        not_before=hours.next_working_moment(now, zone),
-                    )
-                )
+                key = f"channel_refused:{refused.id}:{program.id}:{owner.id}"
+                await tell_owner(uow, owner, program, text, key, "channel_refused_owner", now)
 
 
 def _same_channel(program: Program, channel: dict[str, object]) -> bool:
     digest = program.digest_channel or {}
     return bool(digest) and all(
         digest.get(part) == channel.get(part) for part in ("platform", "workspace", "channel")
+    )
+
+
+async def tell_owner(
+    uow: UnitOfWork,
+    owner: Person,
+    program: Program,
+    text: str,
+    key: str,
+    purpose: str,
+    now: datetime,
+) -> None:
+    """Queues ``text`` to an owner, for their next working moment."""
+    zone = ZoneInfo(owner.timezone or program.timezone)
+    hours = WorkingHours.from_overrides(owner.working_hours)
+    await uow.enqueue(
+        OutboxMessage(
+            key=key,
+            purpose=purpose,
+            platform=owner.platform,
+            person_id=owner.id,
+            payload=Message(text=text).to_payload(),
+            created_at=now,
+            not_before=hours.next_working_moment(now, zone),
+        )
     )
