@@ -145,11 +145,14 @@ async def run_server(settings: Settings) -> None:
         if socket_mode is not None:
             await socket_mode.close_async()
         await runner.cleanup()
-        # 2. Running turns finish within the deadline; the rest is handed back to the inbox.
-        handed_back = await runtime.inbox.stop(settings.tandem_shutdown_seconds)
-        # 3. The scheduler lease goes at once, for another replica to take.
-        await scheduler.stop()
-        # 4. The deliverer finishes the messages being sent and hands back the rows it held.
+        # 2. Running turns and a running tick finish within the same deadline; the turns not
+        # started are handed back to the inbox, and the scheduler lease goes for another
+        # replica to take.
+        handed_back, _ = await asyncio.gather(
+            runtime.inbox.stop(settings.tandem_shutdown_seconds),
+            scheduler.stop(settings.tandem_shutdown_seconds),
+        )
+        # 3. The deliverer finishes the messages being sent and hands back the rows it held.
         delivery_stop.set()
         if not await _finished(delivery, DELIVERY_STOP_SECONDS):
             delivery.cancel()

@@ -290,14 +290,24 @@ async def _match(settings: Settings, program: str, csv: Path | None) -> int:
 def _serve(settings: Settings) -> None:
     from adapters.web import run_server
 
-    asyncio.run(run_server(settings))
-    # Everything is written, handed back and closed. A database connection that a turn cut off
-    # at the stop's deadline may still hold its driver's thread (aiosqlite's are not daemons),
-    # which would keep the process alive for ever: leave now, as the stop promised.
+    # Not asyncio.run: once the server has stopped, its clean-up would wait without bound for
+    # any task still running and for any driver thread still inside a call (a SQLite write
+    # waiting on busy_timeout), which kept a stopped process alive for 30 s.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    code = 0
+    try:
+        loop.run_until_complete(run_server(settings))
+    except Exception:
+        logger.exception("the server failed")
+        code = 1
+    # Everything is written, handed back and closed: leave now, as the stop promised. A
+    # database connection that a turn cut off at the stop's deadline may still hold its driver's
+    # thread (aiosqlite's are not daemons), which would keep the process alive for ever.
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(code)
 
 
 @app.command()

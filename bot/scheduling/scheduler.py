@@ -8,6 +8,7 @@ delivers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC
 from typing import Protocol
@@ -22,6 +23,8 @@ logger = logging.getLogger("tandem.scheduler")
 FAILING_AFTER_TICKS = 3
 # At most this many of the last tick's failed subjects are shown in the health detail.
 SHOWN_FAILURES = 20
+# Giving the lease up is one short write; a database that does not answer lets it expire.
+RELEASE_SECONDS = 2.0
 
 
 class LeaderLock(Protocol):
@@ -53,6 +56,7 @@ class Scheduler:
         # Ticks in a row in which some program's, pair's or person's work failed (isolated).
         self.ticks_with_failures = 0
         self.last_failures: list[str] = []
+        self._running_tick: asyncio.Task[object] | None = None
 
     def start(self) -> None:
         now = self.ticker.clock.now()
@@ -85,6 +89,7 @@ class Scheduler:
         return leader
 
     async def tick(self) -> None:
+        self._running_tick = asyncio.current_task()
         try:
             # Inside: a lease that cannot be asked about (the database is gone) is a failed tick.
             if not await self.heartbeat():
@@ -96,6 +101,8 @@ class Scheduler:
         except Exception:
             self.failed_ticks += 1
             logger.exception("tick failed; the next one will catch up")
+        finally:
+            self._running_tick = None
 
     @property
     def failing(self) -> bool:
@@ -113,8 +120,22 @@ class Scheduler:
             "degraded": self.ticks_with_failures >= FAILING_AFTER_TICKS,
         }
 
-    async def stop(self) -> None:
+    async def stop(self, within: float) -> None:
+        """Fires nothing more, lets a running tick finish within ``within`` seconds (its
+        transaction rolls back if it is cut off), then gives the lease up for another replica."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
-        await self.lock.release()
+        tick = self._running_tick
+        if tick is not None and not tick.done():
+            await asyncio.wait({tick}, timeout=within)
+            if not tick.done():
+                logger.warning("the running tick was cut off at the stop's deadline")
+                tick.cancel()
+                # A cancelled database call may wait on its driver's thread: never for long.
+                await asyncio.wait({tick}, timeout=1.0)
+        try:
+            async with asyncio.timeout(RELEASE_SECONDS):
+                await self.lock.release()
+        except TimeoutError:
+            logger.warning("the scheduler lease could not be given up; it will expire")
         self.is_leader = False
