@@ -85,6 +85,10 @@ def make_app(
     if slack is not None and slack.mode == "http":
         # Events, slash commands, interactivity and options all arrive on this one URL.
         application.router.add_post("/slack/events", slack.handle)
+    if slack is not None and slack.oauth is not None:
+        # Installing into another workspace: the link to share, and where Slack sends back.
+        application.router.add_get("/slack/install", slack.install)
+        application.router.add_get("/slack/oauth_redirect", slack.oauth_redirect)
     if teams is not None:
         # Every Bot Framework activity (messages, card actions, installs) arrives here.
         application.router.add_post("/api/messages", teams.handle)

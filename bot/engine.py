@@ -24,6 +24,7 @@ from bot.prompts import CHOICE, FORM, STALE, accept
 from bot.routes import CHOICE_HANDLERS, COMMAND_HANDLERS, FORM_CANCEL_HANDLERS, FORM_HANDLERS
 from bot.text import cleaned_event, shortened
 from bot.turn import EngineConfig, Turn
+from bot.workspace_lost import workspace_lost
 
 logger = logging.getLogger("tandem.engine")
 
@@ -97,6 +98,12 @@ class Engine:
         async with self.uow_factory() as uow:
             await resolve_sender(uow, sender, self.clock.now())
             await uow.commit()
+
+    async def workspace_lost(self, platform: str, workspace: str) -> int:
+        """A workspace the bot can no longer speak in: see bot.workspace_lost."""
+        return await workspace_lost(
+            self.uow_factory, self.clock, self.renderer, self.config, platform, workspace
+        )
 
     async def _error_reply(
         self, person_id: int | None, message_id: str, variables: dict[str, object]

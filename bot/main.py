@@ -101,9 +101,10 @@ class Runtime:
 
 
 def platform_ports(settings: Settings) -> dict[str, ChatPort]:
-    """The outbound side of each platform whose credentials are configured."""
+    """The outbound side of each platform whose credentials are configured (Slack installed
+    in several workspaces gets its port with its inbound side, which holds the tokens)."""
     ports: dict[str, ChatPort] = {}
-    if settings.slack_bot_token is not None:
+    if settings.slack_bot_token is not None and not settings.slack_oauth_enabled:
         from adapters.slack.port import SlackChatPort
 
         port = SlackChatPort.from_settings(settings)
@@ -149,10 +150,17 @@ async def build_runtime(
     runtime = Runtime(
         settings, clock, renderer, uow_factory, engine, deliverer, ticker, inbox, ports
     )
-    if settings.slack_bot_token is not None:
+    if settings.slack_bot_token is not None or settings.slack_oauth_enabled:
         from adapters.slack.app import SlackApp
 
-        runtime.slack = SlackApp.from_settings(settings, engine, renderer, clock, inbox)
+        runtime.slack = SlackApp.from_settings(
+            settings, engine, renderer, clock, inbox, uow_factory.engine
+        )
+        if runtime.slack is not None and runtime.slack.oauth is not None:
+            from adapters.slack.port import SlackChatPort
+
+            slack_port = SlackChatPort.from_settings(settings, runtime.slack.oauth.workspaces)
+            ports[slack_port.platform] = slack_port
     if teams_wanted(settings):
         from adapters.teams.app import TeamsApp
         from adapters.teams.port import TeamsChatPort

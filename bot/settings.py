@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     # conversations.history (checking, after a crash, what was already sent) is a Tier 3
     # method: about 50 calls a minute.
     slack_history_calls_per_minute: float = 50.0
+    # Distribution to several workspaces or an Enterprise Grid organisation (OAuth v2): on when
+    # both are set. Each workspace's tokens are then kept in the database, encrypted.
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    # The bot scopes asked for at install; empty means those of adapters/slack/manifest.yml.
+    slack_scopes: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The redirect URL registered in the app's settings, when Slack knows several.
+    slack_redirect_uri: str | None = None
+    # With token rotation on, tokens are refreshed this long before they expire.
+    slack_token_rotation_minutes: int = Field(default=120, ge=1)
+    # Fernet keys, comma-separated: the first encrypts, every one decrypts (key rotation).
+    tandem_encryption_keys: SecretStr | None = None
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
     # The Entra ID tenant of a SingleTenant bot (unused for MultiTenant).
@@ -73,7 +85,7 @@ class Settings(BaseSettings):
     teams_messages_per_second: float = 15.0
     teams_burst: int = 15
 
-    @field_validator("tandem_admins", mode="before")
+    @field_validator("tandem_admins", "slack_scopes", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -89,9 +101,13 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def slack_oauth_enabled(self) -> bool:
+        """Several workspaces, each installed through ``/slack/install``."""
+        return self.slack_client_id is not None and self.slack_client_secret is not None
+
+    @property
     def has_platform_credentials(self) -> bool:
-        slack = self.slack_bot_token is not None and (
-            self.slack_signing_secret is not None or self.slack_app_token is not None
-        )
+        receives = self.slack_signing_secret is not None or self.slack_app_token is not None
+        slack = (self.slack_bot_token is not None or self.slack_oauth_enabled) and receives
         teams = self.microsoft_app_id is not None and self.microsoft_app_password is not None
         return slack or teams

@@ -447,3 +447,46 @@ continuation = sa.Table(
     sa.Column("answered_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("pair_id", "person_id", name="uq_continuation_pair_person"),
 )
+
+# One Slack workspace (or Enterprise Grid organisation, for an org-wide install) the app was
+# installed into through OAuth: its latest installation. An absent enterprise or team is ''
+# (not NULL) so that the unique key holds on every database. Tokens are Fernet-encrypted.
+slack_installation = sa.Table(
+    "slack_installation",
+    metadata,
+    _id(),
+    sa.Column("client_id", sa.String(100), nullable=False),
+    sa.Column("app_id", sa.String(32)),
+    sa.Column("enterprise_id", sa.String(32), nullable=False),
+    sa.Column("enterprise_name", sa.String(200)),
+    sa.Column("enterprise_url", sa.String(300)),
+    sa.Column("team_id", sa.String(32), nullable=False),
+    sa.Column("team_name", sa.String(200)),
+    sa.Column("is_enterprise_install", sa.Boolean, nullable=False),
+    sa.Column("bot_id", sa.String(32)),
+    sa.Column("bot_user_id", sa.String(32)),
+    sa.Column("bot_scopes", sa.Text),
+    sa.Column("bot_token", sa.Text),
+    sa.Column("bot_refresh_token", sa.Text),
+    sa.Column("bot_token_expires_at", UTCDateTime),
+    sa.Column("user_id", sa.String(32), nullable=False),
+    sa.Column("user_scopes", sa.Text),
+    sa.Column("user_token", sa.Text),
+    sa.Column("user_refresh_token", sa.Text),
+    sa.Column("user_token_expires_at", UTCDateTime),
+    sa.Column("token_type", sa.String(16)),
+    sa.Column("installed_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint(
+        "client_id", "enterprise_id", "team_id", name="uq_slack_installation_workspace"
+    ),
+)
+sa.Index("ix_slack_installation_team_id", slack_installation.c.team_id)
+sa.Index("ix_slack_installation_enterprise_id", slack_installation.c.enterprise_id)
+
+# The OAuth ``state`` values handed out by /slack/install: each good once, until it expires.
+slack_oauth_state = sa.Table(
+    "slack_oauth_state",
+    metadata,
+    sa.Column("state", sa.String(64), primary_key=True),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)

@@ -132,6 +132,13 @@ class SqlUnitOfWork(
     async def person(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)
 
+    async def people_in_workspace(self, platform: str, workspace: str) -> Sequence[Person]:
+        return await self._all(
+            sa.select(Person)
+            .where(tables.person.c.platform == platform, tables.person.c.workspace == workspace)
+            .order_by(tables.person.c.id)
+        )
+
     async def program(self, program_id: int) -> Program | None:
         return await self.session.get(Program, program_id)
 

@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -29,7 +29,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import single_message
 from adapters.slack.client import SlackMode, reply_client, slack_mode
-from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions
+from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions, workspace_of
+from adapters.slack.oauth import SlackOAuth
 from adapters.slack.replies import SlackReplies
 from adapters.slack.verify import refuse_unverified
 from adapters.slack.views import (
@@ -39,6 +40,7 @@ from adapters.slack.views import (
     home_view,
     submitted_values,
 )
+from adapters.slack.workspaces import OneWorkspace, WorkspaceClients, client_of
 from bot.clock import Clock
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
@@ -46,6 +48,9 @@ from bot.i18n import Renderer
 from bot.inbox import InboxItem, InboxRunner
 from bot.messages import Choice, Message
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 logger = logging.getLogger("tandem.slack")
 
@@ -73,7 +78,10 @@ class SlackApp:
         *,
         mode: SlackMode,
         signing_secret: str = "",
+        oauth: SlackOAuth | None = None,
     ) -> None:
+        """``client``: the one bot token's client, or, with ``oauth`` (several workspaces),
+        the template every workspace's client is made from (base URL, session, retries)."""
         self.engine = engine
         self.inbox = inbox
         inbox.register(PLATFORM, self._run_item)
@@ -82,15 +90,31 @@ class SlackApp:
         self.renderer = renderer
         self.client = client
         self.mode = mode
-        self.users = UserDirectory(client, clock)
-        self.replies = SlackReplies(client, self.users, renderer)
+        self.oauth = oauth
+        self.clients: WorkspaceClients = oauth.workspaces if oauth else OneWorkspace(client)
+        # Enterprise Grid people are known by organisation only with several workspaces.
+        self.by_organisation = oauth is not None
+        self.users = UserDirectory(self.clients, clock)
+        self.replies = SlackReplies(self.clients, self.users, renderer)
+        # With OAuth, Bolt's authorize finds each request's workspace token (refreshing it
+        # when token rotation is on) in the installation store, and serves the install flow.
+        installs: dict[str, Any] = {}
+        if oauth is not None:
+            installs = {
+                "installation_store": oauth.installations,
+                "oauth_settings": oauth.settings,
+            }
         self.bolt = AsyncApp(
             client=client,
             signing_secret=signing_secret,
             request_verification_enabled=mode == "http",
             process_before_response=True,
             name="tandem",
+            **installs,
         )
+        if oauth is not None:
+            self.bolt.event("app_uninstalled")(self._uninstalled)
+            self.bolt.event("tokens_revoked")(self._uninstalled)
         self.bolt.command("/tandem")(self._command)
         self.bolt.command("/session")(self._command)
         self.bolt.action(re.compile(r"^choice:"))(self._choice)
@@ -116,19 +140,26 @@ class SlackApp:
         renderer: Renderer,
         clock: Clock,
         inbox: InboxRunner,
+        database: AsyncEngine | None = None,
     ) -> SlackApp | None:
         mode = slack_mode(settings)
         if mode is None:
             return None
         secret = settings.slack_signing_secret
+        client = reply_client(settings)
+        oauth = None
+        if settings.slack_oauth_enabled:
+            assert database is not None
+            oauth = SlackOAuth.from_settings(settings, database, client, renderer)
         return cls(
             engine,
             renderer,
-            reply_client(settings),
+            client,
             clock,
             inbox,
             mode=mode,
             signing_secret=secret.get_secret_value() if secret else "",
+            oauth=oauth,
         )
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -136,6 +167,20 @@ class SlackApp:
         if (refused := await refuse_unverified(request, self.bolt._signing_secret)) is not None:
             return refused
         response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def install(self, request: web.Request) -> web.Response:
+        """``GET /slack/install``: a new single-use state, then Slack's consent page."""
+        flow = self.bolt.oauth_flow
+        assert flow is not None
+        response = await flow.handle_installation(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def oauth_redirect(self, request: web.Request) -> web.Response:
+        """``GET /slack/oauth_redirect``: Slack's answer; the state is checked and used up."""
+        flow = self.bolt.oauth_flow
+        assert flow is not None
+        response = await flow.handle_callback(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
     def socket_mode_handler(self, app_token: str) -> Any:
@@ -150,8 +195,7 @@ class SlackApp:
 
     async def close(self) -> None:
         await self.settled()
-        if self.client.session is not None and not self.client.session.closed:
-            await self.client.session.close()
+        await self.clients.close()
 
     # Listeners: write the request down, then acknowledge it
     async def _receive(
@@ -185,16 +229,28 @@ class SlackApp:
             await self._run_home_opened(body, part)
         elif item.kind == "unknown":
             await self._run_unknown(body)
+        elif item.kind == "uninstalled":
+            await self._run_uninstalled(body, part)
         else:
             logger.warning("unknown slack inbox kind", extra={"kind": item.kind})
 
+    def _where(self, body: dict[str, Any]) -> tuple[str, str]:
+        """(Tandem's workspace id, Slack team) of a request."""
+        return workspace_of(body, by_organisation=self.by_organisation)
+
+    def _interaction_user(self, body: dict[str, Any]) -> tuple[str, str]:
+        """(workspace, user) of a button click or a modal: the person whose turns it orders."""
+        user = body.get("user") or {}
+        return self._where(body)[0], str(user.get("id", ""))
+
     async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         key = f"slack:{body['trigger_id']}"
-        await self._receive("command", key, body["team_id"], body["user_id"], {"body": body})
+        workspace = self._where(body)[0]
+        await self._receive("command", key, workspace, body["user_id"], {"body": body})
         await ack()
 
     async def _choice(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        team, user = _interaction_user(body)
+        team, user = self._interaction_user(body)
         payload = {"body": body, "part": action}
         await self._receive("choice", f"slack:{body['trigger_id']}", team, user, payload)
         await ack()
@@ -202,7 +258,7 @@ class SlackApp:
     async def _home_action(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
-        team, user = _interaction_user(body)
+        team, user = self._interaction_user(body)
         payload = {"body": body, "part": action}
         await self._receive("home_action", f"slack:{body['trigger_id']}", team, user, payload)
         await ack()
@@ -212,7 +268,7 @@ class SlackApp:
         # same view and values: one key, one turn.
         content = {"form": view.get("private_metadata"), "values": submitted_values(view)}
         key = f"slack:view:{view.get('id')}:{_digest(content)}"
-        team, user = _interaction_user(body)
+        team, user = self._interaction_user(body)
         answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._form_answers[key] = answer
         try:
@@ -231,13 +287,13 @@ class SlackApp:
             await ack()
 
     async def _closed(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        team, user = _interaction_user(body)
+        team, user = self._interaction_user(body)
         key = f"slack:view_closed:{view.get('id')}"
         await self._receive("form_closed", key, team, user, {"body": body, "part": view})
         await ack()
 
     async def _unknown(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        team, user = _interaction_user(body)
+        team, user = self._interaction_user(body)
         # A platform retry carries the same payload: the same key.
         key = f"slack:unknown:{_digest(body)}"
         await self._receive("unknown", key, team, user, {"body": body})
@@ -247,25 +303,35 @@ class SlackApp:
         # Events are acknowledged when the listener returns: after the request is written.
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        team = str(body.get("team_id") or event.get("team", ""))
+        workspace = self._where(body)[0]
         key = f"slack:{body['event_id']}"
-        await self._receive("message", key, team, str(event["user"]), {"body": body, "part": event})
+        payload = {"body": body, "part": event}
+        await self._receive("message", key, workspace, str(event["user"]), payload)
 
     async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        team = str(body.get("team_id", ""))
+        workspace = self._where(body)[0]
         key = f"slack:{body['event_id']}"
         payload = {"body": body, "part": event}
-        await self._receive("home_opened", key, team, str(event["user"]), payload)
+        await self._receive("home_opened", key, workspace, str(event["user"]), payload)
+
+    async def _uninstalled(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        # Written down like every request: the workspace's people are marked exactly once.
+        workspace = self._where(body)[0]
+        key = f"slack:{body['event_id']}"
+        payload = {"body": body, "part": event}
+        await self._receive("uninstalled", key, workspace, "", payload)
 
     # Turns, run from the inbox
     async def _run_command(self, body: dict[str, Any]) -> None:
-        team, user = str(body["team_id"]), str(body["user_id"])
+        (workspace, team), user = self._where(body), str(body["user_id"])
         typed = f"{body['command']} {body.get('text') or ''}".strip()
         text = plain_mentions(typed)
-        sender = await self.users.sender(team, user)
-        channel = {"platform": "slack", "workspace": team, "channel": body.get("channel_id")}
+        sender = await self.users.sender(workspace, user, team=team)
+        channel = {"platform": "slack", "workspace": workspace, "channel": body.get("channel_id")}
+        if team != workspace:
+            channel["team"] = team
         event = InboundEvent(
             EventKind.COMMAND,
             sender,
@@ -298,16 +364,17 @@ class SlackApp:
         channel, ts = container.get("channel_id"), container.get("message_ts")
         replacing = next((reply for reply in replies if reply.replaces_prompt), None)
         if channel and ts:
+            client = await client_of(self.clients, sender)
             if replacing is not None:
                 update = single_message(replacing)
-                await self.client.chat_update(
+                await client.chat_update(
                     channel=channel, ts=ts, text=update.text, blocks=update.blocks
                 )
             else:
                 label = str((action.get("text") or {}).get("text", ""))
                 confirmation = self.replies.text(sender, "slack.chosen", label=label)
                 original = (body.get("message") or {}).get("blocks") or []
-                await self.client.chat_update(
+                await client.chat_update(
                     channel=channel,
                     ts=ts,
                     text=confirmation,
@@ -374,8 +441,10 @@ class SlackApp:
         await self.replies.deliver(sender, await self.engine.handle(event))
 
     async def _run_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        team = str(body.get("team_id") or event.get("team", ""))
-        sender = await self.users.sender(team, str(event["user"]), str(event["channel"]))
+        workspace, team = self._where(body)
+        sender = await self.users.sender(
+            workspace, str(event["user"]), str(event["channel"]), team=team
+        )
         inbound = InboundEvent(
             EventKind.MESSAGE,
             sender,
@@ -388,9 +457,9 @@ class SlackApp:
         await self.replies.deliver(sender, await self.engine.handle(inbound), reopen=inbound.text)
 
     async def _run_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        team = str(body.get("team_id", ""))
+        workspace, team = self._where(body)
         user = str(event["user"])
-        sender = await self.users.sender(team, user, event.get("channel"))
+        sender = await self.users.sender(workspace, user, event.get("channel"), team=team)
         status = InboundEvent(
             EventKind.COMMAND,
             sender,
@@ -405,7 +474,30 @@ class SlackApp:
             Choice(value=command, label=self.replies.text(sender, label_id))
             for label_id, command in HOME_ACTIONS
         ]
-        await self.client.views_publish(user_id=user, view=home_view(replies, actions))
+        client = await client_of(self.clients, sender)
+        await client.views_publish(user_id=user, view=home_view(replies, actions))
+
+    async def _run_uninstalled(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """The app uninstalled, or its bot token revoked: the installation goes (its tokens
+        with it); when nothing reaches the workspace any more, its people become unreachable
+        and their programs' owners are told."""
+        assert self.oauth is not None
+        store = self.oauth.installations
+        authorization = (body.get("authorizations") or [{}])[0] or {}
+        enterprise = body.get("enterprise_id") or authorization.get("enterprise_id")
+        team = body.get("team_id") or authorization.get("team_id")
+        if event.get("type") == "tokens_revoked":
+            tokens = event.get("tokens") or {}
+            for user in tokens.get("oauth") or []:
+                await store.async_delete_installation(
+                    enterprise_id=enterprise, team_id=team, user_id=str(user)
+                )
+            if not tokens.get("bot"):
+                return  # Only people's own tokens went: the bot still speaks there.
+        await store.async_delete_all(enterprise_id=enterprise, team_id=team)
+        workspace = self._where(body)[0]
+        if await store.find_for_workspace(workspace) is None:
+            await self.engine.workspace_lost(PLATFORM, workspace)
 
     async def _run_unknown(self, body: dict[str, Any]) -> None:
         what = body.get("type")
@@ -419,19 +511,12 @@ class SlackApp:
     # Replies
     async def _interaction_sender(self, body: dict[str, Any]) -> Sender:
         user = body.get("user") or {}
-        team = str(user.get("team_id") or (body.get("team") or {}).get("id", ""))
+        workspace, team = self._where(body)
         container = body.get("container") or {}
         channel = str(container.get("channel_id") or "")
         return await self.users.sender(
-            team, str(user["id"]), channel if channel.startswith("D") else None
+            workspace, str(user["id"]), channel if channel.startswith("D") else None, team=team
         )
-
-
-def _interaction_user(body: dict[str, Any]) -> tuple[str, str]:
-    """(workspace, user) of a button click or a modal: the person whose turns it orders."""
-    user = body.get("user") or {}
-    team = str(user.get("team_id") or (body.get("team") or {}).get("id", ""))
-    return team, str(user.get("id", ""))
 
 
 def _digest(values: dict[str, Any]) -> str:

@@ -45,8 +45,9 @@ class RetryAfterHandler(AsyncRateLimitErrorRetryHandler):
 
 
 def slack_mode(settings: Settings) -> SlackMode | None:
-    """Socket Mode when an app-level token is set, HTTP with a signing secret, else no Slack."""
-    if settings.slack_bot_token is None:
+    """Socket Mode when an app-level token is set, HTTP with a signing secret, else no Slack
+    (neither one bot token nor OAuth configured)."""
+    if settings.slack_bot_token is None and not settings.slack_oauth_enabled:
         return None
     if settings.slack_app_token is not None:
         return "socket"
@@ -56,10 +57,13 @@ def slack_mode(settings: Settings) -> SlackMode | None:
 
 
 def reply_client(settings: Settings) -> AsyncWebClient:
-    """The Web API client for replies: waits out a 429's Retry-After and tries again."""
-    assert settings.slack_bot_token is not None
+    """The Web API client for replies: waits out a 429's Retry-After and tries again. With
+    several workspaces (OAuth) it has no token: each workspace's client is made from it."""
+    token = None
+    if settings.slack_bot_token is not None and not settings.slack_oauth_enabled:
+        token = settings.slack_bot_token.get_secret_value()
     client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(),
+        token=token,
         base_url=settings.slack_api_url,
         session=aiohttp.ClientSession(),
     )

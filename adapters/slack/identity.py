@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.workspaces import NotInstalledError, WorkspaceClients
 from bot.clock import Clock
 from bot.events import Sender
 
@@ -45,24 +45,54 @@ class Profile:
     fetched_at: datetime
 
 
+def workspace_of(body: dict[str, Any], *, by_organisation: bool) -> tuple[str, str]:
+    """(Tandem's workspace id, Slack team) of a request. With several workspaces installed,
+    a person of an Enterprise Grid organisation is one person across its teams (Slack gives
+    them one user id there): the workspace is the organisation's id. With one bot token it
+    stays the team, as it always was, so that the people already known keep their identity."""
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    team_field = body.get("team") if isinstance(body.get("team"), dict) else {}
+    team = str(
+        (user or {}).get("team_id")
+        or (team_field or {}).get("id")
+        or body.get("team_id")
+        or (body.get("event") or {}).get("team", "")
+    )
+    if not by_organisation:
+        return team, team
+    enterprise = body.get("enterprise") if isinstance(body.get("enterprise"), dict) else {}
+    authorizations = body.get("authorizations") or [{}]
+    organisation = (
+        body.get("enterprise_id")
+        or (enterprise or {}).get("id")
+        or (team_field or {}).get("enterprise_id")
+        or (authorizations[0] or {}).get("enterprise_id")
+    )
+    return (str(organisation) if organisation else team), team
+
+
 class UserDirectory:
     """users.info, kept in memory per workspace and user, refreshed after ``PROFILE_TTL``."""
 
-    def __init__(self, client: AsyncWebClient, clock: Clock) -> None:
-        self.client = client
+    def __init__(self, clients: WorkspaceClients, clock: Clock) -> None:
+        self.clients = clients
         self.clock = clock
         self._profiles: dict[tuple[str, str], Profile] = {}
         self._dm_channels: dict[tuple[str, str], str] = {}
 
-    async def profile(self, team_id: str, user_id: str) -> Profile | None:
+    async def profile(self, team_id: str, user_id: str, team: str | None = None) -> Profile | None:
         now = self.clock.now()
         cached = self._profiles.get((team_id, user_id))
         if cached is not None and now - cached.fetched_at < PROFILE_TTL:
             return cached
         try:
-            response = await self.client.users_info(user=user_id, include_locale=True)
+            client = await self.clients.client_for(team_id, team)
+            response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as error:
             logger.warning("users.info failed", extra={"error": str(error.response.get("error"))})
+            return cached
+        except NotInstalledError:
+            logger.warning("users.info: workspace no longer installed", extra={"team": team_id})
             return cached
         user: dict[str, Any] = response.get("user") or {}
         profile = user.get("profile") or {}
@@ -81,19 +111,27 @@ class UserDirectory:
     def known_dm(self, team_id: str, user_id: str) -> str | None:
         return self._dm_channels.get((team_id, user_id))
 
-    async def dm_channel(self, team_id: str, user_id: str) -> str:
+    async def dm_channel(self, team_id: str, user_id: str, team: str | None = None) -> str:
         known = self.known_dm(team_id, user_id)
         if known is None:
-            response = await self.client.conversations_open(users=user_id)
+            client = await self.clients.client_for(team_id, team)
+            response = await client.conversations_open(users=user_id)
             known = str(response["channel"]["id"])
             self.remember_dm(team_id, user_id, known)
         return known
 
-    async def sender(self, team_id: str, user_id: str, dm_channel: str | None = None) -> Sender:
+    async def sender(
+        self, team_id: str, user_id: str, dm_channel: str | None = None, team: str | None = None
+    ) -> Sender:
+        """``team_id``: Tandem's workspace id (the organisation's, on Enterprise Grid);
+        ``team``: the Slack team the person spoke from, kept in their address when it differs."""
         if dm_channel:
             self.remember_dm(team_id, user_id, dm_channel)
-        profile = await self.profile(team_id, user_id)
+        profile = await self.profile(team_id, user_id, team)
         channel = self.known_dm(team_id, user_id)
+        address: dict[str, Any] = {"dm_channel": channel} if channel else {}
+        if team and team != team_id:
+            address["team"] = team
         return Sender(
             platform=PLATFORM,
             workspace=team_id,
@@ -101,5 +139,5 @@ class UserDirectory:
             display_name=profile.display_name if profile else None,
             locale=profile.locale if profile else None,
             timezone=profile.timezone if profile else None,
-            address={"dm_channel": channel} if channel else None,
+            address=address or None,
         )

@@ -7,7 +7,9 @@ A channel post that carries a chart (the digest) is followed by the chart as a P
 A channel the bot was never invited to (``not_in_channel``) is joined when it is public
 (``conversations.join``) and the post made again; a private one, or an archived or deleted
 one, refuses the post for good and the owners are told (``channel_refused``), since only a
-person can let the bot in.
+person can let the bot in. With several workspaces installed, each call goes with the token of
+the workspace of the person or channel (adapters/slack/workspaces.py); a workspace nothing
+reaches any more (uninstalled) makes the person unreachable.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import slack_messages
 from adapters.slack.files import upload_chart
+from adapters.slack.workspaces import NotInstalledError, OneWorkspace, WorkspaceClients, team_of
 from bot.domain import Person
 from bot.messages import Message
 from bot.ports import DeliveryError, Pace
@@ -53,53 +56,77 @@ class SlackChatPort:
     platform = PLATFORM
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SlackChatPort:
-        assert settings.slack_bot_token is not None
-        # One HTTP session for every call: connections are reused instead of set up each time.
-        client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(),
-            base_url=settings.slack_api_url,
-            session=aiohttp.ClientSession(),
-        )
+    def from_settings(
+        cls, settings: Settings, workspaces: WorkspaceClients | None = None
+    ) -> SlackChatPort:
+        """One bot token's client, or ``workspaces``: each installed workspace's (OAuth)."""
+        client = None
+        if workspaces is None:
+            assert settings.slack_bot_token is not None
+            # One HTTP session for every call: connections are reused instead of set up each time.
+            client = AsyncWebClient(
+                token=settings.slack_bot_token.get_secret_value(),
+                base_url=settings.slack_api_url,
+                session=aiohttp.ClientSession(),
+            )
         pace = Pace(
             per_second=settings.slack_messages_per_second,
             burst=settings.slack_burst,
             per_conversation_per_second=1.0,
         )
-        return cls(client, pace, settings.slack_history_calls_per_minute)
+        return cls(client, pace, settings.slack_history_calls_per_minute, workspaces=workspaces)
 
     def __init__(
         self,
-        client: AsyncWebClient,
+        client: AsyncWebClient | None,
         pace: Pace,
         history_calls_per_minute: float = HISTORY_CALLS_PER_MINUTE,
+        *,
+        workspaces: WorkspaceClients | None = None,
     ) -> None:
-        self.client = client
+        if workspaces is None:
+            assert client is not None
+            workspaces = OneWorkspace(client)
+        self.workspaces = workspaces
         self.pace: Pace | None = pace
         # A whole minute's allowance may go at once (Slack tolerates bursts), then it refills.
         self._history_limiter = AsyncLimiter(history_calls_per_minute, 60)
         self.history_calls = 0
-        # Direct-message channel ids, looked up once per person and process.
-        self._dm_channels: dict[str, str] = {}
+        # Direct-message channel ids, looked up once per person (workspace, user) and process.
+        self._dm_channels: dict[tuple[str, str], str] = {}
+
+    async def _client(
+        self, person: Person | None, channel: dict[str, Any] | None = None
+    ) -> AsyncWebClient:
+        """The client with the token of the workspace the person or channel belongs to."""
+        where = channel if channel is not None else (person.address if person else None)
+        workspace = str((channel or {}).get("workspace") or (person.workspace if person else ""))
+        try:
+            return await self.workspaces.client_for(workspace, team_of(where))
+        except NotInstalledError as error:
+            # Uninstalled or revoked there: nobody in that workspace can be written to.
+            raise DeliveryError("slack not installed", transient=False, unreachable=True) from error
 
     async def send_to_person(self, person: Person, message: Message, key: str) -> str:
-        channel = await self._dm_channel(person)
-        return await self._post(channel, message, key)
+        client = await self._client(person)
+        channel = await self._dm_channel(client, person)
+        return await self._post(client, channel, message, key)
 
     async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
         target = str(channel["channel"])
+        client = await self._client(None, channel)
         try:
-            ts = await self._post(target, message, key)
+            ts = await self._post(client, target, message, key)
         except DeliveryError as refused:
-            if refused.reason != "slack not_in_channel" or not await self._join(target):
+            if refused.reason != "slack not_in_channel" or not await self._join(client, target):
                 if refused.reason.removeprefix("slack ") in CHANNEL_REFUSALS:
                     raise DeliveryError(
                         refused.reason, transient=False, channel_refused=True
                     ) from refused
                 raise
-            ts = await self._post(target, message, key)
+            ts = await self._post(client, target, message, key)
         if message.chart is not None:
-            await upload_chart(self.client, target, message.chart)
+            await upload_chart(client, target, message.chart)
         return ts
 
     async def find_sent(
@@ -114,12 +141,13 @@ class SlackChatPort:
         wanted = set(keys)
         found: dict[str, str] = {}
         cursor: str | None = None
+        client = await self._client(person, channel)
         try:
-            target = str(channel["channel"]) if channel else await self._dm_channel(person)
+            target = str(channel["channel"]) if channel else await self._dm_channel(client, person)
             while wanted - found.keys():
                 await self._history_limiter.acquire()
                 self.history_calls += 1
-                response = await self.client.conversations_history(
+                response = await client.conversations_history(
                     channel=target,
                     oldest=f"{since.timestamp():.6f}",
                     limit=HISTORY_PAGE,
@@ -140,10 +168,10 @@ class SlackChatPort:
             raise _delivery_error(error) from error
         return found
 
-    async def _join(self, channel: str) -> bool:
+    async def _join(self, client: AsyncWebClient, channel: str) -> bool:
         """Joins a public channel; False when the bot cannot (a private channel, a refusal)."""
         try:
-            await self.client.conversations_join(channel=channel)
+            await client.conversations_join(channel=channel)
         except SlackApiError as error:
             code = error.response.data.get("error") if isinstance(error.response.data, dict) else ""
             logger.warning("cannot join the channel", extra={"channel": channel, "error": code})
@@ -151,24 +179,24 @@ class SlackChatPort:
         return True
 
     async def close(self) -> None:
-        if self.client.session is not None and not self.client.session.closed:
-            await self.client.session.close()
+        await self.workspaces.close()
 
-    async def _dm_channel(self, person: Person | None) -> str:
+    async def _dm_channel(self, client: AsyncWebClient, person: Person | None) -> str:
         if person is None:
             raise DeliveryError("no recipient", transient=False)
         address = person.address or {}
         if address.get("dm_channel"):
             return str(address["dm_channel"])
-        if person.user_id not in self._dm_channels:
+        known = (person.workspace, person.user_id)
+        if known not in self._dm_channels:
             try:
-                response = await self.client.conversations_open(users=person.user_id)
+                response = await client.conversations_open(users=person.user_id)
             except SlackApiError as error:
                 raise _delivery_error(error) from error
-            self._dm_channels[person.user_id] = str(response["channel"]["id"])
-        return self._dm_channels[person.user_id]
+            self._dm_channels[known] = str(response["channel"]["id"])
+        return self._dm_channels[known]
 
-    async def _post(self, channel: str, message: Message, key: str) -> str:
+    async def _post(self, client: AsyncWebClient, channel: str, message: Message, key: str) -> str:
         """A long message goes in several parts; only the last carries the outbox key, so a
         crash between parts has them all sent again (a part twice, rather than one lost)."""
         parts = slack_messages(message)
@@ -178,7 +206,7 @@ class SlackChatPort:
         try:
             for index, part in enumerate(parts):
                 last = index == len(parts) - 1
-                response = await self.client.chat_postMessage(
+                response = await client.chat_postMessage(
                     channel=channel,
                     text=part.text,
                     blocks=part.blocks,

@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import SlackMessage, message_blocks, slack_messages
 from adapters.slack.files import upload_attachment, upload_chart
 from adapters.slack.identity import UserDirectory
 from adapters.slack.views import form_view, home_actions
+from adapters.slack.workspaces import WorkspaceClients, client_of, team_of
 from bot.events import Sender
 from bot.i18n import Renderer
 from bot.messages import Choice, Message
@@ -20,8 +20,8 @@ logger = logging.getLogger("tandem.slack")
 
 
 class SlackReplies:
-    def __init__(self, client: AsyncWebClient, users: UserDirectory, renderer: Renderer) -> None:
-        self.client = client
+    def __init__(self, clients: WorkspaceClients, users: UserDirectory, renderer: Renderer) -> None:
+        self.clients = clients
         self.users = users
         self.renderer = renderer
 
@@ -42,14 +42,16 @@ class SlackReplies:
         trigger_id: str | None = None,
         reopen: str | None = None,
     ) -> None:
-        """Forms open as a modal (the trigger id is good once, for 3 s); the rest goes by DM."""
+        """Forms open as a modal (the trigger id is good once, for 3 s); the rest goes by DM,
+        with the token of the sender's workspace."""
+        if not replies:
+            return
+        client = await client_of(self.clients, sender)
         for reply in replies:
             if reply.form is not None and trigger_id:
                 opening, trigger_id = trigger_id, None
                 try:
-                    await self.client.views_open(
-                        trigger_id=opening, view=self.form_view(sender, reply)
-                    )
+                    await client.views_open(trigger_id=opening, view=self.form_view(sender, reply))
                     continue
                 except SlackApiError as error:
                     # Typically expired_trigger_id: the DM then offers a button to open it.
@@ -63,15 +65,15 @@ class SlackReplies:
             if not parts:
                 logger.warning("empty reply not sent")
                 continue
-            channel = await self.users.dm_channel(sender.workspace, sender.user_id)
+            channel = await self.users.dm_channel(
+                sender.workspace, sender.user_id, team_of(sender.address)
+            )
             for part in parts:
-                await self.client.chat_postMessage(
-                    channel=channel, text=part.text, blocks=part.blocks
-                )
+                await client.chat_postMessage(channel=channel, text=part.text, blocks=part.blocks)
             if reply.chart is not None:
-                await upload_chart(self.client, channel, reply.chart)
+                await upload_chart(client, channel, reply.chart)
             if reply.attachment is not None:
-                await upload_attachment(self.client, channel, reply.attachment)
+                await upload_attachment(client, channel, reply.attachment)
 
 
 def _code(error: SlackApiError) -> str:

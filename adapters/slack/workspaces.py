@@ -1,0 +1,103 @@
+"""Which Web API client speaks for a workspace: the one bot token, or each installation's.
+
+With one workspace (``SLACK_BOT_TOKEN``) every call goes through the same client. Installed
+through OAuth, each workspace (a team, or an Enterprise Grid organisation for an org-wide
+install) has its own bot token in the database: a call for a person, a conversation or a
+channel goes with the token of the installation that reaches them, refreshed first when token
+rotation is on and it is about to expire (Bolt's ``AsyncTokenRotator``; the new tokens are
+saved). Clients share one HTTP session.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.events import Sender
+from storage.slack_installations import SqlInstallationStore
+
+logger = logging.getLogger("tandem.slack")
+
+
+class NotInstalledError(LookupError):
+    """No installation reaches this workspace (never installed, uninstalled, revoked)."""
+
+
+class WorkspaceClients(Protocol):
+    async def client_for(self, workspace: str, team: str | None = None) -> AsyncWebClient:
+        """The client for Tandem's ``workspace`` id and, for Enterprise Grid, the ``team``."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def team_of(address: dict[str, Any] | None) -> str | None:
+    """The team kept in a person's or channel's address (Enterprise Grid), if any."""
+    team = (address or {}).get("team")
+    return str(team) if team else None
+
+
+async def client_of(clients: WorkspaceClients, sender: Sender) -> AsyncWebClient:
+    return await clients.client_for(sender.workspace, team_of(sender.address))
+
+
+class OneWorkspace:
+    """The single-workspace mode: one bot token from the environment."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def client_for(self, workspace: str, team: str | None = None) -> AsyncWebClient:
+        return self.client
+
+    async def close(self) -> None:
+        if self.client.session is not None and not self.client.session.closed:
+            await self.client.session.close()
+
+
+class InstalledWorkspaces:
+    """Each workspace's own token, from the installations stored in the database."""
+
+    def __init__(
+        self,
+        store: SqlInstallationStore,
+        template: AsyncWebClient,
+        rotator: AsyncTokenRotator,
+        rotation_minutes: int,
+    ) -> None:
+        self.store = store
+        # Base URL, HTTP session and retry handlers every workspace's client shares.
+        self.template = template
+        self.rotator = rotator
+        self.rotation_minutes = rotation_minutes
+
+    async def client_for(self, workspace: str, team: str | None = None) -> AsyncWebClient:
+        installation = await self.store.find_for_workspace(workspace, team)
+        if installation is None or installation.bot_token is None:
+            raise NotInstalledError(workspace)
+        try:
+            refreshed = await self.rotator.perform_token_rotation(
+                installation=installation, minutes_before_expiration=self.rotation_minutes
+            )
+        except Exception as error:  # SlackTokenRotationError: the refresh token was refused
+            logger.error(
+                "token rotation failed", extra={"workspace": workspace, "error": str(error)}
+            )
+            raise NotInstalledError(workspace) from error
+        if refreshed is not None:
+            await self.store.async_save(refreshed)
+            installation = refreshed
+        template = self.template
+        return AsyncWebClient(
+            token=installation.bot_token,
+            base_url=template.base_url,
+            session=template.session,
+            retry_handlers=list(template.retry_handlers or []),
+        )
+
+    async def close(self) -> None:
+        if self.template.session is not None and not self.template.session.closed:
+            await self.template.session.close()

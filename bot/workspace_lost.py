@@ -1,0 +1,67 @@
+"""A whole workspace the bot can no longer speak in (the app uninstalled, its token revoked):
+everyone Tandem knows there is marked unreachable at once, instead of one failed message at a
+time, and the owners of their programs are told, once per program, in their own language."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from bot.clock import Clock
+from bot.domain import Person, Program
+from bot.i18n import Renderer
+from bot.ports import UnitOfWorkFactory
+from bot.turn import EngineConfig
+from bot.unreachable import tell_owner
+
+logger = logging.getLogger("tandem")
+
+
+async def workspace_lost(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    renderer: Renderer,
+    config: EngineConfig,
+    platform: str,
+    workspace: str,
+) -> int:
+    """Marks the workspace's people unreachable and queues the owners' notes, in one
+    transaction; returns how many people became unreachable."""
+    now = clock.now()
+    stamp = now.isoformat()
+    async with uow_factory() as uow:
+        lost = [p for p in await uow.people_in_workspace(platform, workspace) if not p.unreachable]
+        for person in lost:
+            person.unreachable = True
+        by_program: dict[int, list[Person]] = defaultdict(list)
+        programs: dict[int, Program] = {}
+        for person in lost:
+            assert person.id is not None
+            for enrollment in await uow.enrollments_of_person(person.id):
+                program = programs.get(enrollment.program_id) or await uow.program(
+                    enrollment.program_id
+                )
+                if program is None or program.id is None or program.closed:
+                    continue
+                programs[program.id] = program
+                by_program[program.id].append(person)
+        for program_id, people in by_program.items():
+            program = programs[program_id]
+            for owner in await uow.owners_of(program_id):
+                if owner.id is None or owner.unreachable:
+                    continue
+                locale = renderer.locale_for(owner.locale or program.locale, config.default_locale)
+                text = renderer.render(
+                    locale,
+                    "owner.workspace_lost",
+                    program=program.name,
+                    platform=platform,
+                    names=[person.display_name for person in people],
+                )
+                key = f"workspace_lost:{platform}:{workspace}:{program_id}:{owner.id}:{stamp}"
+                await tell_owner(uow, owner, program, text, key, "workspace_lost_owner", now)
+        await uow.commit()
+    logger.info(
+        "workspace lost", extra={"platform": platform, "workspace": workspace, "people": len(lost)}
+    )
+    return len(lost)
