@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli_slack import refuse_unsafe_slack, slack_app
 from bot.logs import configure_logging
 from bot.resources import shipped_dir
 from bot.settings import Settings
@@ -24,6 +25,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Database maintenance.")
 app.add_typer(db_app, name="db")
 teams_app = typer.Typer(no_args_is_help=True, help="Microsoft Teams: the app package.")
 app.add_typer(teams_app, name="teams")
+app.add_typer(slack_app, name="slack")
 logger = logging.getLogger("tandem")
 
 DEMO_DATABASE = "./tandem-demo.db"
@@ -137,6 +139,7 @@ def deliver(
     from bot.main import build_runtime
 
     settings = _settings()
+    refuse_unsafe_slack(settings)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -289,6 +292,8 @@ async def _match(settings: Settings, program: str, csv: Path | None) -> int:
 
 def _serve(settings: Settings) -> None:
     from adapters.web import run_server
+
+    refuse_unsafe_slack(settings)
 
     # Not asyncio.run: once the server has stopped, its clean-up would wait without bound for
     # any task still running and for any driver thread still inside a call (a SQLite write

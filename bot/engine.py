@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.commands import grammar
 from bot.commands.grammar import Command
 from bot.conversations.runner import answer_open_conversation
+from bot.domain import Person
 from bot.errors import UserError
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
@@ -99,10 +100,21 @@ class Engine:
             await resolve_sender(uow, sender, self.clock.now())
             await uow.commit()
 
-    async def workspace_lost(self, platform: str, workspace: str) -> int:
+    async def workspace_lost(
+        self,
+        platform: str,
+        workspace: str,
+        still_reached: Callable[[Person], Awaitable[bool]],
+    ) -> int:
         """A workspace the bot can no longer speak in: see bot.workspace_lost."""
         return await workspace_lost(
-            self.uow_factory, self.clock, self.renderer, self.config, platform, workspace
+            self.uow_factory,
+            self.clock,
+            self.renderer,
+            self.config,
+            platform,
+            workspace,
+            still_reached,
         )
 
     async def _error_reply(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock
 from bot.domain import Person, Program
@@ -24,13 +25,19 @@ async def workspace_lost(
     config: EngineConfig,
     platform: str,
     workspace: str,
+    still_reached: Callable[[Person], Awaitable[bool]],
 ) -> int:
-    """Marks the workspace's people unreachable and queues the owners' notes, in one
-    transaction; returns how many people became unreachable."""
+    """Marks unreachable the workspace's people ``still_reached`` says nothing reaches any more
+    (on Enterprise Grid, one team of an organisation may go while others stay), and queues the
+    owners' notes, in one transaction; returns how many people became unreachable."""
     now = clock.now()
     stamp = now.isoformat()
     async with uow_factory() as uow:
-        lost = [p for p in await uow.people_in_workspace(platform, workspace) if not p.unreachable]
+        lost = [
+            person
+            for person in await uow.people_in_workspace(platform, workspace)
+            if not person.unreachable and not await still_reached(person)
+        ]
         for person in lost:
             person.unreachable = True
         by_program: dict[int, list[Person]] = defaultdict(list)

@@ -152,8 +152,9 @@ class SqlInstallationStore(AsyncInstallationStore):  # type: ignore[misc]
     ) -> Installation | None:
         """The installation that reaches a person or channel Tandem knows by ``workspace`` (a
         team id, or an organisation's id for Enterprise Grid) and, when known, their ``team``:
-        that team's own installation first, else the organisation's org-wide one, else the
-        latest installation in any team of the organisation."""
+        that team's own installation first, else the organisation's org-wide one; only when the
+        team is unknown (someone named in a command who never wrote), the latest installation
+        in any team of the organisation."""
         teams = {workspace, team} - {None}
         query = sa.select(tables.slack_installation).where(
             columns.client_id == self.client_id,
@@ -169,9 +170,10 @@ class SqlInstallationStore(AsyncInstallationStore):  # type: ignore[misc]
                 return 1, row.installed_at
             if row.is_enterprise_install:
                 return 2, row.installed_at
-            return 3, row.installed_at
+            return (3 if team is None or team == workspace else 4), row.installed_at
 
-        for row in sorted(rows, key=lambda row: (rank(row)[0], -rank(row)[1].timestamp())):
+        ranked = sorted(rows, key=lambda row: (rank(row)[0], -rank(row)[1].timestamp()))
+        for row in (row for row in ranked if rank(row)[0] < 4):
             installation = self._installation(row)
             if installation is not None:
                 return installation

@@ -40,8 +40,9 @@ from adapters.slack.views import (
     home_view,
     submitted_values,
 )
-from adapters.slack.workspaces import OneWorkspace, WorkspaceClients, client_of
+from adapters.slack.workspaces import OneWorkspace, WorkspaceClients, client_of, team_of
 from bot.clock import Clock
+from bot.domain import Person
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
@@ -495,9 +496,12 @@ class SlackApp:
             if not tokens.get("bot"):
                 return  # Only people's own tokens went: the bot still speaks there.
         await store.async_delete_all(enterprise_id=enterprise, team_id=team)
-        workspace = self._where(body)[0]
-        if await store.find_for_workspace(workspace) is None:
-            await self.engine.workspace_lost(PLATFORM, workspace)
+
+        async def still_reached(person: Person) -> bool:
+            found = await store.find_for_workspace(person.workspace, team_of(person.address))
+            return found is not None
+
+        await self.engine.workspace_lost(PLATFORM, self._where(body)[0], still_reached)
 
     async def _run_unknown(self, body: dict[str, Any]) -> None:
         what = body.get("type")

@@ -37,6 +37,8 @@ logger = logging.getLogger("tandem.slack")
 METADATA_EVENT = "tandem_outbox"
 # The person cannot be written to at all: retrying would not help.
 UNREACHABLE = {
+    # The workspace's token was revoked or the app uninstalled there.
+    "token_revoked",
     "user_not_found",
     "account_inactive",
     "cannot_dm_bot",

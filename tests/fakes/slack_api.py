@@ -30,9 +30,17 @@ from typing import Any
 from aiohttp import web
 
 from tests.conformance.blockkit import payload_problems
+from tests.fakes.slack_oauth import FakeOAuth, Grant, Issued
 from tests.fakes.slack_scopes import manifest_scopes, missing_scope
 
 TOKEN = "xoxb-test-token"
+
+
+def _single_workspace() -> FakeOAuth:
+    """The app installed in one workspace, T1, with the long-lived token ``TOKEN``."""
+    oauth = FakeOAuth()
+    oauth.tokens[TOKEN] = Issued(Grant(team={"id": "T1", "name": "Acme"}))
+    return oauth
 
 
 @dataclass
@@ -107,6 +115,10 @@ class FakeSlack:
     violations: list[str] = field(default_factory=list)
     # Block Kit checks may be turned off by a test that sends invalid payloads on purpose.
     check_payloads: bool = True
+    # Installations, tokens and oauth.v2.access (tests/fakes/slack_oauth.py).
+    oauth: FakeOAuth = field(default_factory=_single_workspace)
+    # Every authenticated call in order: (method, bearer token, arguments).
+    sent_with: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         return [arguments for name, arguments in self.requests if name == method]
@@ -194,8 +206,16 @@ class FakeSlack:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         self.calls[method] += 1
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return web.json_response({"ok": False, "error": "invalid_auth"})
+        if method == "oauth.v2.access":
+            arguments = await self._arguments(request)
+            self.requests.append((method, arguments))
+            authorization = request.headers.get("Authorization", "")
+            return web.json_response(self.oauth.access(authorization, arguments))
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        refused = self.oauth.refusal(token)
+        if refused is not None:
+            self.sent_with.append((method, token, {}))
+            return web.json_response({"ok": False, "error": refused})
         if self.failures or self.method_failures[method]:
             queue = self.method_failures[method] or self.failures
             status = queue.pop(0)
@@ -212,8 +232,16 @@ class FakeSlack:
             if isinstance(arguments.get(name), str):
                 arguments[name] = json.loads(arguments[name])
         self.requests.append((method, arguments))
+        self.sent_with.append((method, token, arguments))
         self._called.set()
         channel = str(arguments.get("channel") or arguments.get("channel_id") or "")
+        user = arguments.get("users") or arguments.get("user") or arguments.get("user_id")
+        if channel.startswith("D-"):
+            user = channel.removeprefix("D-")
+        if user and not self.oauth.reaches(token, str(user)):
+            # Another workspace's person: this token's workspace has nobody of that id.
+            error = "channel_not_found" if channel else "user_not_found"
+            return web.json_response({"ok": False, "error": error})
         lacking = missing_scope(method, self.kind_of(channel), self.scopes)
         if lacking is not None:
             self.violations.append(f"{method} needs {lacking}")
@@ -233,9 +261,7 @@ class FakeSlack:
             self.outside_channels.discard(channel)
             return web.json_response({"ok": True, "channel": {"id": channel}})
         if method == "auth.test":
-            return web.json_response(
-                {"ok": True, "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT", "team": "Acme"}
-            )
+            return web.json_response(self.oauth.auth_test(token))
         if method == "users.info":
             user = str(arguments.get("user", ""))
             if user in self.unreachable_users:

@@ -11,6 +11,7 @@ from adapters.web import make_app
 from bot.clock import VirtualClock
 from bot.main import build_runtime
 from bot.settings import Settings
+from tests.adapters.slack.oauth_world import OAuthWorld, oauth_settings
 from tests.adapters.slack.payloads import SIGNING_SECRET
 from tests.adapters.slack.world import MENTEE, MENTOR, SlackWorld
 from tests.console_support import START
@@ -54,5 +55,19 @@ async def slack(migrated_url: str, fake_slack: FakeSlack) -> AsyncIterator[Slack
     try:
         async with TestClient(TestServer(make_app(runtime.slack))) as http:
             yield SlackWorld(http, fake_slack, runtime)
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
+async def oauth_slack(migrated_url: str, fake_slack: FakeSlack) -> AsyncIterator[OAuthWorld]:
+    """Slack in several workspaces: nothing installed yet, no bot token anywhere."""
+    fake_slack.oauth.tokens.clear()
+    runtime = await build_runtime(
+        oauth_settings(migrated_url, fake_slack.url), VirtualClock(START), migrate=False
+    )
+    try:
+        async with TestClient(TestServer(make_app(runtime.slack))) as http:
+            yield OAuthWorld(http, fake_slack, runtime)
     finally:
         await runtime.close()
