@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.clock import Clock
 from bot.commands import grammar
 from bot.commands.grammar import Command
 from bot.conversations.runner import answer_open_conversation
-from bot.domain import Person
 from bot.errors import UserError
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
@@ -104,7 +104,7 @@ class Engine:
         self,
         platform: str,
         workspace: str,
-        still_reached: Callable[[Person], Awaitable[bool]],
+        still_reached: Callable[[str, dict[str, Any] | None], Awaitable[bool]],
     ) -> int:
         """A workspace the bot can no longer speak in: see bot.workspace_lost."""
         return await workspace_lost(

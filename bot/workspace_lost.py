@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.clock import Clock
 from bot.domain import Person, Program
@@ -25,18 +26,29 @@ async def workspace_lost(
     config: EngineConfig,
     platform: str,
     workspace: str,
-    still_reached: Callable[[Person], Awaitable[bool]],
+    still_reached: Callable[[str, dict[str, Any] | None], Awaitable[bool]],
 ) -> int:
-    """Marks unreachable the workspace's people ``still_reached`` says nothing reaches any more
-    (on Enterprise Grid, one team of an organisation may go while others stay), and queues the
-    owners' notes, in one transaction; returns how many people became unreachable."""
+    """Marks unreachable the workspace's people whom nothing reaches any more, as
+    ``still_reached(workspace, address)`` tells (on Enterprise Grid, one team of an organisation
+    may go while others stay), and queues the owners' notes in the transaction that marks
+    them; returns how many people became unreachable."""
     now = clock.now()
     stamp = now.isoformat()
+    # Asked before the transaction begins: the answer may need the database too.
+    async with uow_factory() as uow:
+        known = [
+            (person.id, person.workspace, dict(person.address) if person.address else None)
+            for person in await uow.people_in_workspace(platform, workspace)
+            if not person.unreachable
+        ]
+    gone = {
+        person_id for person_id, where, address in known if not await still_reached(where, address)
+    }
     async with uow_factory() as uow:
         lost = [
             person
             for person in await uow.people_in_workspace(platform, workspace)
-            if not person.unreachable and not await still_reached(person)
+            if person.id in gone and not person.unreachable
         ]
         for person in lost:
             person.unreachable = True

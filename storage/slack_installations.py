@@ -179,6 +179,23 @@ class SqlInstallationStore(AsyncInstallationStore):  # type: ignore[misc]
                 return installation
         return None
 
+    async def teams_of_organisation(self, enterprise_id: str) -> list[str]:
+        """The teams of an organisation installed one by one (newest first); none when the
+        organisation installed the app org-wide, which reaches all its teams."""
+        async with self.engine.connect() as connection:
+            rows = list(
+                await connection.execute(
+                    sa.select(columns.team_id, columns.is_enterprise_install)
+                    .where(
+                        columns.client_id == self.client_id, columns.enterprise_id == enterprise_id
+                    )
+                    .order_by(columns.installed_at.desc(), columns.id.desc())
+                )
+            )
+        if any(row.is_enterprise_install for row in rows):
+            return []
+        return [row.team_id for row in rows]
+
     async def installed_workspaces(self) -> list[Workspace]:
         async with self.engine.connect() as connection:
             rows = await connection.execute(

@@ -42,7 +42,6 @@ from adapters.slack.views import (
 )
 from adapters.slack.workspaces import OneWorkspace, WorkspaceClients, client_of, team_of
 from bot.clock import Clock
-from bot.domain import Person
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
@@ -497,9 +496,8 @@ class SlackApp:
                 return  # Only people's own tokens went: the bot still speaks there.
         await store.async_delete_all(enterprise_id=enterprise, team_id=team)
 
-        async def still_reached(person: Person) -> bool:
-            found = await store.find_for_workspace(person.workspace, team_of(person.address))
-            return found is not None
+        async def still_reached(workspace: str, address: dict[str, Any] | None) -> bool:
+            return await store.find_for_workspace(workspace, team_of(address)) is not None
 
         await self.engine.workspace_lost(PLATFORM, self._where(body)[0], still_reached)
 

@@ -96,6 +96,8 @@ class SlackChatPort:
         self.history_calls = 0
         # Direct-message channel ids, looked up once per person (workspace, user) and process.
         self._dm_channels: dict[tuple[str, str], str] = {}
+        # The team found to reach a person whose team was unknown (Enterprise Grid).
+        self._teams: dict[tuple[str, str], str] = {}
 
     async def _client(
         self, person: Person | None, channel: dict[str, Any] | None = None
@@ -103,15 +105,42 @@ class SlackChatPort:
         """The client with the token of the workspace the person or channel belongs to."""
         where = channel if channel is not None else (person.address if person else None)
         workspace = str((channel or {}).get("workspace") or (person.workspace if person else ""))
+        team = team_of(where)
+        if person is not None and channel is None:
+            team = team or self._teams.get((person.workspace, person.user_id))
+        return await self._client_in(workspace, team)
+
+    async def _client_in(self, workspace: str, team: str | None) -> AsyncWebClient:
         try:
-            return await self.workspaces.client_for(workspace, team_of(where))
+            return await self.workspaces.client_for(workspace, team)
         except NotInstalledError as error:
             # Uninstalled or revoked there: nobody in that workspace can be written to.
             raise DeliveryError("slack not installed", transient=False, unreachable=True) from error
 
+    async def _reach(self, person: Person) -> tuple[AsyncWebClient, str]:
+        """The client and direct-message channel for a person. Someone named in a command of
+        an Enterprise Grid organisation installed team by team, who never wrote, has no known
+        team: each installed team is tried until one has them (then remembered)."""
+        known = (person.workspace, person.user_id)
+        if team_of(person.address) or known in self._teams:
+            client = await self._client(person)
+            return client, await self._dm_channel(client, person)
+        teams: list[str | None] = [*await self.workspaces.teams_of(person.workspace)] or [None]
+        for index, team in enumerate(teams):
+            client = await self._client_in(person.workspace, team)
+            try:
+                channel = await self._dm_channel(client, person)
+            except DeliveryError as refused:
+                if refused.unreachable and index < len(teams) - 1:
+                    continue
+                raise
+            if team is not None:
+                self._teams[known] = team
+            return client, channel
+        raise DeliveryError("no recipient", transient=False)
+
     async def send_to_person(self, person: Person, message: Message, key: str) -> str:
-        client = await self._client(person)
-        channel = await self._dm_channel(client, person)
+        client, channel = await self._reach(person)
         return await self._post(client, channel, message, key)
 
     async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
@@ -143,9 +172,13 @@ class SlackChatPort:
         wanted = set(keys)
         found: dict[str, str] = {}
         cursor: str | None = None
-        client = await self._client(person, channel)
         try:
-            target = str(channel["channel"]) if channel else await self._dm_channel(client, person)
+            if channel:
+                client, target = await self._client(None, channel), str(channel["channel"])
+            elif person is not None:
+                client, target = await self._reach(person)
+            else:
+                raise DeliveryError("no recipient", transient=False)
             while wanted - found.keys():
                 await self._history_limiter.acquire()
                 self.history_calls += 1

@@ -31,6 +31,11 @@ class WorkspaceClients(Protocol):
         """The client for Tandem's ``workspace`` id and, for Enterprise Grid, the ``team``."""
         ...
 
+    async def teams_of(self, workspace: str) -> list[str]:
+        """The teams a person of ``workspace`` whose own team is unknown may be in: those of an
+        Enterprise Grid organisation installed team by team; empty otherwise."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -52,6 +57,9 @@ class OneWorkspace:
 
     async def client_for(self, workspace: str, team: str | None = None) -> AsyncWebClient:
         return self.client
+
+    async def teams_of(self, workspace: str) -> list[str]:
+        return []
 
     async def close(self) -> None:
         if self.client.session is not None and not self.client.session.closed:
@@ -97,6 +105,9 @@ class InstalledWorkspaces:
             session=template.session,
             retry_handlers=list(template.retry_handlers or []),
         )
+
+    async def teams_of(self, workspace: str) -> list[str]:
+        return await self.store.teams_of_organisation(workspace)
 
     async def close(self) -> None:
         if self.template.session is not None and not self.template.session.closed:
