@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_slack import refuse_unsafe_slack, slack_app
+from adapters.slack.cli import refuse_unsafe_slack, slack_app
 from bot.logs import configure_logging
 from bot.resources import shipped_dir
 from bot.settings import Settings

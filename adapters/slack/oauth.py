@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
@@ -25,13 +25,15 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.workspaces import InstalledWorkspaces
 from bot.i18n import Renderer
 from bot.settings import Settings
 from storage.slack_installations import SqlInstallationStore, SqlOAuthStateStore
 from storage.token_cipher import TokenCipher
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 # How long an install link's state stays good (Slack's consent page takes a minute or two).
 STATE_SECONDS = 600

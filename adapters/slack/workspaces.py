@@ -10,9 +10,12 @@ saved). Clients share one HTTP session.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Protocol
 
+from slack_sdk.errors import SlackTokenRotationError
+from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -20,6 +23,15 @@ from bot.events import Sender
 from storage.slack_installations import SqlInstallationStore
 
 logger = logging.getLogger("tandem.slack")
+# What oauth.v2.access answers when a refresh token will never work again.
+REFRESH_REFUSALS = {
+    "invalid_refresh_token",
+    "invalid_client_id",
+    "bad_client_secret",
+    "app_uninstalled",
+    "token_revoked",
+    "invalid_grant_type",
+}
 
 
 class NotInstalledError(LookupError):
@@ -81,23 +93,10 @@ class InstalledWorkspaces:
         self.template = template
         self.rotator = rotator
         self.rotation_minutes = rotation_minutes
+        self._refreshing: dict[tuple[str, str], asyncio.Lock] = {}
 
     async def client_for(self, workspace: str, team: str | None = None) -> AsyncWebClient:
-        installation = await self.store.find_for_workspace(workspace, team)
-        if installation is None or installation.bot_token is None:
-            raise NotInstalledError(workspace)
-        try:
-            refreshed = await self.rotator.perform_token_rotation(
-                installation=installation, minutes_before_expiration=self.rotation_minutes
-            )
-        except Exception as error:  # SlackTokenRotationError: the refresh token was refused
-            logger.error(
-                "token rotation failed", extra={"workspace": workspace, "error": str(error)}
-            )
-            raise NotInstalledError(workspace) from error
-        if refreshed is not None:
-            await self.store.async_save(refreshed)
-            installation = refreshed
+        installation = await self._fresh_installation(workspace, team)
         template = self.template
         return AsyncWebClient(
             token=installation.bot_token,
@@ -105,6 +104,35 @@ class InstalledWorkspaces:
             session=template.session,
             retry_handlers=list(template.retry_handlers or []),
         )
+
+    async def _fresh_installation(self, workspace: str, team: str | None) -> Installation:
+        """The installation, its tokens refreshed first when they are about to expire. One
+        refresh at a time per workspace: a refresh token is good once, so two sends racing to
+        refresh would otherwise have one of them refused."""
+        lock = self._refreshing.setdefault((workspace, team or ""), asyncio.Lock())
+        async with lock:
+            installation = await self.store.find_for_workspace(workspace, team)
+            if installation is None or installation.bot_token is None:
+                raise NotInstalledError(workspace)
+            try:
+                refreshed = await self.rotator.perform_token_rotation(
+                    installation=installation, minutes_before_expiration=self.rotation_minutes
+                )
+            except SlackTokenRotationError as error:
+                # Another replica may have refreshed it just before (using the refresh token up).
+                again = await self.store.find_for_workspace(workspace, team)
+                if again is not None and again.bot_token != installation.bot_token:
+                    return again
+                data = error.api_error.response.data
+                code = data.get("error") if isinstance(data, dict) else None
+                if code in REFRESH_REFUSALS:
+                    logger.error("token refresh refused", extra={"workspace": workspace})
+                    raise NotInstalledError(workspace) from error
+                raise  # Slack in trouble: the send is tried again later.
+            if refreshed is None:
+                return installation
+            await self.store.async_save(refreshed)
+            return refreshed
 
     async def teams_of(self, workspace: str) -> list[str]:
         return await self.store.teams_of_organisation(workspace)

@@ -18,7 +18,9 @@ def test_the_manifest_declares_the_commands_events_and_one_url() -> None:
     settings = manifest["settings"]
     assert sorted(settings["event_subscriptions"]["bot_events"]) == [
         "app_home_opened",
+        "app_uninstalled",
         "message.im",
+        "tokens_revoked",
     ]
     assert settings["interactivity"]["is_enabled"] is True
     urls = {command["url"] for command in commands}
@@ -42,3 +44,10 @@ def test_the_manifest_asks_only_for_the_scopes_it_uses() -> None:
         "files:write",
         "users:read",
     }
+
+
+def test_the_manifest_sends_installs_back_to_the_oauth_redirect_on_the_same_host() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    (redirect,) = manifest["oauth_config"]["redirect_urls"]
+    events = manifest["settings"]["event_subscriptions"]["request_url"]
+    assert redirect == events.replace("/slack/events", "/slack/oauth_redirect")
