@@ -38,6 +38,8 @@ def _settings(quiet: bool = False) -> Settings:
         # In the terminal the transcript is the interface; routine log lines would drown it.
         level = "WARNING"
     configure_logging(settings.tandem_log_format, level)
+    # Every command that may build the runtime refuses an unsafe Slack OAuth setup first.
+    refuse_unsafe_slack(settings)
     return settings
 
 
@@ -139,7 +141,6 @@ def deliver(
     from bot.main import build_runtime
 
     settings = _settings()
-    refuse_unsafe_slack(settings)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -292,8 +293,6 @@ async def _match(settings: Settings, program: str, csv: Path | None) -> int:
 
 def _serve(settings: Settings) -> None:
     from adapters.web import run_server
-
-    refuse_unsafe_slack(settings)
 
     # Not asyncio.run: once the server has stopped, its clean-up would wait without bound for
     # any task still running and for any driver thread still inside a call (a SQLite write

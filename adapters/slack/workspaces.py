@@ -20,7 +20,6 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.events import Sender
-from storage.slack_installations import SqlInstallationStore
 
 logger = logging.getLogger("tandem.slack")
 # What oauth.v2.access answers when a refresh token will never work again.
@@ -36,6 +35,18 @@ REFRESH_REFUSALS = {
 
 class NotInstalledError(LookupError):
     """No installation reaches this workspace (never installed, uninstalled, revoked)."""
+
+
+class Installations(Protocol):
+    """Where installations are kept (storage/slack_installations.py)."""
+
+    async def find_for_workspace(
+        self, workspace: str, team: str | None = None
+    ) -> Installation | None: ...
+
+    async def async_save(self, installation: Installation) -> None: ...
+
+    async def teams_of_organisation(self, enterprise_id: str) -> list[str]: ...
 
 
 class WorkspaceClients(Protocol):
@@ -83,7 +94,7 @@ class InstalledWorkspaces:
 
     def __init__(
         self,
-        store: SqlInstallationStore,
+        store: Installations,
         template: AsyncWebClient,
         rotator: AsyncTokenRotator,
         rotation_minutes: int,

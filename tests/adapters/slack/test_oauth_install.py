@@ -123,6 +123,22 @@ async def test_the_page_speaks_the_installers_language(oauth_slack: OAuthWorld) 
     assert "Tandem n'a pas pu être installé" in page
 
 
+async def test_an_install_cancelled_on_slacks_page_installs_nothing(
+    oauth_slack: OAuthWorld,
+) -> None:
+    started = await oauth_slack.begin_install()
+    response = await oauth_slack.come_back(
+        code=None, state=started.state, cookie=started.cookie, error="access_denied"
+    )
+    assert "The installation was cancelled in Slack" in await response.text()
+    assert await _installations(oauth_slack) == []
+    # An oversized state is refused like any unknown one.
+    huge = "x" * 5000
+    refused = await oauth_slack.come_back(code="c", state=huge, cookie=huge)
+    assert refused.status == 401
+    assert await _installations(oauth_slack) == []
+
+
 async def test_a_code_slack_refuses_installs_nothing(oauth_slack: OAuthWorld) -> None:
     started = await oauth_slack.begin_install()
     response = await oauth_slack.come_back(
