@@ -23,14 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import single_message
 from adapters.slack.client import SlackMode, reply_client, slack_mode
 from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions, workspace_of
-from adapters.slack.oauth import SlackOAuth
+from adapters.slack.oauth import SlackOAuth, bolt_app, install, oauth_redirect
 from adapters.slack.replies import SlackReplies
 from adapters.slack.verify import refuse_unverified
 from adapters.slack.views import (
@@ -40,7 +39,7 @@ from adapters.slack.views import (
     home_view,
     submitted_values,
 )
-from adapters.slack.workspaces import OneWorkspace, WorkspaceClients, client_of, team_of
+from adapters.slack.workspaces import OneWorkspace, WorkspaceClients, client_of
 from bot.clock import Clock
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
@@ -96,25 +95,9 @@ class SlackApp:
         self.by_organisation = oauth is not None
         self.users = UserDirectory(self.clients, clock)
         self.replies = SlackReplies(self.clients, self.users, renderer)
-        # With OAuth, Bolt's authorize finds each request's workspace token (refreshing it
-        # when token rotation is on) in the installation store, and serves the install flow.
-        installs: dict[str, Any] = {}
-        if oauth is not None:
-            installs = {
-                "installation_store": oauth.installations,
-                "oauth_settings": oauth.settings,
-            }
-        self.bolt = AsyncApp(
-            client=client,
-            signing_secret=signing_secret,
-            request_verification_enabled=mode == "http",
-            process_before_response=True,
-            name="tandem",
-            **installs,
-        )
-        if oauth is not None:
-            self.bolt.event("app_uninstalled")(self._uninstalled)
-            self.bolt.event("tokens_revoked")(self._uninstalled)
+        self.bolt = bolt_app(client, signing_secret, verify=mode == "http", oauth=oauth)
+        self.bolt.event("app_uninstalled")(self._uninstalled)
+        self.bolt.event("tokens_revoked")(self._uninstalled)
         self.bolt.command("/tandem")(self._command)
         self.bolt.command("/session")(self._command)
         self.bolt.action(re.compile(r"^choice:"))(self._choice)
@@ -171,17 +154,11 @@ class SlackApp:
 
     async def install(self, request: web.Request) -> web.Response:
         """``GET /slack/install``: a new single-use state, then Slack's consent page."""
-        flow = self.bolt.oauth_flow
-        assert flow is not None
-        response = await flow.handle_installation(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        return await install(self.bolt, request)
 
     async def oauth_redirect(self, request: web.Request) -> web.Response:
         """``GET /slack/oauth_redirect``: Slack's answer; the state is checked and used up."""
-        flow = self.bolt.oauth_flow
-        assert flow is not None
-        response = await flow.handle_callback(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        return await oauth_redirect(self.bolt, request)
 
     def socket_mode_handler(self, app_token: str) -> Any:
         # The same payload shape checks as over HTTP, before Bolt reads anything.
@@ -317,6 +294,13 @@ class SlackApp:
         await self._receive("home_opened", key, workspace, str(event["user"]), payload)
 
     async def _uninstalled(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if self.oauth is None:
+            # The one token from the environment is gone: nothing here can speak to Slack
+            # any more; whoever runs Tandem sees it in the log.
+            logger.error(
+                "slack app uninstalled or its token revoked", extra={"event": event.get("type")}
+            )
+            return
         # Written down like every request: the workspace's people are marked exactly once.
         workspace = self._where(body)[0]
         key = f"slack:{body['event_id']}"
@@ -478,28 +462,8 @@ class SlackApp:
         await client.views_publish(user_id=user, view=home_view(replies, actions))
 
     async def _run_uninstalled(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        """The app uninstalled, or its bot token revoked: the installation goes (its tokens
-        with it); when nothing reaches the workspace any more, its people become unreachable
-        and their programs' owners are told."""
         assert self.oauth is not None
-        store = self.oauth.installations
-        authorization = (body.get("authorizations") or [{}])[0] or {}
-        enterprise = body.get("enterprise_id") or authorization.get("enterprise_id")
-        team = body.get("team_id") or authorization.get("team_id")
-        if event.get("type") == "tokens_revoked":
-            tokens = event.get("tokens") or {}
-            for user in tokens.get("oauth") or []:
-                await store.async_delete_installation(
-                    enterprise_id=enterprise, team_id=team, user_id=str(user)
-                )
-            if not tokens.get("bot"):
-                return  # Only people's own tokens went: the bot still speaks there.
-        await store.async_delete_all(enterprise_id=enterprise, team_id=team)
-
-        async def still_reached(workspace: str, address: dict[str, Any] | None) -> bool:
-            return await store.find_for_workspace(workspace, team_of(address)) is not None
-
-        await self.engine.workspace_lost(PLATFORM, self._where(body)[0], still_reached)
+        await self.oauth.removed(self.engine, body, event, self._where(body)[0])
 
     async def _run_unknown(self, body: dict[str, Any]) -> None:
         what = body.get("type")

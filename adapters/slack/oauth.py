@@ -15,6 +15,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
     AsyncFailureArgs,
@@ -26,7 +29,8 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.workspaces import InstalledWorkspaces
+from adapters.slack.workspaces import InstalledWorkspaces, team_of
+from bot.engine import Engine
 from bot.i18n import Renderer
 from bot.settings import Settings
 from storage.slack_installations import SqlInstallationStore, SqlOAuthStateStore
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 # How long an install link's state stays good (Slack's consent page takes a minute or two).
 STATE_SECONDS = 600
 HTML = {"Content-Type": "text/html; charset=utf-8"}
+PLATFORM = "slack"
 
 
 def manifest_scopes() -> list[str]:
@@ -66,6 +71,32 @@ class SlackOAuth:
     states: SqlOAuthStateStore
     settings: AsyncOAuthSettings
     workspaces: InstalledWorkspaces
+
+    async def removed(
+        self, engine: Engine, body: dict[str, Any], event: dict[str, Any], workspace: str
+    ) -> None:
+        """``app_uninstalled``, or ``tokens_revoked`` with the bot's token: the installation
+        goes, its tokens with it; the people of ``workspace`` nothing reaches any more become
+        unreachable and their programs' owners are told (bot.workspace_lost)."""
+        authorization = (body.get("authorizations") or [{}])[0] or {}
+        enterprise = body.get("enterprise_id") or authorization.get("enterprise_id")
+        team = body.get("team_id") or authorization.get("team_id")
+        store = self.installations
+        if event.get("type") == "tokens_revoked":
+            tokens = event.get("tokens") or {}
+            for user in tokens.get("oauth") or []:
+                await store.async_delete_installation(
+                    enterprise_id=enterprise, team_id=team, user_id=str(user)
+                )
+            if not tokens.get("bot"):
+                return  # Only people's own tokens went: the bot still speaks there.
+        await store.async_delete_all(enterprise_id=enterprise, team_id=team)
+        self.workspaces.forget()
+
+        async def still_reached(where: str, address: dict[str, Any] | None) -> bool:
+            return await store.find_for_workspace(where, team_of(address)) is not None
+
+        await engine.workspace_lost(PLATFORM, workspace, still_reached)
 
     @classmethod
     def from_settings(
@@ -103,6 +134,39 @@ class SlackOAuth:
             installations, template, rotator, settings.slack_token_rotation_minutes
         )
         return cls(installations, states, oauth_settings, workspaces)
+
+
+def bolt_app(
+    client: AsyncWebClient, signing_secret: str, *, verify: bool, oauth: SlackOAuth | None
+) -> AsyncApp:
+    """Bolt, with one token (``client``'s), or with OAuth: its authorize then finds each
+    request's workspace token in the installation store (refreshing it when token rotation is
+    on), and it serves the install flow."""
+    installs: dict[str, Any] = {}
+    if oauth is not None:
+        installs = {"installation_store": oauth.installations, "oauth_settings": oauth.settings}
+    return AsyncApp(
+        client=client,
+        signing_secret=signing_secret,
+        request_verification_enabled=verify,
+        process_before_response=True,
+        name="tandem",
+        **installs,
+    )
+
+
+async def install(bolt: AsyncApp, request: web.Request) -> web.Response:
+    flow = bolt.oauth_flow
+    assert flow is not None
+    response = await flow.handle_installation(await to_bolt_request(request))
+    return await to_aiohttp_response(response)
+
+
+async def oauth_redirect(bolt: AsyncApp, request: web.Request) -> web.Response:
+    flow = bolt.oauth_flow
+    assert flow is not None
+    response = await flow.handle_callback(await to_bolt_request(request))
+    return await to_aiohttp_response(response)
 
 
 class InstallPages:

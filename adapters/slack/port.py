@@ -9,7 +9,9 @@ A channel the bot was never invited to (``not_in_channel``) is joined when it is
 one, refuses the post for good and the owners are told (``channel_refused``), since only a
 person can let the bot in. With several workspaces installed, each call goes with the token of
 the workspace of the person or channel (adapters/slack/workspaces.py); a workspace nothing
-reaches any more (uninstalled) makes the person unreachable.
+reaches any more (uninstalled) makes the person unreachable. A token refused while it was kept
+in memory is looked up once more (another replica may have installed the workspace anew)
+before anyone is given up on.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ UNREACHABLE = {
     "is_archived",
     "user_disabled",
 }
+# What Slack answers a token it no longer accepts.
+STALE_TOKEN = {"token_revoked", "invalid_auth", "token_expired", "account_inactive"}
 # A channel that does not take the bot's posts until a person does something about it.
 CHANNEL_REFUSALS = {"not_in_channel", "channel_not_found", "is_archived"}
 # Messages per conversations.history page (Slack allows up to 999, advises 200 at most).
@@ -140,10 +144,30 @@ class SlackChatPort:
         raise DeliveryError("no recipient", transient=False)
 
     async def send_to_person(self, person: Person, message: Message, key: str) -> str:
+        try:
+            client, channel = await self._reach(person)
+            return await self._post(client, channel, message, key)
+        except DeliveryError as refused:
+            if not self._stale_token(refused, person.workspace):
+                raise
+        # The token kept in memory was refused: another replica may have installed anew.
         client, channel = await self._reach(person)
         return await self._post(client, channel, message, key)
 
     async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
+        try:
+            return await self._post_to_channel(channel, message, key)
+        except DeliveryError as refused:
+            if not self._stale_token(refused, str(channel.get("workspace", ""))):
+                raise
+        return await self._post_to_channel(channel, message, key)
+
+    def _stale_token(self, refused: DeliveryError, workspace: str) -> bool:
+        """A token refusal, with a token kept in memory: worth looking up once more."""
+        code = refused.reason.removeprefix("slack ").split(" ")[-1]
+        return code in STALE_TOKEN and self.workspaces.forget(workspace)
+
+    async def _post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
         target = str(channel["channel"])
         client = await self._client(None, channel)
         try:

@@ -5,13 +5,15 @@ through OAuth, each workspace (a team, or an Enterprise Grid organisation for an
 install) has its own bot token in the database: a call for a person, a conversation or a
 channel goes with the token of the installation that reaches them, refreshed first when token
 rotation is on and it is about to expire (Bolt's ``AsyncTokenRotator``; the new tokens are
-saved). Clients share one HTTP session.
+saved). Clients share one HTTP session. What was read of an installation serves for a few
+seconds (``RECENT_SECONDS``) without another database read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any, Protocol
 
 from slack_sdk.errors import SlackTokenRotationError
@@ -22,6 +24,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.events import Sender
 
 logger = logging.getLogger("tandem.slack")
+# How long an installation read from the database serves without being read again. An uninstall
+# seen here forgets it at once; a token Slack refuses sooner is looked up again before giving up.
+RECENT_SECONDS = 30.0
 # What oauth.v2.access answers when a refresh token will never work again.
 REFRESH_REFUSALS = {
     "invalid_refresh_token",
@@ -54,6 +59,10 @@ class WorkspaceClients(Protocol):
         """The client for Tandem's ``workspace`` id and, for Enterprise Grid, the ``team``."""
         ...
 
+    def forget(self, workspace: str | None = None) -> bool:
+        """Drops any token kept in memory for ``workspace``; True when there was one."""
+        ...
+
     async def teams_of(self, workspace: str) -> list[str]:
         """The teams a person of ``workspace`` whose own team is unknown may be in: those of an
         Enterprise Grid organisation installed team by team; empty otherwise."""
@@ -84,6 +93,9 @@ class OneWorkspace:
     async def teams_of(self, workspace: str) -> list[str]:
         return []
 
+    def forget(self, workspace: str | None = None) -> bool:
+        return False
+
     async def close(self) -> None:
         if self.client.session is not None and not self.client.session.closed:
             await self.client.session.close()
@@ -105,6 +117,8 @@ class InstalledWorkspaces:
         self.rotator = rotator
         self.rotation_minutes = rotation_minutes
         self._refreshing: dict[tuple[str, str], asyncio.Lock] = {}
+        # Installations read lately, with when: a send needs no database read of its own.
+        self._recent: dict[tuple[str, str], tuple[Installation, float]] = {}
 
     async def client_for(self, workspace: str, team: str | None = None) -> AsyncWebClient:
         installation = await self._fresh_installation(workspace, team)
@@ -120,19 +134,29 @@ class InstalledWorkspaces:
         """The installation, its tokens refreshed first when they are about to expire. One
         refresh at a time per workspace: a refresh token is good once, so two sends racing to
         refresh would otherwise have one of them refused."""
-        lock = self._refreshing.setdefault((workspace, team or ""), asyncio.Lock())
+        key = (workspace, team or "")
+        lock = self._refreshing.setdefault(key, asyncio.Lock())
         async with lock:
-            installation = await self.store.find_for_workspace(workspace, team)
-            if installation is None or installation.bot_token is None:
-                raise NotInstalledError(workspace)
+            recent = self._recent.get(key)
+            if recent is not None and time.monotonic() - recent[1] < RECENT_SECONDS:
+                installation = recent[0]
+            else:
+                found = await self.store.find_for_workspace(workspace, team)
+                if found is None or found.bot_token is None:
+                    self._recent.pop(key, None)
+                    raise NotInstalledError(workspace)
+                installation = found
+                self._recent[key] = (installation, time.monotonic())
             try:
                 refreshed = await self.rotator.perform_token_rotation(
                     installation=installation, minutes_before_expiration=self.rotation_minutes
                 )
             except SlackTokenRotationError as error:
                 # Another replica may have refreshed it just before (using the refresh token up).
+                self._recent.pop(key, None)
                 again = await self.store.find_for_workspace(workspace, team)
                 if again is not None and again.bot_token != installation.bot_token:
+                    self._recent[key] = (again, time.monotonic())
                     return again
                 data = error.api_error.response.data
                 code = data.get("error") if isinstance(data, dict) else None
@@ -143,7 +167,17 @@ class InstalledWorkspaces:
             if refreshed is None:
                 return installation
             await self.store.async_save(refreshed)
+            self._recent[key] = (refreshed, time.monotonic())
             return refreshed
+
+    def forget(self, workspace: str | None = None) -> bool:
+        """Drops what was read of a workspace's installations (of all, without ``workspace``):
+        after an uninstall, or a token Slack refused (another replica may have reinstalled).
+        True when something was dropped, so that asking again may find a newer token."""
+        keys = [key for key in self._recent if workspace is None or key[0] == workspace]
+        for key in keys:
+            del self._recent[key]
+        return bool(keys)
 
     async def teams_of(self, workspace: str) -> list[str]:
         return await self.store.teams_of_organisation(workspace)

@@ -77,6 +77,9 @@ async def test_the_outbox_refreshes_a_token_that_expired_while_it_waited(
                 bot_token_expires_at=datetime.now(UTC) + timedelta(minutes=10)
             )
         )
+    # …and the few seconds an installation is kept in memory have long passed.
+    assert oauth_slack.runtime.slack.oauth is not None
+    oauth_slack.runtime.slack.oauth.workspaces.forget()
 
     await settle(oauth_slack)
 

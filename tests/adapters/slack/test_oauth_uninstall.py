@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import time
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from storage import tables
 from tests.adapters.slack.oauth_world import OAuthWorld, team
 from tests.adapters.slack.payloads import signed_headers
-from tests.adapters.slack.world import play, received, settle
-from tests.fakes.slack_oauth import APP_ID, Grant
+from tests.adapters.slack.world import SlackWorld, play, received, settle
+from tests.fakes.slack_oauth import APP_ID, CLIENT_ID, CLIENT_SECRET, Grant
 
 HR, MENTOR, MENTEE = "UHROWNER1", "UMENTOR1", "UMENTEE1"
 _ids = itertools.count(1)
@@ -164,3 +166,49 @@ async def test_a_token_revoked_without_a_word_makes_the_people_unreachable_on_fi
     tried = [token for method, token, _ in oauth_slack.fake.sent_with if method != "auth.test"]
     assert oauth_slack.fake.oauth.refusal(tried[-1]) == "token_revoked"
     assert (await _unreachable(oauth_slack))[MENTOR] is True
+
+
+async def test_a_token_replaced_by_another_replica_is_looked_up_again_not_given_up(
+    oauth_slack: OAuthWorld,
+) -> None:
+    assert (await oauth_slack.install(team("TACME", "Acme"))).status == 200
+    for user in (HR, MENTOR):
+        oauth_slack.lives_in(user, "TACME")
+    await play(oauth_slack, [(HR, '/tandem program new "Pionniers" sessions: 6')])
+    await oauth_slack.command(HR, "/tandem", f"invite <@{MENTOR}|lea>", "trig-reinstalled")
+    assert oauth_slack.runtime.slack is not None and oauth_slack.runtime.slack.oauth is not None
+    await oauth_slack.runtime.slack.settled()
+    # Meanwhile the workspace installed Tandem again through another replica: a new token
+    # in the database, the one this process read a moment ago revoked.
+    fake = oauth_slack.fake.oauth
+    old_tokens = set(fake.tokens)
+    fake.revoke_all(team="TACME")
+    answer = fake.access(
+        "",
+        {
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "code": fake.consent(team("TACME", "Acme")),
+        },
+    )
+    store = oauth_slack.runtime.slack.oauth.installations
+    found = await store.async_find_installation(enterprise_id=None, team_id="TACME")
+    assert found is not None
+    found.bot_token = answer["access_token"]
+    await store.async_save(found)
+
+    await settle(oauth_slack)
+
+    assert any("invites you" in text for text in received(oauth_slack, MENTOR))
+    sent = [t for method, t, _ in oauth_slack.fake.sent_with if method == "chat.postMessage"]
+    assert sent[-1] not in old_tokens
+    assert (await _unreachable(oauth_slack))[MENTOR] is False
+
+
+async def test_with_one_token_an_uninstall_is_acknowledged_and_logged(
+    slack: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="tandem.slack"):
+        response = await slack.event({"type": "app_uninstalled"}, "EvUNINSTALLED")
+    assert response.status == 200
+    assert "slack app uninstalled or its token revoked" in caplog.text
