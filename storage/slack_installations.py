@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,15 +27,6 @@ from storage.token_cipher import TokenCipher, UnreadableTokenError
 logger = logging.getLogger("tandem.slack.installations")
 columns = tables.slack_installation.c
 TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """Where an installation applies: a team, or a whole organisation (org-wide install)."""
-
-    enterprise_id: str | None
-    team_id: str | None
-    is_enterprise_install: bool
 
 
 def _key(enterprise_id: str | None, team_id: str | None, org_wide: bool | None) -> tuple[str, str]:
@@ -195,18 +185,6 @@ class SqlInstallationStore(AsyncInstallationStore):  # type: ignore[misc]
         if any(row.is_enterprise_install for row in rows):
             return []
         return [row.team_id for row in rows]
-
-    async def installed_workspaces(self) -> list[Workspace]:
-        async with self.engine.connect() as connection:
-            rows = await connection.execute(
-                sa.select(columns.enterprise_id, columns.team_id, columns.is_enterprise_install)
-                .where(columns.client_id == self.client_id)
-                .order_by(columns.id)
-            )
-            return [
-                Workspace(row.enterprise_id or None, row.team_id or None, row.is_enterprise_install)
-                for row in rows
-            ]
 
     # Deleting (uninstall, revoked tokens)
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
