@@ -92,6 +92,7 @@ def _remind_planned_session(cohort: Cohort, session: PlannedSession, pair: Pair)
             "reminders.session",
             key=f"session_reminder:{session.id}:{person.id}:{int(lead.total_seconds())}",
             purpose="session_reminder",
+            expires_at=session.starts_at,
             starts_at=session.starts_at,
             partner=partner.display_name if partner else "",
             # Worded for when it is read: held until 09:00, an evening session is "today".
