@@ -39,7 +39,7 @@ async def test_digest_figures_quotes_and_forget_me(make_console: ConsoleFactory)
     assert "Topics covered most: linkedin basics (2), privacy settings (1), seo (1)\n" in text
     assert "Check-in mood: no check-in answered this week" in text
     # bob 4, erin 2.
-    assert "sessions rated 3.0/5 on average (2 ratings), 3.0/5 this week (2)" in text
+    assert "sessions rated 3.0/5 on average (2 ratings), 3.0/5 this week (2 ratings)" in text
     assert "No pair needs attention this week." in text
     # Only two people wrote what they learnt: their words are held back.
     assert "Privacy settings matter" not in text and "What SEO means" not in text
