@@ -70,8 +70,10 @@ def _figures(n: int) -> Obj:
     )
 
 
-def _program(n: int) -> Obj:
+def _program(n: int, topics: int = 0, **more: Any) -> Obj:
     return Obj(
+        topics=list(range(topics)),
+        **more,
         id=1,
         name="Pilot",
         sessions_planned=n,
@@ -217,6 +219,90 @@ CASES: list[tuple[str, Variables, dict[str, tuple[str, str]]]] = [
         },
     ),
     (
+        "owner.program_created",
+        lambda n: {"program": _program(n, topics=n)},
+        {
+            "en": ("• {n} session of 1 h", "• {n} sessions of 1 h"),
+            "fr": ("• {n} session de 1 h", "• {n} sessions de 1 h"),
+        },
+    ),
+    (
+        "owner.program_created",
+        lambda n: {"program": _program(2, topics=n)},
+        {
+            "en": ("• {n} digital topic in", "• {n} digital topics in"),
+            "fr": ("• {n} sujet digital au", "• {n} sujets digitaux au"),
+        },
+    ),
+    (
+        "owner.program_details",
+        lambda n: {
+            "program": _program(n, digest_channel=None),
+            "phase": "running",
+            "owners": ["hr"],
+            "mentors": n,
+            "mentees": n,
+            "pairs": n,
+        },
+        {
+            "en": (
+                "{n} mentor, {n} mentee · {n} active pair",
+                "{n} mentors, {n} mentees · {n} active pairs",
+            ),
+            "fr": (
+                "{n} mentor, {n} mentoré · {n} binôme actif",
+                "{n} mentors, {n} mentorés · {n} binômes actifs",
+            ),
+        },
+    ),
+    (
+        "kickoff.intro_mentor",
+        lambda n: {"program": _program(n), "partner": "bob", "department": None, "topics": []},
+        {
+            "en": ("plans {n} meeting of", "plans {n} meetings of"),
+            "fr": ("prévoit {n} rencontre de", "prévoit {n} rencontres de"),
+        },
+    ),
+    (
+        "participant.invitation",
+        lambda n: {"program": _program(n), "owner": "hr"},
+        {
+            "en": ("({n} meeting of", "({n} meetings of"),
+            "fr": ("({n} rencontre de", "({n} rencontres de"),
+        },
+    ),
+    (
+        "matching.proposal",
+        lambda n: {
+            "program": "Pilot",
+            "event": "new",
+            "pairs": ["alice → bob"],
+            "count": 1,
+            "hidden": n,
+            "unmatched": [],
+            "excluded": [],
+            "arrived": [],
+            "broken": [],
+            "gone": [],
+            "gone_unnamed": n,
+            "total": 80,
+            "average": 80,
+            "capacity": 2,
+        },
+        {
+            "en": ("{n} person erased", "{n} people erased"),
+            "fr": ("{n} personne a effacé ses données", "{n} personnes ont effacé leurs données"),
+        },
+    ),
+    (
+        "errors.quote_group_too_small",
+        lambda n: {"minimum": n},
+        {
+            "en": ("at least {n} person:", "at least {n} people:"),
+            "fr": ("de {n} personne :", "de {n} personnes :"),
+        },
+    ),
+    (
         "reminders.quiet_pair",
         lambda n: {"days": n, "partner": "bob"},
         {
@@ -270,6 +356,7 @@ HIDDEN_AT_ZERO = {
     ("digest.satisfaction", "this week ({n} rating)"),
     ("digest.at_risk", "quiet for {n} day:"),
     ("matching.approved", "{n} person without"),
+    ("matching.proposal", "{n} person erased"),
 }
 
 
@@ -322,3 +409,16 @@ def test_counts_are_written_the_locale_s_way() -> None:
     renderer = Renderer()
     assert "2,000 characters" in renderer.render("en", "errors.answer_too_long", maximum=2000)
     assert "2\u202f000 caractères" in renderer.render("fr", "errors.answer_too_long", maximum=2000)
+
+
+@pytest.mark.parametrize(
+    ("locale", "daily", "weekly"),
+    [("en", "every day", "every 7 days"), ("fr", "chaque jour", "tous les 7 jours")],
+)
+def test_a_cadence_reads_naturally(locale: str, daily: str, weekly: str) -> None:
+    renderer = Renderer()
+    program = _program(6)
+    program.cadence_days = 1
+    assert daily in renderer.render(locale, "owner.program_created", program=program)
+    program.cadence_days = 7
+    assert weekly in renderer.render(locale, "owner.program_created", program=program)
