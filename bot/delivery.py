@@ -188,6 +188,14 @@ class Deliverer:
                 paused = await uow.paused_person_ids(person_ids)
                 batch = _Batch(recipients=recipients)
                 for message in claimed:
+                    expired = message.expires_at is not None and message.expires_at <= now
+                    if expired and message.attempted_at is None:
+                        # Held too long (an outage, retries): a reminder of a session that
+                        # has begun would only mislead.
+                        message.status = OutboxStatus.SKIPPED
+                        message.claimed_until = None
+                        message.claim_token = None
+                        continue
                     if message.person_id is not None and message.person_id in paused:
                         # Nobody is written to during a pause; what was due is simply not sent.
                         message.status = OutboxStatus.SKIPPED

@@ -256,6 +256,8 @@ class OutboxMessage:
     # message may have reached the platform, so it is looked up before being sent again.
     claim_token: str | None = None
     attempted_at: datetime | None = None
+    # Past this moment it is not sent (a reminder of a session that has already begun).
+    expires_at: datetime | None = None
     id: int | None = None
 
 

@@ -6,15 +6,13 @@ texts live together in one file, and a test checks both locales define the same 
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.formats import date_filters, plural_filters
 from bot.resources import shipped_dir
 from bot.settings import SUPPORTED_LOCALES
 
@@ -50,13 +48,9 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
-        environment.filters["date"] = lambda value, fmt="long": format_date(
-            value, format=fmt, locale=locale
-        )
-        environment.filters["datetime"] = _datetime_filter(locale)
-        environment.filters["time"] = lambda value, zone="UTC": format_time(
-            value, format="short", tzinfo=ZoneInfo(zone), locale=locale
-        )
+        # Dates, times and counts the way people write them in the locale (bot.formats).
+        environment.filters.update(date_filters(locale))
+        environment.filters.update(plural_filters(locale))
         environment.filters["duration"] = _duration
         # One decimal, with the locale's separator: 3.7 in English, 3,7 in French.
         environment.filters["number"] = lambda value: format_decimal(
@@ -98,11 +92,3 @@ class Renderer:
         """A block holding one item a line (a catalogue, a list of options)."""
         text = self.render(locale, message_id, **variables)
         return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _datetime_filter(locale: str) -> Any:
-    def render(value: datetime | date, zone: str | tzinfo = "UTC", fmt: str = "medium") -> str:
-        tz = ZoneInfo(zone) if isinstance(zone, str) else zone
-        return format_datetime(value, format=fmt, tzinfo=tz, locale=locale)
-
-    return render

@@ -85,6 +85,13 @@ class SchedulingQueries(Protocol):
 
     async def feedback_request(self, request_id: int) -> FeedbackRequest | None: ...
 
+    async def sessions_covered(
+        self, requests: Sequence[FeedbackRequest], now: datetime
+    ) -> dict[int, int]:
+        """request id -> how many sessions the partner logged from the request's own up to
+        ``now``: one request covers the sessions logged while it was open."""
+        ...
+
     async def enqueue_many(self, messages: Sequence[OutboxMessage]) -> set[str]:
         """Add the messages whose key is new; returns the keys added."""
         ...
@@ -115,6 +122,13 @@ class FeedbackQueries(Protocol):
 
     async def feedback_for_mentor(self, person_id: int) -> Sequence[FeedbackRequest]:
         """Rated feedback given by the mentees of this mentor, oldest first."""
+        ...
+
+    async def covering_feedback_request(
+        self, person_id: int, pair_id: int, unanswered_since: datetime, created_since: datetime
+    ) -> FeedbackRequest | None:
+        """The person's latest feedback request about this pair that is still unanswered and
+        created since ``unanswered_since``, or created since ``created_since`` at all."""
         ...
 
     async def outbox_has_key(self, key: str) -> bool: ...

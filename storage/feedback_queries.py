@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,3 +36,25 @@ class SqlFeedbackQueries:
             .order_by(feedback.answered_at, feedback.id)
         )
         return (await self.session.scalars(statement)).all()
+
+    async def covering_feedback_request(
+        self, person_id: int, pair_id: int, unanswered_since: datetime, created_since: datetime
+    ) -> FeedbackRequest | None:
+        feedback, log = tables.feedback_request.c, tables.session_log.c
+        statement = (
+            sa.select(FeedbackRequest)
+            .join(tables.session_log, log.id == feedback.session_log_id)
+            .where(
+                feedback.person_id == person_id,
+                log.pair_id == pair_id,
+                sa.or_(
+                    sa.and_(
+                        feedback.answered_at.is_(None), feedback.created_at >= unanswered_since
+                    ),
+                    feedback.created_at >= created_since,
+                ),
+            )
+            .order_by(feedback.id.desc())
+            .limit(1)
+        )
+        return (await self.session.scalars(statement)).first()

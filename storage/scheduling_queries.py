@@ -158,6 +158,33 @@ class SqlSchedulingQueries:
             .order_by(columns.id)
         )
 
+    async def sessions_covered(
+        self, requests: Sequence[FeedbackRequest], now: datetime
+    ) -> dict[int, int]:
+        feedback = tables.feedback_request.c
+        first, later = tables.session_log.alias("first"), tables.session_log.alias("later")
+        counts: dict[int, int] = {}
+        for chunk in _chunks(r.id for r in requests if r.id is not None):
+            statement = (
+                sa.select(feedback.id, sa.func.count(later.c.id))
+                .join(first, first.c.id == feedback.session_log_id)
+                .join(
+                    later,
+                    sa.and_(
+                        later.c.pair_id == first.c.pair_id,
+                        later.c.created_at >= first.c.created_at,
+                        later.c.created_at <= now,
+                        sa.or_(
+                            later.c.logged_by.is_(None), later.c.logged_by != feedback.person_id
+                        ),
+                    ),
+                )
+                .where(feedback.id.in_(chunk))
+                .group_by(feedback.id)
+            )
+            counts.update({int(i): int(n) for i, n in (await self.session.execute(statement))})
+        return counts
+
     async def feedback_request(self, request_id: int) -> FeedbackRequest | None:
         return await self.session.get(FeedbackRequest, request_id)
 

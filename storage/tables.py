@@ -277,6 +277,9 @@ outbox = sa.Table(
     sa.Column("claim_token", sa.String(40)),
     # When a send was last handed to the platform: a held row with none was never tried.
     sa.Column("attempted_at", UTCDateTime),
+    # After this moment the message means nothing any more (a reminder of a session that has
+    # begun): it is skipped, not sent.
+    sa.Column("expires_at", UTCDateTime),
     sa.Column("platform_message_id", sa.String(200)),
     sa.Column("last_error", sa.String(500)),
     sa.Column("created_at", UTCDateTime, nullable=False),

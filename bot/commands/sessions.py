@@ -30,6 +30,11 @@ from bot.turn import Turn
 FORM_ID = "session_log"
 UNDO_WINDOW = timedelta(minutes=15)
 MAX_TEXT = 500
+# One feedback request covers the sessions logged after it: while it is unanswered (for a week
+# at most, so that someone who ignored one is asked again later), and for a day in any case.
+# Thirteen logs in a day ask the partner once, not thirteen times.
+UNANSWERED_FEEDBACK_COVERS = timedelta(days=7)
+FEEDBACK_COVERS = timedelta(days=1)
 FORM_FIELDS = ("duration", "topics", "next", "date")
 
 
@@ -189,7 +194,18 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
     sessions_done = await turn.uow.session_count(pair.id)
     target = (charter.meetings if charter else None) or program.sessions_planned
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
-    if partner is not None and partner.id is not None and log.id is not None:
+    if (
+        partner is not None
+        and partner.id is not None
+        and log.id is not None
+        and await turn.uow.covering_feedback_request(
+            partner.id,
+            pair.id,
+            unanswered_since=turn.now - UNANSWERED_FEEDBACK_COVERS,
+            created_since=turn.now - FEEDBACK_COVERS,
+        )
+        is None
+    ):
         settings = ScheduleSettings.for_program(program)
         turn.uow.add(
             FeedbackRequest(

@@ -125,9 +125,11 @@ class Cohort:
         purpose: str,
         choices: tuple[Choice, ...] = (),
         earliest: datetime | None = None,
+        expires_at: datetime | None = None,
         **variables: Any,
     ) -> datetime:
-        """Queue a message for the next moment in the person's working hours; returns it."""
+        """Queue a message for the next moment in the person's working hours; returns it.
+        One still unsent at ``expires_at`` is dropped."""
         assert person.id is not None
         zone = self.zone(person, program)
         start = max(earliest, self.now) if earliest is not None else self.now
@@ -148,6 +150,7 @@ class Cohort:
                 payload=Message(text=text, choices=choices).to_payload(),
                 created_at=self.now,
                 not_before=not_before,
+                expires_at=expires_at,
             )
         )
         return not_before

@@ -83,7 +83,8 @@ def _remind_planned_session(cohort: Cohort, session: PlannedSession, pair: Pair)
         if enrollment.status != EnrollmentStatus.ACTIVE:
             continue
         zone = cohort.zone(person, program)
-        if cohort.hours(person).next_working_moment(cohort.now, zone) >= session.starts_at:
+        shown_at = cohort.hours(person).next_working_moment(cohort.now, zone)
+        if shown_at >= session.starts_at:
             continue  # would only arrive after the session has started
         cohort.queue(
             person,
@@ -91,9 +92,13 @@ def _remind_planned_session(cohort: Cohort, session: PlannedSession, pair: Pair)
             "reminders.session",
             key=f"session_reminder:{session.id}:{person.id}:{int(lead.total_seconds())}",
             purpose="session_reminder",
+            expires_at=session.starts_at,
             starts_at=session.starts_at,
             partner=partner.display_name if partner else "",
-            hours_before=int(lead.total_seconds() // 3600),
+            # Worded for when it is read: held until 09:00, an evening session is "today".
+            days_ahead=(
+                session.starts_at.astimezone(zone).date() - shown_at.astimezone(zone).date()
+            ).days,
         )
 
 
@@ -175,12 +180,16 @@ async def _tell_owners_pair_is_quiet(
 
 
 async def ask_for_feedback(cohort: Cohort) -> None:
-    for request in await cohort.uow.due_feedback_requests(cohort.now):
+    requests = await cohort.uow.due_feedback_requests(cohort.now)
+    if not requests:
+        return
+    covered = await cohort.uow.sessions_covered(requests, cohort.now)
+    for request in requests:
         with cohort.isolated(f"person:{request.person_id}"):
-            _ask_for_feedback(cohort, request)
+            _ask_for_feedback(cohort, request, max(1, covered.get(request.id or 0, 1)))
 
 
-def _ask_for_feedback(cohort: Cohort, request: FeedbackRequest) -> None:
+def _ask_for_feedback(cohort: Cohort, request: FeedbackRequest, sessions: int) -> None:
     person = cohort.persons.get(request.person_id)
     enrollment = cohort.enrollment_of_person(request.person_id)
     if (
@@ -202,6 +211,7 @@ def _ask_for_feedback(cohort: Cohort, request: FeedbackRequest) -> None:
             choices=choices,
             earliest=request.due_at,
             role=enrollment.role.value,
+            sessions=sessions,
         )
     # Marked once queued (or not to be asked at all): a request that failed is asked again.
     request.asked_at = cohort.now

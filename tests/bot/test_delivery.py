@@ -336,3 +336,35 @@ async def test_history_lookups_stay_under_slacks_tier_3_limit() -> None:
         await fake.stop()
     assert fake.rejected[429] == 0
     assert fake.calls["conversations.history"] == 31
+
+
+async def test_a_reminder_held_past_its_session_is_skipped_not_sent(
+    uow_factory: SqlUnitOfWorkFactory, fake_slack: FakeSlack
+) -> None:
+    async with uow_factory() as uow:
+        person = Person("slack", "T1", "U00001", "Ana", NOW)
+        uow.add(person)
+        await uow.flush()
+        assert person.id is not None
+        for key, starts_at in (
+            ("late", NOW - timedelta(minutes=1)),
+            ("on_time", NOW + timedelta(hours=1)),
+        ):
+            uow.add(
+                OutboxMessage(
+                    key=f"session_reminder:{key}",
+                    purpose="session_reminder",
+                    platform="slack",
+                    person_id=person.id,
+                    payload=Message(text=f"Reminder ({key})").to_payload(),
+                    created_at=NOW - timedelta(hours=13),
+                    # Due since last night; a platform outage held it until now.
+                    not_before=NOW - timedelta(hours=12),
+                    expires_at=starts_at,
+                )
+            )
+        await uow.commit()
+    sent = await deliverer(uow_factory, fake_slack, VirtualClock(NOW)).drain()
+    assert sent == 1
+    assert fake_slack.keys_posted() == {"session_reminder:on_time": 1}
+    assert sorted(await statuses(uow_factory, person.id)) == ["sent", "skipped"]

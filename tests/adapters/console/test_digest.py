@@ -39,7 +39,7 @@ async def test_digest_figures_quotes_and_forget_me(make_console: ConsoleFactory)
     assert "Topics covered most: linkedin basics (2), privacy settings (1), seo (1)\n" in text
     assert "Check-in mood: no check-in answered this week" in text
     # bob 4, erin 2.
-    assert "sessions rated 3.0/5 on average (2 ratings), 3.0/5 this week (2)" in text
+    assert "sessions rated 3.0/5 on average (2 ratings), 3.0/5 this week (2 ratings)" in text
     assert "No pair needs attention this week." in text
     # Only two people wrote what they learnt: their words are held back.
     assert "Privacy settings matter" not in text and "What SEO means" not in text
@@ -67,7 +67,7 @@ async def test_digest_figures_quotes_and_forget_me(make_console: ConsoleFactory)
     await console.run_line("@erin 1")
     (reply,) = await console.run_line("@hr /tandem digest now")
     text = reply.text
-    assert "3 enrolled, 2 paired in 1 pairs" in text
+    assert "3 enrolled, 2 paired in 1 pair," in text
     assert "erin" not in text and "What SEO means" not in text
     # (4 + 5) / 2; two authors left: bob's anonymous words are held back, alice's named ones stay.
     assert "sessions rated 4.5/5 on average (2 ratings)" in text

@@ -59,3 +59,46 @@ async def test_mentor_form_skips_the_tip(make_console: ConsoleFactory) -> None:
     assert "may the program owners see your name" in reply[-1].text
     reply = await console.run_line("@alice 1")
     assert [d.recipient for d in reply] == ["alice"]
+
+
+async def test_thirteen_logs_in_a_day_ask_the_partner_once(make_console: ConsoleFactory) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    for number in range(13):
+        reply = await console.run_line(f'@alice /session log 30m "Topic {number}"')
+        assert "Session logged" in reply[0].text
+    deliveries = await console.run_line(":advance 2h")
+    asks = [d for d in deliveries if d.key and d.key.startswith("feedback:")]
+    assert [d.recipient for d in asks] == ["bob"]
+    assert "about your last 13 sessions" in asks[0].text
+    assert "how useful were they" in asks[0].text
+
+    # The same day, answered or not, one more log asks nothing more.
+    await console.run_line('@alice /session log 30m "Topic 14"')
+    deliveries = await console.run_line(":advance 2h")
+    assert not [d for d in deliveries if d.key and d.key.startswith("feedback:")]
+
+    # Once answered and a day later, the next session is asked about again, on its own.
+    await console.run_line("@bob 4")
+    await console.run_line("@bob none")
+    await console.run_line("@bob none")
+    await console.run_line("@bob 1")
+    await console.run_line(":advance 1d")
+    await console.run_line('@alice /session log 30m "Topic 15"')
+    deliveries = await console.run_line(":advance 18h")
+    (ask,) = [d for d in deliveries if d.key and d.key.startswith("feedback:")]
+    assert ask.recipient == "bob"
+    assert "about your last session" in ask.text
+    assert "how useful was it" in ask.text
+
+
+async def test_one_french_request_covers_two_sessions(make_console: ConsoleFactory) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    await console.run_line("@bob /tandem language fr")
+    await console.run_line('@alice /session log 30m "LinkedIn"')
+    await console.run_line('@alice /session log 45m "Privacy"')
+    deliveries = await console.run_line(":advance 2h")
+    (ask,) = [d for d in deliveries if d.key and d.key.startswith("feedback:")]
+    assert "sur vos 2 dernières sessions" in ask.text
+    assert "vous ont-elles été utiles" in ask.text

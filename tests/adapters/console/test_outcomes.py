@@ -223,7 +223,7 @@ async def test_assessments_and_evaluation_arrive_once_and_make_the_kpis(
     assert f"• {PRIVACY}: 3.0 → 2.0 (1 person)" in text
     assert "End-of-program evaluation (4 answers):" in text
     assert "• Satisfaction: 4.0/5" in text
-    assert "• Net promoter score: +25 (2 promoters, 1 detractors)" in text
+    assert "• Net promoter score: +25 (2 promoters, 1 detractor)" in text
     assert "• Want to go on as reciprocal mentoring: 75% (mentees 2/2, mentors 1/2)" in text
     assert '• "I use dashboards now" — erin' in text
     assert '• "I speak up in meetings" — anonymous' in text

@@ -44,11 +44,11 @@ def test_match_prints_the_proposal_and_writes_csv_without_telling_anyone(tmp_pat
     result = tandem("match", "--program", "Pilot", "--csv", "pairs.csv", tmp_path=tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert 'Matching proposal for "Pilot" — 2 pair(s)' in result.stdout
+    assert 'Matching proposal for "Pilot" — 2 pairs' in result.stdout
     assert "Mentor" in result.stdout and "Score" in result.stdout
     for name in ("alice", "bob", "carl", "erin", "hank"):
         assert name in result.stdout
-    assert "Written to pairs.csv: 6 row(s)." in result.stdout
+    assert "Written to pairs.csv: 6 rows." in result.stdout
     with (tmp_path / "pairs.csv").open(encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
     assert [(r["Mentor"], r["Mentee"]) for r in rows[:2]] == [("alice", "bob"), ("carl", "erin")]
