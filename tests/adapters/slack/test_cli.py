@@ -81,7 +81,7 @@ async def test_rotate_key_moves_every_token_to_the_new_key(tmp_path: Path) -> No
 
         rotated = _tandem(tmp_path, "slack", "rotate-key", TANDEM_ENCRYPTION_KEYS=f"{new},{old}")
         assert rotated.returncode == 0, rotated.stderr
-        assert rotated.stdout.startswith("2 Slack installation(s) now encrypted")
+        assert rotated.stdout.startswith("2 Slack installations now encrypted")
 
         with_new = SqlInstallationStore(engine, TokenCipher([new]), CLIENT)
         with_old = SqlInstallationStore(engine, TokenCipher([old]), CLIENT)
