@@ -30,8 +30,6 @@ from bot.commands.vocabulary import (
 )
 from bot.errors import UserError
 
-ROOTS = ("tandem", "session")
-
 # root -> verb -> allowed sub-verbs (empty: the verb takes no sub-verb)
 VERBS: dict[str, dict[str, tuple[str, ...]]] = {
     "tandem": {
