@@ -152,18 +152,32 @@ def parse(text: str) -> Command:
 def _suggestion(word: str, root: str, with_roots: bool = False) -> dict[str, str]:
     """The closest command word in either language, to show in English (``suggestion``) and
     in French (``suggestion_fr``); on a tie, the English word wins."""
-    verbs = FRENCH_VERBS[root]
-    candidates = [*(ROOT_WORDS if with_roots else ()), *typed_words(verbs)]
+    candidates = [*(ROOT_WORDS if with_roots else ()), *typed_words(FRENCH_VERBS[root])]
+    best = _closest(word, candidates)
+    if best and not (with_roots and plain(best) in ROOT_INDEX):
+        return suggestion_among(best, FRENCH_VERBS[root])
+    name = ROOT_INDEX.get(plain(best), "")
+    return {"suggestion": name, "suggestion_fr": name}
+
+
+def suggestion_among(word: str, words: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The closest of ``words`` (English name -> French words), named in both languages."""
+    best = _closest(word, typed_words(words))
+    if not best:
+        return {"suggestion": "", "suggestion_fr": ""}
+    name = next(
+        name for name, french in words.items() if plain(best) in map(plain, (name, *french))
+    )
+    return {"suggestion": name, "suggestion_fr": words[name][0]}
+
+
+def _closest(word: str, candidates: list[str]) -> str:
     typed, best, best_ratio = plain(word), "", 0.6
     for candidate in candidates:
         ratio = difflib.SequenceMatcher(None, typed, plain(candidate)).ratio()
         if ratio > best_ratio or (ratio == best_ratio and not best):
             best, best_ratio = candidate, ratio
-    if not best or (with_roots and plain(best) in ROOT_INDEX):
-        name = ROOT_INDEX.get(plain(best), "")
-        return {"suggestion": name, "suggestion_fr": name}
-    name = VERB_INDEX[root][plain(best)]
-    return {"suggestion": name, "suggestion_fr": verbs[name][0]}
+    return best
 
 
 def _joined_colons(tokens: list[Token]) -> list[Token]:

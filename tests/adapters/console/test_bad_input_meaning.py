@@ -286,6 +286,11 @@ FRENCH_WORDS: list[Case] = [
     case("@alice /tandm statut", "I don't know the command", "Je ne connais pas la commande"),
     case("@bob /tandem reprendre", "You are not paused", "Vous n'êtes pas en pause"),
     case(
+        "@hr /tandem appariement échangr @alice @dan",
+        'Did you mean "/tandem match swap"?',
+        'Vouliez-vous dire "/tandem appariement échanger" ?',
+    ),
+    case(
         "@alice /tandem aide rejoindre",
         "/tandem join mentor|mentee",
         "/tandem rejoindre mentor|mentoré",
