@@ -199,14 +199,22 @@ def _read_options(
     options: dict[str, str] = {}
     allowed = options_of(*command)
     index = 0
+    last_option: tuple[str, str] | None = None
     while index < len(tokens):
         token = tokens[index]
         key = option_key(token)
         name = OPTION_INDEX.get(plain(key), "") if key is not None else ""
         if key is None or (command in FREE_KEYS and name not in allowed):
+            if last_option is not None and command in NAMED_BEFORE_OPTIONS:
+                # ``length: 45 minuts``: a mistyped word after a value, not part of the name.
+                option, value = last_option
+                raise UserError(
+                    "errors.word_after_option", word=token.text, option=option, value=value
+                )
             # ``match settings`` reads its own ``capacity: 2`` pairs.
             args.append(token.text)
             index += 1
+            last_option = None
             continue
         if name not in allowed:
             raise UserError(
@@ -227,7 +235,12 @@ def _read_options(
         if name in options:
             raise UserError("errors.option_twice", option=key)
         options[name] = value
+        last_option = (key, value)
     return args, options
+
+
+# Commands whose words are a name, typed before the options.
+NAMED_BEFORE_OPTIONS = {("tandem", "program", "new")}
 
 
 _OPTION_KEY = re.compile(r"^(?P<key>[^\W\d_][\w'’-]*):(?!//)", re.UNICODE)

@@ -230,6 +230,13 @@ WORDS_IN_VALUES: list[Case] = [
     case(
         f"{NEW} length: 12 heures", "between 5 minutes and 8 hours", "entre 5 minutes et 8 heures"
     ),
+    # A mistyped unit once joined the name: "Second minuts" was created.
+    case(
+        f"{NEW} length: 45 minuts",
+        ('I don\'t know what "minuts" after length: 45 means', "Nothing was created"),
+        ('Je ne sais pas ce que veut dire "minuts" après length: 45', "Rien n'a été créé"),
+    ),
+    case(f"{NEW} début: 28 novembr 2026", '"novembr" after début: 28', '"novembr" après début: 28'),
     case(
         f"{NEW} start: 31 novembre 2026",
         ('"31 novembre 2026" is not a date I understand', "20 November 2026"),

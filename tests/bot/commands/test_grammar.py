@@ -213,3 +213,12 @@ def test_times_name_the_part_out_of_range(text: str, message_id: str) -> None:
     with pytest.raises(UserError) as raised:
         parse_time(text)
     assert raised.value.message_id == message_id
+
+
+def test_a_word_after_an_option_of_program_new_is_not_added_to_the_name() -> None:
+    with pytest.raises(UserError) as raised:
+        parse('/tandem program new "Alpha" length: 45 minuts')
+    assert raised.value.message_id == "errors.word_after_option"
+    assert raised.value.variables == {"word": "minuts", "option": "length", "value": "45"}
+    # Mentions after an option stay what they are elsewhere.
+    assert parse("/tandem invite program: Pilot @alice").args == ("@alice",)
