@@ -180,7 +180,7 @@ class Engine:
             return await self._run_command(turn, text)
         if await answer_open_conversation(turn, text):
             return "conversation answer"
-        first_word = text.split(maxsplit=1)[0].lower() if text else ""
-        if first_word in grammar.VERBS["tandem"]:
+        first_word = text.split(maxsplit=1)[0] if text else ""
+        if grammar.is_verb(first_word):
             return await self._run_command(turn, text)
         raise UserError("errors.not_understood")

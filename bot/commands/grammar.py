@@ -1,19 +1,34 @@
 """One command grammar for every platform: ``/tandem …`` and ``/session …``.
 
-A line is split like a shell line (quotes keep spaces), then read as
-``root verb [sub] positionals… key: value…``. The leading slash and even the root are optional
+A line is split into words (quotes keep spaces, see bot.commands.tokens), then read as
+``root verb [sub] positionals… key: value…``; command and option words may be typed in English
+or in French (bot.commands.vocabulary). The leading slash and even the root are optional
 (Teams and the console let people type ``status`` or ``session log 45m "…"``).
 """
 
 from __future__ import annotations
 
 import difflib
-import shlex
+import re
 from dataclasses import dataclass, field
 
+from bot.commands.months import date_continues
+from bot.commands.tokens import Token, split
+from bot.commands.values import duration_continues
+from bot.commands.vocabulary import (
+    FREE_KEYS,
+    FRENCH_OPTIONS,
+    FRENCH_VERBS,
+    OPTION_INDEX,
+    ROOT_INDEX,
+    ROOT_WORDS,
+    SUB_INDEX,
+    VERB_INDEX,
+    options_of,
+    plain,
+    typed_words,
+)
 from bot.errors import UserError
-
-ROOTS = ("tandem", "session")
 
 # root -> verb -> allowed sub-verbs (empty: the verb takes no sub-verb)
 VERBS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -48,39 +63,6 @@ OWNER_VERBS.update({("tandem", "match"), ("tandem", "report")})
 # Verbs whose sub-verb may be left out: ``/tandem match`` alone proposes.
 OPTIONAL_SUBS = {("tandem", "match")}
 
-# Option names people may type, in either language, mapped to the engine's name.
-OPTION_ALIASES = {
-    "next": "next",
-    "prochain": "next",
-    "prochaine": "next",
-    "suite": "next",
-    "date": "date",
-    "le": "date",
-    "sessions": "sessions",
-    "séances": "sessions",
-    "seances": "sessions",
-    "every": "every",
-    "tous": "every",
-    "toutes": "every",
-    "cadence": "every",
-    "length": "length",
-    "durée": "length",
-    "duree": "length",
-    "start": "start",
-    "début": "start",
-    "debut": "start",
-    "program": "program",
-    "programme": "program",
-    "until": "until",
-    "end": "until",
-    "fin": "until",
-    "quotes": "quotes",
-    "citations": "quotes",
-    "jusqu'au": "until",
-}
-
-_QUOTES = str.maketrans({"“": '"', "”": '"', "«": '"', "»": '"', "‘": "'", "’": "'"})
-
 
 @dataclass(frozen=True)
 class Command:
@@ -108,87 +90,185 @@ LONE_QUERIES = {"help", "status", "charter", "my-data"}
 
 def is_lone_query(text: str) -> bool:
     """``status`` alone: what someone typing without slash (Teams, the console) means by it."""
-    return text.strip().lower() in LONE_QUERIES
+    return VERB_INDEX["tandem"].get(plain(text.strip()), "") in LONE_QUERIES
+
+
+def is_verb(word: str) -> bool:
+    """A word that starts a ``/tandem`` command, in English or in French."""
+    return plain(word) in VERB_INDEX["tandem"]
 
 
 def looks_like_command(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith("/"):
         return True
-    first = stripped.split(maxsplit=1)[0].lower() if stripped else ""
-    return first in ROOTS
-
-
-def _split(text: str) -> list[str]:
-    normalized = text.translate(_QUOTES).strip()
-    # Apostrophes inside words (aujourd'hui, l'équipe) are not quotes.
-    lexer = shlex.shlex(normalized, posix=True, punctuation_chars=False)
-    lexer.whitespace_split = True
-    lexer.quotes = '"'
-    lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError:
-        raise UserError("errors.unbalanced_quotes") from None
-
-
-def _suggest(word: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return close[0] if close else ""
+    first = stripped.split(maxsplit=1)[0] if stripped else ""
+    return plain(first) in ROOT_INDEX
 
 
 def parse(text: str) -> Command:
-    tokens = _split(text)
+    tokens = _joined_colons(split(text))
     if not tokens:
         raise UserError("errors.empty_command")
-    first = tokens[0].lstrip("/").lower()
-    if first in ROOTS:
-        root, rest = first, tokens[1:]
-    elif first in VERBS["tandem"]:
+    first = plain(tokens[0].text.lstrip("/"))
+    if first in ROOT_INDEX:
+        root, rest = ROOT_INDEX[first], tokens[1:]
+    elif first in VERB_INDEX["tandem"]:
         root, rest = "tandem", tokens
     else:
-        suggestion = _suggest(first, [*ROOTS, *VERBS["tandem"]])
-        raise UserError("errors.unknown_command", command=tokens[0], suggestion=suggestion)
+        typed = tokens[0].text.lstrip("/")
+        raise UserError(
+            "errors.unknown_command", command=tokens[0].text, **_suggestion(typed, "tandem", True)
+        )
     if not rest:
         return Command(root=root, verb="help")
-    verb = rest[0].lstrip("/").lower()
-    if verb not in VERBS[root]:
-        suggestion = _suggest(verb, list(VERBS[root]))
-        raise UserError("errors.unknown_verb", root=root, verb=rest[0], suggestion=suggestion)
+    typed_verb = rest[0].text.lstrip("/")
+    verb = VERB_INDEX[root].get(plain(typed_verb), "")
+    if not verb:
+        raise UserError(
+            "errors.unknown_verb", root=root, verb=typed_verb, **_suggestion(typed_verb, root)
+        )
     rest = rest[1:]
     sub = ""
     subs = VERBS[root][verb]
-    if (root, verb) in OPTIONAL_SUBS and (not rest or rest[0].lower() not in subs):
+    sub_index = SUB_INDEX.get((root, verb), {})
+    typed_sub = sub_index.get(plain(rest[0].text), "") if rest else ""
+    if (root, verb) in OPTIONAL_SUBS and not typed_sub:
         subs = ()
     if subs:
-        if not rest or rest[0].lower() not in subs:
+        if not typed_sub:
             raise UserError(
-                "errors.missing_sub", root=root, verb=verb, subs=list(subs), given=rest[:1]
+                "errors.missing_sub",
+                root=root,
+                verb=verb,
+                subs=list(subs),
+                given=[token.text for token in rest[:1]],
             )
-        sub, rest = rest[0].lower(), rest[1:]
-    args, options = _read_options(rest)
+        sub, rest = typed_sub, rest[1:]
+    args, options = _read_options(rest, (root, verb, sub))
     return Command(root=root, verb=verb, sub=sub, args=tuple(args), options=options)
 
 
-def _read_options(tokens: list[str]) -> tuple[list[str], dict[str, str]]:
+def _suggestion(word: str, root: str, with_roots: bool = False) -> dict[str, str]:
+    """The closest command word in either language, to show in English (``suggestion``) and
+    in French (``suggestion_fr``); on a tie, the English word wins."""
+    candidates = [*(ROOT_WORDS if with_roots else ()), *typed_words(FRENCH_VERBS[root])]
+    best = _closest(word, candidates)
+    if best and not (with_roots and plain(best) in ROOT_INDEX):
+        return suggestion_among(best, FRENCH_VERBS[root])
+    name = ROOT_INDEX.get(plain(best), "")
+    return {"suggestion": name, "suggestion_fr": name}
+
+
+def suggestion_among(word: str, words: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """The closest of ``words`` (English name -> French words), named in both languages."""
+    best = _closest(word, typed_words(words))
+    if not best:
+        return {"suggestion": "", "suggestion_fr": ""}
+    name = next(
+        name for name, french in words.items() if plain(best) in map(plain, (name, *french))
+    )
+    return {"suggestion": name, "suggestion_fr": words[name][0]}
+
+
+def _closest(word: str, candidates: list[str]) -> str:
+    typed, best, best_ratio = plain(word), "", 0.6
+    for candidate in candidates:
+        ratio = difflib.SequenceMatcher(None, typed, plain(candidate)).ratio()
+        if ratio > best_ratio or (ratio == best_ratio and not best):
+            best, best_ratio = candidate, ratio
+    return best
+
+
+def _joined_colons(tokens: list[Token]) -> list[Token]:
+    """``séances : 6``, as French typography spaces it, is ``séances: 6``."""
+    joined: list[Token] = []
+    for token in tokens:
+        if token.text == ":" and not token.quoted and joined and not joined[-1].quoted:
+            previous = joined.pop()
+            joined.append(Token(previous.text + ":", previous.bare + ":"))
+        else:
+            joined.append(token)
+    return joined
+
+
+def _read_options(
+    tokens: list[Token], command: tuple[str, str, str]
+) -> tuple[list[str], dict[str, str]]:
     args: list[str] = []
     options: dict[str, str] = {}
+    allowed = options_of(*command)
     index = 0
+    last_option: tuple[str, str] | None = None
     while index < len(tokens):
         token = tokens[index]
-        key, colon, value = token.partition(":")
-        alias = OPTION_ALIASES.get(key.lower()) if colon else None
-        if alias is None:
-            args.append(token)
+        key = option_key(token)
+        name = OPTION_INDEX.get(plain(key), "") if key is not None else ""
+        if key is None or (command in FREE_KEYS and name not in allowed):
+            if last_option is not None and command in NAMED_BEFORE_OPTIONS:
+                # ``length: 45 minuts``: a mistyped word after a value, not part of the name.
+                option, value = last_option
+                raise UserError(
+                    "errors.word_after_option", word=token.text, option=option, value=value
+                )
+            # ``match settings`` reads its own ``capacity: 2`` pairs.
+            args.append(token.text)
             index += 1
+            last_option = None
             continue
+        if name not in allowed:
+            raise UserError(
+                "errors.unknown_option",
+                option=key,
+                command=_shown(command),
+                options=[(option, FRENCH_OPTIONS[option][0]) for option in allowed],
+            )
+        value = token.text[len(key) + 1 :]
         if not value:
             if index + 1 >= len(tokens):
                 raise UserError("errors.option_without_value", option=key)
-            value = tokens[index + 1]
+            value = tokens[index + 1].text
             index += 1
-        if alias in options:
-            raise UserError("errors.option_twice", option=key)
-        options[alias] = value
         index += 1
+        if not tokens[index - 1].quoted:
+            value, index = _with_following_words(name, value, tokens, index)
+        if name in options:
+            raise UserError("errors.option_twice", option=key)
+        options[name] = value
+        last_option = (key, value)
     return args, options
+
+
+# Commands whose words are a name, typed before the options.
+NAMED_BEFORE_OPTIONS = {("tandem", "program", "new")}
+
+
+_OPTION_KEY = re.compile(r"^(?P<key>[^\W\d_][\w'’-]*):(?!//)", re.UNICODE)
+
+
+def option_key(token: Token) -> str | None:
+    """The option name of ``name:`` or ``name:value`` typed outside quotes, else None."""
+    match = _OPTION_KEY.match(token.bare)
+    return match.group("key") if match else None
+
+
+def _with_following_words(
+    name: str, value: str, tokens: list[Token], index: int
+) -> tuple[str, int]:
+    """``length: 1 heure``, ``start: 28 novembre 2026``: the words after a value that belong
+    to it (a unit, a month and year), rather than to a name typed elsewhere on the line."""
+    belongs = duration_continues if name == "length" else date_continues if name in DATED else None
+    if belongs is None:
+        return value, index
+    words = [value]
+    while index < len(tokens) and not tokens[index].quoted and belongs(words, tokens[index].text):
+        words.append(tokens[index].text)
+        index += 1
+    return " ".join(words), index
+
+
+DATED = {"start", "until", "date"}
+
+
+def _shown(command: tuple[str, str, str]) -> str:
+    return "/" + " ".join(part for part in command if part)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot import lifecycle
@@ -21,7 +22,8 @@ async def find_program(turn: Turn, name: str) -> Program:
 
 
 async def owned_program(turn: Turn, name: str = "") -> Program:
-    """The program an owner command applies to: the one named, else their latest one."""
+    """The program an owner command applies to: the one named, else the only one they own that
+    is not closed (or the only one at all). With several, never a guess: they are asked which."""
     if name:
         program = await find_program(turn, name)
         assert program.id is not None
@@ -31,7 +33,16 @@ async def owned_program(turn: Turn, name: str = "") -> Program:
     owned = await turn.uow.programs_owned_by(turn.person_id)
     if not owned:
         raise UserError("errors.owner_only")
-    return owned[0]
+    return only_one(owned)
+
+
+def only_one(owned: Sequence[Program]) -> Program:
+    """The one program meant among those someone owns, newest first; refused when ambiguous."""
+    not_closed = [program for program in owned if not program.closed]
+    candidates = not_closed or list(owned)
+    if len(candidates) > 1:
+        raise UserError("errors.which_owned_program", programs=[p.name for p in candidates])
+    return candidates[0]
 
 
 def partner_enrollment_id(pair: Pair, enrollment_id: int) -> int | None:

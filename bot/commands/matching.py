@@ -8,13 +8,13 @@ unmatched kindly) and ``settings``. Participants' private preferences live in
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.commands.grammar import VERBS, Command
+from bot.commands.grammar import Command, suggestion_among
 from bot.commands.lookup import owned_program
 from bot.commands.match_settings import changed_settings
+from bot.commands.vocabulary import FRENCH_SUBS
 from bot.conversations.kickoff import kickoff
 from bot.domain import MatchProposal, Pair, Program, ProposalStatus
 from bot.errors import UserError
@@ -41,9 +41,10 @@ async def match(turn: Turn, command: Command) -> None:
 
 async def _propose(turn: Turn, command: Command, program: Program) -> None:
     if command.args:
-        close = difflib.get_close_matches(command.args[0].lower(), VERBS["tandem"]["match"], n=1)
         raise UserError(
-            "errors.match_usage", given=" ".join(command.args), suggestion=close[0] if close else ""
+            "errors.match_usage",
+            given=" ".join(command.args),
+            **suggestion_among(command.args[0], FRENCH_SUBS[("tandem", "match")]),
         )
     _, proposal = await service.fresh(turn.uow, program, turn.now)
     await service.start_new(turn.uow, program, proposal, turn.now, turn.person_id)

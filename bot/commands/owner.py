@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot import lifecycle
 from bot.commands import closing
 from bot.commands.grammar import Command
-from bot.commands.lookup import find_program, owned_program
+from bot.commands.lookup import find_program, only_one, owned_program
 from bot.commands.values import (
     parse_cadence,
     parse_duration,
@@ -149,7 +149,7 @@ async def _show_program(turn: Turn, command: Command) -> None:
       is enrolled or how many.
     - A closed program someone never took part in is answered as if it did not exist.
     """
-    name = " ".join(command.args)
+    name = command.options.get("program", "") or " ".join(command.args)
     shown = await find_program(turn, name) if name else await _own_or_current_program(turn)
     assert shown.id is not None
     if await _sees_everything(turn, shown):
@@ -179,7 +179,7 @@ async def _own_or_current_program(turn: Turn) -> Program:
     """``program show`` without a name: the latest program owned, else the one taken part in."""
     owned = await turn.uow.programs_owned_by(turn.person_id)
     if owned:
-        return owned[0]
+        return only_one(owned)
     enrollment = await turn.current_enrollment()
     program = await turn.uow.program(enrollment.program_id) if enrollment else None
     if program is None:
@@ -208,9 +208,11 @@ async def invite(turn: Turn, command: Command) -> None:
     if not command.args:
         raise UserError("errors.invite_nobody")
     assert target.id is not None
+    people = [await resolve_mention(turn, mention) for mention in command.args]
+    if any(person.id == turn.person_id for person in people):
+        raise UserError("errors.invite_yourself", program=target.name)
     invited, skipped = [], []
-    for mention in command.args:
-        person = await resolve_mention(turn, mention)
+    for person in people:
         assert person.id is not None
         enrollment = await turn.uow.enrollment_of(target.id, person.id)
         already = enrollment is not None and enrollment.status != EnrollmentStatus.LEFT
@@ -249,9 +251,11 @@ async def owners(turn: Turn, command: Command) -> None:
     if not command.args:
         raise UserError("errors.invite_nobody")
     assert target.id is not None
+    people = [await resolve_mention(turn, mention) for mention in command.args]
+    if any(person.id == turn.person_id for person in people):
+        raise UserError("errors.owners_add_yourself", program=target.name)
     added = []
-    for mention in command.args:
-        person = await resolve_mention(turn, mention)
+    for person in people:
         assert person.id is not None
         if await turn.uow.is_owner(target.id, person.id):
             continue
@@ -276,6 +280,8 @@ async def pair(turn: Turn, command: Command) -> None:
     assert target.id is not None
     mentor = await resolve_mention(turn, command.args[0])
     mentee = await resolve_mention(turn, command.args[1])
+    if mentor.id == mentee.id:
+        raise UserError("errors.pair_same_person", name=mentor.display_name)
     enrollments = []
     for person, role in ((mentor, Role.MENTOR), (mentee, Role.MENTEE)):
         assert person.id is not None
@@ -289,6 +295,9 @@ async def pair(turn: Turn, command: Command) -> None:
         assert enrollment.id is not None
         if await turn.uow.active_pair_of(enrollment.id) is not None:
             raise UserError("errors.pair_already_paired", name=person.display_name)
+        profile = await turn.uow.profile_of(enrollment.id)
+        if profile is None or profile.completed_at is None:
+            raise UserError("errors.pair_intake_unfinished", name=person.display_name)
         enrollments.append(enrollment)
     new_pair = Pair(
         program_id=target.id,

@@ -9,6 +9,7 @@ from bot import lifecycle
 from bot.commands.grammar import VERBS, Command
 from bot.commands.lookup import find_program, notify_partner, pair_view, visible_enrollment
 from bot.commands.values import parse_pause_end, parse_timezone
+from bot.commands.vocabulary import ROOT_INDEX, VERB_INDEX, plain
 from bot.conversations import intake, runner
 from bot.domain import (
     ConversationStatus,
@@ -24,24 +25,32 @@ from bot.prompts import CONFIRMATION_LIFETIME
 from bot.settings import SUPPORTED_LOCALES
 from bot.turn import Turn
 
+ROLE_WORDS = {
+    "mentor": Role.MENTOR,
+    "mentee": Role.MENTEE,
+    "mentore": Role.MENTEE,
+    "mentoree": Role.MENTEE,
+}
+UNTIL_WORDS = {"until", "jusqu'au", "jusquau", "jusqu'a"}
+
 
 async def help_command(turn: Turn, command: Command) -> None:
-    topic = command.args[0].lstrip("/").lower() if command.args else ""
-    if command.root == "session":
-        topic = topic or "session"
-    if not topic:
+    typed = command.args[0].lstrip("/") if command.args else ""
+    topic = ROOT_INDEX.get(plain(typed)) or VERB_INDEX["tandem"].get(plain(typed), "")
+    if command.root == "session" and not typed:
+        topic = "session"
+    if not typed and not topic:
         await turn.say("help.overview")
         return
-    known = {*VERBS["tandem"], "session"}
-    if topic not in known:
-        raise UserError("errors.unknown_help_topic", topic=topic)
+    if topic not in {*VERBS["tandem"], "session"}:
+        raise UserError("errors.unknown_help_topic", topic=typed)
     await turn.say(f"help.{topic.replace('-', '_')}")
 
 
 async def join(turn: Turn, command: Command) -> None:
-    if not command.args or command.args[0].lower() not in ("mentor", "mentee"):
+    role = ROLE_WORDS.get(plain(command.args[0])) if command.args else None
+    if role is None:
         raise UserError("errors.join_role")
-    role = Role(command.args[0].lower())
     program_name = " ".join(command.args[1:]) or command.options.get("program", "")
     program = await _program_to_join(turn, program_name)
     await enroll(turn, program, role)
@@ -183,7 +192,7 @@ async def pause(turn: Turn, command: Command) -> None:
     words = list(command.args)
     if "until" in command.options:
         words = [command.options["until"]]
-    elif words and words[0].lower() in ("until", "jusqu'au", "jusquau"):
+    elif words and plain(words[0]) in UNTIL_WORDS:
         words = words[1:]
     if words:
         until = parse_pause_end(" ".join(words), turn.today_for(turn.person))

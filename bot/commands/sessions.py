@@ -15,6 +15,7 @@ from bot.commands.lookup import (
     visible_enrollment,
 )
 from bot.commands.values import (
+    is_duration_unit,
     parse_duration,
     parse_planned_day,
     parse_session_day,
@@ -56,6 +57,14 @@ async def _log(turn: Turn, command: Command) -> None:
         return
     if len(command.args) < 2:
         raise UserError("errors.log_usage")
+    if is_duration_unit(command.args[1]):
+        # "45 minutes" in two words: blaming the topics that follow would mislead.
+        raise UserError(
+            "errors.duration_in_two_words",
+            value=f"{command.args[0]} {command.args[1]}",
+            unit=command.args[1],
+            joined=f"{command.args[0]}{command.args[1]}",
+        )
     if len(command.args) > 2:
         raise UserError("errors.log_too_many", extra=list(command.args[2:]))
     values = {
@@ -235,13 +244,13 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
 
 async def _plan(turn: Turn, command: Command) -> None:
     enrollment, pair = await active_pair_of_speaker(turn)
-    if len(command.args) != 2:
+    if not 2 <= len(command.args) <= 5:
         raise UserError("errors.plan_usage")
+    # The time comes last; before it, the day, in one word or several (28 novembre 2026).
+    day_text, time_text = " ".join(command.args[:-1]), command.args[-1]
     zone = ZoneInfo(turn.timezone_of(turn.person))
-    day = parse_planned_day(
-        command.args[0], turn.today_for(turn.person), await _program_span(turn, pair)
-    )
-    at = parse_time(command.args[1])
+    day = parse_planned_day(day_text, turn.today_for(turn.person), await _program_span(turn, pair))
+    at = parse_time(time_text)
     starts_at = datetime.combine(day, at, tzinfo=zone)
     if starts_at <= turn.now:
         raise UserError("errors.plan_in_past", value=" ".join(command.args))

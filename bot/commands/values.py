@@ -6,14 +6,19 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.commands.months import month_named_date
 from bot.errors import UserError
 
+_HOUR_WORDS = r"h|hr|hrs|hours?|heures?"
+_MINUTE_WORDS = r"m|mn|min|mins|minutes?"
 _DURATION = re.compile(
-    r"^(?:(?P<hours>\d{1,2})\s*h(?:ours?|eures?)?\s*(?P<rest>\d{1,2})?\s*(?:m|min|mn)?"
-    r"|(?P<minutes>\d{1,3})\s*(?:m|min|mins|minutes?|mn)?)$",
+    rf"^(?:(?P<hours>\d{{1,2}})\s*(?:{_HOUR_WORDS})\s*(?:(?P<rest>\d{{1,2}})\s*(?:{_MINUTE_WORDS})?)?"
+    rf"|(?P<minutes>\d{{1,3}})\s*(?:{_MINUTE_WORDS})?)$",
     # ASCII digits only: \d would read other scripts' digits as numbers nobody typed.
     re.IGNORECASE | re.ASCII,
 )
+_UNIT_WORD = re.compile(rf"^(?:{_HOUR_WORDS}|{_MINUTE_WORDS})$", re.IGNORECASE | re.ASCII)
+_ENDS_WITH_HOURS = re.compile(rf"(?:^|\d)(?:{_HOUR_WORDS})$", re.IGNORECASE | re.ASCII)
 _CADENCE = re.compile(r"^(?P<count>\d{1,2})\s*(?P<unit>d|j|w|s|m)$", re.IGNORECASE | re.ASCII)
 _CADENCE_DAYS = {"d": 1, "j": 1, "w": 7, "s": 7, "m": 30}
 TODAY_WORDS = {"today", "aujourd'hui", "aujourdhui"}
@@ -23,22 +28,49 @@ MAX_SESSION_MINUTES = 8 * 60
 
 
 def parse_duration(text: str) -> int:
-    """``45m``, ``1h``, ``1h30``, ``90min`` -> minutes, between 5 minutes and 8 hours."""
+    """``45m``, ``1h``, ``1h30``, ``90min``, ``1 heure``, ``45 minutes`` -> minutes, between 5
+    minutes and 8 hours. Minutes after hours go up to 59: ``1h75`` is refused, not read as 2h15."""
     match = _DURATION.match(text.strip())
     if not match:
         raise UserError("errors.bad_duration", value=text)
     if match.group("minutes") is not None:
         minutes = int(match.group("minutes"))
     else:
-        minutes = int(match.group("hours")) * 60 + int(match.group("rest") or 0)
+        hours, rest = int(match.group("hours")), int(match.group("rest") or 0)
+        if rest >= 60:
+            total = hours * 60 + rest
+            raise UserError(
+                "errors.duration_minutes_over_59",
+                value=text,
+                minutes=rest,
+                hours=total // 60,
+                rest=total % 60,
+                total=total,
+            )
+        minutes = hours * 60 + rest
     if not MIN_SESSION_MINUTES <= minutes <= MAX_SESSION_MINUTES:
         raise UserError("errors.duration_out_of_range", value=text)
     return minutes
 
 
+def is_duration_unit(word: str) -> bool:
+    """``h``, ``heure``, ``minutes``…: a word that only makes sense after a number."""
+    return bool(_UNIT_WORD.match(word.strip()))
+
+
+def duration_continues(words: list[str], following: str) -> bool:
+    """Whether ``following`` is still part of the duration ``words`` (``1 heure 30 min``)."""
+    if len(words) >= 4:
+        return False
+    if is_duration_unit(following):
+        return words[-1].isdigit()
+    return following.isdigit() and len(following) <= 2 and bool(_ENDS_WITH_HOURS.search(words[-1]))
+
+
 def parse_date(text: str, today: date) -> date:
-    """ISO ``2026-11-20``, ``20/11/2026``, ``today`` / ``yesterday`` (and their French words)."""
-    cleaned = text.strip().lower()
+    """ISO ``2026-11-20``, ``20/11/2026``, ``28 novembre 2026``, ``November 28, 2026``,
+    ``today`` / ``yesterday`` (and their French words)."""
+    cleaned = text.strip().lower().replace("’", "'")
     if cleaned in TODAY_WORDS:
         return today
     if cleaned in YESTERDAY_WORDS:
@@ -48,6 +80,9 @@ def parse_date(text: str, today: date) -> date:
             return datetime.strptime(cleaned, pattern).date()
         except ValueError:
             continue
+    named = month_named_date(cleaned, today)
+    if named is not None:
+        return named
     raise UserError("errors.bad_date", value=text)
 
 
@@ -117,14 +152,23 @@ def parse_pause_end(text: str, today: date) -> date:
     return until
 
 
+_TIME = re.compile(
+    r"^(?P<hour>\d{1,2})(?::(?P<minute>\d{2})|h(?P<after_h>\d{2})?)$", re.IGNORECASE | re.ASCII
+)
+
+
 def parse_time(text: str) -> time:
-    cleaned = text.strip().lower().replace("h", ":")
-    if cleaned.endswith(":"):
-        cleaned += "00"
-    try:
-        return time.fromisoformat(cleaned if len(cleaned) > 4 else cleaned.zfill(5))
-    except ValueError:
-        raise UserError("errors.bad_time", value=text) from None
+    """``14:00``, ``9:30``, ``14h``, ``9h30``; an hour past 23 or minutes past 59 are named."""
+    match = _TIME.match(text.strip())
+    if not match:
+        raise UserError("errors.bad_time", value=text)
+    hour = int(match.group("hour"))
+    minute = int(match.group("minute") or match.group("after_h") or 0)
+    if hour > 23:
+        raise UserError("errors.time_hour_out_of_range", value=text, hour=hour)
+    if minute > 59:
+        raise UserError("errors.time_minutes_out_of_range", value=text, minute=minute)
+    return time(hour, minute)
 
 
 def parse_cadence(text: str) -> int:

@@ -148,18 +148,31 @@ async def test_stale_buttons_and_gibberish(program: ConsoleSession) -> None:
 
 async def test_localized_errors_in_french(make_console: ConsoleFactory) -> None:
     console = make_console(locale="fr")
-    answer = await said(console, "@paul /tandem statut")
+    answer = await said(console, "@paul /tandem statu")
     assert "n'est pas une commande que je connais" in answer
-    assert 'Vouliez-vous dire "/tandem status"' in answer
+    # The French word is suggested to a French speaker (the English one works as well).
+    assert 'Vouliez-vous dire "/tandem statut"' in answer
     assert "Un guillemet n'est pas fermé" in await said(console, '@paul /session log 45m "SEO')
 
 
 async def test_help_lists_the_commands_and_details_one(make_console: ConsoleFactory) -> None:
-    for locale, words in (("en", "Here is what I can do"), ("fr", "Voici ce que je sais faire")):
+    for locale, words, log, match, undo, plan, program in (
+        ("en", "Here is what I can do", "log", "match", "undo", "plan", "program"),
+        (
+            "fr",
+            "Voici ce que je sais faire",
+            "noter",
+            "appariement",
+            "annuler",
+            "planifier",
+            "programme",
+        ),
+    ):
         console = make_console(locale=locale)
         overview = await said(console, "@ana /tandem help")
-        assert words in overview and "/session log" in overview and "/tandem match" in overview
+        assert words in overview and f"/session {log}" in overview
+        assert f"/tandem {match}" in overview and f'{program}: "' in overview
         details = await said(console, "@ana /tandem help session")
-        assert "/session undo" in details and "15" in details
-        assert "/session plan" in await said(console, "@ana /session help")
+        assert f"/session {undo}" in details and "15" in details
+        assert f"/session {plan}" in await said(console, "@ana /session help")
         assert "/tandem pause" in await said(console, "@ana /tandem help pause")
