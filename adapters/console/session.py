@@ -128,7 +128,7 @@ class ConsoleSession:
             self._choices.pop(name, None)
             await self._send(name, EventKind.MESSAGE, text=text)
 
-    async def _send(self, name: str, kind: EventKind, **fields: object) -> None:
+    async def _send(self, name: str, kind: EventKind, **fields: object) -> list[Message]:
         sender = Sender(platform=PLATFORM, workspace=WORKSPACE, user_id=name, display_name=name)
         event = InboundEvent(kind=kind, sender=sender, **fields)  # type: ignore[arg-type]
         failures = self.engine.failures
@@ -138,6 +138,7 @@ class ConsoleSession:
         await self.deliver()
         if self.engine.failures != failures:
             raise ConsoleLineError(self.renderer.render(self.locale, "console.engine_failed"))
+        return replies
 
     async def deliver(self) -> None:
         if self.on_tick is not None:
@@ -178,11 +179,23 @@ class ConsoleSession:
         return " ".join(parts)
 
     async def _answer_field(self, name: str, form: FormInProgress, text: str) -> None:
-        field_name = form.pending.pop(0)
+        field_name = form.pending[0]
         spec = next(f for f in form.form.fields if f.name == field_name)
         answer = text.strip()
         if answer in ("", "-"):
             answer = form.values.get(field_name) or spec.initial
+        # Each field is checked as it is answered: a wrong one is asked again at once (with
+        # what is wrong), so the next line never lands in the field after it.
+        replies = await self._send(
+            name,
+            EventKind.FORM,
+            form_id=form.form.form_id,
+            values={field_name: answer},
+            checking=True,
+        )
+        if any(reply.refused for reply in replies):
+            return
+        form.pending.pop(0)
         form.values[field_name] = answer
         if form.pending:
             return
