@@ -15,7 +15,7 @@ import typer
 
 from bot.logs import configure_logging
 from bot.resources import shipped_dir
-from bot.settings import Settings
+from bot.settings import Settings, terminal_locale
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Tandem, the reverse-mentoring bot."
@@ -36,6 +36,12 @@ def _settings(quiet: bool = False) -> Settings:
         # In the terminal the transcript is the interface; routine log lines would drown it.
         level = "WARNING"
     configure_logging(settings.tandem_log_format, level)
+    return settings
+
+
+def _in_terminal(settings: Settings) -> Settings:
+    """Settings for what runs in a terminal: it speaks the terminal's language by default."""
+    settings.tandem_locale = "en" if terminal_locale(settings, os.environ) == "en" else "fr"
     return settings
 
 
@@ -66,7 +72,7 @@ def start() -> None:
         logger.error(Renderer(default_locale=locale).render(locale, "console.nothing_to_run"))
         raise typer.Exit(2)
     else:
-        _console(_settings(quiet=True), script=None, start=None)
+        _console(_in_terminal(_settings(quiet=True)), script=None, start=None)
 
 
 def _nothing_to_read() -> bool:
@@ -95,13 +101,13 @@ def console(
     ] = None,
 ) -> None:
     """The whole engine in the terminal, on the configured database (SQLite by default)."""
-    _console(_settings(quiet=True), script=script, start=_parse_start(start))
+    _console(_in_terminal(_settings(quiet=True)), script=script, start=_parse_start(start))
 
 
 @app.command()
 def demo() -> None:
     """Seed a demo program with a handful of people, then open the console."""
-    settings = _settings(quiet=True)
+    settings = _in_terminal(_settings(quiet=True))
     if "DATABASE_URL" not in os.environ:
         # A demo starts from a clean slate of its own and never touches the real database.
         Path(DEMO_DATABASE).unlink(missing_ok=True)
@@ -168,7 +174,7 @@ def simulate(
     from adapters.console.simulate import START, Simulation
     from bot.main import build_console
 
-    settings = _settings(quiet=True)
+    settings = _in_terminal(_settings(quiet=True))
     with tempfile.TemporaryDirectory() as folder:
         settings.database_url = f"sqlite:///{Path(folder) / 'tandem-simulated.db'}"
 
