@@ -278,7 +278,11 @@ async def _list(turn: Turn, command: Command) -> None:
     if command.args:
         enrollment = await visible_enrollment(turn, command.args[0])
     else:
-        enrollment, _ = await active_pair_of_speaker(turn)
+        # One's own history, even after the partner left: no active pair needed.
+        current = await turn.current_enrollment()
+        if current is None:
+            raise UserError("errors.not_enrolled")
+        enrollment = current
     view = await pair_view(turn, enrollment)
     pair = view["pair"]
     if pair is None:
