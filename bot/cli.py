@@ -9,13 +9,16 @@ import stat
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.logs import configure_logging
 from bot.resources import shipped_dir
 from bot.settings import Settings, terminal_locale
+
+if TYPE_CHECKING:
+    from adapters.console.port import Delivery
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Tandem, the reverse-mentoring bot."
@@ -241,20 +244,47 @@ def teams_package(
 def _console(
     settings: Settings, *, script: Path | None, start: datetime | None, seed: Path | None = None
 ) -> None:
-    from adapters.console.app import print_delivery, printer, run_interactive, run_script
+    from adapters.console.app import (
+        print_delivery,
+        printer,
+        run_interactive,
+        run_quietly,
+        run_script,
+    )
     from bot.main import build_console
 
     out = printer(sys.stdout)
     seed_lines = seed.read_text(encoding="utf-8").splitlines() if seed is not None else []
+    # The demo's seeding is not shown line by line: a progress bar, then a one-line summary.
+    seeding = bool(seed_lines)
+
+    def show(delivery: Delivery) -> None:
+        if not seeding:
+            print_delivery(out, delivery)
 
     async def main() -> int:
-        runtime, session = await build_console(settings, start, lambda d: print_delivery(out, d))
+        nonlocal seeding
+        runtime, session = await build_console(settings, start, show)
         try:
             if seed_lines:
-                code = await run_script(session, seed_lines, out)
+                label = session.renderer.render(session.locale, "console.demo_seeding")
+                code = await run_quietly(session, seed_lines, out, label)
+                seeding = False
                 if code:
                     return code
-                out.print(session.renderer.render(session.locale, "console.demo_ready"))
+                out.print(
+                    session.renderer.render(
+                        session.locale,
+                        "console.demo_ready",
+                        people=len(
+                            {
+                                d.recipient
+                                for d in session.transcript
+                                if d.kind not in ("channel", "clock")
+                            }
+                        ),
+                    )
+                )
             if script is not None:
                 stream = sys.stdin if str(script) == "-" else script.open(encoding="utf-8")
                 with stream:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from adapters.console.port import Delivery
 from adapters.console.render import render_delivery
@@ -62,3 +63,27 @@ async def run_interactive(session: ConsoleSession, console: Console) -> None:
             await session.run_line(line)
         except ConsoleLineError as error:
             console.print(f"✗ {error}")
+
+
+async def run_quietly(
+    session: ConsoleSession, lines: list[str], console: Console, label: str
+) -> int:
+    """Run lines showing only a progress bar (gone once done) and the lines that failed; 1 when
+    any did. What the bot said stays in the transcript, not on the screen."""
+    failed = 0
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=len(lines))
+        for number, line in enumerate(lines, 1):
+            try:
+                await session.run_line(line)
+            except ConsoleLineError as error:
+                failed += 1
+                console.print(
+                    "✗ "
+                    + session.renderer.render(
+                        session.locale, "console.script_failed", number=number, reason=str(error)
+                    )
+                )
+            progress.advance(task)
+    return 1 if failed else 0
