@@ -182,12 +182,25 @@ def simulate(
         settings.database_url = f"sqlite:///{Path(folder) / 'tandem-simulated.db'}"
 
         async def main() -> None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            out = printer(sys.stdout)
             runtime, session = await build_console(settings, START)
-            try:
-                reports = await Simulation(session, participants, weeks, seed).run()
-            finally:
-                await runtime.close()
-            print_simulation(printer(sys.stdout), session.renderer, settings.tandem_locale, reports)
+            label = session.renderer.render(settings.tandem_locale, "simulation.progress")
+            columns = (TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn())
+            # On standard error and gone once done: the table alone is the output.
+            with Progress(*columns, console=printer(sys.stderr), transient=True) as progress:
+                task = progress.add_task(label, total=weeks * 7 * 24)
+
+                def advance(lived: int, total: int) -> None:
+                    progress.update(task, completed=lived, total=total)
+
+                try:
+                    simulation = Simulation(session, participants, weeks, seed, advance)
+                    reports = await simulation.run()
+                finally:
+                    await runtime.close()
+            print_simulation(out, session.renderer, settings.tandem_locale, reports)
 
         asyncio.run(main())
 
