@@ -9,16 +9,13 @@ import stat
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from bot.logs import configure_logging
 from bot.resources import shipped_dir
 from bot.settings import Settings, terminal_locale
-
-if TYPE_CHECKING:
-    from adapters.console.port import Delivery
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Tandem, the reverse-mentoring bot."
@@ -172,37 +169,12 @@ def simulate(
     """Run a whole program on the virtual clock with simulated participants; print each week."""
     import tempfile
 
-    from adapters.console.app import printer
-    from adapters.console.report import print_simulation
-    from adapters.console.simulate import START, Simulation
-    from bot.main import build_console
+    from adapters.console.simulation_run import simulate_and_print
 
     settings = _in_terminal(_settings(quiet=True))
     with tempfile.TemporaryDirectory() as folder:
         settings.database_url = f"sqlite:///{Path(folder) / 'tandem-simulated.db'}"
-
-        async def main() -> None:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-            out = printer(sys.stdout)
-            runtime, session = await build_console(settings, START)
-            label = session.renderer.render(settings.tandem_locale, "simulation.progress")
-            columns = (TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn())
-            # On standard error and gone once done: the table alone is the output.
-            with Progress(*columns, console=printer(sys.stderr), transient=True) as progress:
-                task = progress.add_task(label, total=weeks * 7 * 24)
-
-                def advance(lived: int, total: int) -> None:
-                    progress.update(task, completed=lived, total=total)
-
-                try:
-                    simulation = Simulation(session, participants, weeks, seed, advance)
-                    reports = await simulation.run()
-                finally:
-                    await runtime.close()
-            print_simulation(out, session.renderer, settings.tandem_locale, reports)
-
-        asyncio.run(main())
+        asyncio.run(simulate_and_print(settings, participants, weeks, seed))
 
 
 @db_app.command("upgrade")
@@ -257,59 +229,10 @@ def teams_package(
 def _console(
     settings: Settings, *, script: Path | None, start: datetime | None, seed: Path | None = None
 ) -> None:
-    from adapters.console.app import (
-        print_delivery,
-        printer,
-        run_interactive,
-        run_quietly,
-        run_script,
-    )
-    from bot.main import build_console
+    from adapters.console.app import open_console
 
-    out = printer(sys.stdout)
     seed_lines = seed.read_text(encoding="utf-8").splitlines() if seed is not None else []
-    # The demo's seeding is not shown line by line: a progress bar, then a one-line summary.
-    seeding = bool(seed_lines)
-
-    def show(delivery: Delivery) -> None:
-        if not seeding:
-            print_delivery(out, delivery)
-
-    async def main() -> int:
-        nonlocal seeding
-        runtime, session = await build_console(settings, start, show)
-        try:
-            if seed_lines:
-                label = session.renderer.render(session.locale, "console.demo_seeding")
-                code = await run_quietly(session, seed_lines, out, label)
-                seeding = False
-                if code:
-                    return code
-                out.print(
-                    session.renderer.render(
-                        session.locale,
-                        "console.demo_ready",
-                        people=len(
-                            {
-                                d.recipient
-                                for d in session.transcript
-                                if d.kind not in ("channel", "clock")
-                            }
-                        ),
-                    )
-                )
-            if script is not None:
-                stream = sys.stdin if str(script) == "-" else script.open(encoding="utf-8")
-                with stream:
-                    return await run_script(session, stream, out)
-            if not sys.stdin.isatty():
-                return await run_script(session, sys.stdin, out)
-            await run_interactive(session, out)
-            return 0
-        finally:
-            await runtime.close()
-
-    raise typer.Exit(asyncio.run(main()))
+    raise typer.Exit(asyncio.run(open_console(settings, script, start, seed_lines)))
 
 
 async def _match(settings: Settings, program: str, csv: Path | None) -> int:
