@@ -122,8 +122,12 @@ async def test_a_wrong_form_field_is_asked_again_at_once_in_french(french: Conso
     await said(french, "@marc rien")
     logged = await said(french, "@marc passer")
     assert "Session enregistrée : 1 h" in logged
+    # The same words on one command line.
+    await said(french, '@lea /session log 30m "Tableaux de bord" prochain: rien')
+    assert "Dites de quoi vous avez parlé" in await said(french, "@lea /session log 30m aucun")
     listed = await said(french, "@marc /session list")
-    assert "Page entreprise" in listed and "rien" not in listed and "passer" not in listed
+    assert "Page entreprise" in listed and "Tableaux de bord" in listed
+    assert "rien" not in listed and "passer" not in listed and "aucun" not in listed
 
 
 async def test_skip_words_are_never_kept_in_conversations(english: ConsoleSession) -> None:
