@@ -146,7 +146,8 @@ class TimezoneStep:
         )
 
     def accept(self, context: Any, answer: Answer) -> str:
-        if answer.text.strip().lower() in KEEP_WORDS:
+        # Skipping the question keeps the zone, as "ok" does.
+        if answer.text.strip().lower() in KEEP_WORDS or is_skip(answer.text):
             return self.current(context)
         return parse_timezone(answer.text)
 
@@ -164,6 +165,7 @@ class SuggestedValueStep:
         return Question(self.message_id, {"suggested": self.suggested(context)})
 
     def accept(self, context: Any, answer: Answer) -> int:
-        if answer.text.strip().lower() in KEEP_WORDS:
+        # Skipping the question keeps the program's suggestion, as "ok" does.
+        if answer.text.strip().lower() in KEEP_WORDS or is_skip(answer.text):
             return self.suggested(context)
         return self.parse(answer.text)
