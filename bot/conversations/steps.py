@@ -146,8 +146,7 @@ class TimezoneStep:
         )
 
     def accept(self, context: Any, answer: Answer) -> str:
-        # Skipping the question keeps the zone, as "ok" does.
-        if answer.text.strip().lower() in KEEP_WORDS or is_skip(answer.text):
+        if answer.text.strip().lower() in KEEP_WORDS:
             return self.current(context)
         return parse_timezone(answer.text)
 
@@ -165,7 +164,6 @@ class SuggestedValueStep:
         return Question(self.message_id, {"suggested": self.suggested(context)})
 
     def accept(self, context: Any, answer: Answer) -> int:
-        # Skipping the question keeps the program's suggestion, as "ok" does.
-        if answer.text.strip().lower() in KEEP_WORDS or is_skip(answer.text):
+        if answer.text.strip().lower() in KEEP_WORDS:
             return self.suggested(context)
         return self.parse(answer.text)
