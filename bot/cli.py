@@ -16,7 +16,7 @@ import typer
 from adapters.slack.cli import refuse_unsafe_slack, slack_app
 from bot.logs import configure_logging
 from bot.resources import shipped_dir
-from bot.settings import Settings
+from bot.settings import Settings, terminal_locale
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Tandem, the reverse-mentoring bot."
@@ -40,6 +40,12 @@ def _settings(quiet: bool = False) -> Settings:
     configure_logging(settings.tandem_log_format, level)
     # Every command that may build the runtime refuses an unsafe Slack OAuth setup first.
     refuse_unsafe_slack(settings)
+    return settings
+
+
+def _in_terminal(settings: Settings) -> Settings:
+    """Settings for what runs in a terminal: it speaks the terminal's language by default."""
+    settings.tandem_locale = "en" if terminal_locale(settings, os.environ) == "en" else "fr"
     return settings
 
 
@@ -70,7 +76,7 @@ def start() -> None:
         logger.error(Renderer(default_locale=locale).render(locale, "console.nothing_to_run"))
         raise typer.Exit(2)
     else:
-        _console(_settings(quiet=True), script=None, start=None)
+        _console(_in_terminal(_settings(quiet=True)), script=None, start=None)
 
 
 def _nothing_to_read() -> bool:
@@ -99,13 +105,13 @@ def console(
     ] = None,
 ) -> None:
     """The whole engine in the terminal, on the configured database (SQLite by default)."""
-    _console(_settings(quiet=True), script=script, start=_parse_start(start))
+    _console(_in_terminal(_settings(quiet=True)), script=script, start=_parse_start(start))
 
 
 @app.command()
 def demo() -> None:
     """Seed a demo program with a handful of people, then open the console."""
-    settings = _settings(quiet=True)
+    settings = _in_terminal(_settings(quiet=True))
     if "DATABASE_URL" not in os.environ:
         # A demo starts from a clean slate of its own and never touches the real database.
         Path(DEMO_DATABASE).unlink(missing_ok=True)
@@ -167,24 +173,12 @@ def simulate(
     """Run a whole program on the virtual clock with simulated participants; print each week."""
     import tempfile
 
-    from adapters.console.app import printer
-    from adapters.console.report import print_simulation
-    from adapters.console.simulate import START, Simulation
-    from bot.main import build_console
+    from adapters.console.simulation_run import simulate_and_print
 
-    settings = _settings(quiet=True)
+    settings = _in_terminal(_settings(quiet=True))
     with tempfile.TemporaryDirectory() as folder:
         settings.database_url = f"sqlite:///{Path(folder) / 'tandem-simulated.db'}"
-
-        async def main() -> None:
-            runtime, session = await build_console(settings, START)
-            try:
-                reports = await Simulation(session, participants, weeks, seed).run()
-            finally:
-                await runtime.close()
-            print_simulation(printer(sys.stdout), session.renderer, settings.tandem_locale, reports)
-
-        asyncio.run(main())
+        asyncio.run(simulate_and_print(settings, participants, weeks, seed))
 
 
 @db_app.command("upgrade")
@@ -239,32 +233,10 @@ def teams_package(
 def _console(
     settings: Settings, *, script: Path | None, start: datetime | None, seed: Path | None = None
 ) -> None:
-    from adapters.console.app import print_delivery, printer, run_interactive, run_script
-    from bot.main import build_console
+    from adapters.console.app import open_console
 
-    out = printer(sys.stdout)
     seed_lines = seed.read_text(encoding="utf-8").splitlines() if seed is not None else []
-
-    async def main() -> int:
-        runtime, session = await build_console(settings, start, lambda d: print_delivery(out, d))
-        try:
-            if seed_lines:
-                code = await run_script(session, seed_lines, out)
-                if code:
-                    return code
-                out.print(session.renderer.render(session.locale, "console.demo_ready"))
-            if script is not None:
-                stream = sys.stdin if str(script) == "-" else script.open(encoding="utf-8")
-                with stream:
-                    return await run_script(session, stream, out)
-            if not sys.stdin.isatty():
-                return await run_script(session, sys.stdin, out)
-            await run_interactive(session, out)
-            return 0
-        finally:
-            await runtime.close()
-
-    raise typer.Exit(asyncio.run(main()))
+    raise typer.Exit(asyncio.run(open_console(settings, script, start, seed_lines)))
 
 
 async def _match(settings: Settings, program: str, csv: Path | None) -> int:

@@ -22,7 +22,13 @@ from bot.messages import Message
 from bot.people import resolve_sender
 from bot.ports import UnitOfWorkFactory
 from bot.prompts import CHOICE, FORM, STALE, accept
-from bot.routes import CHOICE_HANDLERS, COMMAND_HANDLERS, FORM_CANCEL_HANDLERS, FORM_HANDLERS
+from bot.routes import (
+    CHOICE_HANDLERS,
+    COMMAND_HANDLERS,
+    FORM_CANCEL_HANDLERS,
+    FORM_FIELD_CHECKS,
+    FORM_HANDLERS,
+)
 from bot.text import cleaned_event, shortened
 from bot.turn import EngineConfig, Turn
 from bot.workspace_lost import workspace_lost
@@ -151,6 +157,16 @@ class Engine:
                 raise UserError(STALE)
             await choice_handler(turn, rest)
             return f"choice {prefix}"
+        if event.kind is EventKind.FORM and event.checking:
+            form_id = await self._answer(turn, FORM, event.form_id)
+            # A check answers nothing yet: the form stays answerable for the rest of its fields.
+            assert turn.answering is not None
+            await turn.uow.add_prompts([turn.answering])
+            field_check = FORM_FIELD_CHECKS.get(form_id)
+            if field_check is None:
+                raise UserError(STALE)
+            await field_check(turn, event.values)
+            return f"form_check {form_id}"
         if event.kind is EventKind.FORM:
             form_id = await self._answer(turn, FORM, event.form_id)
             form_handler = FORM_HANDLERS.get(form_id)

@@ -40,6 +40,9 @@ class InboundEvent:
     value: str = ""
     form_id: str = ""
     values: dict[str, str] = field(default_factory=dict)
+    # A form asked one field at a time (the console): True checks the fields in ``values``, the
+    # ones answered so far, and keeps nothing; the form stays open for the rest.
+    checking: bool = False
     # Where the event happened (a channel, for `/tandem digest channel here`), adapter-owned.
     channel: dict[str, Any] | None = None
     # The platform's own id of this delivery, used to drop platform retries.

@@ -68,4 +68,6 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
 REGISTERED_FLOWS = (checkin.FLOW, assessment.FLOW)
 
 FORM_HANDLERS: dict[str, FormHandler] = {sessions.FORM_ID: sessions.on_form}
+# Checks of the fields answered so far, for a form asked one field at a time (the console).
+FORM_FIELD_CHECKS: dict[str, FormHandler] = {sessions.FORM_ID: sessions.check_form_fields}
 FORM_CANCEL_HANDLERS: dict[str, FormCancelHandler] = {sessions.FORM_ID: sessions.on_form_cancelled}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -111,3 +112,18 @@ class Settings(BaseSettings):
         slack = (self.slack_bot_token is not None or self.slack_oauth_enabled) and receives
         teams = self.microsoft_app_id is not None and self.microsoft_app_password is not None
         return slack or teams
+
+
+def terminal_locale(settings: Settings, environ: Mapping[str, str]) -> str:
+    """The console's language: TANDEM_LOCALE when it is set (environment or ``.env``), else the
+    terminal's (the first of LC_ALL, LC_MESSAGES, LANG that is set, as POSIX reads them), else
+    the default. A terminal in a language Tandem does not speak ("C", "de_DE") gets the default.
+    """
+    if "tandem_locale" in settings.model_fields_set:
+        return settings.tandem_locale
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").strip()
+        if value:
+            language = value.split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+            return language if language in SUPPORTED_LOCALES else settings.tandem_locale
+    return settings.tandem_locale

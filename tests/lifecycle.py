@@ -85,7 +85,7 @@ def lifecycle_expected(
             "That's 1 of 6 sessions",
             f"{mentee_name} logged your session",
             "Your partner has left the program",
-            "Partner: not paired yet",
+            "your tandem has ended",
         ],
         mentee: [
             "invites you",

@@ -4,7 +4,8 @@ Lines look like ``@alice /tandem join mentor`` (``@alice`` alone switches who sp
 without ``@`` are said by the same person). A bare number answers the last buttons shown to the
 speaker. A form is asked field by field; a line starting with ``/`` is always a command and
 abandons the form. ``:advance 3d``, ``:now`` and ``:expect @alice some words`` drive the virtual
-clock and check a script. ``#`` starts a comment.
+clock and check a script. ``#`` starts a comment: a whole line, or the end of one after a space
+(``@alice 1   # she joins``); a ``#`` inside quotes, or glued to a name (``#owners``), is kept.
 """
 
 from __future__ import annotations
@@ -26,6 +27,26 @@ from bot.messages import Choice, Form, Message
 _SPEAKER = re.compile(r"^@(?P<name>[\w.\-]+)\s*(?P<rest>.*)$")
 _ADVANCE = re.compile(r"^(?P<count>\d+)\s*(?P<unit>d|h|m|w)$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
+_QUOTES = {'"': '"', "“": "”", "«": "»"}
+
+
+def without_comment(line: str) -> str:
+    """The line without a trailing ``# comment`` (a ``#`` after a space, outside quotes, followed
+    by a space or nothing): a channel such as ``#owners`` and a quoted ``"#1 topic"`` stay."""
+    closing: str | None = None
+    for index, char in enumerate(line):
+        if closing is not None:
+            if char == closing:
+                closing = None
+        elif char in _QUOTES:
+            closing = _QUOTES[char]
+        elif (
+            char == "#"
+            and (index == 0 or line[index - 1].isspace())
+            and (index + 1 == len(line) or line[index + 1].isspace())
+        ):
+            return line[:index].rstrip()
+    return line
 
 
 @dataclass
@@ -80,6 +101,9 @@ class ConsoleSession:
         """Run one console line; returns what it made the bot say, to anyone."""
         self._since_last_line = []
         stripped = line.strip()
+        if stripped.startswith("#"):
+            return []
+        stripped = without_comment(stripped)
         if not stripped and self.speaker in self._forms:
             # An empty line keeps a form field's default (or leaves an optional field empty).
             stripped = "-"
@@ -128,7 +152,7 @@ class ConsoleSession:
             self._choices.pop(name, None)
             await self._send(name, EventKind.MESSAGE, text=text)
 
-    async def _send(self, name: str, kind: EventKind, **fields: object) -> None:
+    async def _send(self, name: str, kind: EventKind, **fields: object) -> list[Message]:
         sender = Sender(platform=PLATFORM, workspace=WORKSPACE, user_id=name, display_name=name)
         event = InboundEvent(kind=kind, sender=sender, **fields)  # type: ignore[arg-type]
         failures = self.engine.failures
@@ -138,6 +162,7 @@ class ConsoleSession:
         await self.deliver()
         if self.engine.failures != failures:
             raise ConsoleLineError(self.renderer.render(self.locale, "console.engine_failed"))
+        return replies
 
     async def deliver(self) -> None:
         if self.on_tick is not None:
@@ -178,11 +203,23 @@ class ConsoleSession:
         return " ".join(parts)
 
     async def _answer_field(self, name: str, form: FormInProgress, text: str) -> None:
-        field_name = form.pending.pop(0)
+        field_name = form.pending[0]
         spec = next(f for f in form.form.fields if f.name == field_name)
         answer = text.strip()
         if answer in ("", "-"):
             answer = form.values.get(field_name) or spec.initial
+        # Each field is checked as it is answered: a wrong one is asked again at once (with
+        # what is wrong), so the next line never lands in the field after it.
+        replies = await self._send(
+            name,
+            EventKind.FORM,
+            form_id=form.form.form_id,
+            values={field_name: answer},
+            checking=True,
+        )
+        if any(reply.refused for reply in replies):
+            return
+        form.pending.pop(0)
         form.values[field_name] = answer
         if form.pending:
             return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -57,6 +58,8 @@ class Simulation:
     participants: int
     weeks: int
     seed: int
+    # Told (hours lived, hours in all) after each simulated hour: a long run shows progress.
+    on_progress: Callable[[int, int], None] | None = None
     people: list[Participant] = field(default_factory=list)
     reports: list[WeekReport] = field(default_factory=list)
     # Actions waiting for their moment: (when, order, person, line or choice value).
@@ -68,6 +71,7 @@ class Simulation:
 
     async def run(self) -> list[WeekReport]:
         await self._set_up()
+        total, lived = self.weeks * 7 * 24, 0
         for week in range(1, self.weeks + 1):
             report = WeekReport(week)
             self.reports.append(report)
@@ -76,6 +80,9 @@ class Simulation:
                 await self.console.advance(timedelta(hours=1))
                 await self._do_what_is_due(report)
                 self._react(self.console.transcript[before:], report)
+                lived += 1
+                if self.on_progress is not None:
+                    self.on_progress(lived, total)
         return self.reports
 
     # Setting up: program, invitations, intake, pairs, charters

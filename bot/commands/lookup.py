@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import lifecycle
-from bot.domain import Enrollment, EnrollmentStatus, Pair, Program
+from bot.domain import Enrollment, EnrollmentStatus, Pair, PairStatus, Program
 from bot.errors import UserError
 from bot.people import mention_id
 from bot.scheduling.checkins import next_checkin_at
@@ -76,6 +76,16 @@ async def notify_partner(
         )
 
 
+async def latest_pair_of(turn: Turn, enrollment_id: int) -> Pair | None:
+    """The active pair, else the last one this enrollment was in (the partner left or was
+    forgotten): one's own history stays visible after the pair ends."""
+    pair = await turn.uow.active_pair_of(enrollment_id)
+    if pair is not None:
+        return pair
+    pairs = await turn.uow.pairs_of_enrollment(enrollment_id)
+    return pairs[-1] if pairs else None
+
+
 async def active_pair_of_speaker(turn: Turn) -> tuple[Enrollment, Pair]:
     """The speaker's active pair; explains what is missing otherwise."""
     enrollments = [
@@ -90,6 +100,13 @@ async def active_pair_of_speaker(turn: Turn) -> tuple[Enrollment, Pair]:
         pair = await turn.uow.active_pair_of(enrollment.id)
         if pair is not None:
             return enrollment, pair
+    for enrollment in enrollments:
+        assert enrollment.id is not None
+        ended = await latest_pair_of(turn, enrollment.id)
+        if ended is not None:
+            # Logging or planning needs a partner; the history does not (/session list).
+            partner = await turn.person_of(partner_enrollment_id(ended, enrollment.id))
+            raise UserError("errors.pair_ended", partner=partner.display_name if partner else "")
     raise UserError("errors.not_paired")
 
 
@@ -121,7 +138,8 @@ async def pair_view(turn: Turn, enrollment: Enrollment) -> dict[str, Any]:
     assert enrollment.id is not None
     program = await turn.uow.program(enrollment.program_id)
     person = await turn.uow.person(enrollment.person_id)
-    pair = await turn.uow.active_pair_of(enrollment.id)
+    pair = await latest_pair_of(turn, enrollment.id)
+    pair_ended = pair is not None and pair.status != PairStatus.ACTIVE
     partner = charter = None
     sessions: list[Any] = []
     planned: list[Any] = []
@@ -129,7 +147,8 @@ async def pair_view(turn: Turn, enrollment: Enrollment) -> dict[str, Any]:
         partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
         charter = await turn.uow.charter_of(pair.id)
         sessions = list(await turn.uow.session_logs(pair.id))
-        planned = list(await turn.uow.planned_sessions(pair.id, turn.now))
+        if not pair_ended:
+            planned = list(await turn.uow.planned_sessions(pair.id, turn.now))
     profile = await turn.uow.profile_of(enrollment.id)
     return {
         "program": program,
@@ -138,6 +157,7 @@ async def pair_view(turn: Turn, enrollment: Enrollment) -> dict[str, Any]:
         "person": person,
         "partner": partner,
         "pair": pair,
+        "pair_ended": pair_ended,
         "charter": charter,
         "sessions_done": len(sessions),
         "minutes_done": sum(s.minutes for s in sessions),

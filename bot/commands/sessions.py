@@ -26,6 +26,7 @@ from bot.errors import UserError
 from bot.messages import FieldKind, Form, FormField
 from bot.scheduling.assessments import program_end
 from bot.scheduling.settings import ScheduleSettings
+from bot.skip import is_skip
 from bot.turn import Turn
 
 FORM_ID = "session_log"
@@ -89,6 +90,13 @@ async def on_form(turn: Turn, values: dict[str, str]) -> None:
     await _save(turn, enrollment, pair, log)
 
 
+async def check_form_fields(turn: Turn, values: dict[str, str]) -> None:
+    """A form answered field by field (the console): refuse the first wrong field given so far,
+    with what is wrong with it; the fields not answered yet are not looked at."""
+    _, pair = await active_pair_of_speaker(turn)
+    await _checked_fields(turn, pair, values, only=set(values))
+
+
 async def on_form_cancelled(turn: Turn) -> None:
     await turn.say("sessions.form_cancelled")
 
@@ -136,26 +144,7 @@ async def _validated_log(
     turn: Turn, pair: Pair, values: dict[str, str], errors: dict[str, str] | None = None
 ) -> SessionLog:
     """Checks every field; with ``errors`` given, says what is wrong with each before refusing."""
-    today = turn.today_for(turn.person)
-    span = await _program_span(turn, pair)
-    problems: dict[str, UserError] = {}
-    checks: dict[str, Callable[[], object]] = {
-        "duration": lambda: parse_duration(values.get("duration", "")),
-        "topics": lambda: _text(values.get("topics", ""), required=True),
-        "next": lambda: _text(values.get("next", ""), required=False),
-        "date": lambda: _held_on(values.get("date", ""), today, span),
-    }
-    parsed: dict[str, object] = {}
-    for name, check in checks.items():
-        try:
-            parsed[name] = check()
-        except UserError as problem:
-            problems[name] = problem
-    if problems:
-        if errors is not None:
-            for name, refused in problems.items():
-                errors[name] = await turn.text(refused.message_id, **refused.variables)
-        raise next(iter(problems.values()))
+    parsed = await _checked_fields(turn, pair, values, errors)
     minutes, held_on = parsed["duration"], parsed["date"]
     assert pair.id is not None and isinstance(minutes, int) and isinstance(held_on, date)
     return SessionLog(
@@ -169,8 +158,43 @@ async def _validated_log(
     )
 
 
+async def _checked_fields(
+    turn: Turn,
+    pair: Pair,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    only: set[str] | None = None,
+) -> dict[str, object]:
+    """The parsed value of every field (or of the ``only`` ones); raises for the first wrong
+    one, after writing what is wrong with each into ``errors`` when given."""
+    today = turn.today_for(turn.person)
+    span = await _program_span(turn, pair)
+    problems: dict[str, UserError] = {}
+    checks: dict[str, Callable[[], object]] = {
+        "duration": lambda: parse_duration(values.get("duration", "")),
+        "topics": lambda: _text(values.get("topics", ""), required=True),
+        "next": lambda: _text(values.get("next", ""), required=False),
+        "date": lambda: _held_on(values.get("date", ""), today, span),
+    }
+    parsed: dict[str, object] = {}
+    for name, check in checks.items():
+        if only is not None and name not in only:
+            continue
+        try:
+            parsed[name] = check()
+        except UserError as problem:
+            problems[name] = problem
+    if problems:
+        if errors is not None:
+            for name, refused in problems.items():
+                errors[name] = await turn.text(refused.message_id, **refused.variables)
+        raise next(iter(problems.values()))
+    return parsed
+
+
 def _text(value: str, *, required: bool) -> str:
-    cleaned = value.strip()
+    # A skip word ("none", "rien"…) is never kept as a text: it means "nothing to say".
+    cleaned = "" if is_skip(value) else value.strip()
     if required and not cleaned:
         raise UserError("errors.topics_missing")
     if len(cleaned) > MAX_TEXT:
@@ -179,7 +203,7 @@ def _text(value: str, *, required: bool) -> str:
 
 
 def _held_on(value: str, today: date, span: tuple[date, date]) -> date:
-    if not value.strip():
+    if not value.strip() or is_skip(value):
         return today
     return parse_session_day(value, today, span)
 
@@ -279,7 +303,11 @@ async def _list(turn: Turn, command: Command) -> None:
     if command.args:
         enrollment = await visible_enrollment(turn, command.args[0])
     else:
-        enrollment, _ = await active_pair_of_speaker(turn)
+        # One's own history, even after the partner left: no active pair needed.
+        current = await turn.current_enrollment()
+        if current is None:
+            raise UserError("errors.not_enrolled")
+        enrollment = current
     view = await pair_view(turn, enrollment)
     pair = view["pair"]
     if pair is None:

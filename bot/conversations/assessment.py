@@ -1,9 +1,11 @@
 """Skill self-assessment (at intake, halfway, at the end) and the end-of-program evaluation.
 
-Each person rates the topics they came to learn (the program's topics for mentees, the
-reciprocal ones for mentors) from 1 to 5, on one line like the intake. Halfway and at the end
-they rate again the topics they rated at intake, with their earlier level shown, so the two
-can be compared. The end one goes on with the evaluation: satisfaction (buttons 1–5), would
+Each person rates the topics they came to learn from 1 to 5, on one line like the intake: the
+ones they chose at intake (the whole list of what their side learns — the program's topics for
+mentees, the reciprocal ones for mentors — when they chose none). Halfway and at the end they
+rate again the topics they rated at intake, with their earlier level shown, so the two can be
+compared. A topic keeps its number of the intake question in every round, and a skip word
+leaves a round unrated. The end one goes on with the evaluation: satisfaction (buttons 1–5), would
 they recommend it (0–10, typed: eleven buttons would not fit a phone), what changed in their
 work, continue as reciprocal mentoring, and whether owners may see their name.
 """
@@ -16,7 +18,7 @@ from typing import Any
 
 from bot.conversations import runner
 from bot.conversations.feedback import SHARE
-from bot.conversations.steps import ChoiceStep, RatingsStep, TextStep
+from bot.conversations.steps import ChoiceStep, TextStep, parse_ratings
 from bot.domain import (
     AssessmentMoment,
     Conversation,
@@ -25,12 +27,14 @@ from bot.domain import (
     EnrollmentStatus,
     Evaluation,
     Person,
+    Profile,
     Program,
     Role,
     SkillAssessment,
     SkillRating,
 )
 from bot.errors import UserError
+from bot.skip import is_skip
 from bot.turn import Turn
 
 FLOW = "assessment"
@@ -44,6 +48,22 @@ def topics_learnt(program: Program, role: Role) -> list[str]:
     return list(program.reciprocal_topics if role == Role.MENTOR else program.topics)
 
 
+def chosen_topics(program: Program, role: Role, profile: Profile | None) -> list[str]:
+    """The topics to rate: those chosen at intake, else all this side of a pair learns."""
+    catalogue = topics_learnt(program, role)
+    wanted = profile.wants if profile is not None else {}
+    return [topic for topic in catalogue if topic in wanted] or catalogue
+
+
+def numbered_topics(program: Program, role: Role, topics: list[str]) -> list[tuple[int, str]]:
+    """Each topic with its number in the intake question, in that order: a topic keeps its
+    number from one round to the next. A topic the program no longer lists comes last."""
+    numbers = {topic: number for number, topic in enumerate(topics_learnt(program, role), 1)}
+    for topic in topics:
+        numbers.setdefault(topic, len(numbers) + 1)
+    return sorted((numbers[topic], topic) for topic in dict.fromkeys(topics))
+
+
 @dataclass(frozen=True)
 class AssessmentContext:
     assessment: SkillAssessment
@@ -53,8 +73,12 @@ class AssessmentContext:
     earlier: dict[str, int] = field(default_factory=dict)
 
     @property
+    def numbered(self) -> list[tuple[int, str]]:
+        return numbered_topics(self.program, self.enrollment.role, list(self.assessment.topics))
+
+    @property
     def topics(self) -> list[str]:
-        return list(self.assessment.topics)
+        return [topic for _, topic in self.numbered]
 
     @property
     def is_end(self) -> bool:
@@ -63,15 +87,18 @@ class AssessmentContext:
 
 @dataclass(frozen=True)
 class SkillsStep:
-    """Levels 1–5 on numbered topics: ``1:4 3:2`` (some topics), or ``4 2 3`` (all, in order)."""
+    """Levels 1–5 on numbered topics: ``1:4 3:2`` (some topics), ``4 2 3`` (all, in order), or
+    a skip word (none of them)."""
 
     name: str = FIRST_STEP
 
     def question(self, context: AssessmentContext) -> runner.Question:
+        numbered = context.numbered
         return runner.Question(
             f"assessment.{context.assessment.moment.value}",
             {
-                "topics": context.topics,
+                "topics": [topic for _, topic in numbered],
+                "numbers": [number for number, _ in numbered],
                 "earlier": context.earlier,
                 "program": context.program.name,
             },
@@ -79,14 +106,20 @@ class SkillsStep:
 
     def accept(self, context: AssessmentContext, answer: runner.Answer) -> dict[str, int]:
         text = answer.text.strip()
-        topics = context.topics
+        if is_skip(text):
+            return {}
+        numbered = context.numbered
         if _LEVELS_IN_ORDER.match(text):
             levels = [int(level) for level in re.split(r"[\s,;]+", text)]
-            if len(levels) != len(topics):
-                raise UserError("errors.skill_levels_count", given=len(levels), count=len(topics))
-            return dict(zip(topics, levels, strict=True))
-        ratings = RatingsStep(self.name, "", topics=lambda c: topics)
-        return ratings.accept(context, answer)
+            if len(levels) != len(numbered):
+                raise UserError(
+                    "errors.skill_levels_count",
+                    given=len(levels),
+                    count=len(numbered),
+                    numbers=[number for number, _ in numbered],
+                )
+            return {topic: level for (_, topic), level in zip(numbered, levels, strict=True)}
+        return parse_ratings(text, dict(numbered), optional=True)
 
 
 @dataclass(frozen=True)
@@ -187,11 +220,11 @@ class AssessmentFlow:
 
 
 async def ask_baseline(
-    turn: Turn, enrollment: Enrollment, program: Program, person: Person
+    turn: Turn, enrollment: Enrollment, program: Program, person: Person, profile: Profile
 ) -> None:
     """At the end of intake: the first self-assessment, once (resumed if left half-way)."""
     assert enrollment.id is not None
-    topics = topics_learnt(program, enrollment.role)
+    topics = chosen_topics(program, enrollment.role, profile)
     if not topics:
         return
     existing = [

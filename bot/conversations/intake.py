@@ -93,7 +93,9 @@ class IntakeFlow:
             paired=pair is not None,
         )
         # The baseline of the skill self-assessment: progress is measured against it.
-        await assessment.ask_baseline(turn, context.enrollment, context.program, context.person)
+        await assessment.ask_baseline(
+            turn, context.enrollment, context.program, context.person, profile
+        )
 
 
 def _zone(context: Any) -> str:

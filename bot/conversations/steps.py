@@ -12,8 +12,8 @@ from babel import Locale, UnknownLocaleError
 from bot.commands.values import parse_timezone
 from bot.conversations.runner import Answer, Question
 from bot.errors import UserError
+from bot.skip import is_skip
 
-NONE_WORDS = {"-", "none", "no", "nothing", "aucun", "aucune", "rien", "non"}
 KEEP_WORDS = {"ok", "keep", "garder", "oui", "yes"}
 _RATING = re.compile(r"^(\d{1,2})\s*[:=]\s*(\d)$")
 MAX_TEXT = 500
@@ -31,8 +31,11 @@ class TextStep:
 
     def accept(self, context: Any, answer: Answer) -> str:
         text = answer.text.strip()
-        if self.optional and text.lower() in NONE_WORDS:
-            return ""
+        if is_skip(text):
+            # A skip word is never kept as the answer: empty when optional, else asked again.
+            if self.optional:
+                return ""
+            raise UserError("errors.answer_required")
         if not text:
             raise UserError("errors.answer_required")
         if len(text) > MAX_TEXT:
@@ -78,23 +81,36 @@ class RatingsStep:
 
     def accept(self, context: Any, answer: Answer) -> dict[str, int]:
         text = answer.text.strip()
-        if self.optional and text.lower() in NONE_WORDS:
+        if self.optional and is_skip(text):
             return {}
-        topics = self.topics(context)
-        ratings: dict[str, int] = {}
-        for item in re.split(r"[,;\s]+(?=\d)", text):
-            match = _RATING.match(item.strip().rstrip(",;"))
-            if not match:
-                raise UserError("errors.bad_ratings", value=item, count=len(topics))
-            number, level = int(match.group(1)), int(match.group(2))
-            if not 1 <= number <= len(topics):
-                raise UserError("errors.bad_topic_number", value=number, count=len(topics))
-            if not 1 <= level <= 5:
-                raise UserError("errors.bad_level", value=level)
-            ratings[topics[number - 1]] = level
-        if not ratings:
-            raise UserError("errors.bad_ratings", value=text, count=len(topics))
-        return ratings
+        numbered = dict(enumerate(self.topics(context), 1))
+        return parse_ratings(text, numbered, optional=self.optional)
+
+
+def parse_ratings(text: str, numbered: dict[int, str], *, optional: bool) -> dict[str, int]:
+    """``1:4 5:2`` -> {topic 1: 4, topic 5: 2}, the numbers being those shown next to each
+    topic (not always 1 to n: a topic keeps its number from one list to the next)."""
+    count = max(numbered, default=0)
+    # The numbers to offer when some are missing from the list shown; [] when they run 1 to n.
+    shown = sorted(numbered) if len(numbered) != count else []
+    ratings: dict[str, int] = {}
+    for item in re.split(r"[,;\s]+(?=\d)", text):
+        match = _RATING.match(item.strip().rstrip(",;"))
+        if not match:
+            raise UserError(
+                "errors.bad_ratings", value=item, count=count, numbers=shown, optional=optional
+            )
+        number, level = int(match.group(1)), int(match.group(2))
+        if number not in numbered:
+            raise UserError("errors.bad_topic_number", value=number, count=count, numbers=shown)
+        if not 1 <= level <= 5:
+            raise UserError("errors.bad_level", value=level)
+        ratings[numbered[number]] = level
+    if not ratings:
+        raise UserError(
+            "errors.bad_ratings", value=text, count=count, numbers=shown, optional=optional
+        )
+    return ratings
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from bot.domain import (
     EnrollmentStatus,
     Person,
     Program,
+    Role,
     SkillAssessment,
 )
 from bot.scheduling.cohort import Cohort
@@ -111,12 +112,13 @@ async def ask_due_assessments(cohort: Cohort) -> None:
         return
     baselines = await cohort.uow.baseline_levels(e.id for e, *_ in due_now if e.id)
     await _close_earlier_ones(cohort, {e.id for e, *_ in due_now if e.id})
-    created: list[tuple[SkillAssessment, Person, Program]] = []
+    created: list[tuple[SkillAssessment, Person, Program, Role]] = []
     for enrollment, person, program, moment, due in due_now:
         assert enrollment.id is not None
-        # Rated again: the topics rated at intake, so that the two can be compared.
-        topics = list(baselines.get(enrollment.id, {})) or assessment_flow.topics_learnt(
-            program, enrollment.role
+        # Rated again: the topics rated at intake, so that the two can be compared; without a
+        # baseline, the topics chosen at intake.
+        topics = list(baselines.get(enrollment.id, {})) or assessment_flow.chosen_topics(
+            program, enrollment.role, await cohort.uow.profile_of(enrollment.id)
         )
         if not topics:
             continue
@@ -128,9 +130,9 @@ async def ask_due_assessments(cohort: Cohort) -> None:
             created_at=cohort.now,
         )
         cohort.uow.add(assessment)
-        created.append((assessment, person, program))
+        created.append((assessment, person, program, enrollment.role))
     await cohort.uow.flush()
-    for assessment, person, program in created:
+    for assessment, person, program, role in created:
         assert assessment.id is not None and person.id is not None
         cohort.uow.add(
             Conversation(
@@ -142,7 +144,7 @@ async def ask_due_assessments(cohort: Cohort) -> None:
             )
         )
         with cohort.isolated(f"enrollment:{assessment.enrollment_id}"):
-            _queue_assessment(cohort, assessment, person, program, baselines)
+            _queue_assessment(cohort, assessment, person, program, role, baselines)
 
 
 def _queue_assessment(
@@ -150,8 +152,10 @@ def _queue_assessment(
     assessment: SkillAssessment,
     person: Person,
     program: Program,
+    role: Role,
     baselines: dict[int, dict[str, int]],
 ) -> None:
+    numbered = assessment_flow.numbered_topics(program, role, list(assessment.topics))
     cohort.queue(
         person,
         program,
@@ -160,7 +164,8 @@ def _queue_assessment(
         purpose=f"assessment_{assessment.moment.value}",
         earliest=assessment.due_at,
         program=program.name,
-        topics=assessment.topics,
+        topics=[topic for _, topic in numbered],
+        numbers=[number for number, _ in numbered],
         earlier=baselines.get(assessment.enrollment_id, {}),
     )
 

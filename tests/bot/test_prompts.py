@@ -162,17 +162,35 @@ async def test_a_session_form_never_opened_or_forged_logs_nothing(
         replies = await send(console, "alice", EventKind.FORM, form_id=form_id, values=values)
         assert refused(replies), form_id
         assert refused(await send(console, "alice", EventKind.FORM_CANCELLED, form_id=form_id))
+        checked = await send(
+            console, "alice", EventKind.FORM, form_id=form_id, values=values, checking=True
+        )
+        assert refused(checked), form_id
     assert await dump(uow_factory) == before
 
-    # The form the bot opens is answerable, also after being sent back with errors, and once.
-    await console.run_line("@alice /session log")
-    await console.run_line("@alice forever")
-    await console.run_line("@alice LinkedIn basics")
-    await console.run_line("@alice -")
-    errors = await answer(console, "@alice -")
+    # The form the bot opens is answerable, also after being sent back with errors, and once;
+    # checking its fields one by one (as the console does) keeps it answerable.
+    opened = await answer(console, "@alice /session log")
+    assert opened.form is not None
+    check = {"duration": "45m"}
+    assert (
+        await send(
+            console,
+            "alice",
+            EventKind.FORM,
+            form_id=opened.form.form_id,
+            values=check,
+            checking=True,
+        )
+        == []
+    )
+    wrong = {**values, "duration": "forever"}
+    (errors,) = await send(
+        console, "alice", EventKind.FORM, form_id=opened.form.form_id, values=wrong
+    )
     assert errors.form is not None and "duration" in errors.form.errors
     form_id = errors.form.form_id
-    logged = await answer(console, "@alice 45m")
+    (logged,) = await send(console, "alice", EventKind.FORM, form_id=form_id, values=values)
     assert "Session logged" in logged.text
     async with uow_factory() as uow:
         assert [log.minutes for log in await uow.session_logs(pair_id)] == [45]

@@ -94,17 +94,20 @@ async def test_abandoned_form_is_not_saved_and_can_start_again(program: ConsoleS
     assert "Sessions: 1 of 6 done (1 h in all)" in await sessions_count(program, "alice")
 
 
-async def test_form_errors_come_back_on_the_fields(program: ConsoleSession) -> None:
+async def test_form_errors_come_back_on_each_field_as_it_is_answered(
+    program: ConsoleSession,
+) -> None:
     await program.run_line("@alice /session log")
-    for value in ("ten minutes", "Dashboards", "-", "2030-01-01"):
-        deliveries = await program.run_line(f"@alice {value}")
-    errors = deliveries[-1].message.form
-    assert errors is not None
-    assert set(errors.errors) == {"duration", "date"}
-    # Only the wrong fields are asked again; the topics typed are kept.
-    await program.run_line("@alice 10m")
-    await program.run_line("@alice today")
+    refused = await program.run_line("@alice ten minutes")
+    assert [d.message.refused for d in refused] == [True]
+    assert '"ten minutes" is not a duration' in refused[0].text
+    # The duration is asked again, and what comes next lands in the right fields.
+    for value in ("10m", "Dashboards", "-"):
+        assert await said(program, f"@alice {value}") == ""
+    assert "is in the future" in await said(program, "@alice 2030-01-01")
+    assert "Sessions: 0 of 6 done" not in await said(program, "@alice today")
     assert "Sessions: 1 of 6 done (10 min in all)" in await sessions_count(program, "alice")
+    assert "Dashboards" in await said(program, "@alice /session list")
 
 
 async def test_abandoned_intake_keeps_the_previous_profile(program: ConsoleSession) -> None:

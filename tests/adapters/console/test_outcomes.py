@@ -53,12 +53,15 @@ async def test_intake_ends_with_the_baseline_and_bad_levels_say_how(
     profile, baseline = (d.text for d in deliveries if d.recipient == "zoe")
     assert "your profile is complete" in profile
     assert baseline.startswith("One more thing before you start: where are you today?")
-    assert f"1. {SOCIAL}" in baseline
+    # Only the two topics zoe chose, with their numbers of the intake question.
+    assert f"1. {SOCIAL}" in baseline and "4. Cybersecurity hygiene" in baseline
+    assert "Company website and SEO" not in baseline
 
     assert 'I couldn\'t read "so-so"' in await said(console, "@zoe so-so")
     assert "A level of 7 is out of range" in await said(console, "@zoe 1:7")
-    answer = await said(console, "@zoe 3 2")
-    assert "I see 2 levels for 16 topics" in answer and "in order" in answer
+    assert "pick among 1, 4" in await said(console, "@zoe 2:3")
+    answer = await said(console, "@zoe 3 2 4")
+    assert "I see 3 levels for 2 topics" in answer and "in order" in answer
     assert "1 topic rated" in await said(console, "@zoe 1:3")
 
     async with uow_factory() as uow:
@@ -137,7 +140,10 @@ async def run_program_to_its_end(
     }
     (end,) = [d for d in deliveries if d.recipient == "erin"]
     assert '"Pilot" is coming to an end' in end.text
+    # Each topic keeps its number of the intake question, in every round.
     assert f"3. {PRIVACY} (at the start: 3/5)" in end.text
+    assert f"9. {AI} (at the start: 1/5)" in end.text
+    assert f"1. {SOCIAL} (at the start: 2/5)" in end.text
     deliveries = await console.run_line(":advance 6h")
     assert assessments(deliveries) == {"bob": "assessment:2:end"}
 
@@ -171,7 +177,7 @@ async def test_assessments_and_evaluation_arrive_once_and_make_the_kpis(
 
     await answer(console, "bob", "3 4", "4", "6", "none", "1", "2")
     await answer(console, "dan", "4 4 3 3 5 3", "3", "9", "More patient with juniors", "2", "1")
-    await answer(console, "erin", "2 1 2", "4", "8", "I use dashboards now", "1", "2")
+    await answer(console, "erin", "2 2 1", "4", "8", "I use dashboards now", "1", "2")
 
     # Nothing is asked twice: later ticks, and a restarted process, find them all sent.
     deliveries = await console.run_line(":advance 3d")
