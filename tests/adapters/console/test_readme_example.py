@@ -55,7 +55,11 @@ def test_the_readme_example_runs_as_written_in_an_english_terminal(tmp_path: Pat
     assert '→ hr: The program "Digital Pioneers" is created' in out
     assert 'alice joined "Digital Pioneers" as mentor' in out
     assert 'bob joined "Digital Pioneers" as mentee' in out
+    # Both questionnaires are answered as the comments say, without a single re-ask.
+    assert "Question 2/7" in out and "Last question (7/7)" in out
+    assert "I need an answer" not in out and "I couldn't read" not in out
     assert "alice (mentor) and bob (mentee) are now a pair" in out
+    assert "Meet your mentee: bob (Finance)" in out
     assert "→ alice: Session logged: 45 min" in out
     assert "→ bob: alice logged your session" in out
     assert "LinkedIn basics, privacy settings · next: post a first article (logged by alice)" in out
