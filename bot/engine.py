@@ -23,7 +23,7 @@ from bot.inbox import RUNNING, InboxRunner, SenderRequests
 from bot.messages import Message
 from bot.people import resolve_sender
 from bot.ports import UnitOfWorkFactory
-from bot.prompts import CHOICE, FORM, STALE, accept, expired_error, split
+from bot.prompts import CHOICE, FORM, STALE, accept, expired, expired_error, split
 from bot.questions import offered, release_held, waiting_for
 from bot.routes import CHOICE_HANDLERS, COMMAND_HANDLERS, FORM_CANCEL_HANDLERS, FORM_HANDLERS
 from bot.text import cleaned_event, shortened
@@ -122,8 +122,10 @@ class Engine:
     async def _before_turn(self, turn: Turn) -> None:
         """What the person's speaking changes even when the turn is then refused, committed
         on its own: questions held for their working hours go out now (they are at work), and
-        a destructive confirmation ends when they do anything but answer it."""
+        a destructive confirmation ends when they do anything but answer it. Most turns find
+        nothing to change here and write nothing."""
         turn.unseen = await release_held(turn)
+        changed = bool(turn.unseen)
         event = turn.event
         if event.kind is EventKind.MESSAGE and BARE_NUMBER.fullmatch(event.text.strip()):
             # A number may answer the confirmation: the turn decides (``_answer_number``). When
@@ -134,11 +136,19 @@ class Engine:
             if shown and shown[-1].expired and shown[-1].prompt is not None:
                 await turn.uow.take_prompt(shown[-1].prompt.token)
                 turn.lapsed = shown[-1].kind
+                changed = True
+        else:
+            keep = split(event.value)[0] if event.kind is EventKind.CHOICE else ""
+            running = [
+                prompt
+                for prompt in await turn.uow.prompts_of(turn.person_id)
+                if prompt.token != keep and not expired(prompt, turn.now) and prompt.expires_at
+            ]
+            if running:
+                await turn.uow.expire_prompts(turn.person_id, turn.now, keep=keep)
+                changed = True
+        if changed:
             await turn.uow.commit()
-            return
-        keep = split(event.value)[0] if event.kind is EventKind.CHOICE else ""
-        await turn.uow.expire_prompts(turn.person_id, turn.now, keep=keep)
-        await turn.uow.commit()
 
     async def _error_reply(
         self, person_id: int | None, message_id: str, variables: dict[str, object]
