@@ -70,8 +70,9 @@ async def release_held(turn: Turn) -> Unseen:
 
 
 async def _still_open(turn: Turn, prompt: Prompt) -> bool:
-    """Whether the subject of a prompt still waits for this answer (an invitation accepted by
-    a typed command, a feedback request already rated, leave no question behind)."""
+    """Whether the subject of a prompt still waits for this answer: an invitation accepted by
+    a typed command, a feedback request already rated, a planned session already answered by
+    the partner or a continuation already chosen leave no question behind."""
     kind = kind_of(prompt)
     subject = next(iter(choice_values(prompt)), "").split(":")[1:2]
     if not subject or not subject[0].isdigit():
@@ -82,6 +83,11 @@ async def _still_open(turn: Turn, prompt: Prompt) -> bool:
     if kind == "feedback":
         request = await turn.uow.feedback_request(int(subject[0]))
         return request is not None and request.answered_at is None
+    if kind == "planned":
+        planned = await turn.uow.planned_session(int(subject[0]))
+        return planned is not None and planned.outcome is None
+    if kind == "reciprocal":
+        return turn.person_id not in await turn.uow.continuations_of(int(subject[0]))
     return True
 
 
