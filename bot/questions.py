@@ -17,12 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.conversations.runner import CHOICE_PREFIX as CONVERSATION
 from bot.domain import Conversation, InvitationStatus, OutboxMessage
 from bot.prompts import SEPARATOR, Prompt, choice_values, expired, kind_of, split
 from bot.turn import Turn, Unseen
-
-# The prefix of a conversation's buttons (bot.conversations.runner.CHOICE_PREFIX).
-CONVERSATION = "conv"
 
 
 @dataclass(frozen=True)
