@@ -224,7 +224,7 @@ class Engine:
                 value=text,
                 kind=latest.kind,
                 count=len(latest.choices),
-                others=[q.kind for q in shown[:-1] if not q.expired],
+                others=[q.kind for q in shown[:-1] if not (q.expired or q.settled)],
             )
         await turn.uow.expire_prompts(turn.person_id, turn.now, keep=latest.prompt.token)
         await self._run_choice(turn, value)

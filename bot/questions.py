@@ -31,6 +31,9 @@ class Waiting:
     prompt: Prompt | None = None
     expired: bool = False
     held: bool = False
+    # Answered another way already (a planned session the partner answered): a number still
+    # reaches it, to be told so, but it is not listed as waiting.
+    settled: bool = False
 
     @property
     def choices(self) -> list[str]:
@@ -69,8 +72,9 @@ async def release_held(turn: Turn) -> Unseen:
 
 async def _still_open(turn: Turn, prompt: Prompt) -> bool:
     """Whether the subject of a prompt still waits for this answer: an invitation accepted by
-    a typed command, a feedback request already rated, a planned session already answered by
-    the partner or a continuation already chosen leave no question behind."""
+    a typed command, a feedback request already rated or a continuation already chosen leave
+    no question behind. (A planned session answered by the partner stays: its handler tells
+    what the partner answered, and ``status`` leaves it out, see ``settled``.)"""
     kind = kind_of(prompt)
     subject = next(iter(choice_values(prompt)), "").split(":")[1:2]
     if not subject or not subject[0].isdigit():
@@ -81,12 +85,17 @@ async def _still_open(turn: Turn, prompt: Prompt) -> bool:
     if kind == "feedback":
         request = await turn.uow.feedback_request(int(subject[0]))
         return request is not None and request.answered_at is None
-    if kind == "planned":
-        planned = await turn.uow.planned_session(int(subject[0]))
-        return planned is not None and planned.outcome is None
     if kind == "reciprocal":
         return turn.person_id not in await turn.uow.continuations_of(int(subject[0]))
     return True
+
+
+async def _settled(turn: Turn, prompt: Prompt) -> bool:
+    subject = next(iter(choice_values(prompt)), "").split(":")[1:2]
+    if kind_of(prompt) != "planned" or not subject or not subject[0].isdigit():
+        return False
+    planned = await turn.uow.planned_session(int(subject[0]))
+    return planned is None or planned.outcome is not None
 
 
 async def waiting_for(turn: Turn, unseen: Unseen | None = None) -> list[Waiting]:
@@ -113,6 +122,7 @@ async def waiting_for(turn: Turn, unseen: Unseen | None = None) -> list[Waiting]
                 prompt=prompt,
                 expired=expired(prompt, turn.now),
                 held=prompt.token in unseen.tokens,
+                settled=await _settled(turn, prompt),
             )
         )
     # At the same moment, buttons count as shown after a conversation's question, and a

@@ -142,7 +142,11 @@ async def status(turn: Turn, command: Command) -> None:
         e for e in await turn.uow.enrollments_of_person(turn.person_id) if e.status != "left"
     ]
     owned = await turn.uow.programs_owned_by(turn.person_id)
-    waiting = [question.kind for question in await waiting_for(turn) if not question.expired]
+    waiting = [
+        question.kind
+        for question in await waiting_for(turn)
+        if not question.expired and not question.settled
+    ]
     if not enrollments and not owned and not waiting:
         raise UserError("errors.not_enrolled")
     for enrollment in enrollments:
