@@ -7,6 +7,7 @@ are written together, or not at all.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -14,14 +15,17 @@ from typing import Any
 from bot.clock import Clock
 from bot.commands import grammar
 from bot.commands.grammar import Command
+from bot.conversations import runner
 from bot.conversations.runner import answer_open_conversation
 from bot.errors import UserError
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
+from bot.inbox import RUNNING, InboxRunner, SenderRequests
 from bot.messages import Message
 from bot.people import resolve_sender
 from bot.ports import UnitOfWorkFactory
-from bot.prompts import CHOICE, FORM, STALE, accept
+from bot.prompts import CHOICE, FORM, STALE, accept, expired, expired_error, split
+from bot.questions import offered, release_held, waiting_for
 from bot.routes import (
     CHOICE_HANDLERS,
     COMMAND_HANDLERS,
@@ -36,6 +40,8 @@ from bot.workspace_lost import workspace_lost
 logger = logging.getLogger("tandem.engine")
 
 CommandHandler = Callable[[Turn, Command], Awaitable[None]]
+# A bare number typed: it answers the most recent question shown (bot.questions).
+BARE_NUMBER = re.compile(r"[0-9]{1,4}")
 
 
 class Engine:
@@ -52,6 +58,8 @@ class Engine:
         self.config = config
         # Turns that crashed (not refusals): the console's script mode exits non-zero on them.
         self.failures = 0
+        # The durable inbox the platform adapters run turns from (none in the console).
+        self.inbox: InboxRunner | None = None
 
     async def handle(self, event: InboundEvent) -> list[Message]:
         started = time.perf_counter()
@@ -66,15 +74,20 @@ class Engine:
                 person_id = person.id
                 # The one place where what people typed enters the engine (see bot.text).
                 event = cleaned_event(event)
+                turn = Turn(uow, self.clock, self.renderer, self.config, event, person)
+                running = RUNNING.get()
+                if self.inbox is not None and running is not None:
+                    turn.requests = SenderRequests(self.inbox, running)
+                await self._before_turn(turn)
                 if event.delivery_id and not await uow.mark_delivery_processed(
                     event.delivery_id, self.clock.now()
                 ):
                     outcome = "duplicate"
                     return []
-                turn = Turn(uow, self.clock, self.renderer, self.config, event, person)
                 label = await self._dispatch(turn)
                 await uow.commit()
                 replies = turn.replies
+                await self._after_commit(turn)
         except UserError as error:
             outcome = f"refused:{error.message_id}"
             replies = await self._error_reply(person_id, error.message_id, error.variables)
@@ -123,6 +136,45 @@ class Engine:
             still_reached,
         )
 
+    async def _after_commit(self, turn: Turn) -> None:
+        for action in turn.after_commit:
+            try:
+                await action()
+            except Exception:
+                # The turn is done and answered; what failed here is logged, not undone.
+                logger.exception("after-commit action failed")
+
+    async def _before_turn(self, turn: Turn) -> None:
+        """What the person's speaking changes even when the turn is then refused, committed
+        on its own: questions held for their working hours go out now (they are at work), and
+        a destructive confirmation ends when they do anything but answer it. Most turns find
+        nothing to change here and write nothing."""
+        turn.unseen = await release_held(turn)
+        changed = bool(turn.unseen)
+        event = turn.event
+        if event.kind is EventKind.MESSAGE and BARE_NUMBER.fullmatch(event.text.strip()):
+            # A number may answer the confirmation: the turn decides (``_answer_number``). When
+            # the latest question is a confirmation that ran out, the number was meant for it:
+            # the answer says so, once (the dead prompt goes, so the next number answers the
+            # question before it).
+            shown = [q for q in await waiting_for(turn) if not q.held]
+            if shown and shown[-1].expired and shown[-1].prompt is not None:
+                await turn.uow.take_prompt(shown[-1].prompt.token)
+                turn.lapsed = shown[-1].kind
+                changed = True
+        else:
+            keep = split(event.value)[0] if event.kind is EventKind.CHOICE else ""
+            running = [
+                prompt
+                for prompt in await turn.uow.prompts_of(turn.person_id)
+                if prompt.token != keep and not expired(prompt, turn.now) and prompt.expires_at
+            ]
+            if running:
+                await turn.uow.expire_prompts(turn.person_id, turn.now, keep=keep)
+                changed = True
+        if changed:
+            await turn.uow.commit()
+
     async def _error_reply(
         self, person_id: int | None, message_id: str, variables: dict[str, object]
     ) -> list[Message]:
@@ -150,13 +202,7 @@ class Engine:
         # Buttons and forms answer a prompt the bot showed this person (bot.prompts): checked
         # and taken before any handler runs, so a forged or stale one changes nothing.
         if event.kind is EventKind.CHOICE:
-            value = await self._answer(turn, CHOICE, event.value)
-            prefix, _, rest = value.partition(":")
-            choice_handler = CHOICE_HANDLERS.get(prefix)
-            if choice_handler is None:
-                raise UserError(STALE)
-            await choice_handler(turn, rest)
-            return f"choice {prefix}"
+            return await self._run_choice(turn, event.value)
         if event.kind is EventKind.FORM and event.checking:
             form_id = await self._answer(turn, FORM, event.form_id)
             # A check answers nothing yet: the form stays answerable for the rest of its fields.
@@ -180,6 +226,45 @@ class Engine:
             await cancel_handler(turn)
         return f"form_cancelled {form_id}"
 
+    async def _run_choice(self, turn: Turn, answered: str) -> str:
+        value = await self._answer(turn, CHOICE, answered)
+        prefix, _, rest = value.partition(":")
+        choice_handler = CHOICE_HANDLERS.get(prefix)
+        if choice_handler is None:
+            raise UserError(STALE)
+        await choice_handler(turn, rest)
+        return f"choice {prefix}"
+
+    async def _answer_number(self, turn: Turn, text: str) -> str | None:
+        """A bare number answers the most recent question shown to the person, as its n-th
+        button or as the typed answer of a conversation; None when no question waits."""
+        if turn.lapsed:
+            raise expired_error(turn.lapsed)
+        waiting = await waiting_for(turn)
+        shown = [question for question in waiting if not question.held]
+        if not shown:
+            if turn.unseen:
+                raise UserError("errors.question_held")
+            return None
+        latest = shown[-1]
+        if latest.prompt is None:
+            assert latest.conversation is not None
+            await runner.answer_number(turn, latest.conversation, text)
+            await turn.uow.expire_prompts(turn.person_id, turn.now)
+            return f"number {latest.kind}"
+        value = offered(latest.prompt, int(text))
+        if value is None:
+            raise UserError(
+                "errors.number_out_of_range",
+                value=text,
+                kind=latest.kind,
+                count=len(latest.choices),
+                others=[q.kind for q in shown[:-1] if not (q.expired or q.settled)],
+            )
+        await turn.uow.expire_prompts(turn.person_id, turn.now, keep=latest.prompt.token)
+        await self._run_choice(turn, value)
+        return f"number {latest.kind}"
+
     async def _answer(self, turn: Turn, kind: str, answered: str) -> str:
         turn.answering, value = await accept(turn.uow, turn.person_id, kind, answered, turn.now)
         return value
@@ -192,6 +277,10 @@ class Engine:
 
     async def _free_message(self, turn: Turn) -> str:
         text = turn.event.text.strip()
+        if BARE_NUMBER.fullmatch(text):
+            answered = await self._answer_number(turn, text)
+            if answered is not None:
+                return answered
         if text.startswith("/") or grammar.looks_like_command(text) or grammar.is_lone_query(text):
             return await self._run_command(turn, text)
         if await answer_open_conversation(turn, text):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import secrets
@@ -89,10 +90,25 @@ class InboxStore(Protocol):
 
     async def unfinished(self) -> int: ...
 
+    async def pending_in(self, conversation: str, other_than: int | None) -> int:
+        """How many requests of ``conversation`` wait to be run, ``other_than`` aside."""
+        ...
+
+    async def forget_conversation(self, conversation: str, now: datetime) -> int:
+        """Erase what the conversation's unfinished requests hold and mark them done (a person
+        forgotten: nothing they sent stays, and nothing of theirs runs after); returns how
+        many."""
+        ...
+
     async def close(self) -> None: ...
 
 
 InboxHandler = Callable[[InboxItem], Awaitable[None]]
+
+# The request whose turn is running, for the engine to find its sender's other requests.
+RUNNING: contextvars.ContextVar[InboxItem | None] = contextvars.ContextVar(
+    "tandem_inbox_running", default=None
+)
 
 
 def process_name() -> str:
@@ -135,6 +151,8 @@ class InboxRunner:
         self._loops: list[asyncio.Task[None]] = []
         self._accepting = True
         self._wake = asyncio.Event()
+        # Rows erased while waiting for their turn here (their sender was forgotten).
+        self._dropped: set[int] = set()
 
     def register(self, platform: str, handler: InboxHandler) -> None:
         self._handlers[platform] = handler
@@ -176,7 +194,12 @@ class InboxRunner:
     async def _run(self, item: InboxItem) -> None:
         assert item.id is not None
         async with self._conversation(item.conversation), self._slots:
+            if item.id in self._dropped:
+                # Its sender was forgotten while it waited: the row is erased, nothing runs.
+                self._dropped.discard(item.id)
+                return
             handler = self._handlers.get(item.platform)
+            running = RUNNING.set(item)
             try:
                 if handler is None:
                     raise LookupError(f"no handler for {item.platform}")
@@ -187,11 +210,27 @@ class InboxRunner:
             except Exception as error:
                 await self._failed(item, error)
                 return
+            finally:
+                RUNNING.reset(running)
             try:
                 await self.store.finish(item.id, self.owner, self.now())
             except Exception:
                 # The turn ran; a second run is harmless (the engine drops it by delivery id).
                 logger.warning("could not mark an inbox row done", extra={"inbox_id": item.id})
+
+    # A person forgotten (``/tandem forget-me``)
+    async def pending_like(self, item: InboxItem) -> int:
+        """How many other requests of the conversation of ``item`` wait to be run."""
+        return await self.store.pending_in(item.conversation, item.id)
+
+    async def forget_like(self, item: InboxItem) -> int:
+        """Erase the requests of the conversation of ``item`` not yet run (those waiting here
+        are not run), and what ``item`` itself holds."""
+        for running in self._running.values():
+            waiting = running.item
+            if waiting.conversation == item.conversation and waiting.id != item.id:
+                self._dropped.add(waiting.id or 0)
+        return await self.store.forget_conversation(item.conversation, self.now())
 
     async def _failed(self, item: InboxItem, error: Exception) -> None:
         assert item.id is not None
@@ -331,3 +370,18 @@ class InboxRunner:
     async def close(self) -> None:
         await self.settled()
         await self.store.close()
+
+
+@dataclass(frozen=True)
+class SenderRequests:
+    """The requests of the person speaking that the inbox holds: ``my-data`` counts those not
+    run yet, ``forget-me`` erases them (after its turn commits)."""
+
+    runner: InboxRunner
+    item: InboxItem
+
+    async def waiting(self) -> int:
+        return await self.runner.pending_like(self.item)
+
+    async def erase(self) -> int:
+        return await self.runner.forget_like(self.item)

@@ -147,6 +147,7 @@ async def build_runtime(
         InboxSettings(lease_seconds=settings.tandem_inbox_lease_seconds),
         sole_process=is_sqlite(settings),
     )
+    engine.inbox = inbox
     runtime = Runtime(
         settings, clock, renderer, uow_factory, engine, deliverer, ticker, inbox, ports
     )

@@ -320,6 +320,10 @@ class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore
 
     async def outbox_of(self, person_id: int) -> Sequence[OutboxMessage]: ...
 
+    async def held_outbox(self, person_id: int, now: datetime) -> Sequence[OutboxMessage]:
+        """The person's messages still waiting to go out after ``now`` (their working hours)."""
+        ...
+
     async def claim_due_outbox(
         self, now: datetime, lease_until: datetime, limit: int, token: str | None = None
     ) -> Sequence[OutboxMessage]:

@@ -24,8 +24,11 @@ Why a token in the value rather than the platform's message id: every platform h
 value the bot set, for buttons, modals and cards alike, while message ids differ by platform and
 the console has none.
 
-Destructive confirmations (forget-me, leave) live ``CONFIRMATION_LIFETIME``. Other prompts do
-not expire on their own: each handler still checks that its subject is current (the open
+Destructive confirmations (forget-me, leave, closing a program) live ``CONFIRMATION_LIFETIME``,
+and less when the person does anything else first (``bot.questions``): their expiry is then set
+to that moment, and the row kept ``EXPIRED_EXPLAINED`` so that a late answer is told it expired
+and how to ask again (``errors.confirmation_expired``) rather than that it is unknown. Other
+prompts do not expire on their own: each handler still checks that its subject is current (the open
 conversation at that step, a pending invitation, an unanswered feedback request). A form sent
 back with errors keeps its prompt (Slack shows the errors in the same modal, which submits the
 same token again). Free text and typed commands are not prompts.
@@ -45,12 +48,15 @@ from bot.messages import Choice, Form
 
 # Long enough to read and click, short enough that an old confirmation cannot erase anything.
 CONFIRMATION_LIFETIME = timedelta(minutes=5)
+# How long an expired confirmation is kept to explain a late answer, before the purge.
+EXPIRED_EXPLAINED = timedelta(days=1)
 # A button nobody clicked in half a year belongs to a check-in or a request long gone.
 UNANSWERED_KEPT = timedelta(days=180)
 SEPARATOR = "|"
 CHOICE = "choice"
 FORM = "form"
 STALE = "errors.stale_choice"
+EXPIRED = "errors.confirmation_expired"
 
 
 @dataclass(frozen=True)
@@ -73,9 +79,19 @@ class PromptStore(Protocol):
         for one prompt, only one gets it."""
         ...
 
-    async def purge_prompts(self, now: datetime, shown_before: datetime) -> int:
-        """Remove prompts that expired, or were shown before ``shown_before`` and never
-        answered; returns how many."""
+    async def purge_prompts(self, expired_before: datetime, shown_before: datetime) -> int:
+        """Remove prompts that expired before ``expired_before``, or were shown before
+        ``shown_before`` and never answered; returns how many."""
+        ...
+
+    async def prompts_of(self, person_id: int) -> Sequence[Prompt]:
+        """The prompts shown to the person and not answered, expired ones included, oldest
+        first."""
+        ...
+
+    async def expire_prompts(self, person_id: int, now: datetime, keep: str = "") -> int:
+        """End now the person's confirmations still running, but the one of token ``keep``;
+        returns how many."""
         ...
 
 
@@ -96,6 +112,25 @@ def offers_of(choices: tuple[Choice, ...], form: Form | None) -> tuple[str, ...]
     return offered + ((f"{FORM}:{form.form_id}",) if form is not None else ())
 
 
+def kind_of(prompt: Prompt) -> str:
+    """What a prompt's buttons are about: the handler prefix of their values (``forget``,
+    ``invite``, ``feedback``, ``conv``…); "" for a form alone."""
+    for offer in prompt.offers:
+        kind, _, value = offer.partition(":")
+        if kind == CHOICE:
+            return value.partition(":")[0]
+    return ""
+
+
+def choice_values(prompt: Prompt) -> list[str]:
+    """The values of the prompt's buttons, in the order they were shown."""
+    return [value for kind, _, value in (o.partition(":") for o in prompt.offers) if kind == CHOICE]
+
+
+def expired(prompt: Prompt, now: datetime) -> bool:
+    return prompt.expires_at is not None and prompt.expires_at <= now
+
+
 def split(answered: str) -> tuple[str, str]:
     """``<token>|<value>`` -> (token, value); ("", answered) when it carries no token."""
     token, separator, value = answered.partition(SEPARATOR)
@@ -112,11 +147,15 @@ async def accept(
     """
     token, value = split(answered)
     prompt = await store.take_prompt(token) if token else None
-    if (
-        prompt is None
-        or prompt.person_id != person_id
-        or f"{kind}:{value}" not in prompt.offers
-        or (prompt.expires_at is not None and prompt.expires_at <= now)
-    ):
+    if prompt is None or prompt.person_id != person_id or f"{kind}:{value}" not in prompt.offers:
         raise UserError(STALE)
+    if expired(prompt, now):
+        # A confirmation the person let lapse, or left by doing something else: say so.
+        raise expired_error(kind_of(prompt))
     return prompt, value
+
+
+def expired_error(action: str) -> UserError:
+    """The answer to a confirmation that ran out: how to ask again (``action`` is its kind)."""
+    minutes = int(CONFIRMATION_LIFETIME.total_seconds() // 60)
+    return UserError(EXPIRED, action=action, minutes=minutes)

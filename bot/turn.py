@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from bot.clock import Clock
 from bot.domain import AuditEntry, Enrollment, OutboxMessage, Person, Program
 from bot.events import InboundEvent
 from bot.i18n import Renderer
+from bot.inbox import SenderRequests
 from bot.messages import Choice, Form, Message
 from bot.ports import UnitOfWork
 from bot.prompts import FORM, Prompt, bound_choices, bound_form, new_token, offers_of
@@ -24,6 +26,18 @@ class EngineConfig:
     admins: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Unseen:
+    """The questions held for the person's working hours when the turn began (bot.questions):
+    their buttons' tokens and their conversations. They were not shown, so not answerable."""
+
+    tokens: frozenset[str] = frozenset()
+    conversations: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.tokens or self.conversations)
+
+
 @dataclass
 class Turn:
     uow: UnitOfWork
@@ -35,6 +49,13 @@ class Turn:
     replies: list[Message] = field(default_factory=list)
     # The prompt this turn answers (a choice or a form), taken by the engine before the handler.
     answering: Prompt | None = None
+    unseen: Unseen = field(default_factory=Unseen)
+    # The kind of a confirmation that ran out, which this turn's number answers too late.
+    lapsed: str = ""
+    # The speaker's requests in the durable inbox, when the turn runs from it.
+    requests: SenderRequests | None = None
+    # Run once the turn has committed (what lives outside its transaction, like the inbox).
+    after_commit: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     _locales: dict[int, str] = field(default_factory=dict)
 
     @property

@@ -234,6 +234,32 @@ class SqlInboxStore:
             )
             return int(count or 0)
 
+    async def pending_in(self, conversation: str, other_than: int | None) -> int:
+        statement = sa.select(sa.func.count()).where(
+            columns.conversation == conversation, columns.status == PENDING
+        )
+        if other_than is not None:
+            statement = statement.where(columns.id != other_than)
+        async with self.engine.connect() as connection:
+            return int(await connection.scalar(statement) or 0)
+
+    async def forget_conversation(self, conversation: str, now: datetime) -> int:
+        async with self._writing() as connection:
+            result = await connection.execute(
+                sa.update(tables.inbox)
+                .where(columns.conversation == conversation)
+                .values(
+                    status=DONE,
+                    finished_at=sa.func.coalesce(columns.finished_at, now),
+                    payload={},
+                    conversation="",
+                    last_error=None,
+                    claimed_by=None,
+                    claimed_until=None,
+                )
+            )
+            return int(result.rowcount or 0)
+
     async def _update(self, item_id: int, **values: Any) -> None:
         async with self._writing() as connection:
             await connection.execute(

@@ -60,12 +60,50 @@ class SqlPromptStore:
             expires_at=row.expires_at,
         )
 
-    async def purge_prompts(self, now: datetime, shown_before: datetime) -> int:
+    async def purge_prompts(self, expired_before: datetime, shown_before: datetime) -> int:
         columns = tables.prompt.c
         result = await self.session.execute(
             sa.delete(tables.prompt).where(
-                sa.or_(columns.expires_at < now, columns.created_at < shown_before)
+                sa.or_(columns.expires_at < expired_before, columns.created_at < shown_before)
             ),
+            execution_options={"synchronize_session": False},
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def prompts_of(self, person_id: int) -> Sequence[Prompt]:
+        columns = tables.prompt.c
+        result = await self.session.execute(
+            sa.select(
+                columns.token,
+                columns.person_id,
+                columns.offers,
+                columns.created_at,
+                columns.expires_at,
+            )
+            .where(columns.person_id == person_id)
+            .order_by(columns.created_at, columns.token)
+        )
+        return [
+            Prompt(
+                token=row.token,
+                person_id=row.person_id,
+                offers=tuple(row.offers),
+                created_at=row.created_at,
+                expires_at=row.expires_at,
+            )
+            for row in result
+        ]
+
+    async def expire_prompts(self, person_id: int, now: datetime, keep: str = "") -> int:
+        columns = tables.prompt.c
+        result = await self.session.execute(
+            sa.update(tables.prompt)
+            .where(
+                columns.person_id == person_id,
+                columns.expires_at > now,
+                columns.token != keep,
+            )
+            .values(expires_at=now),
             execution_options={"synchronize_session": False},
         )
         return int(getattr(result, "rowcount", 0) or 0)

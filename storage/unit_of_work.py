@@ -344,6 +344,18 @@ class SqlUnitOfWork(
             sa.select(OutboxMessage).where(columns.person_id == person_id).order_by(columns.id)
         )
 
+    async def held_outbox(self, person_id: int, now: datetime) -> Sequence[OutboxMessage]:
+        columns = tables.outbox.c
+        return await self._all(
+            sa.select(OutboxMessage)
+            .where(
+                columns.person_id == person_id,
+                columns.status == OutboxStatus.PENDING,
+                columns.not_before > now,
+            )
+            .order_by(columns.id)
+        )
+
     async def claim_due_outbox(
         self, now: datetime, lease_until: datetime, limit: int, token: str | None = None
     ) -> Sequence[OutboxMessage]:

@@ -1,11 +1,13 @@
 """The console adapter: act as any named person, line by line, on the real engine.
 
 Lines look like ``@alice /tandem join mentor`` (``@alice`` alone switches who speaks; later lines
-without ``@`` are said by the same person). A bare number answers the last buttons shown to the
-speaker. A form is asked field by field; a line starting with ``/`` is always a command and
-abandons the form. ``:advance 3d``, ``:now`` and ``:expect @alice some words`` drive the virtual
-clock and check a script. ``#`` starts a comment: a whole line, or the end of one after a space
-(``@alice 1   # she joins``); a ``#`` inside quotes, or glued to a name (``#owners``), is kept.
+without ``@`` are said by the same person). A bare number is said to the bot as typed: the
+engine answers with it the most recent question shown to the speaker (``bot.questions``), as a
+chat user typing "1" would. A form is asked field by field; a line starting with ``/`` is always
+a command and abandons the form. ``:advance 3d``, ``:now`` and ``:expect @alice some words``
+drive the virtual clock and check a script. ``#`` starts a comment: a whole line, or the end of
+one after a space (``@alice 1   # she joins``); a ``#`` inside quotes, or glued to a name
+(``#owners``), is kept.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from bot.delivery import Deliverer
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
-from bot.messages import Choice, Form, Message
+from bot.messages import Form, Message
 
 _SPEAKER = re.compile(r"^@(?P<name>[\w.\-]+)\s*(?P<rest>.*)$")
 _ADVANCE = re.compile(r"^(?P<count>\d+)\s*(?P<unit>d|h|m|w)$")
@@ -72,7 +74,6 @@ class ConsoleSession:
     on_tick: Callable[[], Awaitable[object]] | None = None
     transcript: list[Delivery] = field(default_factory=list)
     speaker: str | None = None
-    _choices: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
     _forms: dict[str, FormInProgress] = field(default_factory=dict)
     _since_last_line: list[Delivery] = field(default_factory=list)
     # What the last person's line (or clock move) made the bot say: what :expect looks at.
@@ -86,8 +87,6 @@ class ConsoleSession:
         delivery = dataclasses.replace(delivery, at=self.clock.now(), timed=self._advancing)
         self.transcript.append(delivery)
         self._since_last_line.append(delivery)
-        if delivery.message.choices:
-            self._choices[delivery.recipient] = delivery.message.choices
         if self.on_delivery:
             self.on_delivery(delivery)
         if delivery.message.form is not None:
@@ -140,16 +139,7 @@ class ConsoleSession:
             await self._send(name, EventKind.COMMAND, text=text)
         elif form is not None:
             await self._answer_field(name, form, text)
-        elif text.isdigit() and self._choices.get(name):
-            choices = self._choices.pop(name)
-            index = int(text)
-            if not 1 <= index <= len(choices):
-                raise ConsoleLineError(
-                    self.renderer.render(self.locale, "console.bad_choice", count=len(choices))
-                )
-            await self._send(name, EventKind.CHOICE, value=choices[index - 1].value)
         else:
-            self._choices.pop(name, None)
             await self._send(name, EventKind.MESSAGE, text=text)
 
     async def _send(self, name: str, kind: EventKind, **fields: object) -> list[Message]:

@@ -9,12 +9,12 @@ today) has nothing to evaluate: it is closed at once.
 from __future__ import annotations
 
 from bot import lifecycle
+from bot.commands.confirm import ask_to_confirm
 from bot.commands.grammar import Command
 from bot.commands.lookup import owned_program
 from bot.digest.closing import AFTER_THE_END
 from bot.errors import UserError
 from bot.lifecycle import Phase
-from bot.prompts import CONFIRMATION_LIFETIME
 from bot.turn import Turn
 
 
@@ -30,14 +30,12 @@ async def close_program(turn: Turn, command: Command) -> None:
             program=target.name,
             report_on=(target.ends_on or lifecycle.local_today(target, turn.now)) + AFTER_THE_END,
         )
-    await turn.say(
+    await ask_to_confirm(
+        turn,
         "owner.close_confirm",
+        yes_label="labels.close_yes",
+        value=f"close:{target.id}",
         program=target.name,
-        lifetime=CONFIRMATION_LIFETIME,
-        choices=(
-            await turn.choice("labels.close_yes", f"close:{target.id}:yes"),
-            await turn.choice("labels.cancel", f"close:{target.id}:no"),
-        ),
     )
 
 

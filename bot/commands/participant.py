@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot import lifecycle
+from bot.commands.confirm import ask_to_confirm
 from bot.commands.grammar import VERBS, Command
 from bot.commands.lookup import find_program, notify_partner, pair_view, visible_enrollment
 from bot.commands.values import parse_pause_end, parse_timezone
@@ -21,7 +22,7 @@ from bot.domain import (
     Role,
 )
 from bot.errors import UserError
-from bot.prompts import CONFIRMATION_LIFETIME
+from bot.questions import waiting_for
 from bot.settings import SUPPORTED_LOCALES
 from bot.turn import Turn
 
@@ -150,7 +151,12 @@ async def status(turn: Turn, command: Command) -> None:
         e for e in await turn.uow.enrollments_of_person(turn.person_id) if e.status != "left"
     ]
     owned = await turn.uow.programs_owned_by(turn.person_id)
-    if not enrollments and not owned:
+    waiting = [
+        question.kind
+        for question in await waiting_for(turn)
+        if not question.expired and not question.settled
+    ]
+    if not enrollments and not owned and not waiting:
         raise UserError("errors.not_enrolled")
     for enrollment in enrollments:
         await turn.say("participant.status", **await pair_view(turn, enrollment), yourself=True)
@@ -166,8 +172,8 @@ async def status(turn: Turn, command: Command) -> None:
             mentees=sum(1 for e in enrolled if e.role == Role.MENTEE and e.status != "left"),
             pairs=sum(1 for p in pairs if p.status == PairStatus.ACTIVE),
         )
-    for conversation in await turn.uow.open_conversations(turn.person_id):
-        await turn.say("participant.pending_conversation", flow=conversation.flow)
+    if waiting:
+        await turn.say("participant.waiting_questions", questions=waiting)
 
 
 async def charter(turn: Turn, command: Command) -> None:
@@ -222,14 +228,12 @@ async def leave(turn: Turn, command: Command) -> None:
         raise UserError("errors.not_enrolled")
     program = await turn.uow.program(enrollment.program_id)
     assert program is not None
-    await turn.say(
+    await ask_to_confirm(
+        turn,
         "participant.leave_confirm",
+        yes_label="labels.leave_yes",
+        value=f"leave:{enrollment.id}",
         program=program.name,
-        lifetime=CONFIRMATION_LIFETIME,
-        choices=(
-            await turn.choice("labels.leave_yes", f"leave:{enrollment.id}:yes"),
-            await turn.choice("labels.cancel", f"leave:{enrollment.id}:no"),
-        ),
     )
 
 

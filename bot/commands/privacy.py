@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.commands.confirm import ask_to_confirm
 from bot.commands.grammar import Command
 from bot.commands.lookup import partner_enrollment_id
 from bot.domain import PairStatus
 from bot.errors import UserError
 from bot.messages import Attachment, Message
-from bot.prompts import CONFIRMATION_LIFETIME
 from bot.redaction import quotes
 from bot.turn import Turn
 
@@ -29,6 +29,9 @@ async def collect(turn: Turn) -> dict[str, Any]:
         "programs_owned": [p.name for p in await uow.programs_owned_by(person_id)],
         "people_you_asked_not_to_be_paired_with": sorted(p.display_name for p in avoided.values()),
         "tables": rows,
+        # Requests received from them but not run yet: the inbox holds what they sent until
+        # then (and erases it once run); only their number is theirs to see here.
+        "requests_not_run_yet": await turn.requests.waiting() if turn.requests else 0,
     }
 
 
@@ -62,6 +65,7 @@ async def _summary(turn: Turn, data: dict[str, Any]) -> dict[str, Any]:
         "messages": len(rows["outbox"]),
         "history": len(rows["audit_entry"]),
         "avoided": len(data["people_you_asked_not_to_be_paired_with"]),
+        "requests_pending": data.get("requests_not_run_yet", 0),
     }
 
 
@@ -97,13 +101,8 @@ async def _refuse_if_sole_owner(turn: Turn) -> None:
 
 async def forget_me(turn: Turn, command: Command) -> None:
     await _refuse_if_sole_owner(turn)
-    await turn.say(
-        "privacy.forget_confirm",
-        lifetime=CONFIRMATION_LIFETIME,
-        choices=(
-            await turn.choice("labels.forget_yes", "forget:yes"),
-            await turn.choice("labels.cancel", "forget:no"),
-        ),
+    await ask_to_confirm(
+        turn, "privacy.forget_confirm", yes_label="labels.forget_yes", value="forget"
     )
 
 
@@ -150,6 +149,9 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
     # with the enrollments their skill assessments and end evaluation (words included), as the
     # post-session feedback they gave goes with the person.
     reply_locale = await turn.locale_of(person)
+    if turn.requests is not None:
+        # Requests received from them and not run yet: their words go too, and none runs.
+        turn.after_commit.append(turn.requests.erase)
     await uow.delete(person)
     await uow.flush()
     turn.replies.append(

@@ -137,11 +137,33 @@ async def receive(turn: Turn, conversation: Conversation, answer: Answer) -> Non
         await flow.finish(turn, conversation, context)
 
 
+async def answer_number(turn: Turn, conversation: Conversation, number: str) -> None:
+    """A number typed at a question with buttons picks the button of that rank, as a click
+    would; at any other question it is the answer typed."""
+    flow = FLOWS[conversation.flow]
+    context = await flow.load(turn, conversation)
+    if context is not None:
+        choices = _step(flow, context, conversation.step).question(context).choices
+        if 1 <= int(number) <= len(choices):
+            _, value, _ = choices[int(number) - 1]
+            await receive(turn, conversation, Answer(text=value, from_choice=True))
+            return
+    await receive(turn, conversation, Answer(text=number))
+
+
 async def answer_open_conversation(turn: Turn, text: str) -> bool:
-    """Give free text to the person's most recent open conversation; False when there is none."""
+    """Give free text to the person's most recent open conversation; False when there is none.
+
+    A conversation whose question is still held for the person's working hours was not shown
+    to them: it is skipped, and refused with an explanation when it is the only one (the
+    question goes out right after this turn, ``bot.questions``)."""
     for conversation in await turn.uow.open_conversations(turn.person_id):
+        if conversation.id in turn.unseen.conversations:
+            continue
         await receive(turn, conversation, Answer(text=text))
         return True
+    if turn.unseen.conversations:
+        raise UserError("errors.question_held")
     return False
 
 

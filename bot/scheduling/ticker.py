@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.digest import closing, weekly
 from bot.i18n import Renderer
 from bot.ports import UnitOfWork, UnitOfWorkFactory
-from bot.prompts import UNANSWERED_KEPT
+from bot.prompts import EXPIRED_EXPLAINED, UNANSWERED_KEPT
 from bot.scheduling import assessments, checkins, nudges
 from bot.scheduling.cohort import Cohort
 from bot.turn import EngineConfig
@@ -75,7 +75,7 @@ class Ticker:
             for name, step in STEPS:
                 await self._run_step(uow, cohort, name, step)
             now = self.clock.now()
-            await uow.purge_prompts(now, now - UNANSWERED_KEPT)
+            await uow.purge_prompts(now - EXPIRED_EXPLAINED, now - UNANSWERED_KEPT)
             if fence is not None and not await fence(uow):
                 raise LeadershipLostError("the scheduler lease was lost during the tick")
             await uow.commit()

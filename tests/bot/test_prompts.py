@@ -131,8 +131,10 @@ async def test_a_destructive_confirmation_expires_within_minutes(
     forget_yes = shown_values(console, "alice")[0]
     console.clock.set(console.clock.now() + CONFIRMATION_LIFETIME + timedelta(seconds=1))
     before = await dump(uow_factory)
-    assert refused(await send(console, "bob", EventKind.CHOICE, value=leave_yes))
-    assert refused(await send(console, "alice", EventKind.CHOICE, value=forget_yes))
+    for name, value in (("bob", leave_yes), ("alice", forget_yes)):
+        (reply,) = await send(console, name, EventKind.CHOICE, value=value)
+        # Refused, saying that it expired and how to ask again.
+        assert reply.refused and "That confirmation has expired" in reply.text
     assert await dump(uow_factory) == before
     # Asked again, it works again.
     await console.run_line("@bob /tandem leave")
@@ -149,6 +151,8 @@ async def test_a_session_form_never_opened_or_forged_logs_nothing(
     bob_token = shown_values(console, "bob")[0].split("|")[0]
     await console.run_line("@alice /tandem leave")
     alice_choice_token = shown_values(console, "alice")[0].split("|")[0]
+    # alice then does something else, which ends her confirmation (its row stays a while).
+    await console.run_line("@alice /tandem help")
     values = {"duration": "45m", "topics": "LinkedIn", "next": "", "date": ""}
     before = await dump(uow_factory)
     for form_id in (

@@ -28,12 +28,8 @@ def leaks(deliveries: list[Delivery]) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("locale", "checkin", "feedback"),
     [
-        ("en", "Still open: your check-in", "Still open: your feedback on your last session"),
-        (
-            "fr",
-            "Toujours en cours : votre point d'étape",
-            "Toujours en cours : votre retour sur votre dernière",
-        ),
+        ("en", "• your check-in (how your tandem", "• your feedback on the last session"),
+        ("fr", "• votre point d'étape (comment va", "• votre avis sur la dernière session"),
     ],
 )
 async def test_status_names_what_is_still_open_in_words(

@@ -93,8 +93,8 @@ async def test_owners_close_early_with_a_confirmation_and_extend_a_closed_progra
     assert '"Pilot" goes on' in await said(console, "@hr 2")
     # A non-owner cannot answer the owner's confirmation, not even with its value.
     (ask,) = await console.run_line("@hr /tandem program close")
-    console._choices["bob"] = ask.message.choices
-    assert "no longer valid" in await said(console, "@bob 1")
+    clicked = await console.choose("bob", ask.message.choices[0].value)
+    assert "no longer valid" in "\n".join(d.text for d in clicked)
     async with uow_factory() as uow:
         (program,) = await uow.programs_named("Pilot")
         assert program.ends_on is None and program.stopped_at is None
@@ -164,8 +164,8 @@ async def test_a_pair_that_would_continue_goes_on_with_roles_swapped(
     )
     assert charter_question.message.choices  # the kickoff of the new pair
     assert {"kickoff", "kickoff_tips"} <= {(d.key or "").split(":")[0] for d in agreed}
-    console._choices["bob"] = offers["bob"].message.choices
-    assert "no longer valid" in await said(console, "@bob 1")  # answered once
+    clicked = await console.choose("bob", offers["bob"].message.choices[0].value)
+    assert "no longer valid" in "\n".join(d.text for d in clicked)  # answered once
     async with uow_factory() as uow:
         (follow_on,) = await uow.programs_named("Pilot — reciprocal")
         (pilot,) = await uow.programs_named("Pilot")

@@ -45,7 +45,7 @@ async def test_the_baseline_lists_the_chosen_topics_with_their_numbers(
     refused = await said(console, "@yann 3 2")
     assert 'or "skip" to leave it for now' in refused
     assert "Noted: no levels this time." in await said(console, "@yann none")
-    assert "Still open" not in await said(console, "@yann /tandem status")
+    assert "Waiting for your answer" not in await said(console, "@yann /tandem status")
 
 
 async def test_the_baseline_in_french_takes_passer(make_console: ConsoleFactory) -> None:
@@ -60,4 +60,4 @@ async def test_the_baseline_in_french_takes_passer(make_console: ConsoleFactory)
     assert "4. " in said_last and "9. " in said_last and "1. " not in said_last
     assert 'ou "passer"' in said_last
     assert "C'est noté : pas de niveaux cette fois." in await said(console, "@lea aucun")
-    assert "Toujours en cours" not in await said(console, "@lea /tandem status")
+    assert "En attente de votre réponse" not in await said(console, "@lea /tandem status")

@@ -17,6 +17,7 @@ from tests.adapters.slack.world import (
     buttons,
     dm,
     play,
+    received,
     seed_pair,
     settle,
 )
@@ -76,9 +77,8 @@ async def test_another_persons_answered_or_expired_confirmation_is_refused_in_pl
 ) -> None:
     await seed_pair(slack)
     # Asked by direct message: who speaks and where is recorded before anything is clicked.
-    await play(slack, [(MENTEE, "tandem forget-me"), (MENTOR, "tandem leave")])
+    await play(slack, [(MENTEE, "tandem forget-me"), (MENTOR, "tandem help")])
     mentee_prompt, _ = buttons(slack, MENTEE)
-    mentor_prompt, _ = buttons(slack, MENTOR)
     before = await dump(slack.runtime.uow_factory)
     # The mentor clicks the mentee's "erase" button (its value, on their own screen).
     await click(slack, MENTOR, mentee_prompt, 0, "trig-other")
@@ -96,20 +96,25 @@ async def test_another_persons_answered_or_expired_confirmation_is_refused_in_pl
     assert len(refusals(slack, MENTEE)) == 1
     assert await dump(slack.runtime.uow_factory) == after_cancel
 
-    # The mentor's "leave" confirmation, clicked too late.
+    # The mentor's "leave" confirmation, clicked too late: refused, saying so.
+    await play(slack, [(MENTOR, "tandem leave")])
+    mentor_prompt, _ = buttons(slack, MENTOR)
+    asked = await dump(slack.runtime.uow_factory)
     clock = slack.runtime.clock
     assert isinstance(clock, VirtualClock)
     clock.advance(CONFIRMATION_LIFETIME + timedelta(seconds=1))
     await click(slack, MENTOR, mentor_prompt, 0, "trig-late")
     assert len(slack.fake.calls_to("chat.update")) == 1
-    assert len(refusals(slack, MENTOR)) == 2
-    assert await dump(slack.runtime.uow_factory) == after_cancel
+    assert "That confirmation has expired" in received(slack, MENTOR)[-1]
+    assert await dump(slack.runtime.uow_factory) == asked
 
 
 async def test_a_modal_never_opened_logs_no_session(slack: SlackWorld) -> None:
     pair_id = await seed_pair(slack)
     await play(slack, [(MENTOR, "tandem leave")])
     choice_token = buttons(slack, MENTOR)[1][0]["value"].split("|")[0]
+    # The mentor then does something else, which ends the confirmation (its row stays a while).
+    await play(slack, [(MENTOR, "tandem help")])
     state = {
         "duration": {"type": "plain_text_input", "value": "45m"},
         "topics": {"type": "plain_text_input", "value": "Made up"},
