@@ -23,7 +23,7 @@ import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -53,6 +53,9 @@ class InboxItem:
     payload: dict[str, Any]
     id: int | None = None
     attempts: int = 0
+    # Who sent it, as the platform names them ("slack:T1:U1", "teams:29:…"): a person forgotten
+    # has their requests erased in every conversation, and nobody else's in a shared one.
+    sender: str = ""
 
 
 class InboxStore(Protocol):
@@ -90,14 +93,14 @@ class InboxStore(Protocol):
 
     async def unfinished(self) -> int: ...
 
-    async def pending_in(self, conversation: str, other_than: int | None) -> int:
-        """How many requests of ``conversation`` wait to be run, ``other_than`` aside."""
+    async def pending_from(self, sender: str, other_than: int | None) -> int:
+        """How many requests of ``sender`` wait to be run, ``other_than`` aside."""
         ...
 
-    async def forget_conversation(self, conversation: str, now: datetime) -> int:
-        """Erase what the conversation's unfinished requests hold and mark them done (a person
-        forgotten: nothing they sent stays, and nothing of theirs runs after); returns how
-        many."""
+    async def forget_sender(self, sender: str, now: datetime) -> int:
+        """Erase what every request of ``sender`` holds and mark them done (a person
+        forgotten: nothing they sent stays, in any conversation, and nothing of theirs runs
+        after); returns how many."""
         ...
 
     async def close(self) -> None: ...
@@ -178,9 +181,7 @@ class InboxRunner:
             # Stopping: the request is safe in the inbox; the next process runs it.
             await self.store.release(self.owner, [item_id])
             return None
-        stored = InboxItem(
-            item.key, item.platform, item.conversation, item.kind, item.payload, item_id
-        )
+        stored = replace(item, id=item_id)
         return self._start(stored)
 
     # Running
@@ -220,17 +221,18 @@ class InboxRunner:
 
     # A person forgotten (``/tandem forget-me``)
     async def pending_like(self, item: InboxItem) -> int:
-        """How many other requests of the conversation of ``item`` wait to be run."""
-        return await self.store.pending_in(item.conversation, item.id)
+        """How many other requests of the sender of ``item`` wait to be run."""
+        return await self.store.pending_from(item.sender, item.id)
 
     async def forget_like(self, item: InboxItem) -> int:
-        """Erase the requests of the conversation of ``item`` not yet run (those waiting here
-        are not run), and what ``item`` itself holds."""
+        """Erase the requests of the sender of ``item``, in every conversation (those waiting
+        here are not run), and what ``item`` itself holds. Other people's requests in a shared
+        conversation (a Teams channel) run as if nothing happened."""
         for running in self._running.values():
             waiting = running.item
-            if waiting.conversation == item.conversation and waiting.id != item.id:
+            if waiting.sender == item.sender and waiting.id != item.id:
                 self._dropped.add(waiting.id or 0)
-        return await self.store.forget_conversation(item.conversation, self.now())
+        return await self.store.forget_sender(item.sender, self.now())
 
     async def _failed(self, item: InboxItem, error: Exception) -> None:
         assert item.id is not None

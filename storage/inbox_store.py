@@ -50,8 +50,20 @@ async def open_inbox_store(database_url: str, main_engine: AsyncEngine) -> SqlIn
         return SqlInboxStore(main_engine)
     engine = create_engine(side)
     async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: tables.inbox.create(sync, checkfirst=True))
+        await connection.run_sync(_create_or_upgrade)
     return SqlInboxStore(engine, owns_engine=True)
+
+
+def _create_or_upgrade(connection: sa.Connection) -> None:
+    """The side file follows no Alembic history of its own: it is created as the table is
+    defined today, and a file written by an earlier version gains the columns added since."""
+    tables.inbox.create(connection, checkfirst=True)
+    present = {column["name"] for column in sa.inspect(connection).get_columns("inbox")}
+    if "sender" not in present:
+        connection.exec_driver_sql(
+            "ALTER TABLE inbox ADD COLUMN sender VARCHAR(300) NOT NULL DEFAULT ''"
+        )
+        connection.exec_driver_sql("CREATE INDEX ix_inbox_sender ON inbox (sender)")
 
 
 class SqlInboxStore:
@@ -87,6 +99,7 @@ class SqlInboxStore:
                 key=item.key,
                 platform=item.platform,
                 conversation=item.conversation,
+                sender=item.sender,
                 kind=item.kind,
                 payload=item.payload,
                 status=PENDING,
@@ -146,6 +159,7 @@ class SqlInboxStore:
                     columns.key,
                     columns.platform,
                     columns.conversation,
+                    columns.sender,
                     columns.kind,
                     columns.payload,
                     columns.attempts,
@@ -161,6 +175,7 @@ class SqlInboxStore:
                 payload=dict(row.payload),
                 id=row.id,
                 attempts=row.attempts,
+                sender=row.sender,
             )
             for row in rows
         ]
@@ -234,25 +249,30 @@ class SqlInboxStore:
             )
             return int(count or 0)
 
-    async def pending_in(self, conversation: str, other_than: int | None) -> int:
+    async def pending_from(self, sender: str, other_than: int | None) -> int:
+        if not sender:
+            return 0
         statement = sa.select(sa.func.count()).where(
-            columns.conversation == conversation, columns.status == PENDING
+            columns.sender == sender, columns.status == PENDING
         )
         if other_than is not None:
             statement = statement.where(columns.id != other_than)
         async with self.engine.connect() as connection:
             return int(await connection.scalar(statement) or 0)
 
-    async def forget_conversation(self, conversation: str, now: datetime) -> int:
+    async def forget_sender(self, sender: str, now: datetime) -> int:
+        if not sender:
+            return 0
         async with self._writing() as connection:
             result = await connection.execute(
                 sa.update(tables.inbox)
-                .where(columns.conversation == conversation)
+                .where(columns.sender == sender)
                 .values(
                     status=DONE,
                     finished_at=sa.func.coalesce(columns.finished_at, now),
                     payload={},
                     conversation="",
+                    sender="",
                     last_error=None,
                     claimed_by=None,
                     claimed_until=None,

@@ -302,6 +302,7 @@ inbox = sa.Table(
     sa.Column("key", sa.String(300), nullable=False, unique=True),
     sa.Column("platform", sa.String(20), nullable=False),
     sa.Column("conversation", sa.String(300), nullable=False),
+    sa.Column("sender", sa.String(300), nullable=False, server_default=""),
     sa.Column("kind", sa.String(40), nullable=False),
     sa.Column("payload", sa.JSON(), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
@@ -314,6 +315,7 @@ inbox = sa.Table(
     sa.Column("last_error", sa.String(500)),
     sa.Index("ix_inbox_open", "status", "conversation", "id"),
     sa.Index("ix_inbox_finished", "finished_at"),
+    sa.Index("ix_inbox_sender", "sender"),
 )
 
 # Who runs the scheduler, until when; ``fence`` grows at every change of holder.

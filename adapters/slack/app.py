@@ -178,12 +178,15 @@ class SlackApp:
     async def _receive(
         self, kind: str, key: str, team: str, user: str, payload: dict[str, Any]
     ) -> asyncio.Task[None] | None:
+        # A person's own conversation with the bot: their turns run in order.
+        sender = f"slack:{team}:{user}"
         item = InboxItem(
             key=key,
             platform=PLATFORM,
-            conversation=f"slack:{team}:{user}",
+            conversation=sender,
             kind=kind,
             payload=payload,
+            sender=sender,
         )
         return await self.inbox.accept(item)
 

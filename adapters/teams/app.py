@@ -111,6 +111,7 @@ class TeamsApp:
             conversation=f"teams:{(body.get('conversation') or {}).get('id', '')}",
             kind=str(body["type"]),
             payload={"activity": body, "auth": _auth_record(authenticated)},
+            sender=f"teams:{_sender_id(body)}",
         )
         if body.get("type") != ActivityTypes.invoke:
             await self.inbox.accept(item)
@@ -190,3 +191,9 @@ def _auth_record(result: AuthenticateRequestResult) -> dict[str, Any]:
         "audience": result.audience,
         "caller_id": result.caller_id,
     }
+
+
+def _sender_id(body: dict[str, Any]) -> str:
+    """Who sent the activity, as Teams names them in ``from``; empty when it does not say."""
+    sender = body.get("from")
+    return str(sender.get("id") or "") if isinstance(sender, dict) else ""

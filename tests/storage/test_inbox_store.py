@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -27,8 +28,12 @@ async def store(
     await opened.close()
 
 
-def item(key: str, conversation: str = "slack:T1:U1", kind: str = "command") -> InboxItem:
-    return InboxItem(key, "slack", conversation, kind, {"body": {"text": key}})
+def item(
+    key: str, conversation: str = "slack:T1:U1", kind: str = "command", sender: str = ""
+) -> InboxItem:
+    return InboxItem(
+        key, "slack", conversation, kind, {"body": {"text": key}}, sender=sender or conversation
+    )
 
 
 def keys(items: object) -> list[str]:
@@ -179,3 +184,53 @@ async def test_a_finished_row_keeps_nothing_of_who_sent_it(store: SqlInboxStore)
     # Only the key stays, to recognise a platform's retry; the row still to run keeps all.
     assert rows["k1"] == ("", {}) and rows["k2"] == ("", {})
     assert rows["k3"] == ("slack:T1:UWHOEVER", {"body": {"text": "k3"}})
+
+
+async def test_forgetting_a_sender_erases_their_requests_everywhere_and_nobody_elses(
+    store: SqlInboxStore,
+) -> None:
+    # Ann's requests: one in her own chat, one in a team channel she shares with Bob.
+    own = await store.accept(item("teams:1", "teams:ann-chat", sender="teams:ann"), "a", T0, LEASE)
+    shared = await store.accept(
+        item("teams:2", "teams:channel", sender="teams:ann"), "a", T0, LEASE
+    )
+    bobs = await store.accept(item("teams:3", "teams:channel", sender="teams:bob"), "a", T0, LEASE)
+    assert own and shared and bobs
+    assert await store.pending_from("teams:ann", other_than=own) == 1
+
+    assert await store.forget_sender("teams:ann", T0) == 2
+
+    assert await store.pending_from("teams:ann", other_than=None) == 0
+    await store.release("a")
+    # Bob's request in the shared channel is still there, whole, and runs.
+    (left,) = await store.claim("b", T0, LEASE, limit=10)
+    assert left.key == "teams:3" and left.sender == "teams:bob"
+    assert left.payload == {"body": {"text": "teams:3"}}
+
+
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
+async def test_an_inbox_file_of_an_earlier_version_gains_the_sender(
+    uow_factory: SqlUnitOfWorkFactory, migrated_url: str
+) -> None:
+    side = inbox_file_url(migrated_url)
+    assert side is not None
+    path = side.removeprefix("sqlite:///")
+    # The inbox file as the first version with an inbox wrote it: no sender column.
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE inbox (id INTEGER PRIMARY KEY, key VARCHAR(300) NOT NULL UNIQUE,"
+        " platform VARCHAR(20) NOT NULL, conversation VARCHAR(300) NOT NULL,"
+        " kind VARCHAR(40) NOT NULL, payload JSON NOT NULL, status VARCHAR(20) NOT NULL,"
+        " attempts INTEGER NOT NULL, received_at DATETIME NOT NULL,"
+        " not_before DATETIME NOT NULL, claimed_by VARCHAR(100), claimed_until DATETIME,"
+        " finished_at DATETIME, last_error VARCHAR(500))"
+    )
+    old.commit()
+    old.close()
+
+    upgraded = await open_inbox_store(migrated_url, uow_factory.engine)
+    try:
+        assert await upgraded.accept(item("slack:new", sender="slack:T1:U9"), "a", T0, LEASE)
+        assert await upgraded.forget_sender("slack:T1:U9", T0) == 1
+    finally:
+        await upgraded.close()

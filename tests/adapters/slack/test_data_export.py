@@ -24,6 +24,7 @@ async def a_request_waiting(store: InboxStore) -> None:
         conversation=f"slack:{TEAM}:{MENTEE}",
         kind="message",
         payload={"body": {"event": {"user": MENTEE, "text": WAITING_WORDS}}},
+        sender=f"slack:{TEAM}:{MENTEE}",
     )
     item_id = await store.accept(item, "another-replica", now, now + timedelta(minutes=1))
     assert item_id is not None

@@ -1,7 +1,7 @@
 """outbox expiry: a message that means nothing after a moment (a session reminder) is not sent
 once that moment has passed
 
-Revision ID: 0013
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-30 11:00:00
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0013"
+revision: str = "0011"
 down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
