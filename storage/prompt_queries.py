@@ -21,6 +21,9 @@ class SqlPromptStore:
         raise NotImplementedError
 
     async def add_prompts(self, prompts: Sequence[Prompt]) -> None:
+        if not prompts:
+            return
+        last = await self.session.scalar(sa.select(sa.func.max(tables.prompt.c.shown)))
         rows = [
             {
                 "token": prompt.token,
@@ -28,8 +31,9 @@ class SqlPromptStore:
                 "offers": list(prompt.offers),
                 "created_at": prompt.created_at,
                 "expires_at": prompt.expires_at,
+                "shown": (last or 0) + position,
             }
-            for prompt in prompts
+            for position, prompt in enumerate(prompts, start=1)
         ]
         for start in range(0, len(rows), CHUNK):
             await self.session.execute(sa.insert(tables.prompt), rows[start : start + CHUNK])
@@ -81,7 +85,7 @@ class SqlPromptStore:
                 columns.expires_at,
             )
             .where(columns.person_id == person_id)
-            .order_by(columns.created_at, columns.token)
+            .order_by(columns.created_at, sa.func.coalesce(columns.shown, 0), columns.token)
         )
         return [
             Prompt(

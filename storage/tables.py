@@ -439,6 +439,10 @@ prompt = sa.Table(
     sa.Column("offers", sa.JSON, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime),
+    # The order prompts were shown in, for those shown at the same moment (one turn's clock):
+    # a bare number answers the latest one.
+    sa.Column("shown", sa.BigInteger),
+    sa.Index("ix_prompt_shown", "shown"),
 )
 
 # Answers to the offer to continue as reciprocal mentoring once a program closed.
