@@ -128,7 +128,8 @@ def answered_card(text: str) -> dict[str, Any]:
 def submission_of(data: dict[str, Any]) -> Submission | None:
     """The submission in an ``Action.Execute`` or ``Action.Submit`` payload; None if not ours."""
     kind = data.get("tandem")
-    if kind not in {"choice", "form", "cancel"}:
+    # Anything may come here (a list, an object): only our own three words are ours.
+    if not isinstance(kind, str) or kind not in {"choice", "form", "cancel"}:
         return None
     values = {
         key.removeprefix(INPUT_PREFIX): "" if value is None else str(value)

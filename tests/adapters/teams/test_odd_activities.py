@@ -123,3 +123,20 @@ def test_a_time_zone_that_is_not_a_zone_name_is_ignored() -> None:
     for odd in ([[], {"x": None}], "Europe/" + "x" * 300, 42, "../../etc/passwd", ""):
         assert timezone_of({"localTimezone": odd}) is None
     assert timezone_of({"localTimezone": "Europe/Paris"}) == "Europe/Paris"
+
+
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
+async def test_a_card_action_whose_tandem_field_is_not_a_word_gets_the_stale_answer(
+    teams: TeamsWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Found by the fuzzing above: {"tandem": []} failed the turn (an unhashable list).
+    for odd in ([], {}, 3, None):
+        activity = _bases(teams)[1]
+        activity["value"] = {"action": {"type": "Action.Execute", "data": {"tandem": odd}}}
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            response = await teams.post(activity)
+            await settle(teams)
+        assert response.status == 200, odd
+        failures = [r.getMessage() for r in caplog.records if r.exc_info]
+        assert not failures, odd
