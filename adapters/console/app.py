@@ -38,12 +38,7 @@ async def run_script(session: ConsoleSession, lines: Iterable[str], console: Con
             await session.run_line(line)
         except ConsoleLineError as error:
             failed += 1
-            console.print(
-                "✗ "
-                + session.renderer.render(
-                    session.locale, "console.script_failed", number=number, reason=str(error)
-                )
-            )
+            _print_failure(console, session, number, error)
             continue
         prompt = session.current_field_prompt(session.speaker or "")
         if prompt:
@@ -83,12 +78,7 @@ async def run_quietly(
                 await session.run_line(line)
             except ConsoleLineError as error:
                 failed += 1
-                console.print(
-                    "✗ "
-                    + session.renderer.render(
-                        session.locale, "console.script_failed", number=number, reason=str(error)
-                    )
-                )
+                _print_failure(console, session, number, error)
             progress.advance(task)
     return 1 if failed else 0
 
@@ -130,3 +120,13 @@ async def open_console(
         return 0
     finally:
         await runtime.close()
+
+
+def _print_failure(
+    console: Console, session: ConsoleSession, number: int, error: ConsoleLineError
+) -> None:
+    reason = str(error)
+    text = session.renderer.render(
+        session.locale, "console.script_failed", number=number, reason=reason
+    )
+    console.print("✗ " + text)
