@@ -53,33 +53,45 @@ class SchedulingQueries(Protocol):
 
     async def persons_by_id(self, person_ids: Iterable[int]) -> dict[int, Person]: ...
 
-    async def last_checkin_periods(self) -> dict[int, int]:
+    # ``enrollment_ids`` / ``pair_ids``: the subjects a tick evaluates; None: everyone.
+    async def last_checkin_periods(
+        self, enrollment_ids: Collection[int] | None = None
+    ) -> dict[int, int]:
         """enrollment id -> the highest check-in period created so far."""
         ...
 
-    async def open_checkins(self) -> Sequence[Checkin]: ...
+    async def open_checkins(
+        self, enrollment_ids: Collection[int] | None = None
+    ) -> Sequence[Checkin]: ...
 
     async def checkin(self, checkin_id: int) -> Checkin | None: ...
 
     async def planned_sessions_starting(
-        self, after: datetime, before: datetime
+        self, after: datetime, before: datetime, pair_ids: Collection[int] | None = None
     ) -> Sequence[PlannedSession]: ...
 
     async def past_planned_sessions(
-        self, started_before: datetime, started_after: datetime
+        self,
+        started_before: datetime,
+        started_after: datetime,
+        pair_ids: Collection[int] | None = None,
     ) -> Sequence[PlannedSession]:
         """Planned sessions that started in that window and nobody was asked about yet."""
         ...
 
-    async def active_pairs(self) -> Sequence[Pair]: ...
+    async def active_pairs(self, pair_ids: Collection[int] | None = None) -> Sequence[Pair]: ...
 
     async def enrollments_by_id(self, enrollment_ids: Iterable[int]) -> dict[int, Enrollment]: ...
 
-    async def last_session_log_times(self) -> dict[int, datetime]:
+    async def last_session_log_times(
+        self, pair_ids: Collection[int] | None = None
+    ) -> dict[int, datetime]:
         """pair id -> when its most recent session was logged."""
         ...
 
-    async def charters_by_pair(self) -> dict[int, Charter]: ...
+    async def charters_by_pair(
+        self, pair_ids: Collection[int] | None = None
+    ) -> dict[int, Charter]: ...
 
     async def due_feedback_requests(self, now: datetime) -> Sequence[FeedbackRequest]: ...
 
@@ -112,6 +124,63 @@ class SchedulingQueries(Protocol):
 
     async def paused_person_ids(self, person_ids: Iterable[int]) -> set[int]:
         """Among these people, those with no active enrollment but a paused one."""
+        ...
+
+
+@dataclass(frozen=True)
+class DueSubjects:
+    """Enrollment and pair ids, each with the ``due_mark`` read before the row itself."""
+
+    enrollments: dict[int, int]
+    pairs: dict[int, int]
+
+
+class DueIndex(Protocol):
+    """When the scheduler next has something to do for each enrollment and pair.
+
+    Every change that may move it marks the rows due in its own transaction (the storage does
+    it on each flush); the tick evaluates the due ones and records their next moment."""
+
+    async def due_subjects(self, now: datetime | None) -> DueSubjects:
+        """The enrollments and pairs whose next moment has come (or that were marked); with
+        ``now`` None, all of them."""
+        ...
+
+    async def due_marks(
+        self, enrollment_ids: Iterable[int], pair_ids: Iterable[int]
+    ) -> DueSubjects: ...
+
+    async def enrollment_ids_of_persons(self, person_ids: Iterable[int]) -> set[int]: ...
+
+    async def pair_members(self, pair_ids: Iterable[int]) -> set[int]:
+        """The enrollment ids of these pairs' members."""
+        ...
+
+    async def active_pair_ids_of(self, enrollment_ids: Iterable[int]) -> set[int]: ...
+
+    async def persons_with_due_feedback(self, now: datetime) -> set[int]: ...
+
+    async def pending_feedback_due(self, person_ids: Iterable[int]) -> dict[int, list[datetime]]:
+        """person id -> when each of their feedback requests not asked yet falls due."""
+        ...
+
+    async def unasked_planned_sessions(
+        self, pair_ids: Iterable[int], started_after: datetime
+    ) -> Sequence[PlannedSession]: ...
+
+    def evaluating(self, subjects: DueSubjects) -> None:
+        """This transaction records these subjects' next moments itself: its own changes to
+        them mark nothing (a change to their person or program still does)."""
+        ...
+
+    async def record_next_due(
+        self,
+        subjects: DueSubjects,
+        enrollments: dict[int, datetime | None],
+        pairs: dict[int, datetime | None],
+    ) -> int:
+        """Write each one's next moment unless it was marked since its mark was read; returns
+        how many were written."""
         ...
 
 
@@ -182,7 +251,9 @@ class OutcomeQueries(Protocol):
         ...
 
 
-class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore, Protocol):
+class UnitOfWork(
+    SchedulingQueries, DueIndex, FeedbackQueries, OutcomeQueries, PromptStore, Protocol
+):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -70,4 +70,9 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    # Imported here: the marks know the mapped entities, which import the engine's domain.
+    from storage.due_marks import MarkingSession
+
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=True, sync_session_class=MarkingSession
+    )

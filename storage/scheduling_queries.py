@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -31,6 +31,17 @@ from storage import tables
 T = TypeVar("T")
 # Keeps every statement under SQLite's and asyncpg's bound-parameter limits.
 CHUNK = 500
+# Which ids a scheduler query is about; None: everyone (the full scan).
+Scope = Collection[int] | None
+
+
+def _scoped(column: sa.ColumnElement[Any], ids: Scope) -> Iterable[tuple[Any, ...]]:
+    """The WHERE clauses of the statements to run: one for everyone, else one per chunk."""
+    if ids is None:
+        yield ()
+        return
+    for chunk in _chunks(ids):
+        yield (column.in_(chunk),)
 
 
 def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
@@ -75,80 +86,88 @@ class SqlSchedulingQueries:
                 found[enrollment.id] = enrollment
         return found
 
-    async def last_checkin_periods(self) -> dict[int, int]:
+    async def last_checkin_periods(self, enrollment_ids: Scope = None) -> dict[int, int]:
         columns = tables.checkin.c
-        result = await self.session.execute(
-            sa.select(columns.enrollment_id, sa.func.max(columns.period)).group_by(
-                columns.enrollment_id
-            )
+        statement = sa.select(columns.enrollment_id, sa.func.max(columns.period)).group_by(
+            columns.enrollment_id
         )
-        return {int(row[0]): int(row[1]) for row in result}
+        periods: dict[int, int] = {}
+        for where in _scoped(columns.enrollment_id, enrollment_ids):
+            result = await self.session.execute(statement.where(*where))
+            periods.update({int(row[0]): int(row[1]) for row in result})
+        return periods
 
-    async def open_checkins(self) -> Sequence[Checkin]:
+    async def open_checkins(self, enrollment_ids: Scope = None) -> Sequence[Checkin]:
         columns = tables.checkin.c
-        return await self._rows(
-            sa.select(Checkin).where(columns.status == CheckinStatus.OPEN).order_by(columns.id)
-        )
+        statement = sa.select(Checkin).where(columns.status == CheckinStatus.OPEN)
+        found: list[Checkin] = []
+        for where in _scoped(columns.enrollment_id, enrollment_ids):
+            found.extend(await self._rows(statement.where(*where)))
+        return sorted(found, key=lambda checkin: checkin.id or 0)
 
     async def checkin(self, checkin_id: int) -> Checkin | None:
         return await self.session.get(Checkin, checkin_id)
 
     async def planned_sessions_starting(
-        self, after: datetime, before: datetime
+        self, after: datetime, before: datetime, pair_ids: Scope = None
     ) -> Sequence[PlannedSession]:
         columns = tables.planned_session.c
-        return await self._rows(
-            sa.select(PlannedSession)
-            .where(
-                columns.starts_at > after,
-                columns.starts_at <= before,
-                columns.cancelled.is_(False),
-            )
-            .order_by(columns.starts_at)
+        statement = sa.select(PlannedSession).where(
+            columns.starts_at > after,
+            columns.starts_at <= before,
+            columns.cancelled.is_(False),
         )
+        found: list[PlannedSession] = []
+        for where in _scoped(columns.pair_id, pair_ids):
+            found.extend(await self._rows(statement.where(*where)))
+        return sorted(found, key=lambda session: (session.starts_at, session.id or 0))
 
     async def past_planned_sessions(
-        self, started_before: datetime, started_after: datetime
+        self, started_before: datetime, started_after: datetime, pair_ids: Scope = None
     ) -> Sequence[PlannedSession]:
         columns = tables.planned_session.c
-        return await self._rows(
-            sa.select(PlannedSession)
-            .where(
-                columns.starts_at <= started_before,
-                columns.starts_at > started_after,
-                columns.asked_at.is_(None),
-                columns.outcome.is_(None),
-                columns.cancelled.is_(False),
-            )
-            .order_by(columns.starts_at)
+        statement = sa.select(PlannedSession).where(
+            columns.starts_at <= started_before,
+            columns.starts_at > started_after,
+            columns.asked_at.is_(None),
+            columns.outcome.is_(None),
+            columns.cancelled.is_(False),
         )
+        found: list[PlannedSession] = []
+        for where in _scoped(columns.pair_id, pair_ids):
+            found.extend(await self._rows(statement.where(*where)))
+        return sorted(found, key=lambda session: (session.starts_at, session.id or 0))
 
-    async def active_pairs(self) -> Sequence[Pair]:
+    async def active_pairs(self, pair_ids: Scope = None) -> Sequence[Pair]:
         columns = tables.pair.c
-        return await self._rows(
-            sa.select(Pair).where(columns.status == PairStatus.ACTIVE).order_by(columns.id)
-        )
+        statement = sa.select(Pair).where(columns.status == PairStatus.ACTIVE)
+        found: list[Pair] = []
+        for where in _scoped(columns.id, pair_ids):
+            found.extend(await self._rows(statement.where(*where)))
+        return sorted(found, key=lambda pair: pair.id or 0)
 
-    async def last_session_log_times(self) -> dict[int, datetime]:
+    async def last_session_log_times(self, pair_ids: Scope = None) -> dict[int, datetime]:
         columns = tables.session_log.c
         created = sa.func.max(columns.created_at)
-        result = await self.session.execute(
-            sa.select(columns.pair_id, created.label("at")).group_by(columns.pair_id)
-        )
+        statement = sa.select(columns.pair_id, created.label("at")).group_by(columns.pair_id)
         decode = tables.UTCDateTime().process_result_value
         dialect = self.session.get_bind().dialect
         times: dict[int, datetime] = {}
-        for pair_id, at in result:
-            # SQLite hands an aggregate back as text: parse it like the column would be.
-            value = datetime.fromisoformat(at) if isinstance(at, str) else at
-            decoded = decode(value, dialect)
-            if decoded is not None:
-                times[int(pair_id)] = decoded
+        for where in _scoped(columns.pair_id, pair_ids):
+            for pair_id, at in await self.session.execute(statement.where(*where)):
+                # SQLite hands an aggregate back as text: parse it like the column would be.
+                value = datetime.fromisoformat(at) if isinstance(at, str) else at
+                decoded = decode(value, dialect)
+                if decoded is not None:
+                    times[int(pair_id)] = decoded
         return times
 
-    async def charters_by_pair(self) -> dict[int, Charter]:
-        charters = await self._rows(sa.select(Charter))
-        return {charter.pair_id: charter for charter in charters}
+    async def charters_by_pair(self, pair_ids: Scope = None) -> dict[int, Charter]:
+        charters: dict[int, Charter] = {}
+        for where in _scoped(tables.charter.c.pair_id, pair_ids):
+            for charter in await self._rows(sa.select(Charter).where(*where)):
+                charters[charter.pair_id] = charter
+        return charters
 
     async def due_feedback_requests(self, now: datetime) -> Sequence[FeedbackRequest]:
         columns = tables.feedback_request.c

@@ -138,6 +138,20 @@ invitation = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
+# "Due at the next tick, whatever the clock says" (the console's clock may be years away).
+DUE_NOW = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _due_columns() -> tuple[sa.Column[Any], ...]:
+    """When the scheduler next has something to do for the row (NULL: nothing timed ahead), and
+    a counter bumped by every change that may move it (storage.due_marks)."""
+    return (
+        # A new row is due at once: the next tick works out its first moment.
+        sa.Column("next_due_at", UTCDateTime, index=True, default=DUE_NOW),
+        sa.Column("due_mark", sa.Integer, nullable=False, default=0, server_default="0"),
+    )
+
+
 enrollment = sa.Table(
     "enrollment",
     metadata,
@@ -148,6 +162,7 @@ enrollment = sa.Table(
     sa.Column("status", _enum(EnrollmentStatus), nullable=False),
     sa.Column("paused_until", sa.Date),
     sa.Column("joined_at", UTCDateTime, nullable=False),
+    *_due_columns(),
     sa.UniqueConstraint("program_id", "person_id", name="uq_enrollment_person"),
 )
 
@@ -182,6 +197,7 @@ pair = sa.Table(
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
     sa.Column("status", _enum(PairStatus), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    *_due_columns(),
 )
 
 charter = sa.Table(

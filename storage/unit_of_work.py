@@ -35,6 +35,7 @@ from storage import tables
 from storage.activity_queries import SqlActivityQueries
 from storage.database import session_factory
 from storage.digest_queries import SqlDigestQueries
+from storage.due_index import SqlDueIndex
 from storage.export_queries import SqlExportQueries
 from storage.feedback_queries import SqlFeedbackQueries
 from storage.mapping import map_domain
@@ -51,6 +52,7 @@ T = TypeVar("T")
 
 class SqlUnitOfWork(
     SqlSchedulingQueries,
+    SqlDueIndex,
     SqlFeedbackQueries,
     SqlMatchingQueries,
     SqlDigestQueries,

@@ -103,7 +103,7 @@ async def ask_due_assessments(cohort: Cohort) -> None:
     # Only people in a pair: progress is what the mentoring brought.
     paired = {
         enrollment_id
-        for pair in await cohort.uow.active_pairs()
+        for pair in cohort.pairs.values()
         for enrollment_id in (pair.mentor_enrollment_id, pair.mentee_enrollment_id)
         if enrollment_id is not None
     }

@@ -65,7 +65,7 @@ def _anchor(enrollment: Enrollment, program: Program, zone: ZoneInfo) -> date:
 
 
 async def open_new_checkins(cohort: Cohort) -> None:
-    latest = await cohort.uow.last_checkin_periods()
+    latest = await cohort.uow.last_checkin_periods(cohort.enrollment_scope)
     created: list[tuple[Checkin, Enrollment, Person, Program]] = []
     for enrollment in cohort.enrollments.values():
         if enrollment.status != EnrollmentStatus.ACTIVE or enrollment.id is None:
@@ -158,7 +158,7 @@ def _mood_choices(
 async def remind_and_expire(cohort: Cohort) -> None:
     """One reminder when unanswered after a while; later, the check-in expires."""
     conversations = await cohort.uow.open_conversations_of_flow(checkin_flow.FLOW)
-    for checkin in await cohort.uow.open_checkins():
+    for checkin in await cohort.uow.open_checkins(cohort.enrollment_scope):
         enrollment = cohort.enrollments.get(checkin.enrollment_id)
         conversation = conversations.get(checkin.id or 0)
         if enrollment is None:

@@ -1,9 +1,18 @@
-"""A snapshot of who is in which program, loaded in a few queries, and how to write to them."""
+"""A snapshot of who is in which program, loaded in a few queries, and how to write to them.
+
+A tick loads the subjects that are due (``DueIndex``): the enrollments and pairs whose next
+moment has come or that a change marked, the people with a feedback request due, the pairs
+with a planned session to ask about, and around them what the steps read together (the pairs
+of those enrollments, the members of those pairs). ``everyone=True`` loads every open
+program's people instead: the full scan, done at a process's first tick and kept as the
+reference the due index is tested against.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -20,26 +29,38 @@ from bot.domain import (
 )
 from bot.i18n import Renderer
 from bot.messages import Choice, Message
-from bot.ports import UnitOfWork
+from bot.ports import DueSubjects, UnitOfWork
 from bot.prompts import Prompt, bound_choices, new_token, offers_of
-from bot.scheduling.settings import ScheduleSettings
+from bot.scheduling.settings import PAST_SESSIONS_ASKED_FOR, ScheduleSettings
 from bot.scheduling.working_hours import WorkingHours
 from bot.turn import EngineConfig
 
 logger = logging.getLogger("tandem.scheduler")
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a tick evaluates: these enrollments and pairs (with the ``due_mark`` read before
+    them), or, ``everyone``, all of them (its queries then read every row)."""
+
+    marks: DueSubjects
+    everyone: bool
+
+
 @dataclass
 class Cohort:
-    """Open programs, their active and paused enrollments, and the people behind them."""
+    """Open programs, the active and paused enrollments being evaluated, the people behind them
+    and their active pairs."""
 
     uow: UnitOfWork
     now: datetime
     renderer: Renderer
     config: EngineConfig
+    scope: Scope
     programs: dict[int, Program]
     enrollments: dict[int, Enrollment]
     persons: dict[int, Person]
+    pairs: dict[int, Pair]
     outbox: list[OutboxMessage] = field(default_factory=list)
     # The prompts of the queued messages that carry buttons, by outbox key.
     prompts: dict[str, Prompt] = field(default_factory=dict)
@@ -51,14 +72,51 @@ class Cohort:
 
     @classmethod
     async def load(
-        cls, uow: UnitOfWork, now: datetime, renderer: Renderer, config: EngineConfig
+        cls,
+        uow: UnitOfWork,
+        now: datetime,
+        renderer: Renderer,
+        config: EngineConfig,
+        *,
+        everyone: bool = False,
     ) -> Cohort:
-        return cls(uow, now, renderer, config, *await _snapshot(uow))
+        scope = await (_everyone(uow) if everyone else _due(uow, now))
+        uow.evaluating(scope.marks)
+        return cls(uow, now, renderer, config, scope, *await _snapshot(uow, scope))
 
     async def reload(self) -> None:
-        """Read everyone again, after a tick step was rolled back to its savepoint: what it
-        had changed in memory is gone from the database, and read again from it."""
-        self.programs, self.enrollments, self.persons = await _snapshot(self.uow)
+        """Read them again, after a tick step was rolled back to its savepoint: what it had
+        changed in memory is gone from the database, and read again from it."""
+        self.programs, self.enrollments, self.persons, self.pairs = await _snapshot(
+            self.uow, self.scope
+        )
+        self._by_person = None
+
+    @property
+    def enrollment_scope(self) -> set[int] | None:
+        """The enrollment ids the steps' queries are about (None: all)."""
+        return None if self.scope.everyone else set(self.scope.marks.enrollments)
+
+    @property
+    def pair_scope(self) -> set[int] | None:
+        return None if self.scope.everyone else set(self.scope.marks.pairs)
+
+    async def include_members_of(self, pairs: list[Pair]) -> None:
+        """Load the members of these pairs too (a program's closing speaks to all its pairs,
+        due or not)."""
+        wanted = {
+            member
+            for pair in pairs
+            for member in (pair.mentor_enrollment_id, pair.mentee_enrollment_id)
+            if member is not None and member not in self.enrollments
+        }
+        if not wanted:
+            return
+        found = await self.uow.enrollments_by_id(wanted)
+        added = _in_open_programs(found.values(), self.programs)
+        self.enrollments.update(added)
+        missing = {e.person_id for e in added.values()} - set(self.persons)
+        self.persons.update(await self.uow.persons_by_id(missing))
         self._by_person = None
 
     def isolated(self, subject: str) -> Isolated:
@@ -174,19 +232,61 @@ class Cohort:
         self.prompts = {}
 
 
-async def _snapshot(
-    uow: UnitOfWork,
-) -> tuple[dict[int, Program], dict[int, Enrollment], dict[int, Person]]:
-    programs = {p.id: p for p in await uow.open_programs() if p.id is not None}
-    enrollments = {
-        e.id: e
-        for e in await uow.enrollments_with_status(
-            [EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED]
-        )
-        if e.id is not None and e.program_id in programs
+async def _everyone(uow: UnitOfWork) -> Scope:
+    return Scope(await uow.due_subjects(None), everyone=True)
+
+
+async def _due(uow: UnitOfWork, now: datetime) -> Scope:
+    """The due subjects, and what the steps read with them. The marks are read before the
+    rows themselves (``_snapshot``), so that a change committed in between is never lost."""
+    due = await uow.due_subjects(now)
+    enrollment_ids = set(due.enrollments)
+    enrollment_ids |= await uow.enrollment_ids_of_persons(await uow.persons_with_due_feedback(now))
+    pair_ids = set(due.pairs) | {
+        session.pair_id
+        for session in await uow.past_planned_sessions(now, now - PAST_SESSIONS_ASKED_FOR)
     }
+    pair_ids |= await uow.active_pair_ids_of(enrollment_ids)
+    enrollment_ids |= await uow.pair_members(pair_ids)
+    more = await uow.due_marks(enrollment_ids - set(due.enrollments), pair_ids - set(due.pairs))
+    return Scope(
+        DueSubjects(
+            {**due.enrollments, **more.enrollments},
+            {**due.pairs, **more.pairs},
+        ),
+        everyone=False,
+    )
+
+
+async def _snapshot(
+    uow: UnitOfWork, scope: Scope
+) -> tuple[dict[int, Program], dict[int, Enrollment], dict[int, Person], dict[int, Pair]]:
+    programs = {p.id: p for p in await uow.open_programs() if p.id is not None}
+    if scope.everyone:
+        found: list[Enrollment] = list(
+            await uow.enrollments_with_status([EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED])
+        )
+        active_pairs = await uow.active_pairs()
+    else:
+        found = list((await uow.enrollments_by_id(scope.marks.enrollments)).values())
+        active_pairs = await uow.active_pairs(scope.marks.pairs)
+    enrollments = _in_open_programs(found, programs)
     persons = await uow.persons_by_id(e.person_id for e in enrollments.values())
-    return programs, enrollments, persons
+    pairs = {pair.id: pair for pair in active_pairs if pair.id is not None}
+    return programs, enrollments, persons, pairs
+
+
+def _in_open_programs(
+    found: Iterable[Enrollment], programs: dict[int, Program]
+) -> dict[int, Enrollment]:
+    """The active and paused ones, of open programs: those the steps work for."""
+    return {
+        e.id: e
+        for e in sorted(found, key=lambda e: e.id or 0)
+        if e.id is not None
+        and e.program_id in programs
+        and e.status in (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)
+    }
 
 
 class Isolated:

@@ -21,7 +21,9 @@ LABELS = {
 async def offer(cohort: Cohort, program: Program) -> None:
     """Queue the offer to each member of the program's pairs who would continue, once."""
     assert program.id is not None
-    for pair in await cohort.uow.pairs_in_program(program.id):
+    pairs = list(await cohort.uow.pairs_in_program(program.id))
+    await cohort.include_members_of(pairs)
+    for pair in pairs:
         if pair.status != PairStatus.ACTIVE or pair.id is None:
             continue
         members = cohort.pair_members(pair)

@@ -19,6 +19,7 @@ from bot.domain import (
 )
 from bot.lifecycle import is_running
 from bot.scheduling.cohort import Cohort
+from bot.scheduling.settings import PAST_SESSIONS_ASKED_FOR
 
 LONGEST_REMINDER = timedelta(hours=24)
 
@@ -53,12 +54,11 @@ def _end_pause(cohort: Cohort, enrollment: Enrollment) -> None:
 
 
 async def remind_planned_sessions(cohort: Cohort) -> None:
-    planned = await cohort.uow.planned_sessions_starting(cohort.now, cohort.now + LONGEST_REMINDER)
-    if not planned:
-        return
-    pairs = {pair.id: pair for pair in await cohort.uow.active_pairs()}
+    planned = await cohort.uow.planned_sessions_starting(
+        cohort.now, cohort.now + LONGEST_REMINDER, cohort.pair_scope
+    )
     for session in planned:
-        pair = pairs.get(session.pair_id)
+        pair = cohort.pairs.get(session.pair_id)
         if pair is None:
             continue
         with cohort.isolated(f"pair:{pair.id}"):
@@ -103,9 +103,9 @@ def _remind_planned_session(cohort: Cohort, session: PlannedSession, pair: Pair)
 
 
 async def nudge_quiet_pairs_and_charters(cohort: Cohort) -> None:
-    last_logs = await cohort.uow.last_session_log_times()
-    charters = await cohort.uow.charters_by_pair()
-    for pair in await cohort.uow.active_pairs():
+    last_logs = await cohort.uow.last_session_log_times(cohort.pair_scope)
+    charters = await cohort.uow.charters_by_pair(cohort.pair_scope)
+    for pair in cohort.pairs.values():
         with cohort.isolated(f"pair:{pair.id}"):
             await _nudge_pair(cohort, pair, last_logs, charters)
 
@@ -217,24 +217,19 @@ def _ask_for_feedback(cohort: Cohort, request: FeedbackRequest, sessions: int) -
     request.asked_at = cohort.now
 
 
-# A session planned longer ago than this is not asked about (the bot was down for weeks).
-PAST_SESSIONS_ASKED_FOR = timedelta(days=14)
-
-
 async def ask_about_past_sessions(cohort: Cohort) -> None:
     """A tick step: once a planned session's time is over, ask the pair "did it happen?" with
     two buttons, log it (the planned length) or say it was cancelled; once per session
     (``asked_at``, and the outbox key), in each member's working hours. Sessions of a program
     that has ended are still asked about if they were planned up to its last day."""
     planned = await cohort.uow.past_planned_sessions(
-        cohort.now, cohort.now - PAST_SESSIONS_ASKED_FOR
+        cohort.now, cohort.now - PAST_SESSIONS_ASKED_FOR, cohort.pair_scope
     )
     if not planned:
         return
-    pairs = {pair.id: pair for pair in await cohort.uow.active_pairs()}
-    last_logs = await cohort.uow.last_session_log_times()
+    last_logs = await cohort.uow.last_session_log_times({s.pair_id for s in planned})
     for session in planned:
-        pair = pairs.get(session.pair_id)
+        pair = cohort.pairs.get(session.pair_id)
         program = cohort.programs.get(pair.program_id) if pair is not None else None
         logged_at = last_logs.get(session.pair_id)
         if logged_at is not None and logged_at >= session.starts_at:

@@ -8,6 +8,10 @@ from datetime import time, timedelta
 
 from bot.domain import Program
 
+# A planned session that started longer ago than this is not asked about (the bot was down for
+# weeks).
+PAST_SESSIONS_ASKED_FOR = timedelta(days=14)
+
 
 @dataclass(frozen=True)
 class ScheduleSettings:

@@ -21,7 +21,7 @@ from bot.digest import closing, weekly
 from bot.i18n import Renderer
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.prompts import EXPIRED_EXPLAINED, UNANSWERED_KEPT
-from bot.scheduling import assessments, checkins, nudges
+from bot.scheduling import assessments, checkins, next_due, nudges
 from bot.scheduling.cohort import Cohort
 from bot.turn import EngineConfig
 
@@ -63,6 +63,11 @@ class Ticker:
         self.config = config
         # What failed in the last tick (ids such as "pair:12", "step:checkins"), for /readyz.
         self.last_failures: list[str] = []
+        # A process's first tick evaluates everyone: the next moments it records are this
+        # version's (a new release may change a delay), whatever an earlier one wrote.
+        self.everyone_next = True
+        # How many enrollments and pairs the last tick evaluated.
+        self.last_evaluated = 0
 
     async def tick(self, fence: Fence | None = None) -> Counter[str]:
         """Queue everything due now; returns how many messages were queued, by purpose.
@@ -70,15 +75,23 @@ class Ticker:
         ``fence``, checked in the tick's transaction just before it commits, keeps a leader
         that lost its lease (frozen, cut off) from committing alongside its successor."""
         started = time.perf_counter()
+        everyone = self.everyone_next
         async with self.uow_factory() as uow:
-            cohort = await Cohort.load(uow, self.clock.now(), self.renderer, self.config)
+            cohort = await Cohort.load(
+                uow, self.clock.now(), self.renderer, self.config, everyone=everyone
+            )
             for name, step in STEPS:
                 await self._run_step(uow, cohort, name, step)
             now = self.clock.now()
             await uow.purge_prompts(now - EXPIRED_EXPLAINED, now - UNANSWERED_KEPT)
+            await uow.flush()
+            await next_due.record(cohort)
             if fence is not None and not await fence(uow):
                 raise LeadershipLostError("the scheduler lease was lost during the tick")
             await uow.commit()
+        self.everyone_next = False
+        marks = cohort.scope.marks
+        self.last_evaluated = len(marks.enrollments) + len(marks.pairs)
         self.last_failures = cohort.failures
         if cohort.sent:
             logger.info(
