@@ -118,7 +118,9 @@ class SchedulingQueries(Protocol):
         """How many messages are still to be sent (pending, or in doubt)."""
         ...
 
-    async def open_conversations_of_flow(self, flow: str) -> dict[int, Conversation]:
+    async def open_conversations_of_flow(
+        self, flow: str, subject_ids: Collection[int] | None = None
+    ) -> dict[int, Conversation]:
         """subject id -> the open conversation of that flow about it."""
         ...
 

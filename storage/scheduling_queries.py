@@ -244,14 +244,18 @@ class SqlSchedulingQueries:
             )
         return paused
 
-    async def open_conversations_of_flow(self, flow: str) -> dict[int, Conversation]:
+    async def open_conversations_of_flow(
+        self, flow: str, subject_ids: Scope = None
+    ) -> dict[int, Conversation]:
         columns = tables.conversation.c
-        conversations = await self._rows(
-            sa.select(Conversation).where(
-                columns.flow == flow, columns.status == ConversationStatus.OPEN
-            )
+        statement = sa.select(Conversation).where(
+            columns.flow == flow, columns.status == ConversationStatus.OPEN
         )
-        return {conversation.subject_id: conversation for conversation in conversations}
+        found: dict[int, Conversation] = {}
+        for where in _scoped(columns.subject_id, subject_ids):
+            for conversation in await self._rows(statement.where(*where)):
+                found[conversation.subject_id] = conversation
+        return found
 
     async def outbox_outstanding(self) -> int:
         columns = tables.outbox.c

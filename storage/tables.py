@@ -261,6 +261,8 @@ conversation = sa.Table(
     sa.Column("answers", JSONDict, nullable=False),
     sa.Column("status", _enum(ConversationStatus), nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # The tick's "the open check-in conversation of these check-ins".
+    sa.Index("ix_conversation_subject", "flow", "subject_id"),
 )
 
 audit_entry = sa.Table(
@@ -376,6 +378,8 @@ feedback_request = sa.Table(
     sa.Column("improve", sa.Text),
     sa.Column("share_name", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
     sa.Index("ix_feedback_request_answered_at", "answered_at"),
+    # The tick's "feedback requests due and not asked yet", without reading a year of them.
+    sa.Index("ix_feedback_request_pending", "asked_at", "due_at"),
     sa.UniqueConstraint("session_log_id", "person_id", name="uq_feedback_request_person"),
 )
 
@@ -459,6 +463,9 @@ prompt = sa.Table(
     # a bare number answers the latest one.
     sa.Column("shown", sa.BigInteger),
     sa.Index("ix_prompt_shown", "shown"),
+    # The tick's purge of expired and old prompts.
+    sa.Index("ix_prompt_expires_at", "expires_at"),
+    sa.Index("ix_prompt_created_at", "created_at"),
 )
 
 # Answers to the offer to continue as reciprocal mentoring once a program closed.

@@ -157,8 +157,13 @@ def _mood_choices(
 
 async def remind_and_expire(cohort: Cohort) -> None:
     """One reminder when unanswered after a while; later, the check-in expires."""
-    conversations = await cohort.uow.open_conversations_of_flow(checkin_flow.FLOW)
-    for checkin in await cohort.uow.open_checkins(cohort.enrollment_scope):
+    checkins = await cohort.uow.open_checkins(cohort.enrollment_scope)
+    if not checkins:
+        return
+    conversations = await cohort.uow.open_conversations_of_flow(
+        checkin_flow.FLOW, None if cohort.scope.everyone else {c.id for c in checkins if c.id}
+    )
+    for checkin in checkins:
         enrollment = cohort.enrollments.get(checkin.enrollment_id)
         conversation = conversations.get(checkin.id or 0)
         if enrollment is None:

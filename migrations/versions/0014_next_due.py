@@ -24,7 +24,18 @@ depends_on: str | Sequence[str] | None = None
 TABLES = ("enrollment", "pair")
 
 
+# What the tick's other lookups read, so that they cost what is due too.
+INDEXES = (
+    ("feedback_request", "ix_feedback_request_pending", ["asked_at", "due_at"]),
+    ("prompt", "ix_prompt_expires_at", ["expires_at"]),
+    ("prompt", "ix_prompt_created_at", ["created_at"]),
+    ("conversation", "ix_conversation_subject", ["flow", "subject_id"]),
+)
+
+
 def upgrade() -> None:
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns)
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("next_due_at", sa.DateTime(timezone=True), nullable=True))
@@ -40,6 +51,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for table, name, _ in INDEXES:
+        op.drop_index(name, table_name=table)
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_index(f"ix_{table}_next_due_at")

@@ -359,7 +359,6 @@ async def test_a_change_committed_during_a_tick_is_not_overwritten(
 ) -> None:
     """A tick records a subject's next moment only if nothing marked it since it was read."""
     clock = VirtualClock(START)
-    ticker = Ticker(uow_factory, clock, Renderer(default_locale="en"), CONFIG)
     world = World(uow_factory, clock, seed=7)
     await world.seed_program()
     async with uow_factory() as uow:
