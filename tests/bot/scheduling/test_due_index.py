@@ -378,3 +378,45 @@ async def test_a_change_committed_during_a_tick_is_not_overwritten(
         assert written == 0
     async with uow_factory() as uow:
         assert enrollment_id in (await uow.due_subjects(clock.now())).enrollments
+
+
+async def test_an_idle_tick_reads_as_much_for_a_big_program_as_for_a_small_one(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    """The statements an idle tick runs do not grow with the company: as many for 8 people as
+    for 48 (each an index lookup that finds nothing due)."""
+    clock = VirtualClock(START)
+    ticker = Ticker(uow_factory, clock, Renderer(default_locale="en"), CONFIG)
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    async def idle_tick() -> tuple[int, int]:
+        await ticker.tick()  # records everyone's next moment
+        clock.advance(timedelta(minutes=1))
+        statements.clear()
+        sa.event.listen(uow_factory.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            await ticker.tick()
+        finally:
+            sa.event.remove(uow_factory.engine.sync_engine, "before_cursor_execute", count)
+        assert ticker.last_evaluated == 0
+        return len(statements), statements.count("SELECT")
+
+    small = World(uow_factory, clock, seed=11)
+    await small.seed_program()
+    for _ in range(2):
+        await small.act()
+    small_tick = await idle_tick()
+    big = World(uow_factory, clock, seed=12)
+    await big.seed_program()
+    for _ in range(40):
+        await big.join()
+    for _ in range(20):
+        async with uow_factory() as uow:
+            big.uow = uow
+            await big.pair()
+            await uow.commit()
+    big_tick = await idle_tick()
+    assert big_tick == small_tick
