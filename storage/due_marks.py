@@ -166,10 +166,13 @@ def _apply(connection: sa.Connection, marks: Marks, *, excluded: Any) -> None:
         own_enrollments = own_enrollments - excluded[0]
         own_pairs = own_pairs - excluded[1]
         pairs_of = pairs_of - excluded[0]
+    # A tick only answers the feedback requests of people whose every enrollment it is
+    # evaluating: those need no mark.
+    persons_enrollments = marks.persons_enrollments if excluded is None else set()
     enrollment_where = [
         *(enrollment.c.id.in_(chunk) for chunk in _chunks(own_enrollments)),
         *(enrollment.c.person_id.in_(chunk) for chunk in _chunks(marks.persons)),
-        *(enrollment.c.person_id.in_(chunk) for chunk in _chunks(marks.persons_enrollments)),
+        *(enrollment.c.person_id.in_(chunk) for chunk in _chunks(persons_enrollments)),
         *(enrollment.c.program_id.in_(chunk) for chunk in _chunks(marks.programs)),
     ]
     pair_where = [
