@@ -42,11 +42,13 @@ BAD_YAML = f"""\
   choices: ["*Rehearse aloud", "Read the slides"]
   explanation: Practice helps.
 """
-GOOD_CSV = """\
-topic,question,choice_1,choice_2,choice_3,explanation,language
-Négociation,Qu'est-ce qu'une concession ?,*Un geste fait contre autre chose,Un cadeau,Une clause,On échange.,fr
-Onboarding,What comes first on day one?,*A buddy and a clear plan,A 300-page wiki,,People before documents.,en
-"""
+GOOD_CSV = (
+    "topic,question,choice_1,choice_2,choice_3,explanation,language\n"
+    "Négociation,Qu'est-ce qu'une concession ?,*Un geste fait contre autre chose,Un cadeau,"
+    "Une clause,On échange.,fr\n"
+    "Onboarding,What comes first on day one?,*A buddy and a clear plan,A 300-page wiki,,"
+    "People before documents.,en\n"
+)
 
 
 async def _program(uow_factory: SqlUnitOfWorkFactory) -> None:
