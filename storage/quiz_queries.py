@@ -161,7 +161,7 @@ class SqlQuizQueries:
             .where(attempt.person_id == person_id, item.shown_at.is_not(None))
             .group_by(item.question_ref)
         )
-        return {ref: int(count) for ref, count in result.tuples()}
+        return {ref: int(count) for ref, count in result}
 
     async def imported_questions(
         self, program_id: int, locale: str, topics: Sequence[str]
