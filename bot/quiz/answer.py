@@ -90,3 +90,16 @@ async def explain_stale(turn: Turn, rest: str) -> None:
     position = parsed[1]
     if 1 <= position <= len(items) and items[position - 1].outcome is not None:
         raise UserError("errors.quiz_already_answered")
+
+
+async def quiz_question_open(turn: Turn, value: str) -> bool:
+    """Whether the quiz question a button (``quiz:…``) belongs to still waits for an answer:
+    not answered, and its quiz not ended. A bare number then reaches it; otherwise it goes to
+    the question before."""
+    parsed = _parsed(value.partition(":")[2])
+    attempt = await _own_attempt(turn, parsed[0]) if parsed is not None else None
+    if parsed is None or attempt is None or attempt.id is None or attempt.expires_at <= turn.now:
+        return False
+    items = await turn.uow.quiz_items(attempt.id)
+    position = parsed[1]
+    return 1 <= position <= len(items) and items[position - 1].outcome is None
