@@ -73,25 +73,16 @@ class SqlQuizQueries:
         ).first()
         return _attempt(row) if row is not None else None
 
-    async def quiz_attempt_from(self, person_id: int, origin: str) -> QuizAttempt | None:
-        columns = tables.quiz_attempt.c
-        row = (
-            await self.session.execute(
-                sa.select(tables.quiz_attempt).where(
-                    columns.person_id == person_id, columns.origin == origin
-                )
-            )
-        ).first()
-        return _attempt(row) if row is not None else None
-
-    async def has_open_quiz(self, person_id: int, since: datetime) -> bool:
+    async def quiz_in_the_way(self, person_id: int, origin: str, since: datetime) -> bool:
         columns = tables.quiz_attempt.c
         found = await self.session.scalar(
             sa.select(columns.id)
             .where(
                 columns.person_id == person_id,
-                columns.created_at >= since,
-                columns.finished_at.is_(None),
+                sa.or_(
+                    columns.origin == origin,
+                    sa.and_(columns.created_at >= since, columns.finished_at.is_(None)),
+                ),
             )
             .limit(1)
         )

@@ -68,7 +68,9 @@ async def on_quiz_choice(turn: Turn, rest: str) -> None:
     )
     if position < len(items) and items[position].outcome is None:
         await turn.uow.show_quiz_item(attempt.id, position + 1, turn.now)
-        await send_question(turn, turn.person, attempt, position + 1)
+        await send_question(
+            turn, turn.person, attempt, items[position].question, position + 1, len(items)
+        )
         return
     await turn.uow.finish_quiz(attempt.id, turn.now)
     outcomes = [item.outcome for item in items[: position - 1]] + [outcome]

@@ -27,6 +27,7 @@ from bot.quiz.questions import Question, problems_of, question_of
 from bot.settings import SUPPORTED_LOCALES
 
 BANK_FOLDER = "quiz"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def default_bank(locale: str, prompts_dir: Path = PROMPTS_DIR) -> dict[str, Bank
     the rules (a test loads every one)."""
     bank: dict[str, BankTopic] = {}
     for path in sorted((prompts_dir / locale / BANK_FOLDER).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's parser when there is one: the bank is 44 files, read at the first quiz.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         key = path.stem
         questions = []
         for number, item in enumerate(data["questions"], start=1):
@@ -98,25 +100,34 @@ def topic_name(key: str, locale: str) -> str:
     return topic.name if topic is not None else key
 
 
-def _mentions(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+@cache
+def _catalogue_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern finding every catalogue name and keyword of both languages as whole words,
+    and the topic key of each phrase (built once: a session log runs it every time)."""
+    keys: dict[str, str] = {}
+    for locale in SUPPORTED_LOCALES:
+        for key, topic in default_bank(locale).items():
+            for phrase in (topic.name, *topic.keywords):
+                if normalized(phrase):
+                    keys.setdefault(normalized(phrase), key)
+    # Longest first: "machine learning" before "learning" would be, were both phrases.
+    phrases = sorted(keys, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)")
+    return pattern, keys
 
 
 def topics_in_text(text: str, program_topics: Sequence[str] = ()) -> list[str]:
     """The topics a free text (a session's topics) speaks of, in the order they come first:
     a catalogue name or one of its keywords, in either language, or a program's own topic."""
     plain = normalized(text)
-    found: list[tuple[int, str]] = []
-    for locale in SUPPORTED_LOCALES:
-        for key, topic in default_bank(locale).items():
-            for phrase in (topic.name, *topic.keywords):
-                phrase = normalized(phrase)
-                if phrase and _mentions(plain, phrase):
-                    found.append((plain.index(phrase), key))
-    for topic_name_ in program_topics:
-        phrase = normalized(topic_name_)
-        if phrase and _mentions(plain, phrase) and topic_key(topic_name_) is None:
-            found.append((plain.index(phrase), topic_name_))
+    pattern, keys = _catalogue_phrases()
+    found = [(match.start(), keys[match.group(1)]) for match in pattern.finditer(plain)]
+    for own in program_topics:
+        phrase = normalized(own)
+        if phrase and topic_key(own) is None:
+            match = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", plain)
+            if match is not None:
+                found.append((match.start(), own))
     return list(dict.fromkeys(key for _, key in sorted(found)))
 
 

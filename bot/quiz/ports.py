@@ -60,12 +60,9 @@ class QuizStore(Protocol):
 
     async def quiz_attempt(self, attempt_id: int) -> QuizAttempt | None: ...
 
-    async def quiz_attempt_from(self, person_id: int, origin: str) -> QuizAttempt | None:
-        """The person's quiz of that origin, if one was started already."""
-        ...
-
-    async def has_open_quiz(self, person_id: int, since: datetime) -> bool:
-        """Whether the person has a quiz started since then and not finished."""
+    async def quiz_in_the_way(self, person_id: int, origin: str, since: datetime) -> bool:
+        """Whether the person already had a quiz of that origin, or has one started since
+        ``since`` and not finished."""
         ...
 
     async def quiz_items(self, attempt_id: int) -> Sequence[QuizItem]:

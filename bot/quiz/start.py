@@ -47,9 +47,7 @@ async def start_quiz(
     ``"session:<log id>"`` or ``"workshop:<id>"``. Returns the attempt, or None when no
     question fits the topics or this origin already gave the person a quiz."""
     assert person.id is not None
-    if await turn.uow.quiz_attempt_from(person.id, origin) is not None:
-        return None
-    if await turn.uow.has_open_quiz(person.id, since=turn.now - ONE_QUIZ_AT_A_TIME):
+    if await turn.uow.quiz_in_the_way(person.id, origin, since=turn.now - ONE_QUIZ_AT_A_TIME):
         return None
     locale = await turn.locale_of(person)
     program = await turn.uow.program(program_id) if program_id is not None else None
@@ -59,6 +57,7 @@ async def start_quiz(
     chosen = _pick(pools, await turn.uow.questions_seen(person.id))
     if not chosen:
         return None
+    shown = [q.shuffled(f"{origin}:{person.id}:{q.ref}") for q in chosen]
     attempt = await turn.uow.add_quiz(
         QuizAttempt(
             person_id=person.id,
@@ -68,9 +67,9 @@ async def start_quiz(
             created_at=turn.now,
             expires_at=turn.now + QUIZ_LIFETIME,
         ),
-        [question.shuffled(f"{origin}:{person.id}:{question.ref}") for question in chosen],
+        shown,
     )
-    await send_question(turn, person, attempt, 1, first=True)
+    await send_question(turn, person, attempt, shown[0], 1, len(shown), first=True)
     return attempt
 
 
@@ -117,13 +116,17 @@ def _pick(pools: dict[str, list[Question]], seen: dict[str, int]) -> list[Questi
 
 
 async def send_question(
-    turn: Turn, person: Person, attempt: QuizAttempt, position: int, *, first: bool = False
+    turn: Turn,
+    person: Person,
+    attempt: QuizAttempt,
+    question: Question,
+    position: int,
+    total: int,
+    *,
+    first: bool = False,
 ) -> None:
-    """Show the question at ``position`` with its choices and a Skip button."""
+    """Show the question at ``position`` (of ``total``) with its choices and a Skip button."""
     assert attempt.id is not None
-    items = await turn.uow.quiz_items(attempt.id)
-    item = items[position - 1]
-    question = item.question
     locale = attempt.locale
     choices = [
         await turn.choice(
@@ -137,7 +140,7 @@ async def send_question(
     variables: dict[str, Any] = {
         "question": question,
         "position": position,
-        "total": len(items),
+        "total": total,
         "topic": topic_name(question.topic, locale),
         "first": first,
     }
