@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bot.domain import Pair, Person, SessionLog
+from bot.domain import EnrollmentStatus, Pair, Person, SessionLog
 from bot.quiz.bank import default_bank, topic_key, topic_name, topics_in_text
 from bot.quiz.ports import QuizAttempt
 from bot.quiz.questions import Question, question_of
@@ -161,9 +161,14 @@ async def quiz_after_session(turn: Turn, pair: Pair, log: SessionLog) -> QuizAtt
     """The mentee's quiz after a logged session: on the catalogue topics the session's topics
     name, else on the topics the mentee chose at intake (highest priority first), else on every
     topic the mentees of the program learn."""
-    mentee = await turn.person_of(pair.mentee_enrollment_id)
+    enrollment = (
+        await turn.uow.enrollment(pair.mentee_enrollment_id) if pair.mentee_enrollment_id else None
+    )
+    if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE or log.id is None:
+        return None  # nobody to ask, or a mentee who paused or left: no quiz to chase them
+    mentee = await turn.uow.person(enrollment.person_id)
     program = await turn.uow.program(pair.program_id)
-    if mentee is None or program is None or log.id is None:
+    if mentee is None or program is None:
         return None
     topics = topics_in_text(log.topics, [*program.topics, *program.reciprocal_topics])
     if not topics and pair.mentee_enrollment_id is not None:
