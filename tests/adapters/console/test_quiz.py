@@ -59,7 +59,7 @@ async def test_quiz_after_a_session_in_english(
     console = make_console()
     await run_script(console, "two_pairs_en.txt")
     logged = await console.run_line('@alice /session log 45m "LinkedIn basics, privacy settings"')
-    first = only(logged, "bob", "Question 1/3")
+    first = only(logged, "bob", "Quiz 1/3")
     assert "A quick quiz on what you just covered: 3 questions" in first.text
     assert "Social networks and personal branding (LinkedIn, X, Instagram)" in first.text
     assert first.message is not None and first.message.choices[-1].label == "Skip"
@@ -68,7 +68,7 @@ async def test_quiz_after_a_session_in_english(
 
     reply = await console.choose("bob", right_button(first, "en"))
     assert '✅ Right: "' in reply[0].text and question_of(first, "en").explanation in reply[0].text
-    second = only(reply, "bob", "Question 2/3 · Online privacy and e-reputation")
+    second = only(reply, "bob", "Quiz 2/3 · Online privacy and e-reputation")
 
     # The same button again, and another button of the same question: already answered.
     for again in (right_button(first, "en"), wrong_button(first, "en")):
@@ -79,7 +79,7 @@ async def test_quiz_after_a_session_in_english(
 
     reply = await console.choose("bob", wrong_button(second, "en"))
     assert "❌ Not quite: you chose" in reply[0].text
-    third = only(reply, "bob", "Question 3/3")
+    third = only(reply, "bob", "Quiz 3/3")
 
     # Somebody else's button and a forged one: refused, and nothing changes.
     (refusal,) = await console.choose("erin", right_button(third, "en"))
@@ -113,14 +113,14 @@ async def test_quiz_in_french_after_a_planned_session_held_and_a_quiz_that_ended
     # "It happened": the session is logged in one click, and the mentee's quiz follows, on the
     # topics bob chose at intake (the logged topics name none).
     reply = await console.choose("alice", question.message.choices[0].value)
-    first = only(reply, "bob", "Question 1/3")
+    first = only(reply, "bob", "Quiz 1/3")
     assert "Un petit quiz sur ce que vous venez de voir : 3 questions" in first.text
     assert "Réseaux sociaux et marque personnelle" in first.text
     assert first.message is not None and first.message.choices[-1].label == "Passer"
 
     answered = await console.choose("bob", right_button(first, "fr"))
     assert "✅ Bonne réponse : « " in answered[0].text
-    second = only(answered, "bob", "Question 2/3 · Intelligence artificielle")
+    second = only(answered, "bob", "Quiz 2/3 · Intelligence artificielle")
 
     # Eight days later the quiz has ended: the click is refused and nothing is recorded.
     await console.run_line(":advance 8d")

@@ -36,7 +36,7 @@ async def skip_quiz(console: ConsoleSession) -> None:
     question counts as asked once shown."""
     for number in (1, 2, 3):
         question = [d for d in console.transcript if d.recipient == "bob" and d.message.choices][-1]
-        assert f"Question {number}/3" in question.text
+        assert f"Quiz {number}/3" in question.text
         await console.run_line(f"@bob {len(question.message.choices)}")
 
 
@@ -51,7 +51,7 @@ async def test_own_questions_first_and_no_repeat_before_the_topic_is_exhausted(
     assert result.ok
 
     logged = await console.run_line('@alice /session log 1h "Negotiation: anchoring"')
-    (first,) = [d for d in logged if d.recipient == "bob" and "Question 1/3" in d.text]
+    (first,) = [d for d in logged if d.recipient == "bob" and "Quiz 1/3" in d.text]
     assert "Who speaks first at our yearly supplier talks?" in first.text
     await skip_quiz(console)
     for _ in range(3):

@@ -43,7 +43,7 @@ async def test_the_mentee_answers_a_quiz_in_slack(slack: SlackWorld) -> None:
     await play(slack, [(MENTOR, '/session log 45m "Phishing and passwords"')])
 
     message, found = buttons(slack, MENTEE)
-    assert "Question 1/3 · Cybersecurity hygiene" in message["text"]
+    assert "Quiz 1/3 · Cybersecurity hygiene" in message["text"]
     labels = [button["text"]["text"] for button in found]
     assert labels[-1] == "Skip" and all(len(label) <= 75 for label in labels)
     question = shown_question(message["text"])
@@ -61,7 +61,7 @@ async def test_the_mentee_answers_a_quiz_in_slack(slack: SlackWorld) -> None:
 
     for n in (3, 4):
         message, found = buttons(slack, MENTEE)
-        assert f"Question {n - 1}/3" in message["text"]
+        assert f"Quiz {n - 1}/3" in message["text"]
         await click(slack, message, found[-1], n)
     assert received(slack, MENTEE)[-1].startswith("1/3 — good start")
     assert "(2 questions skipped)" in received(slack, MENTEE)[-1]

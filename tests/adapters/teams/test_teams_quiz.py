@@ -34,7 +34,7 @@ async def test_the_mentee_answers_a_quiz_in_teams(teams: TeamsWorld) -> None:
 
     reply_to, card = teams.latest_card(MENTEE)
     text = card_texts(card)
-    assert "Question 1/3 · Negotiation" in text
+    assert "Quiz 1/3 · Negotiation" in text
     actions = card_actions(card)
     assert actions[-1]["title"] == "Skip"
     question = shown_question(text)
