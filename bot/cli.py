@@ -26,6 +26,8 @@ app.add_typer(db_app, name="db")
 teams_app = typer.Typer(no_args_is_help=True, help="Microsoft Teams: the app package.")
 app.add_typer(teams_app, name="teams")
 app.add_typer(slack_app, name="slack")
+quiz_app = typer.Typer(no_args_is_help=True, help="Quizzes: the programs' own questions.")
+app.add_typer(quiz_app, name="quiz")
 logger = logging.getLogger("tandem")
 
 DEMO_DATABASE = "./tandem-demo.db"
@@ -360,3 +362,31 @@ async def _report(settings: Settings, program: str, html: Path, locale: str | No
     await asyncio.to_thread(html.write_text, page, encoding="utf-8")
     typer.echo(renderer.render(chosen, "digest.report_written", path=str(html)))
     return 0
+
+
+@quiz_app.command("import")
+def quiz_import(
+    file: Annotated[Path, typer.Argument(help="A .yaml or .csv file of questions.")],
+    program: Annotated[str, typer.Option("--program", "-p", help="The program's name.")],
+) -> None:
+    """Import a program's own quiz questions (asked before the default ones); all or nothing."""
+    raise typer.Exit(asyncio.run(_quiz_import(_settings(quiet=True), file, program)))
+
+
+async def _quiz_import(settings: Settings, file: Path, program: str) -> int:
+    from bot.errors import UserError
+    from bot.main import build_runtime, is_sqlite
+    from bot.quiz.importing import import_questions
+
+    runtime = await build_runtime(settings, migrate=is_sqlite(settings))
+    renderer, locale = runtime.renderer, settings.tandem_locale
+    try:
+        result = await import_questions(runtime.uow_factory, renderer, locale, file, program)
+    except UserError as error:
+        typer.echo(renderer.render(locale, error.message_id, **error.variables))
+        return 1
+    finally:
+        await runtime.close()
+    for line in result.lines:
+        typer.echo(line)
+    return 0 if result.ok else 1

@@ -32,6 +32,7 @@ from bot.routes import (
     FORM_CANCEL_HANDLERS,
     FORM_FIELD_CHECKS,
     FORM_HANDLERS,
+    STALE_EXPLAINERS,
 )
 from bot.text import cleaned_event, shortened
 from bot.turn import EngineConfig, Turn
@@ -227,7 +228,14 @@ class Engine:
         return f"form_cancelled {form_id}"
 
     async def _run_choice(self, turn: Turn, answered: str) -> str:
-        value = await self._answer(turn, CHOICE, answered)
+        try:
+            value = await self._answer(turn, CHOICE, answered)
+        except UserError as refused:
+            prefix, _, rest = split(answered)[1].partition(":")
+            explainer = STALE_EXPLAINERS.get(prefix)
+            if refused.message_id == STALE and explainer is not None:
+                await explainer(turn, rest)
+            raise
         prefix, _, rest = value.partition(":")
         choice_handler = CHOICE_HANDLERS.get(prefix)
         if choice_handler is None:

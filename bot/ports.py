@@ -42,6 +42,7 @@ from bot.domain import (
 )
 from bot.messages import Message
 from bot.prompts import PromptStore
+from bot.quiz.ports import QuizStore
 
 
 class SchedulingQueries(Protocol):
@@ -254,7 +255,13 @@ class OutcomeQueries(Protocol):
 
 
 class UnitOfWork(
-    SchedulingQueries, DueIndex, FeedbackQueries, OutcomeQueries, PromptStore, Protocol
+    SchedulingQueries,
+    DueIndex,
+    FeedbackQueries,
+    OutcomeQueries,
+    PromptStore,
+    QuizStore,
+    Protocol,
 ):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""
 

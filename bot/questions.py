@@ -20,6 +20,7 @@ from datetime import datetime
 from bot.conversations.runner import CHOICE_PREFIX as CONVERSATION
 from bot.domain import Conversation, InvitationStatus, OutboxMessage
 from bot.prompts import SEPARATOR, Prompt, choice_values, expired, kind_of, split
+from bot.quiz.answer import quiz_question_open
 from bot.turn import Turn, Unseen
 
 
@@ -87,6 +88,8 @@ async def _still_open(turn: Turn, prompt: Prompt) -> bool:
         return request is not None and request.answered_at is None
     if kind == "reciprocal":
         return turn.person_id not in await turn.uow.continuations_of(int(subject[0]))
+    if kind == "quiz":
+        return await quiz_question_open(turn, next(iter(choice_values(prompt))))
     return True
 
 

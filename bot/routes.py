@@ -17,6 +17,7 @@ from bot.commands import (
 )
 from bot.commands.grammar import Command
 from bot.conversations import assessment, checkin, runner
+from bot.quiz import answer as quiz
 from bot.turn import Turn
 
 CommandHandler = Callable[[Turn, Command], Awaitable[None]]
@@ -62,7 +63,11 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "planned": sessions.on_planned_choice,
     "close": closing.on_close_choice,
     "reciprocal": reciprocal.on_reciprocal_choice,
+    "quiz": quiz.on_quiz_choice,
 }
+# Buttons whose prompt is gone (answered, or never shown): a handler that can say more than
+# "no longer valid" raises its own refusal, else the generic one stands.
+STALE_EXPLAINERS: dict[str, ChoiceHandler] = {"quiz": quiz.explain_stale}
 
 # Flows started by the scheduler rather than by a command must be registered too.
 REGISTERED_FLOWS = (checkin.FLOW, assessment.FLOW)

@@ -135,6 +135,11 @@ class SqlPrivacyQueries:
             t.prompt: t.prompt.c.person_id == person_id,
             # Their answer to "go on as reciprocal mentoring?" at a program's close.
             t.continuation: t.continuation.c.person_id == person_id,
+            # Their quizzes and how they answered each question.
+            t.quiz_attempt: t.quiz_attempt.c.person_id == person_id,
+            t.quiz_item: t.quiz_item.c.attempt_id.in_(
+                sa.select(t.quiz_attempt.c.id).where(t.quiz_attempt.c.person_id == person_id)
+            ),
             t.audit_entry: t.audit_entry.c.actor_id == person_id,
             t.outbox: t.outbox.c.person_id == person_id,
         }

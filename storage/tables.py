@@ -522,3 +522,47 @@ slack_oauth_state = sa.Table(
     sa.Column("state", sa.String(64), primary_key=True),
     sa.Column("expires_at", UTCDateTime, nullable=False),
 )
+
+# Quizzes (bot.quiz): each attempt of one person, its questions as they were shown (kept whole,
+# so that a later change of the bank does not change what was asked), and owners' own questions.
+quiz_attempt = sa.Table(
+    "quiz_attempt",
+    metadata,
+    _id(),
+    _fk("person_id", "person.id"),
+    _fk("program_id", "program.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("origin", sa.String(100), nullable=False),
+    sa.Column("locale", sa.String(10), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.UniqueConstraint("person_id", "origin", name="uq_quiz_attempt_origin"),
+)
+
+quiz_item = sa.Table(
+    "quiz_item",
+    metadata,
+    _id(),
+    _fk("attempt_id", "quiz_attempt.id"),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("question_ref", sa.String(100), nullable=False),
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("question", sa.JSON, nullable=False),
+    sa.Column("shown_at", UTCDateTime),
+    sa.Column("outcome", sa.String(10)),
+    sa.Column("answered_at", UTCDateTime),
+    sa.UniqueConstraint("attempt_id", "position", name="uq_quiz_item_position"),
+)
+
+quiz_question = sa.Table(
+    "quiz_question",
+    metadata,
+    _id(),
+    _fk("program_id", "program.id"),
+    sa.Column("locale", sa.String(10), nullable=False),
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    # As written in the file: the right choice marked with a leading "*".
+    sa.Column("choices", sa.JSON, nullable=False),
+    sa.Column("explanation", sa.Text, nullable=False),
+)

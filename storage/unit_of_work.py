@@ -44,6 +44,7 @@ from storage.outbox_queries import SqlOutboxQueries
 from storage.outcome_queries import SqlOutcomeQueries
 from storage.privacy_queries import SqlPrivacyQueries
 from storage.prompt_queries import SqlPromptStore
+from storage.quiz_queries import SqlQuizQueries
 from storage.scheduling_queries import SqlSchedulingQueries
 from storage.session_queries import SqlSessionQueries
 
@@ -61,6 +62,7 @@ class SqlUnitOfWork(
     SqlOutcomeQueries,
     SqlSessionQueries,
     SqlPromptStore,
+    SqlQuizQueries,
     SqlOutboxQueries,
     SqlPrivacyQueries,
 ):

@@ -24,6 +24,7 @@ from bot.commands.values import (
 from bot.domain import Enrollment, FeedbackRequest, Pair, PlannedSession, SessionLog
 from bot.errors import UserError
 from bot.messages import FieldKind, Form, FormField
+from bot.quiz.start import quiz_after_session
 from bot.scheduling.assessments import program_end
 from bot.scheduling.settings import ScheduleSettings
 from bot.skip import is_skip
@@ -264,6 +265,7 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
         target=target,
         undo_minutes=int(UNDO_WINDOW.total_seconds() // 60),
     )
+    await quiz_after_session(turn, pair, log)
 
 
 async def _plan(turn: Turn, command: Command) -> None:

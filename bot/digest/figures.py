@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 
@@ -117,6 +117,50 @@ class OutcomeExport:
 
 
 @dataclass(frozen=True)
+class QuizTopicFigures:
+    # A default catalogue topic's key, or a program's own topic.
+    topic: str
+    # Distinct people who answered a question on the topic (skips left out).
+    people: int
+    answered: int
+    right: int
+    # How the topic is called, by locale (filled in by bot.quiz.bank.with_topic_names).
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.right / self.answered) if self.answered else 0
+
+
+@dataclass(frozen=True)
+class QuizFigures:
+    """Quizzes sent in the period and how they went; per topic only over large enough groups."""
+
+    sent: int = 0
+    # Quizzes with at least one question answered (not skipped), and their distinct people.
+    taken: int = 0
+    people: int = 0
+    answered: int = 0
+    right: int = 0
+    skipped: int = 0
+    topics: tuple[QuizTopicFigures, ...] = ()
+    # Topics answered by fewer people than the group size: not shown one by one.
+    topics_withheld: int = 0
+    min_group: int = 3
+
+    @property
+    def has_data(self) -> bool:
+        return self.sent > 0
+
+    @property
+    def percent(self) -> int | None:
+        """The share of right answers overall, only when enough people answered."""
+        if self.people < self.min_group or not self.answered:
+            return None
+        return round(100 * self.right / self.answered)
+
+
+@dataclass(frozen=True)
 class DigestFigures:
     enrolled: int
     paired: int
@@ -147,6 +191,8 @@ class DigestFigures:
     # Planned sessions the pairs said were cancelled: planned this week, and since the start.
     cancelled_week: int = 0
     cancelled_total: int = 0
+    # Filled in by bot.digest.weekly.figures_for from the quiz queries.
+    quiz: QuizFigures = QuizFigures()
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ SECTIONS: tuple[str, ...] = (
     "satisfaction",
     "skills",
     "evaluation",
+    "quiz",
     "at_risk",
     "quotes",
     "changed",

@@ -15,6 +15,7 @@ from bot.i18n import Renderer
 from bot.lifecycle import is_running
 from bot.messages import Message
 from bot.ports import UnitOfWork
+from bot.quiz.bank import with_topic_names
 from bot.scheduling.cohort import Cohort
 from bot.scheduling.settings import ScheduleSettings
 
@@ -53,7 +54,11 @@ async def figures_for(uow: UnitOfWork, period: DigestPeriod) -> DigestFigures:
     """Every figure of a period: the weekly digest's week, or the program report's whole run."""
     figures = await uow.digest_figures(period)
     # Skill progress and the end evaluation are program-long figures, in their own queries.
-    return dataclasses.replace(figures, outcomes=await uow.outcome_figures(period))
+    return dataclasses.replace(
+        figures,
+        outcomes=await uow.outcome_figures(period),
+        quiz=with_topic_names(await uow.quiz_figures(period)),
+    )
 
 
 async def render(

@@ -231,6 +231,13 @@ async def test_a_number_answers_the_latest_question_and_the_other_stays_answerab
     await console.run_line("@bob none")  # a tip for alice
     await console.run_line("@bob 1")  # do not share his name
     assert await column_values(uow_factory, tables.feedback_request.c.usefulness) == [4]
+    # The quiz that came with the log was shown after the check-in: numbers answer it first
+    # (here its Skip button, the last one, three times).
+    for number in (1, 2, 3):
+        (quiz,) = [
+            d for d in console.transcript if d.recipient == "bob" and f"{number}/3 · " in d.text
+        ]
+        await console.run_line(f"@bob {len(quiz.message.choices)}")
     # The check-in was not lost: the next number answers it.
     thanks = await answer(console, "@bob 5")
     assert ("anything blocking" if locale == "en" else "bloque") in thanks
@@ -259,6 +266,13 @@ async def test_a_number_meant_for_a_rating_never_lands_in_the_charter(
     await console.run_line("@erin none")
     await console.run_line("@erin none")
     await console.run_line("@erin 1")
+    # The quiz that came with the log was shown after the charter's question: numbers answer
+    # it first (here its Skip button, the last one, three times).
+    for number in (1, 2, 3):
+        (quiz,) = [
+            d for d in console.transcript if d.recipient == "erin" and f"{number}/3 · " in d.text
+        ]
+        await console.run_line(f"@erin {len(quiz.message.choices)}")
     # The charter still waits at its question of meetings, and takes the number now.
     next_question = await answer(console, "@erin 8")
     assert "minutes" in next_question.lower() or "long" in next_question.lower()
