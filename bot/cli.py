@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from adapters.slack.cli import refuse_unsafe_slack, slack_app
+from bot.guides.cli import guides_app
 from bot.logs import configure_logging
 from bot.resources import shipped_dir
 from bot.settings import Settings, terminal_locale
@@ -26,6 +27,7 @@ app.add_typer(db_app, name="db")
 teams_app = typer.Typer(no_args_is_help=True, help="Microsoft Teams: the app package.")
 app.add_typer(teams_app, name="teams")
 app.add_typer(slack_app, name="slack")
+app.add_typer(guides_app, name="guides")
 logger = logging.getLogger("tandem")
 
 DEMO_DATABASE = "./tandem-demo.db"

@@ -40,6 +40,7 @@ from bot.domain import (
     SkillAssessment,
     SkillRating,
 )
+from bot.guides.store import GuideQueries
 from bot.messages import Message
 from bot.prompts import PromptStore
 
@@ -182,7 +183,9 @@ class OutcomeQueries(Protocol):
         ...
 
 
-class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore, Protocol):
+class UnitOfWork(
+    SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore, GuideQueries, Protocol
+):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""
 
     async def __aenter__(self) -> UnitOfWork: ...

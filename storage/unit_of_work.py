@@ -37,6 +37,7 @@ from storage.database import session_factory
 from storage.digest_queries import SqlDigestQueries
 from storage.export_queries import SqlExportQueries
 from storage.feedback_queries import SqlFeedbackQueries
+from storage.guide_queries import SqlGuideQueries
 from storage.mapping import map_domain
 from storage.matching_queries import SqlMatchingQueries
 from storage.outbox_queries import SqlOutboxQueries
@@ -61,6 +62,7 @@ class SqlUnitOfWork(
     SqlPromptStore,
     SqlOutboxQueries,
     SqlPrivacyQueries,
+    SqlGuideQueries,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
