@@ -474,7 +474,6 @@ owner_guide = sa.Table(
     sa.Column("resources", JSONList, nullable=False),
     sa.Column("line", sa.Integer, nullable=False),
     sa.Column("imported_at", UTCDateTime),
-    _fk("imported_by", "person.id", nullable=True, ondelete="SET NULL"),
 )
 
 # One Slack workspace (or Enterprise Grid organisation, for an org-wide install) the app was

@@ -99,7 +99,9 @@ def _read_folder(folder: Path, locale: str) -> dict[str, DefaultTopic]:
     if not folder.is_dir():
         return {}
     return {
-        path.stem: _topic(path.stem, locale, yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER))
+        path.stem: _topic(
+            path.stem, locale, yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        )
         for path in sorted(folder.glob("*.yaml"))
     }
 

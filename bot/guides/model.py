@@ -78,5 +78,4 @@ class OwnerGuide:
     # Where it was in the imported file, for the owner to find it again.
     line: int = 0
     imported_at: datetime | None = None
-    imported_by: int | None = None
     id: int | None = None

@@ -32,26 +32,17 @@ def upgrade() -> None:
         sa.Column("resources", sa.JSON(), nullable=False),
         sa.Column("line", sa.Integer(), nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("imported_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["program_id"],
             ["program.id"],
             name="fk_owner_guide_program_id_program",
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["imported_by"],
-            ["person.id"],
-            name="fk_owner_guide_imported_by_person",
-            ondelete="SET NULL",
-        ),
         sa.PrimaryKeyConstraint("id", name="pk_owner_guide"),
     )
     op.create_index("ix_owner_guide_program_id", "owner_guide", ["program_id"], unique=False)
-    op.create_index("ix_owner_guide_imported_by", "owner_guide", ["imported_by"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_owner_guide_imported_by", table_name="owner_guide")
     op.drop_index("ix_owner_guide_program_id", table_name="owner_guide")
     op.drop_table("owner_guide")
