@@ -103,6 +103,8 @@ async def import_guides(
 def read_rows(path: Path) -> list[_Row]:
     """The file's guides with their line numbers; a file that cannot be read is a UserError."""
     kind = "csv" if path.suffix.lower() == ".csv" else "yaml"
+    if not path.is_file():
+        raise UserError("guides.import_no_file", path=str(path))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:

@@ -115,6 +115,9 @@ async def test_an_imported_guide_comes_before_the_default_one(
     )
     result = await import_guides(uow_factory, "Pilot", good, START)
     assert (result.imported, result.replaced) == (1, 0)
+    # Importing again replaces what the program had, rather than adding to it.
+    result = await import_guides(uow_factory, "Pilot", good, START)
+    assert (result.imported, result.replaced) == (1, 1)
     deliveries = await console.run_line("@alice /session plan 2026-11-20 15:00")
     planned = "\n".join(d.text for d in deliveries if d.recipient == "alice")
     default = _guide("en", "social_networks", Stage.FIRST)

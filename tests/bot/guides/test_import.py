@@ -133,6 +133,10 @@ def test_an_unreadable_or_empty_file_is_explained(tmp_path: Path) -> None:
     assert error.value.message_id == "guides.import_unreadable"
     text = renderer.render("fr", error.value.message_id, **error.value.variables)
     assert "Rien n'a été importé" in text and "topic,stage,language,goal" in text
+    with pytest.raises(UserError) as error:
+        read_rows(tmp_path / "missing.yaml")
+    assert error.value.message_id == "guides.import_no_file"
+    assert "missing.yaml" in renderer.render("en", error.value.message_id, **error.value.variables)
     empty = tmp_path / "empty.csv"
     empty.write_text("topic,goal\n", encoding="utf-8")
     with pytest.raises(UserError) as error:
