@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from adapters.slack.cli import refuse_unsafe_slack, slack_app
+from bot.guides.cli import guides_app
 from bot.logs import configure_logging
 from bot.resources import shipped_dir
 from bot.settings import Settings, terminal_locale
@@ -28,6 +29,7 @@ app.add_typer(teams_app, name="teams")
 app.add_typer(slack_app, name="slack")
 quiz_app = typer.Typer(no_args_is_help=True, help="Quizzes: the programs' own questions.")
 app.add_typer(quiz_app, name="quiz")
+app.add_typer(guides_app, name="guides")
 logger = logging.getLogger("tandem")
 
 DEMO_DATABASE = "./tandem-demo.db"

@@ -40,6 +40,7 @@ from bot.domain import (
     SkillAssessment,
     SkillRating,
 )
+from bot.guides.store import GuideQueries
 from bot.messages import Message
 from bot.prompts import PromptStore
 from bot.quiz.ports import QuizStore
@@ -261,6 +262,7 @@ class UnitOfWork(
     OutcomeQueries,
     PromptStore,
     QuizStore,
+    GuideQueries,
     Protocol,
 ):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""

@@ -17,6 +17,7 @@ from bot.commands import (
 )
 from bot.commands.grammar import Command
 from bot.conversations import assessment, checkin, runner
+from bot.guides import command as guides
 from bot.quiz import answer as quiz
 from bot.turn import Turn
 
@@ -47,6 +48,7 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "match"): matching.match,
     ("tandem", "avoid"): preferences.avoid,
     ("tandem", "manager"): preferences.manager,
+    ("tandem", "guide"): guides.guide,
     ("session", "log"): sessions.session,
     ("session", "plan"): sessions.session,
     ("session", "list"): sessions.session,

@@ -480,6 +480,25 @@ continuation = sa.Table(
     sa.UniqueConstraint("pair_id", "person_id", name="uq_continuation_pair_person"),
 )
 
+# A session guide a program's owners imported (``tandem guides import``); shown before the
+# default guides for that topic. NULL stage: every stage; NULL locale: every language.
+owner_guide = sa.Table(
+    "owner_guide",
+    metadata,
+    _id(),
+    _fk("program_id", "program.id"),
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("stage", sa.String(10)),
+    sa.Column("locale", sa.String(10)),
+    sa.Column("goal", sa.Text, nullable=False),
+    sa.Column("questions", JSONList, nullable=False),
+    sa.Column("exercise", sa.Text, nullable=False),
+    sa.Column("prepare", sa.Text, nullable=False),
+    sa.Column("resources", JSONList, nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Column("imported_at", UTCDateTime),
+)
+
 # One Slack workspace (or Enterprise Grid organisation, for an org-wide install) the app was
 # installed into through OAuth: its latest installation. An absent enterprise or team is ''
 # (not NULL) so that the unique key holds on every database. Tokens are Fernet-encrypted.

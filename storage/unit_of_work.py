@@ -38,6 +38,7 @@ from storage.digest_queries import SqlDigestQueries
 from storage.due_index import SqlDueIndex
 from storage.export_queries import SqlExportQueries
 from storage.feedback_queries import SqlFeedbackQueries
+from storage.guide_queries import SqlGuideQueries
 from storage.mapping import map_domain
 from storage.matching_queries import SqlMatchingQueries
 from storage.outbox_queries import SqlOutboxQueries
@@ -65,6 +66,7 @@ class SqlUnitOfWork(
     SqlQuizQueries,
     SqlOutboxQueries,
     SqlPrivacyQueries,
+    SqlGuideQueries,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

@@ -54,6 +54,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "match": ("swap", "exclude", "include", "rerun", "approve", "settings"),
         "avoid": (),
         "manager": (),
+        "guide": (),
     },
     "session": {"log": (), "plan": (), "list": (), "undo": (), "help": ()},
 }

@@ -23,6 +23,7 @@ from bot.commands.values import (
 )
 from bot.domain import Enrollment, FeedbackRequest, Pair, PlannedSession, SessionLog
 from bot.errors import UserError
+from bot.guides.command import show_with_plan
 from bot.messages import FieldKind, Form, FormField
 from bot.quiz.start import quiz_after_session
 from bot.scheduling.assessments import program_end
@@ -299,6 +300,7 @@ async def _plan(turn: Turn, command: Command) -> None:
             zone=turn.timezone_of(partner),
         )
     await turn.say("sessions.planned", starts_at=starts_at, zone=str(zone))
+    await show_with_plan(turn, enrollment, pair, starts_at)
 
 
 async def _list(turn: Turn, command: Command) -> None:

@@ -35,6 +35,7 @@ FRENCH_VERBS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "match": ("appariement",),
         "avoid": ("éviter",),
         "manager": ("manager",),
+        "guide": ("guide",),
     },
     "session": {
         "log": ("noter",),

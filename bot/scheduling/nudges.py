@@ -17,6 +17,7 @@ from bot.domain import (
     PlannedSession,
     Program,
 )
+from bot.guides.reminders import GuidesWithReminders
 from bot.lifecycle import is_running
 from bot.scheduling.cohort import Cohort
 from bot.scheduling.settings import PAST_SESSIONS_ASKED_FOR
@@ -57,15 +58,21 @@ async def remind_planned_sessions(cohort: Cohort) -> None:
     planned = await cohort.uow.planned_sessions_starting(
         cohort.now, cohort.now + LONGEST_REMINDER, cohort.pair_scope
     )
+    if not planned:
+        return
+    guides = GuidesWithReminders(cohort)
     for session in planned:
         pair = cohort.pairs.get(session.pair_id)
         if pair is None:
             continue
         with cohort.isolated(f"pair:{pair.id}"):
-            _remind_planned_session(cohort, session, pair)
+            _remind_planned_session(cohort, session, pair, guides)
+    await guides.queue()
 
 
-def _remind_planned_session(cohort: Cohort, session: PlannedSession, pair: Pair) -> None:
+def _remind_planned_session(
+    cohort: Cohort, session: PlannedSession, pair: Pair, guides: GuidesWithReminders
+) -> None:
     program = cohort.programs.get(pair.program_id)
     if program is None or not is_running(program, cohort.now):
         return
@@ -100,6 +107,8 @@ def _remind_planned_session(cohort: Cohort, session: PlannedSession, pair: Pair)
                 session.starts_at.astimezone(zone).date() - shown_at.astimezone(zone).date()
             ).days,
         )
+        # The session's guide (mentor) or a short note (mentee), once, with this reminder.
+        guides.add(session, pair, enrollment, person, partner)
 
 
 async def nudge_quiet_pairs_and_charters(cohort: Cohort) -> None:
