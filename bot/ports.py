@@ -42,6 +42,7 @@ from bot.domain import (
 )
 from bot.messages import Message
 from bot.prompts import PromptStore
+from bot.workshops.ports import WorkshopQueries
 
 
 class SchedulingQueries(Protocol):
@@ -182,7 +183,9 @@ class OutcomeQueries(Protocol):
         ...
 
 
-class UnitOfWork(SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore, Protocol):
+class UnitOfWork(
+    SchedulingQueries, FeedbackQueries, OutcomeQueries, PromptStore, WorkshopQueries, Protocol
+):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""
 
     async def __aenter__(self) -> UnitOfWork: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import registry
 
 from bot import domain
+from bot.workshops.model import Workshop, WorkshopSeat
 from storage import tables
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -38,6 +39,8 @@ def map_domain() -> None:
         (domain.SkillRating, tables.skill_rating),
         (domain.Evaluation, tables.evaluation),
         (domain.Continuation, tables.continuation),
+        (Workshop, tables.workshop),
+        (WorkshopSeat, tables.workshop_seat),
     ):
         mapper_registry.map_imperatively(entity, table)
     _mapped = True

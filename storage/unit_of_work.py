@@ -45,6 +45,7 @@ from storage.privacy_queries import SqlPrivacyQueries
 from storage.prompt_queries import SqlPromptStore
 from storage.scheduling_queries import SqlSchedulingQueries
 from storage.session_queries import SqlSessionQueries
+from storage.workshop_queries import SqlWorkshopQueries
 
 T = TypeVar("T")
 
@@ -61,6 +62,7 @@ class SqlUnitOfWork(
     SqlPromptStore,
     SqlOutboxQueries,
     SqlPrivacyQueries,
+    SqlWorkshopQueries,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from bot.workshops.model import WorkshopFigures
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ class DigestFigures:
     # Planned sessions the pairs said were cancelled: planned this week, and since the start.
     cancelled_week: int = 0
     cancelled_total: int = 0
+    # Filled in by bot.digest.weekly.figures_for from the workshop queries.
+    workshops: WorkshopFigures = field(default_factory=WorkshopFigures)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ SECTIONS: tuple[str, ...] = (
     "satisfaction",
     "skills",
     "evaluation",
+    "workshops",
     "at_risk",
     "quotes",
     "changed",

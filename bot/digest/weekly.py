@@ -53,7 +53,11 @@ async def figures_for(uow: UnitOfWork, period: DigestPeriod) -> DigestFigures:
     """Every figure of a period: the weekly digest's week, or the program report's whole run."""
     figures = await uow.digest_figures(period)
     # Skill progress and the end evaluation are program-long figures, in their own queries.
-    return dataclasses.replace(figures, outcomes=await uow.outcome_figures(period))
+    return dataclasses.replace(
+        figures,
+        outcomes=await uow.outcome_figures(period),
+        workshops=await uow.workshop_figures(period),
+    )
 
 
 async def render(
