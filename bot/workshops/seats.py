@@ -6,10 +6,13 @@ clicking "Join" for the last seat at once get one seat and one waitlist place, i
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.domain import EnrollmentStatus, Person
 from bot.errors import UserError
 from bot.messages import Choice
 from bot.turn import Turn
+from bot.workshops import calendar
 from bot.workshops.model import SeatStatus, Workshop, WorkshopSeat
 
 CHOICE_PREFIX = "workshop"
@@ -81,6 +84,12 @@ async def join(turn: Turn, workshop_id: int) -> None:
         position=position,
         zone=turn.timezone_of(turn.person),
     )
+    if status == SeatStatus.JOINED:
+        # The seat's confirmation carries the workshop for the person's own calendar.
+        title = await turn.text("workshops.ics_title", w=workshop)
+        turn.replies[-1] = dataclasses.replace(
+            turn.replies[-1], attachment=calendar.attachment(workshop, turn.now, title)
+        )
 
 
 async def leave(turn: Turn, workshop_id: int) -> None:

@@ -42,6 +42,11 @@ async def test_the_join_button_takes_a_seat_once(slack: SlackWorld) -> None:
 
     await click(slack, announcement, join, "trig-join")
     assert "You have a seat" in received(slack, MENTEE)[-1]
+    # With the workshop as an .ics file for their calendar, in the same conversation.
+    (shared,) = slack.fake.shared_files
+    assert shared["channel"] == dm(MENTEE)
+    calendar = shared["data"].decode("utf-8")
+    assert "SUMMARY:AI at lunch" in calendar and "DTSTART:20261120T" in calendar
     async with slack.runtime.uow_factory() as uow:
         (seat,) = await uow.seats_of(1)
         assert seat.status == "joined"
