@@ -19,6 +19,8 @@ ATTENDANCE_FORM_ID = "workshop_attendance"
 # A field of the attendance form: ``came:<workshop id>:<person id>``, answered yes or no.
 CAME = "came"
 YES, NO = "yes", "no"
+# What may be typed for each answer where the options are not buttons (the console).
+ANSWERS = {"yes": YES, "oui": YES, "1": YES, "no": NO, "non": NO, "2": NO}
 # The longest workshop (parse_duration's limit): another of the host's that starts this long
 # before a new one may still be running when it begins.
 LONGEST = timedelta(hours=8)
@@ -323,7 +325,7 @@ async def on_attendance_form(turn: Turn, values: dict[str, str]) -> None:
         if kind != CAME or not workshop_id.isdigit() or not person_id.isdigit():
             raise UserError("errors.stale_choice")
         workshop_ids.add(int(workshop_id))
-        if answer.strip().lower() == YES:
+        if _came(answer) == YES:
             came.add(int(person_id))
     if len(workshop_ids) != 1:
         raise UserError("errors.stale_choice")
@@ -335,8 +337,14 @@ async def on_attendance_form(turn: Turn, values: dict[str, str]) -> None:
 
 async def check_attendance_fields(turn: Turn, values: dict[str, str]) -> None:
     for answer in values.values():
-        if answer.strip().lower() not in (YES, NO):
-            raise UserError("workshops.err_came_answer", value=answer)
+        _came(answer)
+
+
+def _came(answer: str) -> str:
+    found = ANSWERS.get(answer.strip().lower())
+    if found is None:
+        raise UserError("workshops.err_came_answer", value=answer)
+    return found
 
 
 async def on_attendance_cancelled(turn: Turn) -> None:
