@@ -185,17 +185,17 @@ async def _announce(turn: Turn, announcement: fields.Announcement) -> None:
 
 async def _invitees(turn: Turn, workshop: Workshop) -> list[Person]:
     """Everyone actively enrolled in the workshop's programs but its host, each once."""
-    found: dict[int, Person] = {}
+    wanted: dict[int, None] = {}
     for program_id in workshop.program_ids:
         for enrollment in await turn.uow.enrollments_in_program(program_id):
-            if enrollment.status != EnrollmentStatus.ACTIVE or enrollment.person_id in found:
-                continue
-            if enrollment.person_id == turn.person_id:
-                continue
-            person = await turn.uow.person(enrollment.person_id)
-            if person is not None:
-                found[enrollment.person_id] = person
-    return list(found.values())
+            if (
+                enrollment.status == EnrollmentStatus.ACTIVE
+                and enrollment.person_id != turn.person_id
+            ):
+                wanted[enrollment.person_id] = None
+    # One query for everyone: a program may hold thousands of people.
+    people = await turn.uow.persons_by_id(wanted)
+    return [people[person_id] for person_id in wanted if person_id in people]
 
 
 # Listing and cancelling

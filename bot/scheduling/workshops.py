@@ -53,7 +53,8 @@ async def _remind(cohort: Cohort, workshop: Workshop) -> None:
         if program is None:
             continue
         zone = cohort.zone(person, program)
-        if cohort.hours(person).next_working_moment(cohort.now, zone) >= workshop.starts_at:
+        shown_at = cohort.hours(person).next_working_moment(cohort.now, zone)
+        if shown_at >= workshop.starts_at:
             continue  # would only arrive once it has begun
         cohort.queue(
             person,
@@ -63,8 +64,11 @@ async def _remind(cohort: Cohort, workshop: Workshop) -> None:
             purpose="workshop_reminder",
             expires_at=workshop.starts_at,
             w=workshop,
-            hours=int(lead.total_seconds() // 3600),
             hosting=person.id == workshop.host_id,
+            # Worded for when it is read: held until 09:00, a day-before reminder is "today".
+            days_ahead=(
+                workshop.starts_at.astimezone(zone).date() - shown_at.astimezone(zone).date()
+            ).days,
         )
 
 

@@ -84,13 +84,13 @@ async def test_a_workshop_for_twelve_people_with_eight_seats(
     deliveries = await console.run_line(":advance 1d")
     day_before = keyed(deliveries, "workshop_reminder")
     assert sorted(day_before) == sorted([*seated, "maya"])
-    assert "starts tomorrow" in day_before["p01"].text
+    assert "starts tomorrow at 12:30\u202fPM (Paris Time)" in day_before["p01"].text
     assert "https://meet.example/ai" in day_before["p01"].text
     # Friday 11:00 UTC: the one an hour before, and only it.
     deliveries = await console.run_line(":advance 21h")
     hour_before = keyed(deliveries, "workshop_reminder")
     assert sorted(hour_before) == sorted([*seated, "maya"])
-    assert all("starts in an hour" in d.text for d in hour_before.values())
+    assert all("starts today at 12:30\u202fPM" in d.text for d in hour_before.values())
 
     # Too late to leave once it started; after it, the host is asked who came.
     deliveries = await console.run_line(":advance 2h")
