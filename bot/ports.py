@@ -44,6 +44,7 @@ from bot.guides.store import GuideQueries
 from bot.messages import Message
 from bot.prompts import PromptStore
 from bot.quiz.ports import QuizStore
+from bot.workshops.ports import WorkshopQueries
 
 
 class SchedulingQueries(Protocol):
@@ -263,6 +264,7 @@ class UnitOfWork(
     PromptStore,
     QuizStore,
     GuideQueries,
+    WorkshopQueries,
     Protocol,
 ):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""

@@ -14,6 +14,7 @@ from bot.commands import (
     privacy,
     reciprocal,
     sessions,
+    workshops,
 )
 from bot.commands.grammar import Command
 from bot.conversations import assessment, checkin, runner
@@ -49,6 +50,7 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "avoid"): preferences.avoid,
     ("tandem", "manager"): preferences.manager,
     ("tandem", "guide"): guides.guide,
+    ("tandem", "workshop"): workshops.workshop,
     ("session", "log"): sessions.session,
     ("session", "plan"): sessions.session,
     ("session", "list"): sessions.session,
@@ -66,6 +68,7 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "close": closing.on_close_choice,
     "reciprocal": reciprocal.on_reciprocal_choice,
     "quiz": quiz.on_quiz_choice,
+    "workshop": workshops.on_workshop_choice,
 }
 # Buttons whose prompt is gone (answered, or never shown): a handler that can say more than
 # "no longer valid" raises its own refusal, else the generic one stands.
@@ -74,7 +77,19 @@ STALE_EXPLAINERS: dict[str, ChoiceHandler] = {"quiz": quiz.explain_stale}
 # Flows started by the scheduler rather than by a command must be registered too.
 REGISTERED_FLOWS = (checkin.FLOW, assessment.FLOW)
 
-FORM_HANDLERS: dict[str, FormHandler] = {sessions.FORM_ID: sessions.on_form}
+FORM_HANDLERS: dict[str, FormHandler] = {
+    sessions.FORM_ID: sessions.on_form,
+    workshops.FORM_ID: workshops.on_form,
+    workshops.ATTENDANCE_FORM_ID: workshops.on_attendance_form,
+}
 # Checks of the fields answered so far, for a form asked one field at a time (the console).
-FORM_FIELD_CHECKS: dict[str, FormHandler] = {sessions.FORM_ID: sessions.check_form_fields}
-FORM_CANCEL_HANDLERS: dict[str, FormCancelHandler] = {sessions.FORM_ID: sessions.on_form_cancelled}
+FORM_FIELD_CHECKS: dict[str, FormHandler] = {
+    sessions.FORM_ID: sessions.check_form_fields,
+    workshops.FORM_ID: workshops.check_form_fields,
+    workshops.ATTENDANCE_FORM_ID: workshops.check_attendance_fields,
+}
+FORM_CANCEL_HANDLERS: dict[str, FormCancelHandler] = {
+    sessions.FORM_ID: sessions.on_form_cancelled,
+    workshops.FORM_ID: workshops.on_form_cancelled,
+    workshops.ATTENDANCE_FORM_ID: workshops.on_attendance_cancelled,
+}

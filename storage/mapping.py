@@ -6,6 +6,7 @@ from sqlalchemy.orm import registry
 
 from bot import domain
 from bot.guides.model import OwnerGuide
+from bot.workshops.model import Workshop, WorkshopSeat
 from storage import tables
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -40,6 +41,8 @@ def map_domain() -> None:
         (domain.Evaluation, tables.evaluation),
         (domain.Continuation, tables.continuation),
         (OwnerGuide, tables.owner_guide),
+        (Workshop, tables.workshop),
+        (WorkshopSeat, tables.workshop_seat),
     ):
         mapper_registry.map_imperatively(entity, table)
     _mapped = True

@@ -142,6 +142,8 @@ class SqlPrivacyQueries:
             ),
             t.audit_entry: t.audit_entry.c.actor_id == person_id,
             t.outbox: t.outbox.c.person_id == person_id,
+            t.workshop: t.workshop.c.host_id == person_id,
+            t.workshop_seat: t.workshop_seat.c.person_id == person_id,
         }
         data = {
             table.name: await self._personal_rows(table, where)

@@ -20,6 +20,7 @@ from bot.domain import (
     ProposalStatus,
     Role,
 )
+from bot.workshops.model import SeatStatus
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -497,6 +498,41 @@ owner_guide = sa.Table(
     sa.Column("resources", JSONList, nullable=False),
     sa.Column("line", sa.Integer, nullable=False),
     sa.Column("imported_at", UTCDateTime),
+)
+
+# Group workshops (bot/workshops): found by start time for reminders and the digest.
+workshop = sa.Table(
+    "workshop",
+    metadata,
+    _id(),
+    _fk("host_id", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("topic", sa.String(100), nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("place", sa.String(500), nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("program_ids", JSONList, nullable=False),
+    sa.Column("everyone", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("attendance_at", UTCDateTime),
+    sa.Column("cancelled_at", UTCDateTime),
+)
+
+workshop_seat = sa.Table(
+    "workshop_seat",
+    metadata,
+    _id(),
+    _fk("workshop_id", "workshop.id"),
+    _fk("person_id", "person.id"),
+    sa.Column("status", _enum(SeatStatus), nullable=False),
+    sa.Column("joined_at", UTCDateTime, nullable=False),
+    sa.Column("left_at", UTCDateTime),
+    sa.Column("promoted_at", UTCDateTime),
+    sa.Column("attended", sa.Boolean),
+    sa.Column("rating", sa.Integer),
+    sa.Column("rated_at", UTCDateTime),
+    sa.UniqueConstraint("workshop_id", "person_id", name="uq_workshop_seat_person"),
 )
 
 # One Slack workspace (or Enterprise Grid organisation, for an org-wide install) the app was

@@ -48,6 +48,7 @@ from storage.prompt_queries import SqlPromptStore
 from storage.quiz_queries import SqlQuizQueries
 from storage.scheduling_queries import SqlSchedulingQueries
 from storage.session_queries import SqlSessionQueries
+from storage.workshop_queries import SqlWorkshopQueries
 
 T = TypeVar("T")
 
@@ -67,6 +68,7 @@ class SqlUnitOfWork(
     SqlOutboxQueries,
     SqlPrivacyQueries,
     SqlGuideQueries,
+    SqlWorkshopQueries,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

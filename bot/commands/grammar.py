@@ -55,6 +55,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "avoid": (),
         "manager": (),
         "guide": (),
+        "workshop": ("new", "list", "join", "leave", "attendance", "cancel"),
     },
     "session": {"log": (), "plan": (), "list": (), "undo": (), "help": ()},
 }
@@ -241,7 +242,7 @@ def _read_options(
 
 
 # Commands whose words are a name, typed before the options.
-NAMED_BEFORE_OPTIONS = {("tandem", "program", "new")}
+NAMED_BEFORE_OPTIONS = {("tandem", "program", "new"), ("tandem", "workshop", "new")}
 
 
 _OPTION_KEY = re.compile(r"^(?P<key>[^\W\d_][\w'’-]*):(?!//)", re.UNICODE)

@@ -36,6 +36,7 @@ FRENCH_VERBS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "avoid": ("éviter",),
         "manager": ("manager",),
         "guide": ("guide",),
+        "workshop": ("atelier",),
     },
     "session": {
         "log": ("noter",),
@@ -64,6 +65,14 @@ FRENCH_SUBS: Final[dict[tuple[str, str], dict[str, tuple[str, ...]]]] = {
         "approve": ("valider",),
         "settings": ("réglages",),
     },
+    ("tandem", "workshop"): {
+        "new": ("nouveau",),
+        "list": ("liste",),
+        "join": ("rejoindre", "participer"),
+        "leave": ("quitter",),
+        "attendance": ("présences", "présence"),
+        "cancel": ("annuler",),
+    },
 }
 
 # Option names in French; the first one is the one shown in answers and help.
@@ -77,9 +86,14 @@ FRENCH_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "program": ("programme",),
     "until": ("fin", "jusqu'au"),
     "quotes": ("citations",),
+    "topic": ("sujet", "thème"),
+    "time": ("heure",),
+    "place": ("lieu", "lien"),
+    "capacity": ("places", "capacité"),
+    "audience": ("public",),
 }
 # Other English spellings accepted for an option.
-ENGLISH_SYNONYMS: Final = {"end": "until"}
+ENGLISH_SYNONYMS: Final = {"end": "until", "link": "place", "seats": "capacity"}
 
 _PROGRAM = ("program",)
 # The options each command takes: (root, verb, sub) -> option names. A command missing here
@@ -100,6 +114,15 @@ COMMAND_OPTIONS: Final[dict[tuple[str, str, str], tuple[str, ...]]] = {
     **{("tandem", "match", sub): _PROGRAM for sub in ("", "swap", "exclude", "include")},
     **{("tandem", "match", sub): _PROGRAM for sub in ("rerun", "approve", "settings")},
     ("session", "log", ""): ("next", "date"),
+    ("tandem", "workshop", "new"): (
+        "topic",
+        "date",
+        "time",
+        "length",
+        "place",
+        "capacity",
+        "audience",
+    ),
 }
 FREE_KEYS: Final = {("tandem", "match", "settings")}
 

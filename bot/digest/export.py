@@ -28,6 +28,7 @@ from bot.digest.figures import (
 from bot.domain import Program
 from bot.errors import UserError
 from bot.ports import UnitOfWorkFactory
+from bot.workshops.model import WorkshopRow
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class ProgramExport:
     rows: ExportRows
     # Each person's skill progress, and "what changed" under the same privacy rule.
     outcomes: OutcomeExport = field(default_factory=OutcomeExport)
+    # The program's workshops: seats taken, the waitlist, who came and how they rated it.
+    workshops: tuple[WorkshopRow, ...] = ()
 
 
 async def build(uow_factory: UnitOfWorkFactory, program_name: str, now: datetime) -> ProgramExport:
@@ -50,8 +53,9 @@ async def build(uow_factory: UnitOfWorkFactory, program_name: str, now: datetime
         kpis = await weekly.compute(uow, program, now)
         rows = await uow.export_rows(program.id, program.quote_min_group)
         outcomes = await uow.outcome_export(program.id, program.quote_min_group)
+        workshops = tuple(await uow.workshop_rows(program.id))
         name = program.name
-    return ProgramExport(name, now, kpis, rows, outcomes)
+    return ProgramExport(name, now, kpis, rows, outcomes, workshops)
 
 
 def _plain(value: Any) -> Any:
@@ -77,6 +81,7 @@ def to_json(export: ProgramExport) -> str:
             "skill_progress": _plain(export.outcomes.progress),
             "what_changed": _plain(export.outcomes.changed),
             "what_changed_withheld": export.outcomes.changed_withheld,
+            "workshops": _plain(export.workshops),
         },
         ensure_ascii=False,
         indent=2,
@@ -98,8 +103,8 @@ def _table(items: tuple[Any, ...], kind: type) -> tuple[list[str], list[list[Any
 
 
 def write_csv(export: ProgramExport, directory: Path) -> list[Path]:
-    """sessions.csv, participation.csv, kpis.csv (name, value), learnt.csv, skill_progress.csv
-    and what_changed.csv in ``directory``."""
+    """sessions.csv, participation.csv, kpis.csv (name, value), learnt.csv, skill_progress.csv,
+    what_changed.csv and workshops.csv in ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     written = [
         _write(directory, "sessions", *_table(export.rows.sessions, SessionRow)),
@@ -129,6 +134,7 @@ def write_csv(export: ProgramExport, directory: Path) -> list[Path]:
             [[quote.text, quote.name or ""] for quote in export.outcomes.changed],
         )
     )
+    written.append(_write(directory, "workshops", *_table(export.workshops, WorkshopRow)))
     return written
 
 

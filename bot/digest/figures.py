@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.workshops.model import WorkshopFigures
+
 
 @dataclass(frozen=True)
 class DigestPeriod:
@@ -193,6 +195,8 @@ class DigestFigures:
     cancelled_total: int = 0
     # Filled in by bot.digest.weekly.figures_for from the quiz queries.
     quiz: QuizFigures = QuizFigures()
+    # Filled in by bot.digest.weekly.figures_for from the workshop queries.
+    workshops: WorkshopFigures = field(default_factory=WorkshopFigures)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ SECTIONS: tuple[str, ...] = (
     "skills",
     "evaluation",
     "quiz",
+    "workshops",
     "at_risk",
     "quotes",
     "changed",

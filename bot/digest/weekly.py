@@ -58,6 +58,7 @@ async def figures_for(uow: UnitOfWork, period: DigestPeriod) -> DigestFigures:
         figures,
         outcomes=await uow.outcome_figures(period),
         quiz=with_topic_names(await uow.quiz_figures(period)),
+        workshops=await uow.workshop_figures(period),
     )
 
 

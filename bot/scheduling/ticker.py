@@ -21,7 +21,7 @@ from bot.digest import closing, weekly
 from bot.i18n import Renderer
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.prompts import EXPIRED_EXPLAINED, UNANSWERED_KEPT
-from bot.scheduling import assessments, checkins, next_due, nudges
+from bot.scheduling import assessments, checkins, next_due, nudges, workshops
 from bot.scheduling.cohort import Cohort
 from bot.turn import EngineConfig
 
@@ -42,6 +42,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("final_reports", closing.post_final_reports),
     ("weekly_digests", weekly.post_weekly_digests),
     ("past_sessions", nudges.ask_about_past_sessions),
+    ("workshops", workshops.remind_workshops),
 )
 
 

@@ -154,6 +154,7 @@ async def test_export_follows_the_privacy_rules(
         "learnt.csv",
         "skill_progress.csv",
         "what_changed.csv",
+        "workshops.csv",
     ]
     with (tmp_path / "out" / "participation.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

@@ -1,0 +1,190 @@
+"""Taking a seat, waiting for one, giving it up, and what follows the workshop.
+
+Seats are counted under a lock on the workshop row (``workshop(id, locked=True)``): two people
+clicking "Join" for the last seat at once get one seat and one waitlist place, in that order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.domain import EnrollmentStatus, Person
+from bot.errors import UserError
+from bot.messages import Choice
+from bot.turn import Turn
+from bot.workshops import calendar
+from bot.workshops.model import SeatStatus, Workshop, WorkshopSeat
+
+CHOICE_PREFIX = "workshop"
+RATINGS = range(1, 6)
+
+
+async def open_workshop(turn: Turn, workshop_id: int) -> Workshop:
+    """The workshop, locked for this turn; refused when unknown or cancelled."""
+    workshop = await turn.uow.workshop(workshop_id, locked=True)
+    if workshop is None:
+        raise UserError("workshops.err_unknown", value=str(workshop_id))
+    if workshop.cancelled_at is not None:
+        raise UserError("workshops.err_cancelled", title=workshop.title)
+    return workshop
+
+
+async def in_audience(turn: Turn, workshop: Workshop, person_id: int) -> bool:
+    for enrollment in await turn.uow.enrollments_of_person(person_id):
+        if (
+            enrollment.program_id in workshop.program_ids
+            and enrollment.status == EnrollmentStatus.ACTIVE
+        ):
+            return True
+    return False
+
+
+async def leave_button(turn: Turn, workshop: Workshop, person: Person | None = None) -> Choice:
+    return await turn.choice(
+        "workshops.label_leave", f"{CHOICE_PREFIX}:{workshop.id}:leave", person
+    )
+
+
+async def join_button(turn: Turn, workshop: Workshop, person: Person) -> Choice:
+    return await turn.choice("workshops.label_join", f"{CHOICE_PREFIX}:{workshop.id}:join", person)
+
+
+async def join(turn: Turn, workshop_id: int) -> None:
+    workshop = await open_workshop(turn, workshop_id)
+    if workshop.starts_at <= turn.now:
+        raise UserError("workshops.err_join_started", title=workshop.title)
+    if workshop.host_id == turn.person_id:
+        raise UserError("workshops.err_host_joins", title=workshop.title)
+    if not await in_audience(turn, workshop, turn.person_id):
+        raise UserError("workshops.err_not_in_audience", title=workshop.title)
+    assert workshop.id is not None
+    seats = await turn.uow.seats_of(workshop.id)
+    mine = next((s for s in seats if s.person_id == turn.person_id), None)
+    if mine is not None and mine.status != SeatStatus.LEFT:
+        raise UserError(
+            "workshops.err_already_joined",
+            title=workshop.title,
+            waiting=mine.status == SeatStatus.WAITING,
+            id=workshop.id,
+        )
+    taken = sum(1 for s in seats if s.status == SeatStatus.JOINED)
+    status = SeatStatus.JOINED if taken < workshop.capacity else SeatStatus.WAITING
+    if mine is None:
+        mine = WorkshopSeat(workshop.id, turn.person_id, status, joined_at=turn.now)
+        turn.uow.add(mine)
+    else:
+        # Back after leaving: at the end of the line, like anyone asking now.
+        mine.status, mine.joined_at, mine.left_at, mine.promoted_at = status, turn.now, None, None
+    turn.audit("workshop.joined", subject=f"workshop:{workshop.id}", status=status.value)
+    position = sum(1 for s in seats if s.status == SeatStatus.WAITING) + 1
+    await turn.say(
+        "workshops.joined" if status == SeatStatus.JOINED else "workshops.waitlisted",
+        choices=(await leave_button(turn, workshop),),
+        w=workshop,
+        position=position,
+        zone=turn.timezone_of(turn.person),
+    )
+    if status == SeatStatus.JOINED:
+        # The seat's confirmation carries the workshop for the person's own calendar.
+        title = await turn.text("workshops.ics_title", w=workshop)
+        turn.replies[-1] = dataclasses.replace(
+            turn.replies[-1], attachment=calendar.attachment(workshop, turn.now, title)
+        )
+
+
+async def leave(turn: Turn, workshop_id: int) -> None:
+    workshop = await open_workshop(turn, workshop_id)
+    assert workshop.id is not None
+    mine = await turn.uow.seat_of(workshop.id, turn.person_id)
+    if mine is None or mine.status == SeatStatus.LEFT:
+        raise UserError("workshops.err_not_joined", title=workshop.title, id=workshop.id)
+    if workshop.starts_at <= turn.now:
+        raise UserError("workshops.err_leave_started", title=workshop.title)
+    had_seat = mine.status == SeatStatus.JOINED
+    mine.status, mine.left_at = SeatStatus.LEFT, turn.now
+    turn.audit("workshop.left", subject=f"workshop:{workshop.id}")
+    if had_seat:
+        await turn.uow.flush()
+        await promote_waiting(turn, workshop)
+    await turn.say(
+        "workshops.left", choices=(await join_button(turn, workshop, turn.person),), w=workshop
+    )
+
+
+async def promote_waiting(turn: Turn, workshop: Workshop) -> None:
+    """Give the seats that freed up to the first people on the waitlist, and tell them."""
+    assert workshop.id is not None
+    seats = await turn.uow.seats_of(workshop.id)
+    free = workshop.capacity - sum(1 for s in seats if s.status == SeatStatus.JOINED)
+    for seat in [s for s in seats if s.status == SeatStatus.WAITING][: max(free, 0)]:
+        seat.status, seat.promoted_at = SeatStatus.JOINED, turn.now
+        person = await turn.uow.person(seat.person_id)
+        if person is None:
+            continue
+        await turn.notify(
+            person,
+            "workshops.promoted",
+            key=f"workshop_promoted:{workshop.id}:{person.id}:{int(turn.now.timestamp())}",
+            purpose="workshop_promoted",
+            choices=(await leave_button(turn, workshop, person),),
+            w=workshop,
+            zone=turn.timezone_of(person),
+        )
+
+
+async def log_attendance(turn: Turn, workshop: Workshop, came: set[int]) -> None:
+    """``came``: the person ids of those who came; every other seat holder did not."""
+    assert workshop.id is not None
+    seats = [s for s in await turn.uow.seats_of(workshop.id) if s.status != SeatStatus.LEFT]
+    attendees = []
+    for seat in seats:
+        seat.attended = seat.person_id in came
+        if seat.attended:
+            attendees.append(seat)
+    workshop.attendance_at = turn.now
+    turn.audit("workshop.attendance", subject=f"workshop:{workshop.id}", came=len(attendees))
+    registered = sum(1 for s in seats if s.status == SeatStatus.JOINED)
+    await _after_attendance(turn, workshop, attendees)
+    await turn.say(
+        "workshops.attendance_logged", w=workshop, came=len(attendees), registered=registered
+    )
+
+
+async def _after_attendance(turn: Turn, workshop: Workshop, attendees: list[WorkshopSeat]) -> None:
+    """What those who came get once the host said so: the feedback request (five buttons, as
+    after a session). The quiz on the workshop's topic is started here too once it exists."""
+    for seat in attendees:
+        person = await turn.uow.person(seat.person_id)
+        if person is None:
+            continue
+        value = f"{CHOICE_PREFIX}:{workshop.id}:rate"
+        await turn.notify(
+            person,
+            "workshops.feedback_request",
+            key=f"workshop_feedback:{workshop.id}:{person.id}",
+            purpose="workshop_feedback",
+            choices=tuple(
+                [
+                    await turn.choice(f"labels.usefulness_{n}", f"{value}:{n}", person)
+                    for n in RATINGS
+                ]
+            ),
+            w=workshop,
+        )
+
+
+async def rate(turn: Turn, workshop_id: int, rating: str) -> None:
+    workshop = await turn.uow.workshop(workshop_id)
+    seat = await turn.uow.seat_of(workshop_id, turn.person_id) if workshop else None
+    if (
+        workshop is None
+        or seat is None
+        or not seat.attended
+        or not rating.isdigit()
+        or int(rating) not in RATINGS
+    ):
+        raise UserError("errors.stale_choice")
+    if seat.rating is not None:
+        raise UserError("workshops.err_already_rated", title=workshop.title)
+    seat.rating, seat.rated_at = int(rating), turn.now
+    await turn.say("workshops.rated", w=workshop, rating=seat.rating, replaces_prompt=True)
