@@ -128,6 +128,25 @@ async def measure(
     )
 
 
+def print_by_package(stats: pstats.Stats, turns: int) -> None:
+    """Own time per library (or per module of ours), per turn: where the CPU goes."""
+    totals: Counter[str] = Counter()
+    for (filename, _, function), row in stats.stats.items():  # type: ignore[attr-defined]
+        own = row[2]
+        if "site-packages/" in filename:
+            where = filename.split("site-packages/")[1].split("/")[0]
+        elif str(ROOT) in filename:
+            where = filename.replace(str(ROOT) + "/", "")
+        elif filename == "~":
+            where = function if "poll" in function or "put" in function else "builtins"
+        else:
+            where = "stdlib " + Path(filename).stem
+        totals[where] += own
+    print("own time per turn, by library or module (ms):")
+    for where, seconds in totals.most_common(25):
+        print(f"  {seconds / turns * 1000:8.3f}  {where}")
+
+
 async def run(arguments: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as directory:
         settings = Settings(database_url=f"sqlite:///{directory}/profile.db", tandem_locale="en")
@@ -178,6 +197,7 @@ async def run(arguments: argparse.Namespace) -> None:
             profiler.disable()
             stats = pstats.Stats(profiler).sort_stats(arguments.sort)
             stats.print_stats(arguments.lines)
+            print_by_package(stats, arguments.turns)
         del button
         await runtime.close()
 
@@ -264,6 +284,7 @@ async def run_teams(arguments: argparse.Namespace) -> None:
         if profiler is not None:
             stats = pstats.Stats(profiler).sort_stats(arguments.sort)
             stats.print_stats(arguments.lines)
+            print_by_package(stats, arguments.turns)
         await runner.cleanup()
         await runtime.close()
         await fake.stop()

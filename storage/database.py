@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, SessionTransaction
 
+from bot.domain import Enrollment, Pair, Person, Program
 from storage.sqlite_driver import use_one_trip_cursors
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
@@ -72,5 +74,33 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+class TurnSession(Session):
+    """A session that keeps the people, programs, enrollments and pairs it loaded until its
+    transaction ends. SQLAlchemy's identity map only holds entities weakly: a program read to
+    check a date and dropped was read again by the next handler that needed it, a statement
+    each time. These four are never changed behind the session's back (no bulk UPDATE touches
+    them), so holding them changes nothing a turn sees; a new transaction starts afresh."""
+
+    held_types: tuple[type, ...] = (Person, Program, Enrollment, Pair)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.held: list[object] = []
+
+
+@event.listens_for(TurnSession, "loaded_as_persistent")
+def _hold(session: TurnSession, instance: object) -> None:
+    if isinstance(instance, session.held_types):
+        session.held.append(instance)
+
+
+@event.listens_for(TurnSession, "after_transaction_end")
+def _let_go(session: TurnSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.held.clear()
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=True, sync_session_class=TurnSession
+    )
