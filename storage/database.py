@@ -86,6 +86,8 @@ class TurnSession(Session):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.held: list[object] = []
+        # Whether this transaction wrote anything yet (a flush): see UnitOfWork.has_changes.
+        self.wrote = False
 
 
 @event.listens_for(TurnSession, "loaded_as_persistent")
@@ -94,10 +96,16 @@ def _hold(session: TurnSession, instance: object) -> None:
         session.held.append(instance)
 
 
+@event.listens_for(TurnSession, "after_flush")
+def _wrote(session: TurnSession, _context: object) -> None:
+    session.wrote = True
+
+
 @event.listens_for(TurnSession, "after_transaction_end")
 def _let_go(session: TurnSession, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.held.clear()
+        session.wrote = False
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

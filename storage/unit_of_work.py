@@ -96,7 +96,7 @@ class SqlUnitOfWork(
 
     def has_changes(self) -> bool:
         session = self.session
-        if session.new or session.deleted:
+        if session.new or session.deleted or getattr(session.sync_session, "wrote", True):
             return True
         # ``dirty`` holds every entity an attribute was set on, changed or not.
         return any(session.is_modified(entity) for entity in session.dirty)
