@@ -112,6 +112,12 @@ async def run_server(settings: Settings) -> None:
         # Local use: Teams answers unauthenticated, as the Bot Framework Emulator expects. A
         # Slack-only deployment opens no unauthenticated Teams endpoint.
         settings = settings.model_copy(update={"teams_enabled": True})
+    if settings.tandem_reuse_port and is_sqlite(settings):
+        # Two processes on one SQLite file would each take over the other's inbox rows.
+        raise ValueError(
+            "TANDEM_REUSE_PORT shares the port between replicas, which need PostgreSQL: "
+            "unset it, or set DATABASE_URL to a postgresql:// database"
+        )
     stopping = stop_on_signals()
     runtime = await build_runtime(settings, migrate=is_sqlite(settings))
     # What a process that died left in the inbox runs first, in each conversation's order.
@@ -124,7 +130,7 @@ async def run_server(settings: Settings) -> None:
     application = make_app(runtime.slack, runtime.teams, runtime.uow_factory.engine, scheduler)
     runner = web.AppRunner(application, access_log=None, shutdown_timeout=REQUEST_DRAIN_SECONDS)
     await runner.setup()
-    site = web.TCPSite(runner, "0.0.0.0", settings.port)
+    site = web.TCPSite(runner, "0.0.0.0", settings.port, reuse_port=settings.tandem_reuse_port)
     await site.start()
     # The port actually bound (PORT=0 lets the system choose one).
     port = int(runner.addresses[0][1]) if runner.addresses else settings.port

@@ -71,7 +71,9 @@ class Engine:
         try:
             async with self.uow_factory() as uow:
                 person = await resolve_sender(uow, event.sender, self.clock.now())
-                await uow.commit()
+                if uow.has_changes():
+                    # A newcomer, or a new name or address, is kept even if the turn fails.
+                    await uow.commit()
                 person_id = person.id
                 # The one place where what people typed enters the engine (see bot.text).
                 event = cleaned_event(event)

@@ -47,6 +47,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # The templates ship with the code: once compiled, a template is not looked at on
+            # disk again at every message (one stat() per render otherwise).
+            auto_reload=False,
         )
         # Dates, times and counts the way people write them in the locale (bot.formats).
         environment.filters.update(date_filters(locale))

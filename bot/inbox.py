@@ -67,6 +67,14 @@ class InboxStore(Protocol):
         """Writes the row, held by ``owner``; None when the key is there already (a retry)."""
         ...
 
+    async def accept_in_order(
+        self, item: InboxItem, owner: str, now: datetime, lease: datetime
+    ) -> tuple[int, bool] | None:
+        """Like ``accept``, and says whether the row waits for an earlier request of its
+        conversation that another process holds or that waits to be taken: it is then
+        written unheld, and runs where that one finishes (several replicas)."""
+        ...
+
     async def claim(
         self, owner: str, now: datetime, lease: datetime, limit: int, *, take_over: bool = False
     ) -> Sequence[InboxItem]:
@@ -79,7 +87,9 @@ class InboxStore(Protocol):
         """Extends the lease of the rows ``owner`` still holds; returns their ids."""
         ...
 
-    async def finish(self, item_id: int, owner: str, now: datetime) -> None: ...
+    async def finish(self, item_id: int, owner: str, now: datetime, conversation: str = "") -> bool:
+        """Marks the row done; True when later rows of ``conversation`` wait to be taken."""
+        ...
 
     async def retry_later(
         self, item_id: int, owner: str, not_before: datetime, error: str, *, give_up: bool
@@ -174,8 +184,13 @@ class InboxRunner:
         request already received (a platform retry). Raises when the request could not be
         written: the adapter must then not acknowledge it, so that the platform tries again."""
         now = self.now()
-        item_id = await self.store.accept(item, self.owner, now, now + self.lease)
-        if item_id is None:
+        accepted = await self.store.accept_in_order(item, self.owner, now, now + self.lease)
+        if accepted is None:
+            return None
+        item_id, waits = accepted
+        if waits:
+            # Another replica runs an earlier request of this conversation: this one runs
+            # after it, taken by whichever process finishes that one (or finds it free).
             return None
         if not self._accepting:
             # Stopping: the request is safe in the inbox; the next process runs it.
@@ -214,7 +229,10 @@ class InboxRunner:
             finally:
                 RUNNING.reset(running)
             try:
-                await self.store.finish(item.id, self.owner, self.now())
+                if await self.store.finish(item.id, self.owner, self.now(), item.conversation):
+                    # Requests of this conversation written meanwhile on another replica wait
+                    # for this one: they are taken now rather than at the next poll.
+                    self._wake.set()
             except Exception:
                 # The turn ran; a second run is harmless (the engine drops it by delivery id).
                 logger.warning("could not mark an inbox row done", extra={"inbox_id": item.id})

@@ -280,6 +280,10 @@ class UnitOfWork(
 
     async def commit(self) -> None: ...
 
+    def has_changes(self) -> bool:
+        """Whether anything was added, deleted or changed since the last commit."""
+        ...
+
     async def rollback(self) -> None: ...
 
     def savepoint(self) -> AbstractAsyncContextManager[None]:

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     tandem_log_format: Literal["text", "json"] = "text"
     tandem_log_level: str = "INFO"
     port: int = 3000
+    # Several `tandem serve` processes on one host listening on the same PORT (Linux
+    # SO_REUSEPORT: the kernel spreads connections over them). PostgreSQL only: on SQLite the
+    # one process takes over whatever the inbox holds.
+    tandem_reuse_port: bool = False
 
     # Outbox delivery: how long a claimed row is reserved for its deliverer. The deliverer
     # renews it every third of this while it works, so this is how long a dead one's rows wait.

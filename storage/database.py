@@ -12,6 +12,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import SessionTransaction
+
+from bot.domain import Enrollment, Pair, Person, Program
+from storage.due_marks import MarkingSession
+from storage.sqlite_driver import use_one_trip_cursors
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
@@ -36,6 +41,7 @@ def async_url(database_url: str) -> URL:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    use_one_trip_cursors(dbapi_connection)
     cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite; WAL lets readers work while a turn writes.
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -69,10 +75,43 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    # Imported here: the marks know the mapped entities, which import the engine's domain.
-    from storage.due_marks import MarkingSession
+class TurnSession(MarkingSession):
+    """A session that keeps the people, programs, enrollments and pairs it loaded until its
+    transaction ends. SQLAlchemy's identity map only holds entities weakly: a program read to
+    check a date and dropped was read again by the next handler that needed it, a statement
+    each time. No bulk UPDATE changes what a turn reads of these four (the due marks only touch
+    the scheduler's ``next_due_at`` and ``due_mark``, which turns never read), so holding them
+    changes nothing a turn sees; a new transaction starts afresh. Its flushes mark what they
+    may have moved for the scheduler (``MarkingSession``)."""
 
+    held_types: tuple[type, ...] = (Person, Program, Enrollment, Pair)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.held: list[object] = []
+        # Whether this transaction wrote anything yet (a flush): see UnitOfWork.has_changes.
+        self.wrote = False
+
+
+@event.listens_for(TurnSession, "loaded_as_persistent")
+def _hold(session: TurnSession, instance: object) -> None:
+    if isinstance(instance, session.held_types):
+        session.held.append(instance)
+
+
+@event.listens_for(TurnSession, "after_flush")
+def _wrote(session: TurnSession, _context: object) -> None:
+    session.wrote = True
+
+
+@event.listens_for(TurnSession, "after_transaction_end")
+def _let_go(session: TurnSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.held.clear()
+        session.wrote = False
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(
-        engine, expire_on_commit=False, autoflush=True, sync_session_class=MarkingSession
+        engine, expire_on_commit=False, autoflush=True, sync_session_class=TurnSession
     )

@@ -71,6 +71,8 @@ class SqlInboxStore:
         self.engine = engine
         self.owns_engine = owns_engine
         self._turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        # On PostgreSQL several replicas share the inbox; SQLite's serves one process.
+        self._replicas = engine.dialect.name == "postgresql"
         insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         self._insert = insert
 
@@ -93,6 +95,25 @@ class SqlInboxStore:
     async def accept(
         self, item: InboxItem, owner: str, now: datetime, lease: datetime
     ) -> int | None:
+        accepted = await self.accept_in_order(item, owner, now, lease)
+        return accepted[0] if accepted is not None else None
+
+    async def accept_in_order(
+        self, item: InboxItem, owner: str, now: datetime, lease: datetime
+    ) -> tuple[int, bool] | None:
+        """Writes the row; returns its id, and whether it must wait for an earlier request of
+        its conversation that another replica runs or that waits to be taken (PostgreSQL:
+        the row is then written unheld, for the process that finishes the earlier one)."""
+        claimed_by: Any = owner
+        claimed_until: Any = lease
+        if self._replicas:
+            waits = self._behind_another(item.conversation, owner, now)
+            claimed_by = sa.case(
+                (waits, sa.null()), else_=sa.literal(owner, columns.claimed_by.type)
+            )
+            claimed_until = sa.case(
+                (waits, sa.null()), else_=sa.literal(lease, columns.claimed_until.type)
+            )
         statement = (
             self._insert(tables.inbox)
             .values(
@@ -106,15 +127,40 @@ class SqlInboxStore:
                 attempts=0,
                 received_at=now,
                 not_before=now,
-                claimed_by=owner,
-                claimed_until=lease,
+                claimed_by=claimed_by,
+                claimed_until=claimed_until,
             )
             .on_conflict_do_nothing(index_elements=["key"])
-            .returning(columns.id)
+            .returning(columns.id, columns.claimed_by)
         )
         async with self._writing() as connection:
-            inserted = await connection.scalar(statement)
-        return int(inserted) if inserted is not None else None
+            if self._replicas:
+                # The requests of one conversation are written one after the other, each
+                # seeing the one before it (however close together two replicas got them).
+                await connection.execute(
+                    sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(item.conversation)))
+                )
+            row = (await connection.execute(statement)).first()
+        if row is None:
+            return None
+        return int(row.id), row.claimed_by is None
+
+    def _behind_another(
+        self, conversation: str, owner: str, now: datetime
+    ) -> sa.ColumnElement[bool]:
+        """An earlier request of the conversation is run by another live process, or waits to
+        be taken by whichever process finds it first."""
+        earlier = tables.inbox.alias("earlier")
+        held_elsewhere = sa.and_(earlier.c.claimed_by != owner, earlier.c.claimed_until >= now)
+        free = sa.or_(earlier.c.claimed_until.is_(None), earlier.c.claimed_until < now)
+        # A row waiting for its retry's backoff does not hold the next ones back here, as in a
+        # lone process (a failing turn must not stop a person's next requests for minutes).
+        waiting_to_be_taken = sa.and_(free, earlier.c.not_before <= now)
+        return sa.exists().where(
+            earlier.c.status == PENDING,
+            earlier.c.conversation == conversation,
+            sa.or_(held_elsewhere, waiting_to_be_taken),
+        )
 
     async def claim(
         self, owner: str, now: datetime, lease: datetime, limit: int, *, take_over: bool = False
@@ -195,19 +241,41 @@ class SqlInboxStore:
             )
             return set(result.scalars())
 
-    async def finish(self, item_id: int, owner: str, now: datetime) -> None:
+    async def finish(self, item_id: int, owner: str, now: datetime, conversation: str = "") -> bool:
+        """Marks the row done; True when later requests of ``conversation`` wait to be taken
+        (written while this one ran on another replica), for the caller to take them now."""
         # The payload goes at once: it holds what people typed, and only the key is needed
         # to recognise a platform's retry. So does the conversation (a Slack user's id), which
         # only orders the rows still to run.
-        await self._update(
-            item_id,
-            status=DONE,
-            finished_at=now,
-            payload={},
-            conversation="",
-            claimed_by=None,
-            claimed_until=None,
+        statement = (
+            sa.update(tables.inbox)
+            .where(columns.id == item_id)
+            .values(
+                status=DONE,
+                finished_at=now,
+                payload={},
+                conversation="",
+                claimed_by=None,
+                claimed_until=None,
+            )
         )
+        if not (self._replicas and conversation):
+            async with self._writing() as connection:
+                await connection.execute(statement)
+            return False
+        later = tables.inbox.alias("later")
+        waiting = (
+            sa.exists()
+            .where(
+                later.c.status == PENDING,
+                later.c.conversation == conversation,
+                later.c.id != item_id,
+                sa.or_(later.c.claimed_until.is_(None), later.c.claimed_until < now),
+            )
+            .label("waiting")
+        )
+        async with self._writing() as connection:
+            return bool(await connection.scalar(statement.returning(waiting)))
 
     async def retry_later(
         self, item_id: int, owner: str, not_before: datetime, error: str, *, give_up: bool

@@ -102,6 +102,13 @@ class SqlUnitOfWork(
     async def commit(self) -> None:
         await self.session.commit()
 
+    def has_changes(self) -> bool:
+        session = self.session
+        if session.new or session.deleted or getattr(session.sync_session, "wrote", True):
+            return True
+        # ``dirty`` holds every entity an attribute was set on, changed or not.
+        return any(session.is_modified(entity) for entity in session.dirty)
+
     async def rollback(self) -> None:
         await self.session.rollback()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import socket
 import time
 
 import pytest
@@ -29,6 +30,12 @@ async def lease_holder(uow_factory: SqlUnitOfWorkFactory) -> tuple[str, int] | N
             )
         ).first()
     return (str(row[0]), int(row[1])) if row is not None else None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def pid_of(holder: str) -> int:
@@ -64,8 +71,12 @@ def leadership_changes(log: str) -> list[bool]:
 async def test_a_frozen_leader_loses_the_scheduler_within_its_lease(
     migrated_url: str, uow_factory: SqlUnitOfWorkFactory
 ) -> None:
+    # The two replicas share one port, as replicas on one host may (TANDEM_REUSE_PORT).
+    port = free_port()
     environment = {
         "DATABASE_URL": migrated_url,
+        "PORT": str(port),
+        "TANDEM_REUSE_PORT": "true",
         "TEAMS_ENABLED": "true",
         "TANDEM_LEADER_LEASE_SECONDS": str(LEASE_SECONDS),
         "TANDEM_SCHEDULER_INTERVAL_SECONDS": "1",
@@ -75,6 +86,7 @@ async def test_a_frozen_leader_loses_the_scheduler_within_its_lease(
     await wait_for_holder(uow_factory, leader.process.pid, within=10)
     follower = await ServeProcess.start(environment)
     try:
+        assert leader.url == follower.url == f"http://127.0.0.1:{port}"
         _, first_fence = await wait_for_holder(uow_factory, leader.process.pid, within=2)
         leader.process.send_signal(signal.SIGSTOP)
         took, fence = await wait_for_holder(

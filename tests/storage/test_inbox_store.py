@@ -234,3 +234,45 @@ async def test_an_inbox_file_of_an_earlier_version_gains_the_sender(
         assert await upgraded.forget_sender("slack:T1:U9", T0) == 1
     finally:
         await upgraded.close()
+
+
+async def test_replicas_run_a_conversation_in_order_and_the_next_request_without_delay(
+    store: SqlInboxStore, migrated_url: str
+) -> None:
+    if not migrated_url.startswith("postgresql"):
+        pytest.skip("replicas share an inbox on PostgreSQL only")
+    ran: list[str] = []
+    first_runs, first_may_finish, second_ran = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def turn(entry: InboxItem) -> None:
+        if entry.key == "k1":
+            first_runs.set()
+            await first_may_finish.wait()
+        ran.append(entry.key)
+        if entry.key == "k2":
+            second_ran.set()
+
+    # Polls far apart: a request that waits is taken when the earlier one finishes, not later.
+    replicas = [
+        InboxRunner(store, InboxSettings(poll_seconds=600), owner=f"replica-{n}") for n in (1, 2)
+    ]
+    for replica in replicas:
+        replica.register("slack", turn)
+        await replica.start()
+    one, two = replicas
+    try:
+        assert await one.accept(item("k1", "c1")) is not None
+        await first_runs.wait()
+        # The same person's next request reaches the other replica while the first one runs:
+        # it waits; someone else's runs at once.
+        assert await two.accept(item("k2", "c1")) is None
+        assert await two.accept(item("k3", "c2")) is not None
+        await two.settled()
+        assert ran == ["k3"]
+        first_may_finish.set()
+        await asyncio.wait_for(second_ran.wait(), 5)
+        assert ran == ["k3", "k1", "k2"]
+        assert await store.unfinished() == 0
+    finally:
+        for replica in replicas:
+            await replica.stop(0)

@@ -745,3 +745,41 @@ async def test_concurrent_claimers_get_disjoint_rows(uow_factory: SqlUnitOfWorkF
     everything = [key for keys in results for key in keys]
     assert sorted(everything) == [f"m{index:02}" for index in range(60)]
     assert sum(1 for keys in results if keys) > 1
+
+
+async def test_changes_are_seen_until_committed_and_a_row_read_twice_is_read_once(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    async with uow_factory() as uow:
+        assert not uow.has_changes()
+        newcomer = person("UNEW")
+        uow.add(newcomer)
+        await uow.flush()
+        # Flushed is not committed: the newcomer is still to be kept.
+        assert uow.has_changes()
+        await uow.commit()
+        assert not uow.has_changes()
+        found = await uow.person_by_identity("slack", "T1", "UNEW")
+        assert found is newcomer
+        found.unreachable = False  # the value it had: nothing to write
+        assert not uow.has_changes()
+        found.display_name = "Someone else"
+        assert uow.has_changes()
+        await uow.commit()
+        newcomer_id = newcomer.id
+        assert newcomer_id is not None
+        del newcomer, found
+        sa.event.listen(uow_factory.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            assert await uow.person(newcomer_id) is not None
+            # Nobody keeps the person read above; the transaction still does.
+            again = await uow.person(newcomer_id)
+            assert again is not None and again.display_name == "Someone else"
+        finally:
+            sa.event.remove(uow_factory.engine.sync_engine, "before_cursor_execute", count)
+        assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
