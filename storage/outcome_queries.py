@@ -22,6 +22,7 @@ from bot.digest.figures import (
 )
 from bot.domain import AssessmentMoment, Evaluation, SkillAssessment, SkillRating
 from storage import tables
+from storage.digest_queries import tune_for_aggregates
 
 BASELINE, MID, END = (m.value for m in AssessmentMoment)
 PROMOTER, DETRACTOR = 9, 6
@@ -176,6 +177,7 @@ class SqlOutcomeQueries:
         return quotes, authors, not allowed and unnamed > 0
 
     async def outcome_figures(self, period: DigestPeriod) -> OutcomeFigures:
+        await tune_for_aggregates(self.session)
         program_id = period.program_id
         # One statement over one common table: PostgreSQL and SQLite compute it once for both
         # the per-topic averages and the per-person gains (it is referenced twice).
@@ -256,6 +258,7 @@ class SqlOutcomeQueries:
         )
 
     async def outcome_export(self, program_id: int, quote_min_group: int) -> OutcomeExport:
+        await tune_for_aggregates(self.session)
         before_after = self._before_after(program_id).subquery()
         e, person = tables.enrollment.c, tables.person.c
         per_person = (
