@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest.activity import ActivityWindow, WeekActivity
 from storage import tables
+from storage.digest_queries import tune_for_aggregates
 
 
 def _week_of(column: sa.ColumnElement[Any], bounds: list[Any]) -> sa.ColumnElement[Any]:
@@ -31,6 +32,7 @@ class SqlActivityQueries:
         raise NotImplementedError
 
     async def weekly_activity(self, window: ActivityWindow) -> tuple[WeekActivity, ...]:
+        await tune_for_aggregates(self.session)
         if not window.mondays:
             return ()
         p, s = tables.pair.c, tables.session_log.c

@@ -22,30 +22,49 @@ from bot.digest.figures import (
 from bot.domain import CheckinStatus, OutboxStatus, PairStatus
 from storage import tables
 
+# The topics lines are split once per distinct line, each weighted by how many sessions wrote
+# it: people repeat the same few lines, so a year of sessions splits in a few thousand.
 _TOPICS_POSTGRESQL = sa.text(
     """
-    SELECT t, count(*) AS n FROM (
-        SELECT btrim(unnest(string_to_array(lower(s.topics), ','))) AS t
-        FROM session_log s JOIN pair p ON p.id = s.pair_id
-        WHERE p.program_id = :program AND s.held_on >= :start AND s.held_on < :end
-    ) words WHERE t <> '' GROUP BY t ORDER BY n DESC, t LIMIT :top
+    SELECT t, sum(n) AS total FROM (
+        SELECT btrim(unnest(string_to_array(line, ','))) AS t, n FROM (
+            SELECT lower(s.topics) AS line, count(*) AS n
+            FROM session_log s JOIN pair p ON p.id = s.pair_id
+            WHERE p.program_id = :program AND s.held_on >= :start AND s.held_on < :end
+            GROUP BY lower(s.topics)
+        ) lines
+    ) words WHERE t <> '' GROUP BY t ORDER BY total DESC, t LIMIT :top
     """
 )
 # SQLite has no split function: a recursive query peels one comma-separated topic at a time.
 _TOPICS_SQLITE = sa.text(
     """
-    WITH RECURSIVE split(rest, t) AS (
-        SELECT lower(s.topics) || ',', ''
+    WITH RECURSIVE lines(line, n) AS (
+        SELECT lower(s.topics), count(*)
         FROM session_log s JOIN pair p ON p.id = s.pair_id
         WHERE p.program_id = :program AND s.topics <> ''
             AND s.held_on >= :start AND s.held_on < :end
+        GROUP BY lower(s.topics)
+    ),
+    split(rest, t, n) AS (
+        SELECT line || ',', '', n FROM lines
         UNION ALL
-        SELECT substr(rest, instr(rest, ',') + 1), trim(substr(rest, 1, instr(rest, ',') - 1))
+        SELECT substr(rest, instr(rest, ',') + 1), trim(substr(rest, 1, instr(rest, ',') - 1)), n
         FROM split WHERE rest <> ''
     )
-    SELECT t, count(*) AS n FROM split WHERE t <> '' GROUP BY t ORDER BY n DESC, t LIMIT :top
+    SELECT t, sum(n) AS total FROM split WHERE t <> '' GROUP BY t ORDER BY total DESC, t
+    LIMIT :top
     """
 )
+
+
+async def tune_for_aggregates(session: AsyncSession) -> None:
+    """On PostgreSQL, for the rest of the transaction: no JIT compilation (it cost more than
+    each of the digest's queries it compiled, a second or more at 100,000 people), and enough
+    memory for a year's GROUP BY to hash without spilling to disk."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(sa.text("SET LOCAL jit = off"))
+        await session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
 
 
 def _utc(value: Any) -> datetime | None:
@@ -73,6 +92,7 @@ class SqlDigestQueries:
         return found is not None
 
     async def digest_figures(self, period: DigestPeriod) -> DigestFigures:
+        await tune_for_aggregates(self.session)
         p, s, e = tables.pair.c, tables.session_log.c, tables.enrollment.c
         program_id = period.program_id
         active_pair = sa.and_(p.program_id == program_id, p.status == PairStatus.ACTIVE)
@@ -82,14 +102,17 @@ class SqlDigestQueries:
         )
 
         # When each active pair was last heard of.
-        last_activity = _last_activity()
+        last_logs = _last_logs(program_id)
+        last_activity = sa.func.coalesce(last_logs.c.last, p.created_at)
         pairs_row = (
             await self.session.execute(
                 sa.select(
                     sa.func.count(),
                     sa.func.count(p.mentor_enrollment_id) + sa.func.count(p.mentee_enrollment_id),
                     sa.func.sum(sa.case((last_activity >= period.quiet_since, 1), else_=0)),
-                ).where(active_pair)
+                )
+                .select_from(tables.pair.outerjoin(last_logs, last_logs.c.pair_id == p.id))
+                .where(active_pair)
             )
         ).one()
 
@@ -250,9 +273,11 @@ class SqlDigestQueries:
 
     async def at_risk_pairs(self, period: DigestPeriod) -> tuple[int, tuple[AtRiskPair, ...]]:
         """How many active pairs need attention, and the first ``risk_limit`` of them."""
+        await tune_for_aggregates(self.session)
         p, e, c = tables.pair.c, tables.enrollment.c, tables.checkin.c
         active_pair = sa.and_(p.program_id == period.program_id, p.status == PairStatus.ACTIVE)
-        last_activity = _last_activity()
+        last_logs = _last_logs(period.program_id)
+        last_activity = sa.func.coalesce(last_logs.c.last, p.created_at)
         o, person = tables.outbox.c, tables.person.c
         # One row per member of an active pair (mentor, then mentee).
         members = sa.union_all(
@@ -263,7 +288,7 @@ class SqlDigestQueries:
                 for side in (p.mentor_enrollment_id, p.mentee_enrollment_id)
             )
         ).subquery()
-        since = period.previous_start_at
+        since = period.at_risk_since
         is_expired = sa.and_(c.status == CheckinStatus.EXPIRED, c.due_at >= since)
         checkins = (
             sa.select(
@@ -314,7 +339,11 @@ class SqlDigestQueries:
                     per_pair.c.failed,
                     sa.func.count().over().label("total"),
                 )
-                .select_from(tables.pair.outerjoin(per_pair, per_pair.c.pair_id == p.id))
+                .select_from(
+                    tables.pair.outerjoin(per_pair, per_pair.c.pair_id == p.id).outerjoin(
+                        last_logs, last_logs.c.pair_id == p.id
+                    )
+                )
                 .where(
                     active_pair,
                     sa.or_(
@@ -359,9 +388,15 @@ class SqlDigestQueries:
         return int(rows[0][9]), tuple(found)
 
 
-def _last_activity() -> sa.ColumnElement[Any]:
-    """When each pair was last heard of: its latest session (one index seek a pair, on
-    ix_session_log_activity), else its creation."""
+def _last_logs(program_id: int) -> sa.Subquery:
+    """When each active pair of the program last logged a session: one pass over
+    ix_session_log_activity, grouped, rather than a lookup per pair repeated in every clause
+    that names it. A pair that never logged one has no row (its creation counts then)."""
     p, s = tables.pair.c, tables.session_log.c
-    last_log = sa.select(sa.func.max(s.created_at)).where(s.pair_id == p.id).scalar_subquery()
-    return sa.func.coalesce(last_log, p.created_at)
+    return (
+        sa.select(s.pair_id, sa.func.max(s.created_at).label("last"))
+        .join(tables.pair, p.id == s.pair_id)
+        .where(p.program_id == program_id, p.status == PairStatus.ACTIVE)
+        .group_by(s.pair_id)
+        .subquery()
+    )

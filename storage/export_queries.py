@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.digest.figures import ExportRows, ParticipantRow, Quote, SessionRow
 from bot.domain import CheckinStatus
 from storage import tables
-from storage.digest_queries import _average
+from storage.digest_queries import _average, tune_for_aggregates
 
 
 class SqlExportQueries:
@@ -18,6 +18,7 @@ class SqlExportQueries:
         raise NotImplementedError
 
     async def export_rows(self, program_id: int, quote_min_group: int) -> ExportRows:
+        await tune_for_aggregates(self.session)
         p, s, e, c = tables.pair.c, tables.session_log.c, tables.enrollment.c, tables.checkin.c
         f, person = tables.feedback_request.c, tables.person.c
         mentor_e, mentee_e = (

@@ -22,6 +22,7 @@ from bot.digest.figures import (
 )
 from bot.domain import AssessmentMoment, Evaluation, SkillAssessment, SkillRating
 from storage import tables
+from storage.digest_queries import tune_for_aggregates
 
 BASELINE, MID, END = (m.value for m in AssessmentMoment)
 PROMOTER, DETRACTOR = 9, 6
@@ -94,10 +95,14 @@ class SqlOutcomeQueries:
 
     # The owners' figures
     def _before_after(self, program_id: int) -> sa.Select[Any]:
-        """One row per person and topic rated at intake and at their latest assessment since."""
+        """One row per person and topic rated at intake and at their latest assessment since.
+
+        Set-based: each rating of the two assessments that matter (intake, latest) is read
+        once and the pair of levels is taken by a GROUP BY, rather than one index lookup per
+        person and topic (which the planner, misjudging the latest moment's CASE, chose)."""
         e = tables.enrollment.c
-        base, later = tables.skill_assessment.alias("base"), tables.skill_assessment.alias("later")
-        base_r, later_r = tables.skill_rating.alias("base_r"), tables.skill_rating.alias("later_r")
+        a, r = tables.skill_assessment.c, tables.skill_rating.c
+        later = tables.skill_assessment.alias("later")
         latest = (
             sa.select(later.c.enrollment_id, sa.func.max(_rank(later.c.moment)).label("rank"))
             .join(tables.enrollment, e.id == later.c.enrollment_id)
@@ -109,33 +114,31 @@ class SqlOutcomeQueries:
             .group_by(later.c.enrollment_id)
             .subquery()
         )
+        rank = _rank(a.moment)
+        is_base, is_latest = a.moment == BASELINE, rank == latest.c.rank
         return (
             sa.select(
-                base.c.enrollment_id.label("enrollment_id"),
-                base_r.c.topic.label("topic"),
-                base_r.c.level.label("before"),
-                later_r.c.level.label("after"),
-                later.c.moment.label("moment"),
+                a.enrollment_id.label("enrollment_id"),
+                r.topic.label("topic"),
+                sa.func.max(sa.case((is_base, r.level))).label("before"),
+                sa.func.max(sa.case((is_latest, r.level))).label("after"),
+                # The moment named back from its rank.
+                sa.func.max(sa.case((latest.c.rank == 2, END), else_=MID)).label("moment"),
             )
             .select_from(
-                base.join(base_r, base_r.c.assessment_id == base.c.id)
-                .join(latest, latest.c.enrollment_id == base.c.enrollment_id)
-                .join(
-                    later,
-                    # The moment named back from its rank: a seek on (enrollment, moment).
-                    sa.and_(
-                        later.c.enrollment_id == base.c.enrollment_id,
-                        later.c.moment == sa.case((latest.c.rank == 2, END), else_=MID),
-                    ),
-                )
-                .join(
-                    later_r,
-                    sa.and_(
-                        later_r.c.assessment_id == later.c.id, later_r.c.topic == base_r.c.topic
-                    ),
+                tables.skill_assessment.join(
+                    latest, latest.c.enrollment_id == a.enrollment_id
+                ).join(tables.skill_rating, r.assessment_id == a.id)
+            )
+            .where(a.answered_at.is_not(None), sa.or_(is_base, is_latest))
+            .group_by(a.enrollment_id, r.topic)
+            # Rated at both: intake and the latest assessment.
+            .having(
+                sa.and_(
+                    sa.func.count(sa.case((is_base, 1))) > 0,
+                    sa.func.count(sa.case((is_latest, 1))) > 0,
                 )
             )
-            .where(base.c.moment == BASELINE, base.c.answered_at.is_not(None))
         )
 
     async def _changed_quotes(
@@ -174,6 +177,7 @@ class SqlOutcomeQueries:
         return quotes, authors, not allowed and unnamed > 0
 
     async def outcome_figures(self, period: DigestPeriod) -> OutcomeFigures:
+        await tune_for_aggregates(self.session)
         program_id = period.program_id
         # One statement over one common table: PostgreSQL and SQLite compute it once for both
         # the per-topic averages and the per-person gains (it is referenced twice).
@@ -254,6 +258,7 @@ class SqlOutcomeQueries:
         )
 
     async def outcome_export(self, program_id: int, quote_min_group: int) -> OutcomeExport:
+        await tune_for_aggregates(self.session)
         before_after = self._before_after(program_id).subquery()
         e, person = tables.enrollment.c, tables.person.c
         per_person = (

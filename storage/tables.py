@@ -236,6 +236,8 @@ session_log = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     # The digest's figures read a pair's sessions from this index alone.
     sa.Index("ix_session_log_activity", "pair_id", "created_at", "held_on", "minutes"),
+    # The sessions and topics of a week, the chart's weeks.
+    sa.Index("ix_session_log_held_on", "held_on", "pair_id"),
 )
 
 planned_session = sa.Table(
@@ -362,6 +364,10 @@ checkin = sa.Table(
     sa.Column("blocker", sa.Text),
     sa.Column("learned", sa.Text),
     sa.UniqueConstraint("enrollment_id", "period", name="uq_checkin_period"),
+    # The mood of a week (digest, chart): the answers of that week, read from the index alone.
+    sa.Index("ix_checkin_answered", "answered_at", "enrollment_id", "mood"),
+    # The pairs needing attention: the check-ins that fell due in the last two weeks.
+    sa.Index("ix_checkin_due_at", "due_at"),
 )
 
 feedback_request = sa.Table(

@@ -26,6 +26,13 @@ class DigestPeriod:
     quote_min_group: int
     risk_limit: int = 10
     quote_limit: int = 3
+    # Pairs need attention for what happened since this moment (default: the week before):
+    # the program report keeps the digest's recent weeks rather than its whole run.
+    risk_since: datetime | None = None
+
+    @property
+    def at_risk_since(self) -> datetime:
+        return self.previous_start_at if self.risk_since is None else self.risk_since
 
     @property
     def last_day(self) -> date:

@@ -44,6 +44,9 @@ def period_for(program: Program, now: datetime) -> DigestPeriod:
         # No period before the program to compare with.
         previous_start_at=midnight(start),
         quote_limit=REPORT_QUOTES,
+        # Pairs needing attention are a matter of the last weeks, as in the digest, not of
+        # every check-in ever missed.
+        risk_since=week.previous_start_at,
     )
 
 
@@ -52,10 +55,6 @@ async def render(
 ) -> Message:
     period = period_for(program, now)
     figures = await weekly.figures_for(uow, period)
-    # Pairs needing attention are a matter of the last weeks, as in the digest, not of
-    # every check-in ever missed.
-    at_risk_count, at_risk = await uow.at_risk_pairs(weekly.period_for(program, now))
-    figures = dataclasses.replace(figures, at_risk_count=at_risk_count, at_risk=at_risk)
     weeks = await uow.weekly_activity(activity.window(program, now))
     return sections.structured(
         renderer,
