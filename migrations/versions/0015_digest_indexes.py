@@ -1,7 +1,7 @@
 """digest indexes: the weekly digest, the program report and the chart read a week (or a few)
 of check-ins and sessions by when they happened, without reading a year of them
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-11-30 14:00:00
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0016"
+revision: str = "0015"
 down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
