@@ -1,4 +1,4 @@
-"""The guides owners imported for their programs (migration 0018)."""
+"""The guides owners imported for their programs (migration 0017)."""
 
 from __future__ import annotations
 

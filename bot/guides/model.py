@@ -61,7 +61,7 @@ class Guide:
 
 @dataclass(eq=False)
 class OwnerGuide:
-    """A guide an owner imported for one topic of their program; stored (migration 0018).
+    """A guide an owner imported for one topic of their program; stored (migration 0017).
 
     ``stage`` None: for every stage; ``locale`` None: for everyone, whatever their language.
     ``topic`` is spelt as the program lists it."""
