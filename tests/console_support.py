@@ -180,7 +180,7 @@ async def run_script(session: ConsoleSession, name: str) -> None:
         return
     engine = built.uow_factory.engine
     where = engine.url.database if engine.url.get_backend_name() != "sqlite" else "sqlite"
-    key = (where, name, built.locale, built.admins, session.clock.now())
+    key = (where, name, built.locale, session.locale, built.admins, session.clock.now())
     taken = built.copies.taken.get(key)
     if taken is not None:
         await db_snapshots.put_back(engine, taken.database)
