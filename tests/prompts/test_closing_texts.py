@@ -19,6 +19,9 @@ PROGRAM = Program(
     timezone="Europe/Paris",
     id=1,
 )
+# One renderer for the module: each new one compiles the templates it renders again.
+RENDERER = Renderer()
+
 EXPECTED = {
     ("closing.continue_offer", "fr"): "garder vos rôles ou les inverser",
     ("closing.continue_offer", "en"): "keep your roles or swap them",
@@ -56,5 +59,5 @@ def test_closing_messages_speak_the_persons_language(message_id: str, locale: st
     variables = dict(VARIABLES)
     if message_id == "owner.program_status":
         variables["program"] = PROGRAM
-    text = Renderer().render(locale, message_id, **variables)
+    text = RENDERER.render(locale, message_id, **variables)
     assert EXPECTED[(message_id, locale)] in text

@@ -14,6 +14,8 @@ import pytest
 from bot.i18n import PROMPTS_DIR, Renderer
 
 COUNTS = (0, 1, 2)
+# One renderer for the whole module: each new one compiles every template it renders again.
+RENDERER = Renderer()
 Variables = Callable[[int], dict[str, Any]]
 
 
@@ -370,7 +372,7 @@ def _is_singular(locale: str, n: int) -> bool:
 def test_a_count_agrees_with_its_noun(
     locale: str, n: int, message_id: str, variables: Variables, phrases: dict[str, tuple[str, str]]
 ) -> None:
-    text = Renderer().render(locale, message_id, zone="Europe/Paris", **variables(n))
+    text = RENDERER.render(locale, message_id, zone="Europe/Paris", **variables(n))
     singular, plural = phrases[locale]
     right, wrong = (singular, plural) if _is_singular(locale, n) else (plural, singular)
     assert wrong.format(n=n) not in text
@@ -383,7 +385,7 @@ def test_a_count_agrees_with_its_noun(
 @pytest.mark.parametrize("n", COUNTS)
 def test_the_feedback_request_counts_the_sessions_it_covers(locale: str, n: int) -> None:
     sessions = n or 1  # a request covers its own session at least
-    text = Renderer().render(locale, "reminders.feedback", sessions=sessions, role="mentee")
+    text = RENDERER.render(locale, "reminders.feedback", sessions=sessions, role="mentee")
     if sessions == 1:
         assert ("your last session" if locale == "en" else "votre dernière session") in text
     else:
@@ -406,9 +408,8 @@ def test_no_template_hand_makes_a_plural(locale: str) -> None:
 
 
 def test_counts_are_written_the_locale_s_way() -> None:
-    renderer = Renderer()
-    assert "2,000 characters" in renderer.render("en", "errors.answer_too_long", maximum=2000)
-    assert "2\u202f000 caractères" in renderer.render("fr", "errors.answer_too_long", maximum=2000)
+    assert "2,000 characters" in RENDERER.render("en", "errors.answer_too_long", maximum=2000)
+    assert "2\u202f000 caractères" in RENDERER.render("fr", "errors.answer_too_long", maximum=2000)
 
 
 @pytest.mark.parametrize(
@@ -416,9 +417,8 @@ def test_counts_are_written_the_locale_s_way() -> None:
     [("en", "every day", "every 7 days"), ("fr", "chaque jour", "tous les 7 jours")],
 )
 def test_a_cadence_reads_naturally(locale: str, daily: str, weekly: str) -> None:
-    renderer = Renderer()
     program = _program(6)
     program.cadence_days = 1
-    assert daily in renderer.render(locale, "owner.program_created", program=program)
+    assert daily in RENDERER.render(locale, "owner.program_created", program=program)
     program.cadence_days = 7
-    assert weekly in renderer.render(locale, "owner.program_created", program=program)
+    assert weekly in RENDERER.render(locale, "owner.program_created", program=program)
