@@ -33,6 +33,7 @@ from bot.domain import (
 )
 from storage import tables
 from storage.activity_queries import SqlActivityQueries
+from storage.bulk_writes import SqlBulkWrites
 from storage.database import session_factory
 from storage.digest_queries import SqlDigestQueries
 from storage.export_queries import SqlExportQueries
@@ -61,6 +62,7 @@ class SqlUnitOfWork(
     SqlPromptStore,
     SqlOutboxQueries,
     SqlPrivacyQueries,
+    SqlBulkWrites,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
