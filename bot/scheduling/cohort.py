@@ -52,6 +52,7 @@ class Cohort:
     # Within one tick, the same inputs give the same text and the same working moment: a
     # round renders once per (locale, message, zone, variables), not once per person.
     _renders: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    _locales: dict[tuple[str | None, str | None], str] = field(default_factory=dict)
     _moments: dict[tuple[WorkingHours, datetime, str], datetime] = field(default_factory=dict)
 
     @classmethod
@@ -85,9 +86,13 @@ class Cohort:
         return ZoneInfo(name or self.config.default_timezone)
 
     def locale(self, person: Person, program: Program | None = None) -> str:
-        return self.renderer.locale_for(
-            person.locale, program.locale if program else None, self.config.default_locale
-        )
+        wanted = (person.locale, program.locale if program else None)
+        locale = self._locales.get(wanted)
+        if locale is None:
+            locale = self._locales[wanted] = self.renderer.locale_for(
+                *wanted, self.config.default_locale
+            )
+        return locale
 
     def hours(self, person: Person) -> WorkingHours:
         return WorkingHours.from_overrides(person.working_hours)
