@@ -40,6 +40,7 @@ from bot.domain import (
     SkillAssessment,
     SkillRating,
 )
+from bot.fanout import NewCheckin, NewConversation, NewOutboxMessage
 from bot.guides.store import GuideQueries
 from bot.messages import Message
 from bot.prompts import PromptStore
@@ -107,14 +108,16 @@ class SchedulingQueries(Protocol):
         ``now``: one request covers the sessions logged while it was open."""
         ...
 
-    async def enqueue_many(self, messages: Sequence[OutboxMessage]) -> set[str]:
+    async def enqueue_many(self, messages: Sequence[OutboxMessage | NewOutboxMessage]) -> set[str]:
         """Add the messages whose key is new; returns the keys added."""
         ...
 
     async def outbox_messages(self, message_ids: Iterable[int]) -> dict[int, OutboxMessage]: ...
 
-    async def insert_returning_ids(self, entities: Sequence[Checkin | Conversation]) -> list[int]:
-        """Bulk-insert new check-ins or conversations (untracked); sets and returns their ids."""
+    async def insert_returning_ids(
+        self, rows: Sequence[NewCheckin] | Sequence[NewConversation]
+    ) -> list[int]:
+        """Bulk-insert new check-ins or conversations; returns their ids, in order."""
         ...
 
     async def outbox_outstanding(self) -> int:

@@ -10,9 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.prompts import Prompt
 from storage import tables
-
-# Rows per INSERT: five columns each, well under SQLite's and asyncpg's parameter limits.
-CHUNK = 500
+from storage.bulk_writes import insert_rows
 
 
 class SqlPromptStore:
@@ -35,8 +33,7 @@ class SqlPromptStore:
             }
             for position, prompt in enumerate(prompts, start=1)
         ]
-        for start in range(0, len(rows), CHUNK):
-            await self.session.execute(sa.insert(tables.prompt), rows[start : start + CHUNK])
+        await insert_rows(self.session, tables.prompt, rows)
 
     async def take_prompt(self, token: str) -> Prompt | None:
         columns = tables.prompt.c

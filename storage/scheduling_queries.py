@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import (
@@ -207,26 +206,6 @@ class SqlSchedulingQueries:
     async def feedback_request(self, request_id: int) -> FeedbackRequest | None:
         return await self.session.get(FeedbackRequest, request_id)
 
-    async def enqueue_many(self, messages: Sequence[OutboxMessage]) -> set[str]:
-        if not messages:
-            return set()
-        names = [column.name for column in tables.outbox.columns if column.name != "id"]
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        added: set[str] = set()
-        for start in range(0, len(messages), CHUNK // 2):
-            rows = [
-                {name: getattr(message, name) for name in names}
-                for message in messages[start : start + CHUNK // 2]
-            ]
-            statement = (
-                insert(tables.outbox)
-                .on_conflict_do_nothing(index_elements=["key"])
-                .returning(tables.outbox.c.key)
-            )
-            result = await self.session.execute(statement, rows)
-            added.update(str(row[0]) for row in result.all())
-        return added
-
     async def paused_person_ids(self, person_ids: Iterable[int]) -> set[int]:
         columns = tables.enrollment.c
         paused: set[int] = set()
@@ -274,24 +253,3 @@ class SqlSchedulingQueries:
             ):
                 found[message.id] = message
         return found
-
-    async def insert_returning_ids(self, entities: Sequence[Checkin | Conversation]) -> list[int]:
-        """Insert many new check-ins or conversations in a few statements; their ids, in order.
-
-        The entities stay plain values (not tracked): this is the scheduler's bulk path.
-        """
-        if not entities:
-            return []
-        table = tables.checkin if isinstance(entities[0], Checkin) else tables.conversation
-        names = [column.name for column in table.columns if column.name != "id"]
-        ids: list[int] = []
-        for start in range(0, len(entities), CHUNK):
-            rows = [
-                {name: getattr(e, name) for name in names} for e in entities[start : start + CHUNK]
-            ]
-            statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            result = await self.session.execute(statement, rows)
-            ids.extend(int(row[0]) for row in result.all())
-        for entity, new_id in zip(entities, ids, strict=True):
-            entity.id = new_id
-        return ids

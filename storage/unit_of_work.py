@@ -33,6 +33,7 @@ from bot.domain import (
 )
 from storage import tables
 from storage.activity_queries import SqlActivityQueries
+from storage.bulk_writes import SqlBulkWrites
 from storage.database import session_factory
 from storage.digest_queries import SqlDigestQueries
 from storage.due_index import SqlDueIndex
@@ -69,6 +70,7 @@ class SqlUnitOfWork(
     SqlPrivacyQueries,
     SqlGuideQueries,
     SqlWorkshopQueries,
+    SqlBulkWrites,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.conversations import checkin as checkin_flow
@@ -17,11 +18,15 @@ from bot.domain import (
     Person,
     Program,
 )
+from bot.fanout import NewCheckin, NewConversation
 from bot.lifecycle import is_running
 from bot.messages import Choice
 from bot.scheduling.cohort import Cohort
 from bot.scheduling.settings import ScheduleSettings
 from bot.scheduling.working_hours import WorkingHours, at_local
+
+# Check-ins written at a time: memory stays flat however many people a round reaches.
+ROUND_CHUNK = 2000
 
 
 def checkin_due_at(
@@ -66,7 +71,7 @@ def _anchor(enrollment: Enrollment, program: Program, zone: ZoneInfo) -> date:
 
 async def open_new_checkins(cohort: Cohort) -> None:
     latest = await cohort.uow.last_checkin_periods(cohort.enrollment_scope)
-    created: list[tuple[Checkin, Enrollment, Person, Program]] = []
+    created: list[DueCheckin] = []
     for enrollment in cohort.enrollments.values():
         if enrollment.status != EnrollmentStatus.ACTIVE or enrollment.id is None:
             continue
@@ -74,33 +79,46 @@ async def open_new_checkins(cohort: Cohort) -> None:
             due = _checkin_due(cohort, enrollment, latest.get(enrollment.id, 0))
             if due is not None:
                 created.append(due)
+        if len(created) >= ROUND_CHUNK:
+            await _write_checkins(cohort, created)
+            created = []
+    await _write_checkins(cohort, created)
+
+
+class DueCheckin(NamedTuple):
+    checkin: NewCheckin
+    enrollment: Enrollment
+    person: Person
+    program: Program
+
+
+async def _write_checkins(cohort: Cohort, created: list[DueCheckin]) -> None:
+    """One chunk of a round: its check-ins, their conversations, their messages and prompts,
+    a few set-based statements in all; a round of any size holds one chunk at a time."""
     if not created:
         return
-    await cohort.uow.insert_returning_ids([checkin for checkin, _, _, _ in created])
-    conversations = []
-    for checkin, _, person, _ in created:
-        assert checkin.id is not None and person.id is not None
-        conversations.append(
-            Conversation(
-                person_id=person.id,
+    checkin_ids = await cohort.uow.insert_returning_ids([due.checkin for due in created])
+    conversation_ids = await cohort.uow.insert_returning_ids(
+        [
+            NewConversation(
+                person_id=due.enrollment.person_id,
                 flow=checkin_flow.FLOW,
-                subject_id=checkin.id,
+                subject_id=checkin_id,
                 step="mood",
                 updated_at=cohort.now,
             )
-        )
-    await cohort.uow.insert_returning_ids(conversations)
-    for (checkin, enrollment, person, program), conversation in zip(
-        created, conversations, strict=True
-    ):
+            for due, checkin_id in zip(created, checkin_ids, strict=True)
+        ]
+    )
+    for due, conversation_id in zip(created, conversation_ids, strict=True):
         # Its message failing leaves its check-in unsent: the tick's other ones still go.
-        with cohort.isolated(f"enrollment:{enrollment.id}"):
-            _queue_checkin(cohort, checkin, enrollment, person, program, conversation)
+        with cohort.isolated(f"enrollment:{due.enrollment.id}"):
+            _queue_checkin(cohort, due, conversation_id)
+    # In the step's savepoint, like the rest of the step: a failure later in it undoes these.
+    await cohort.flush_outbox()
 
 
-def _checkin_due(
-    cohort: Cohort, enrollment: Enrollment, latest_period: int
-) -> tuple[Checkin, Enrollment, Person, Program] | None:
+def _checkin_due(cohort: Cohort, enrollment: Enrollment, latest_period: int) -> DueCheckin | None:
     """The enrollment's check-in to open now, if one is due."""
     assert enrollment.id is not None
     program = cohort.programs[enrollment.program_id]
@@ -119,36 +137,30 @@ def _checkin_due(
         # Its moment passed long ago (during a pause, or while the bot was down for days):
         # a stale check-in would only confuse; the next period will come on time.
         return None
-    checkin = Checkin(
+    checkin = NewCheckin(
         enrollment_id=enrollment.id, period=period, due_at=due_at, created_at=cohort.now
     )
-    return checkin, enrollment, person, program
+    return DueCheckin(checkin, enrollment, person, program)
 
 
-def _queue_checkin(
-    cohort: Cohort,
-    checkin: Checkin,
-    enrollment: Enrollment,
-    person: Person,
-    program: Program,
-    conversation: Conversation,
-) -> None:
+def _queue_checkin(cohort: Cohort, due: DueCheckin, conversation_id: int) -> None:
+    person, program = due.person, due.program
     cohort.queue(
         person,
         program,
         "checkin.mood",
-        key=f"checkin:{enrollment.id}:{checkin.period}",
+        key=f"checkin:{due.enrollment.id}:{due.checkin.period}",
         purpose="checkin",
-        choices=_mood_choices(cohort, person, program, conversation),
-        earliest=checkin.due_at,
+        choices=_mood_choices(cohort, person, program, conversation_id),
+        earliest=due.checkin.due_at,
         program=program.name,
     )
 
 
 def _mood_choices(
-    cohort: Cohort, person: Person, program: Program, conversation: Conversation
+    cohort: Cohort, person: Person, program: Program, conversation_id: int | None
 ) -> tuple[Choice, ...]:
-    prefix = f"{CHOICE_PREFIX}:{conversation.id}:mood"
+    prefix = f"{CHOICE_PREFIX}:{conversation_id}:mood"
     return tuple(
         cohort.label(person, program, f"labels.mood_{mood}", f"{prefix}:{mood}")
         for mood in checkin_flow.MOODS
@@ -207,7 +219,7 @@ def _remind_or_expire(
             "checkin.reminder",
             key=f"checkin_reminder:{checkin.id}",
             purpose="checkin_reminder",
-            choices=_mood_choices(cohort, person, program, conversation),
+            choices=_mood_choices(cohort, person, program, conversation.id),
             program=program.name,
         )
         checkin.reminded_at = cohort.now

@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from bot.domain import (
     Person,
     Program,
 )
+from bot.fanout import NewOutboxMessage
 from bot.i18n import Renderer
 from bot.messages import Choice, Message
 from bot.ports import DueSubjects, UnitOfWork
@@ -61,7 +62,7 @@ class Cohort:
     enrollments: dict[int, Enrollment]
     persons: dict[int, Person]
     pairs: dict[int, Pair]
-    outbox: list[OutboxMessage] = field(default_factory=list)
+    outbox: list[OutboxMessage | NewOutboxMessage] = field(default_factory=list)
     # The prompts of the queued messages that carry buttons, by outbox key.
     prompts: dict[str, Prompt] = field(default_factory=dict)
     sent: Counter[str] = field(default_factory=Counter)
@@ -69,6 +70,11 @@ class Cohort:
     failures: list[str] = field(default_factory=list)
     _by_person: dict[int, Enrollment] | None = None
     _labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Within one tick, the same inputs give the same text and the same working moment: a
+    # round renders once per (locale, message, zone, variables), not once per person.
+    _renders: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    _locales: dict[tuple[str | None, str | None], str] = field(default_factory=dict)
+    _moments: dict[tuple[WorkingHours, datetime, str], datetime] = field(default_factory=dict)
 
     @classmethod
     async def load(
@@ -138,9 +144,13 @@ class Cohort:
         return ZoneInfo(name or self.config.default_timezone)
 
     def locale(self, person: Person, program: Program | None = None) -> str:
-        return self.renderer.locale_for(
-            person.locale, program.locale if program else None, self.config.default_locale
-        )
+        wanted = (person.locale, program.locale if program else None)
+        locale = self._locales.get(wanted)
+        if locale is None:
+            locale = self._locales[wanted] = self.renderer.locale_for(
+                *wanted, self.config.default_locale
+            )
+        return locale
 
     def hours(self, person: Person) -> WorkingHours:
         return WorkingHours.from_overrides(person.working_hours)
@@ -191,16 +201,14 @@ class Cohort:
         assert person.id is not None
         zone = self.zone(person, program)
         start = max(earliest, self.now) if earliest is not None else self.now
-        not_before = self.hours(person).next_working_moment(start, zone)
-        text = self.renderer.render(
-            self.locale(person, program), message_id, zone=zone.key, **variables
-        )
+        not_before = self.working_moment(self.hours(person), start, zone)
+        text = self.render(self.locale(person, program), message_id, zone=zone.key, **variables)
         if choices:
             token = new_token()
             self.prompts[key] = Prompt(token, person.id, offers_of(choices, None), self.now)
             choices = bound_choices(choices, token)
         self.outbox.append(
-            OutboxMessage(
+            NewOutboxMessage(
                 key=key,
                 purpose=purpose,
                 platform=person.platform,
@@ -212,6 +220,24 @@ class Cohort:
             )
         )
         return not_before
+
+    def render(self, locale: str, message_id: str, /, **variables: Any) -> str:
+        """The renderer's text, rendered once per tick for each full set of inputs."""
+        key = _render_key(locale, message_id, variables)
+        if key is None:
+            return self.renderer.render(locale, message_id, **variables)
+        text = self._renders.get(key)
+        if text is None:
+            text = self._renders[key] = self.renderer.render(locale, message_id, **variables)
+        return text
+
+    def working_moment(self, hours: WorkingHours, start: datetime, zone: ZoneInfo) -> datetime:
+        """``hours.next_working_moment(start, zone)``, worked out once per tick per inputs."""
+        key = (hours, start, zone.key)
+        moment = self._moments.get(key)
+        if moment is None:
+            moment = self._moments[key] = hours.next_working_moment(start, zone)
+        return moment
 
     def label(self, person: Person, program: Program, label_id: str, value: str) -> Choice:
         locale = self.locale(person, program)
@@ -230,6 +256,22 @@ class Cohort:
         await self.uow.add_prompts([p for key, p in self.prompts.items() if key in added])
         self.outbox = []
         self.prompts = {}
+
+
+# Values a render may be cached by: equal ones print alike. (Not so for 1 and True, or for two
+# datetimes of one instant in different zones: the key holds each value's type and zone.)
+_CACHEABLE = (str, int, float, bool, date, type(None))
+
+
+def _render_key(locale: str, message_id: str, variables: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What a render depends on, or None when a variable is not a plain value."""
+    key: list[Any] = [locale, message_id]
+    for name in sorted(variables):
+        value = variables[name]
+        if not isinstance(value, _CACHEABLE):
+            return None
+        key += (name, type(value), value, getattr(value, "tzinfo", None))
+    return tuple(key)
 
 
 async def _everyone(uow: UnitOfWork) -> Scope:
