@@ -11,6 +11,8 @@ import dataclasses
 from bot.domain import EnrollmentStatus, Person
 from bot.errors import UserError
 from bot.messages import Choice
+from bot.quiz.bank import topics_in_text
+from bot.quiz.start import start_quiz
 from bot.turn import Turn
 from bot.workshops import calendar
 from bot.workshops.model import SeatStatus, Workshop, WorkshopSeat
@@ -151,12 +153,23 @@ async def log_attendance(turn: Turn, workshop: Workshop, came: set[int]) -> None
 
 
 async def _after_attendance(turn: Turn, workshop: Workshop, attendees: list[WorkshopSeat]) -> None:
-    """What those who came get once the host said so: the feedback request (five buttons, as
-    after a session). The quiz on the workshop's topic is started here too once it exists."""
+    """What those who came get once the host said so: the quiz on the workshop's topic, then
+    the feedback request (five buttons, as after a session). The request comes last so that a
+    bare number typed next rates the workshop, as the request says; the quiz is answered with
+    its buttons."""
     for seat in attendees:
         person = await turn.uow.person(seat.person_id)
         if person is None:
             continue
+        await start_quiz(
+            turn,
+            person,
+            # "AI", "SEO", "Negotiation": the catalogue topics the workshop's words name.
+            topics_in_text(f"{workshop.topic}. {workshop.title}") or [workshop.topic],
+            f"workshop:{workshop.id}",
+            # The program's own questions, when the workshop was for one.
+            program_id=workshop.program_ids[0] if len(workshop.program_ids) == 1 else None,
+        )
         value = f"{CHOICE_PREFIX}:{workshop.id}:rate"
         await turn.notify(
             person,

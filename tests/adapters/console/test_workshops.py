@@ -105,6 +105,10 @@ async def test_a_workshop_for_twelve_people_with_eight_seats(
     assert "6 of 8 registered people came" in "\n".join(d.text for d in deliveries)
     asked = keyed(deliveries, "workshop_feedback")
     assert sorted(asked) == came
+    # And each of them, only them, gets the quiz on the workshop's topic (AI).
+    quizzed = keyed(deliveries, "quiz:")
+    assert sorted(quizzed) == came
+    assert "A quick quiz" in quizzed["p01"].text
     assert asked["p01"].message.choices[0].label == "1 · not much"
     for person, rating in (("p01", 5), ("p04", 4), ("p05", 4), ("p06", 3)):
         assert f"rated {rating}/5" in await said(console, f"@{person} {rating}")
