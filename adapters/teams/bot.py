@@ -72,8 +72,7 @@ class TandemTeamsBot:
                 # An Action.Submit from a card we do not know (an old version's, another app's).
                 await self._stale(context, activity, "submit")
         elif kind == ActivityTypes.invoke and activity.get("name") == CARD_ACTION:
-            data = ((activity.get("value") or {}).get("action") or {}).get("data") or {}
-            submission = cards.submission_of(data)
+            submission = cards.submission_of(_action_data(activity.get("value")))
             if submission is None:
                 logger.warning("unknown card action", extra={"how": "execute"})
                 await self._invoke_answer(context, activity, None)
@@ -230,3 +229,11 @@ def _event_for(submission: cards.Submission, sender: Sender) -> InboundEvent:
     return InboundEvent(
         EventKind.FORM_CANCELLED, sender, form_id=submission.form_id, delivery_id=delivery_id
     )
+
+
+def _action_data(value: Any) -> dict[str, Any]:
+    """``value.action.data`` of an Action.Execute invoke, or {} when any of them is not an
+    object (a forged or malformed invoke is answered as an unknown card action)."""
+    action = value.get("action") if isinstance(value, dict) else None
+    data = action.get("data") if isinstance(action, dict) else None
+    return data if isinstance(data, dict) else {}
