@@ -101,7 +101,20 @@ SLOWEST_FIRST = (
 )
 
 
+# Tests that start real serve and deliver processes and time how fast they stop: run one after
+# the other on one worker (``--dist loadgroup``), since several at once on two cores starve
+# each other's processes past the bounds the tests check.
+REAL_PROCESSES = {
+    "tests/adapters/test_inbox_crash.py",
+    "tests/bot/test_delivery_crash.py",
+    "tests/adapters/test_leader_failover.py",
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.split("::")[0] in REAL_PROCESSES:
+            item.add_marker(pytest.mark.xdist_group("real_processes"))
     rank = {path: index for index, path in enumerate(SLOWEST_FIRST)}
     # A stable sort: the same order on every xdist worker, as xdist requires.
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
