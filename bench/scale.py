@@ -10,7 +10,7 @@ in the same run:
 2. the weekly digest and the program report (rendered as the tick and ``/tandem report`` do)
    against ``SELECT count(*)`` over the sessions; target under 2 s at 100,000 on PostgreSQL;
 3. a check-in round (the tick at the moment the 26th check-in of everyone falls due) against a
-   bare bulk insert of as many outbox rows (bench/checkins.py's ``baseline_insert``, run after
+   bare bulk insert of as many outbox rows (bench/checkins.py's ``bare_insert``, run after
    the round in the same database), each in a process of its own for its peak memory.
 
     .venv/bin/python bench/scale.py [--people 100000] [--small 10000] [--keep] [--turns]
@@ -51,7 +51,7 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import scale_seed  # noqa: E402
-from bench.checkins import baseline_insert  # noqa: E402
+from bench.checkins import bare_insert, round_rows  # noqa: E402
 from bench.support import scratch_postgres, timed  # noqa: E402
 from bot.clock import VirtualClock  # noqa: E402
 from bot.digest import report, weekly  # noqa: E402
@@ -261,6 +261,21 @@ async def measure_round(url: str, label: str, people: int) -> None:
     )
 
 
+async def _baseline_insert(factory: SqlUnitOfWorkFactory, count: int) -> float:
+    """A bare bulk insert of the rows a round of ``count`` people writes (check-ins,
+    conversations, outbox rows, prompts; bench/checkins.py). It empties those tables after
+    itself: run it after the round, on its own copy of the database."""
+    async with factory() as uow:
+        result = await uow.session.execute(
+            sa.select(tables.enrollment.c.id, tables.enrollment.c.person_id)
+            .order_by(tables.enrollment.c.id)
+            .limit(count)
+        )
+        enrollments = [(int(e), int(p)) for e, p in result]
+    seconds, _ = await bare_insert(factory, round_rows(enrollments))
+    return seconds
+
+
 async def run_phase(phase: str, url: str, count: int) -> None:
     factory = SqlUnitOfWorkFactory(create_engine(url))
     try:
@@ -271,7 +286,7 @@ async def run_phase(phase: str, url: str, count: int) -> None:
             result["queued"] = dict(await ticker.tick())
             result["seconds"] = time.perf_counter() - started
         else:
-            result["seconds"] = await baseline_insert(factory, count)
+            result["seconds"] = await _baseline_insert(factory, count)
         result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
     finally:
