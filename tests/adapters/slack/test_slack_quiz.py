@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.quiz.bank import default_bank
-from bot.quiz.questions import Question
 from tests.adapters.slack.payloads import block_actions
 from tests.adapters.slack.world import (
     MENTEE,
@@ -19,14 +17,7 @@ from tests.adapters.slack.world import (
     seed_pair,
     settle,
 )
-
-
-def shown_question(text: str) -> Question:
-    for topic in default_bank("en").values():
-        for question in topic.questions:
-            if question.text in text:
-                return question
-    raise AssertionError(text)
+from tests.quiz_support import shown_question
 
 
 async def click(world: SlackWorld, message: dict[str, Any], button: dict[str, Any], n: int) -> None:

@@ -3,8 +3,6 @@ Adaptive Card buttons, the answer written over the question's card, a second cli
 
 from __future__ import annotations
 
-from bot.quiz.bank import default_bank
-from bot.quiz.questions import Question
 from tests.adapters.teams.world import (
     MENTEE,
     MENTOR,
@@ -17,14 +15,7 @@ from tests.adapters.teams.world import (
     seed_pair,
     settle,
 )
-
-
-def shown_question(text: str) -> Question:
-    for topic in default_bank("en").values():
-        for question in topic.questions:
-            if question.text in text:
-                return question
-    raise AssertionError(text)
+from tests.quiz_support import shown_question
 
 
 async def test_the_mentee_answers_a_quiz_in_teams(teams: TeamsWorld) -> None:
