@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -29,6 +30,9 @@ from bot.scheduling.working_hours import WorkingHours, at_local
 ROUND_CHUNK = 2000
 
 
+# A pure function of a few shared values (most people of a round share their start day, time
+# zone and hours), asked several times for each person of a round: computed once for all.
+@functools.lru_cache(maxsize=4096)
 def checkin_due_at(
     anchor: date, period: int, every_days: int, at: object, hours: WorkingHours, zone: ZoneInfo
 ) -> datetime:
