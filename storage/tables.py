@@ -252,6 +252,18 @@ planned_session = sa.Table(
     sa.Column("asked_at", UTCDateTime),
     sa.Column("outcome", sa.String(16)),
 )
+# The sessions the tick has still to ask "did it happen?" about: a few, among a company's many.
+_UNASKED = sa.and_(
+    planned_session.c.asked_at.is_(None),
+    planned_session.c.outcome.is_(None),
+    planned_session.c.cancelled.is_(False),
+)
+sa.Index(
+    "ix_planned_session_unasked",
+    planned_session.c.starts_at,
+    postgresql_where=_UNASKED,
+    sqlite_where=_UNASKED,
+)
 
 conversation = sa.Table(
     "conversation",
