@@ -91,6 +91,8 @@ FRENCH_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "place": ("lieu", "lien"),
     "capacity": ("places", "capacité"),
     "audience": ("public",),
+    "holidays": ("fériés", "jours-fériés"),
+    "closed": ("fermé", "fermeture", "fermetures"),
 }
 # Other English spellings accepted for an option.
 ENGLISH_SYNONYMS: Final = {"end": "until", "link": "place", "seats": "capacity"}
@@ -100,7 +102,7 @@ _PROGRAM = ("program",)
 # takes none. ``match settings`` reads its own ``key: value`` pairs (bot.commands.match_settings).
 COMMAND_OPTIONS: Final[dict[tuple[str, str, str], tuple[str, ...]]] = {
     ("tandem", "program", "new"): ("sessions", "every", "length", "start", "until"),
-    ("tandem", "program", "set"): ("until", "quotes", "program"),
+    ("tandem", "program", "set"): ("until", "quotes", "holidays", "closed", "program"),
     ("tandem", "program", "show"): _PROGRAM,
     ("tandem", "program", "close"): _PROGRAM,
     ("tandem", "join", ""): _PROGRAM,

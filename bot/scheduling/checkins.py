@@ -62,7 +62,7 @@ def next_checkin_at(
         return None
     settings = ScheduleSettings.for_program(program)
     zone = ZoneInfo(person.timezone or program.timezone or default_zone)
-    hours = WorkingHours.from_overrides(person.working_hours)
+    hours = WorkingHours.from_overrides(person.working_hours, settings.days_off)
     anchor = _anchor(enrollment, program, zone)
     every, at = settings.checkin_every_days, settings.checkin_at
     period = current_period(anchor, now, every, at, hours, zone) + 1
@@ -130,7 +130,7 @@ def _checkin_due(cohort: Cohort, enrollment: Enrollment, latest_period: int) -> 
     if person is None or not is_running(program, cohort.now):
         return None
     settings = cohort.settings(program)
-    zone, hours = cohort.zone(person, program), cohort.hours(person)
+    zone, hours = cohort.zone(person, program), cohort.hours(person, program)
     anchor = _anchor(enrollment, program, zone)
     every, at = settings.checkin_every_days, settings.checkin_at
     period = current_period(anchor, cohort.now, every, at, hours, zone)

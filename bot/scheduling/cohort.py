@@ -75,6 +75,8 @@ class Cohort:
     _renders: dict[tuple[Any, ...], str] = field(default_factory=dict)
     _locales: dict[tuple[str | None, str | None], str] = field(default_factory=dict)
     _moments: dict[tuple[WorkingHours, datetime, str], datetime] = field(default_factory=dict)
+    # A program's settings do not change during a tick: read once each, not once per person.
+    _settings: dict[int | None, ScheduleSettings] = field(default_factory=dict)
 
     @classmethod
     async def load(
@@ -97,6 +99,7 @@ class Cohort:
             self.uow, self.scope
         )
         self._by_person = None
+        self._settings = {}
 
     @property
     def enrollment_scope(self) -> set[int] | None:
@@ -152,11 +155,16 @@ class Cohort:
             )
         return locale
 
-    def hours(self, person: Person) -> WorkingHours:
-        return WorkingHours.from_overrides(person.working_hours)
+    def hours(self, person: Person, program: Program | None = None) -> WorkingHours:
+        """The person's working hours, less their program's days off."""
+        days_off = self.settings(program).days_off if program is not None else None
+        return WorkingHours.from_overrides(person.working_hours, days_off)
 
     def settings(self, program: Program) -> ScheduleSettings:
-        return ScheduleSettings.for_program(program)
+        settings = self._settings.get(program.id)
+        if settings is None:
+            settings = self._settings[program.id] = ScheduleSettings.for_program(program)
+        return settings
 
     def is_active(self, enrollment_id: int | None) -> bool:
         enrollment = self.enrollments.get(enrollment_id) if enrollment_id else None
@@ -201,7 +209,7 @@ class Cohort:
         assert person.id is not None
         zone = self.zone(person, program)
         start = max(earliest, self.now) if earliest is not None else self.now
-        not_before = self.working_moment(self.hours(person), start, zone)
+        not_before = self.working_moment(self.hours(person, program), start, zone)
         text = self.render(self.locale(person, program), message_id, zone=zone.key, **variables)
         if choices:
             token = new_token()
