@@ -165,8 +165,9 @@ def _mood_choices(
     cohort: Cohort, person: Person, program: Program, conversation_id: int | None
 ) -> tuple[Choice, ...]:
     prefix = f"{CHOICE_PREFIX}:{conversation_id}:mood"
+    locale = cohort.locale(person, program)
     return tuple(
-        cohort.label(person, program, f"labels.mood_{mood}", f"{prefix}:{mood}")
+        Choice(value=f"{prefix}:{mood}", label=cohort.label_text(locale, f"labels.mood_{mood}"))
         for mood in checkin_flow.MOODS
     )
 

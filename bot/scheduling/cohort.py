@@ -77,6 +77,7 @@ class Cohort:
     _moments: dict[tuple[WorkingHours, datetime, str], datetime] = field(default_factory=dict)
     # A program's settings do not change during a tick: read once each, not once per person.
     _settings: dict[int | None, ScheduleSettings] = field(default_factory=dict)
+    _default_hours: dict[int | None, WorkingHours] = field(default_factory=dict)
 
     @classmethod
     async def load(
@@ -100,6 +101,7 @@ class Cohort:
         )
         self._by_person = None
         self._settings = {}
+        self._default_hours = {}
 
     @property
     def enrollment_scope(self) -> set[int] | None:
@@ -158,7 +160,14 @@ class Cohort:
     def hours(self, person: Person, program: Program | None = None) -> WorkingHours:
         """The person's working hours, less their program's days off."""
         days_off = self.settings(program).days_off if program is not None else None
-        return WorkingHours.from_overrides(person.working_hours, days_off)
+        if person.working_hours:
+            return WorkingHours.from_overrides(person.working_hours, days_off)
+        # Most people keep the default hours: one value per program, not one per person.
+        program_id = program.id if program is not None else None
+        hours = self._default_hours.get(program_id)
+        if hours is None:
+            hours = self._default_hours[program_id] = WorkingHours.from_overrides(None, days_off)
+        return hours
 
     def settings(self, program: Program) -> ScheduleSettings:
         settings = self._settings.get(program.id)
@@ -248,12 +257,14 @@ class Cohort:
         return moment
 
     def label(self, person: Person, program: Program, label_id: str, value: str) -> Choice:
-        locale = self.locale(person, program)
+        return Choice(value=value, label=self.label_text(self.locale(person, program), label_id))
+
+    def label_text(self, locale: str, label_id: str) -> str:
         # The same few labels go on thousands of messages: render each once per locale.
         text = self._labels.get((locale, label_id))
         if text is None:
             text = self._labels[(locale, label_id)] = self.renderer.render(locale, label_id)
-        return Choice(value=value, label=text)
+        return text
 
     async def flush_outbox(self) -> None:
         added = await self.uow.enqueue_many(self.outbox)
