@@ -1,0 +1,269 @@
+"""The dashboard's reads and its links and sessions (bot.dashboard.ports)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dashboard.model import LinkRefusal, LinkUse, PairRow, PairSession, PersonRow
+from bot.domain import EnrollmentStatus, InvitationStatus, PairStatus
+from storage import tables
+from storage.digest_queries import _utc
+
+
+def _day(value: object) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    assert isinstance(value, date)
+    return value
+
+
+class SqlDashboardQueries:
+    @property
+    def session(self) -> AsyncSession:
+        raise NotImplementedError
+
+    async def add_dashboard_link(
+        self,
+        token_hash: str,
+        person_id: int,
+        program_id: int | None,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> None:
+        await self.session.execute(
+            sa.insert(tables.dashboard_link).values(
+                token_hash=token_hash,
+                person_id=person_id,
+                program_id=program_id,
+                created_at=created_at,
+                expires_at=expires_at,
+            )
+        )
+
+    async def use_dashboard_link(self, token_hash: str, now: datetime) -> LinkUse:
+        link = tables.dashboard_link.c
+        # One statement checks and spends the link: of two clicks at once, one opens it.
+        used = (
+            await self.session.execute(
+                sa.update(tables.dashboard_link)
+                .where(link.token_hash == token_hash, link.used_at.is_(None), link.expires_at > now)
+                .values(used_at=now)
+                .returning(link.person_id, link.program_id)
+            )
+        ).first()
+        if used is not None:
+            return LinkUse(person_id=int(used[0]), program_id=used[1])
+        found = (
+            await self.session.execute(
+                sa.select(link.person_id, link.used_at).where(link.token_hash == token_hash)
+            )
+        ).first()
+        if found is None:
+            return LinkUse(person_id=None, refusal=LinkRefusal.UNKNOWN)
+        refusal = LinkRefusal.USED if found[1] is not None else LinkRefusal.EXPIRED
+        return LinkUse(person_id=int(found[0]), refusal=refusal)
+
+    async def add_dashboard_session(
+        self, token_hash: str, person_id: int, created_at: datetime, expires_at: datetime
+    ) -> None:
+        session = tables.dashboard_session
+        # Sessions long over go as new ones come: the table holds the live ones, about.
+        await self.session.execute(sa.delete(session).where(session.c.expires_at <= created_at))
+        await self.session.execute(
+            sa.insert(session).values(
+                token_hash=token_hash,
+                person_id=person_id,
+                created_at=created_at,
+                expires_at=expires_at,
+            )
+        )
+
+    async def dashboard_session_person(self, token_hash: str, now: datetime) -> int | None:
+        s = tables.dashboard_session.c
+        found = await self.session.scalar(
+            sa.select(s.person_id).where(s.token_hash == token_hash, s.expires_at > now)
+        )
+        return None if found is None else int(found)
+
+    async def end_dashboard_session(self, token_hash: str) -> None:
+        s = tables.dashboard_session
+        await self.session.execute(sa.delete(s).where(s.c.token_hash == token_hash))
+
+    async def dashboard_pair_rows(self, program_id: int, now: datetime) -> Sequence[PairRow]:
+        p, s, c = tables.pair.c, tables.session_log.c, tables.charter.c
+        program, planned = tables.program.c, tables.planned_session.c
+        logs = (
+            sa.select(
+                s.pair_id,
+                sa.func.count().label("sessions"),
+                sa.func.sum(s.minutes).label("minutes"),
+                sa.func.max(s.held_on).label("last"),
+            )
+            .join(tables.pair, p.id == s.pair_id)
+            .where(p.program_id == program_id)
+            .group_by(s.pair_id)
+            .subquery()
+        )
+        upcoming = (
+            sa.select(planned.pair_id, sa.func.min(planned.starts_at).label("next"))
+            .join(tables.pair, p.id == planned.pair_id)
+            .where(
+                p.program_id == program_id,
+                planned.starts_at > now,
+                planned.cancelled.is_(False),
+                planned.outcome.is_(None),
+            )
+            .group_by(planned.pair_id)
+            .subquery()
+        )
+        mentor, mentee = tables.enrollment.alias("mentor"), tables.enrollment.alias("mentee")
+        mentor_person = tables.person.alias("mentor_person")
+        mentee_person = tables.person.alias("mentee_person")
+        rows = (
+            await self.session.execute(
+                sa.select(
+                    p.id,
+                    mentor_person.c.display_name,
+                    mentee_person.c.display_name,
+                    p.status,
+                    c.status,
+                    c.mentee_goal,
+                    c.mentor_goal,
+                    logs.c.sessions,
+                    sa.func.coalesce(c.meetings, program.sessions_planned),
+                    logs.c.minutes,
+                    logs.c.last,
+                    sa.type_coerce(upcoming.c.next, tables.UTCDateTime),
+                )
+                .select_from(
+                    tables.pair.join(tables.program, program.id == p.program_id)
+                    .outerjoin(tables.charter, c.pair_id == p.id)
+                    .outerjoin(logs, logs.c.pair_id == p.id)
+                    .outerjoin(upcoming, upcoming.c.pair_id == p.id)
+                    .outerjoin(mentor, mentor.c.id == p.mentor_enrollment_id)
+                    .outerjoin(mentor_person, mentor_person.c.id == mentor.c.person_id)
+                    .outerjoin(mentee, mentee.c.id == p.mentee_enrollment_id)
+                    .outerjoin(mentee_person, mentee_person.c.id == mentee.c.person_id)
+                )
+                .where(p.program_id == program_id)
+                .order_by(p.id)
+            )
+        ).all()
+        return [
+            PairRow(
+                pair_id=int(row[0]),
+                mentor=row[1],
+                mentee=row[2],
+                status=str(PairStatus(row[3]).value),
+                charter_status=None if row[4] is None else str(row[4].value),
+                mentee_goal=row[5],
+                mentor_goal=row[6],
+                sessions=int(row[7] or 0),
+                target=int(row[8] or 0),
+                minutes=int(row[9] or 0),
+                last_session=_day(row[10]),
+                next_planned=_utc(row[11]),
+            )
+            for row in rows
+        ]
+
+    async def dashboard_pair_sessions(self, pair_id: int) -> Sequence[PairSession]:
+        s = tables.session_log.c
+        rows = await self.session.execute(
+            sa.select(s.held_on, s.minutes).where(s.pair_id == pair_id).order_by(s.held_on, s.id)
+        )
+        return [PairSession(held_on=row[0], minutes=int(row[1])) for row in rows]
+
+    async def dashboard_pair_planned(self, pair_id: int, now: datetime) -> Sequence[datetime]:
+        planned = tables.planned_session.c
+        found = await self.session.scalars(
+            sa.select(planned.starts_at)
+            .where(
+                planned.pair_id == pair_id,
+                planned.starts_at > now,
+                planned.cancelled.is_(False),
+                planned.outcome.is_(None),
+            )
+            .order_by(planned.starts_at)
+        )
+        return list(found)
+
+    async def dashboard_people(self, program_id: int) -> Sequence[PersonRow]:
+        i, e, person = tables.invitation.c, tables.enrollment.c, tables.person.c
+        profile, p = tables.profile.c, tables.pair.c
+        # Each person's invitations to the program: the first one's date, and whether one is
+        # still unanswered (else whether they declined).
+        invitations = (
+            sa.select(
+                i.person_id,
+                sa.func.min(i.created_at).label("invited_at"),
+                sa.func.max(sa.case((i.status == InvitationStatus.PENDING, 1), else_=0)).label(
+                    "pending"
+                ),
+                sa.func.max(sa.case((i.status == InvitationStatus.DECLINED, 1), else_=0)).label(
+                    "declined"
+                ),
+            )
+            .where(i.program_id == program_id)
+            .group_by(i.person_id)
+            .subquery()
+        )
+        in_active_pair = sa.and_(p.program_id == program_id, p.status == PairStatus.ACTIVE)
+        paired = sa.union_all(
+            sa.select(p.mentor_enrollment_id.label("enrollment_id")).where(in_active_pair),
+            sa.select(p.mentee_enrollment_id).where(in_active_pair),
+        ).subquery()
+        enrolled = (
+            sa.select(e.id, e.person_id, e.role, e.status).where(e.program_id == program_id)
+        ).subquery()
+        involved = sa.union(
+            sa.select(invitations.c.person_id), sa.select(enrolled.c.person_id)
+        ).subquery()
+        rows = (
+            await self.session.execute(
+                sa.select(
+                    person.id,
+                    person.display_name,
+                    enrolled.c.role,
+                    enrolled.c.status,
+                    sa.type_coerce(invitations.c.invited_at, tables.UTCDateTime),
+                    invitations.c.pending,
+                    invitations.c.declined,
+                    profile.completed_at.is_not(None),
+                    sa.exists().where(paired.c.enrollment_id == enrolled.c.id),
+                    person.unreachable,
+                )
+                .select_from(
+                    involved.join(tables.person, person.id == involved.c.person_id)
+                    .outerjoin(enrolled, enrolled.c.person_id == person.id)
+                    .outerjoin(invitations, invitations.c.person_id == person.id)
+                    .outerjoin(tables.profile, profile.enrollment_id == enrolled.c.id)
+                )
+                .order_by(sa.func.lower(person.display_name), person.id)
+            )
+        ).all()
+        found = []
+        for row in rows:
+            if row[2] is not None:
+                status = str(EnrollmentStatus(row[3]).value)
+            else:
+                status = "pending" if row[5] else "declined" if row[6] else "pending"
+            found.append(
+                PersonRow(
+                    person_id=int(row[0]),
+                    name=str(row[1]),
+                    role=None if row[2] is None else str(row[2].value),
+                    status=status,
+                    invited_at=row[4],
+                    questionnaire_done=bool(row[7]) if row[2] is not None else False,
+                    paired=bool(row[8]) if row[2] is not None else False,
+                    unreachable=bool(row[9]),
+                )
+            )
+        return found
