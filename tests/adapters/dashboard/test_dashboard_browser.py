@@ -9,6 +9,7 @@ The program ("Pilot", 18 November 2026 to 9 February 2027: 84 days, 12 weeks), s
 - pairs alice & bob and dan & erin, 6 sessions each in their charter: a target of 12;
 - alice logged 45 min and 1 h, dan 30 min: 3 sessions, 2 h 15; alice & bob 2 / 6, dan & erin
   1 / 6;
+- alice planned their next session on 10 December 2026 at 14:00;
 - erin's messages do not reach her: dan & erin is the one pair needing attention.
 
 Screenshots of each page go to the test's temporary folder (never committed).
@@ -92,8 +93,9 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         d.save_screenshot(str(shots / "pairs.png"))
         assert first_cells(d) == ["alice", "dan"]
         assert sessions_cells(d) == ["2 / 6", "1 / 6"]
-        flagged = d.find_element(By.CSS_SELECTOR, '#pairs tr[data-pair]:nth-child(2)').text
-        assert "unreachable" in flagged
+        first, second = d.find_elements(By.CSS_SELECTOR, "#pairs tbody tr[data-pair]")
+        assert "Dec 10, 2026, 2:00" in first.text and "unreachable" not in first.text
+        assert "unreachable" in second.text
         # Sorting: by sessions done, fewest first, then most first.
         d.find_element(By.LINK_TEXT, "Sessions / target").click()
         assert sessions_cells(d) == ["1 / 6", "2 / 6"]
@@ -117,10 +119,11 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         assert d.find_element(By.TAG_NAME, "h1").text == "alice & bob"
         d.save_screenshot(str(shots / "pair.png"))
         assert figure(d, "sessions") == "2 / 6"
-        lengths = [
-            cell.text for cell in d.find_elements(By.CSS_SELECTOR, "table tbody td.number")
-        ]
+        lengths = [cell.text for cell in d.find_elements(By.CSS_SELECTOR, "table tbody td.number")]
         assert lengths == ["45 min", "1 h"]
+        assert "December 10, 2026" in d.find_element(By.TAG_NAME, "main").text or (
+            "Dec 10, 2026" in d.find_element(By.TAG_NAME, "main").text
+        )
         # Nothing a participant wrote: the session topics stay between them.
         assert "LinkedIn basics" not in d.page_source
         assert "Privacy settings" not in d.page_source
@@ -160,6 +163,7 @@ async def test_an_owner_sees_the_program_in_a_browser(
     await console.run_line("@hr /tandem program set until: 2027-02-09")
     await unreachable(uow_factory, "erin")
     console.clock.set(console.clock.now() + timedelta(days=15))
+    await console.run_line("@alice /session plan 2026-12-10 14:00")
     text = await said(console, "@hr /tandem dashboard")
     found = LINK.search(text)
     assert found, text
