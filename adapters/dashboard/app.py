@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
+from multidict import MultiDict
 
 from adapters.dashboard.listing import FLAGS, STATUSES, PairQuery
 from bot.clock import Clock
@@ -237,7 +238,11 @@ class DashboardApp:
     async def sign_out(self, request: web.Request) -> web.Response:
         token = request.cookies.get(COOKIE, "")
         viewer = await self._signed_in(request)
-        form = await request.post()
+        try:
+            form = await request.post()
+        except ValueError:
+            # A body that is no form (undecodable bytes): it carries no token either.
+            form = MultiDict()
         sent = str(form.get("csrf", ""))
         if not hmac.compare_digest(sent.encode(), csrf_token(token).encode()):
             return self._page(viewer.locale, "forbidden", status=403, viewer=None, csrf="")

@@ -25,7 +25,7 @@ from bot.dashboard.model import (
     ProgramClock,
     ProgramSummary,
 )
-from bot.digest import report, weekly
+from bot.digest import report
 from bot.digest.figures import AtRiskPair, DigestPeriod
 from bot.domain import Program
 from bot.ports import UnitOfWork, UnitOfWorkFactory
@@ -80,13 +80,17 @@ class Dashboard:
         async with self._uow_factory() as uow:
             program = await self._owned(uow, person_id, program_id)
             period = report.period_for(program, now)
-            figures = await weekly.figures_for(uow, period)
+            # The report's figures (the page shows no outcome, quiz or workshop figure yet).
+            figures = await uow.digest_figures(period)
+            attention = figures.at_risk
+            if figures.at_risk_count > len(attention):
+                attention = await _attention(uow, period)
             return Overview(
                 program=ProgramSummary.of(program),
                 clock=program_clock(program, now),
                 period=period,
                 figures=figures,
-                attention=await _attention(uow, period),
+                attention=attention,
             )
 
     async def pairs(self, person_id: int, program_id: int) -> tuple[ProgramSummary, list[PairRow]]:

@@ -317,3 +317,34 @@ async def test_the_style_sheet_is_served_with_the_same_headers(
     async with serving(program, uow_factory) as served:
         response, body = await fetch(served, "/dashboard/style.css")
     assert response.status == 200 and response.content_type == "text/css" and "body" in body
+
+
+async def test_malformed_requests_get_a_4xx_never_a_500(
+    program: ConsoleSession, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    pilot = await program_id(uow_factory, "Pilot")
+    token = await link_for(program)
+    async with serving(program, uow_factory) as served:
+        session, _ = await open_session(served, token)
+        cookies = {"Cookie": f"{COOKIE}={session}"}
+        odd = "?sort=__class__&dir=sideways&status=%00&flag=%ff&q=" + "x" * 5000
+        response, body = await fetch(served, f"/dashboard/programs/{pilot}/pairs{odd}", session)
+        assert response.status == 200 and "0 of 2 pairs shown" in body
+        assert f'value="{"x" * 100}"' in body, "a search is cut to 100 characters"
+        for path in ("/dashboard/programs/0/", "/dashboard/programs/-1/", "/dashboard/open/%00"):
+            response, _ = await fetch(served, path, session)
+            assert response.status == 404, path
+        async with aiohttp.ClientSession() as http:
+            url = served.url("/dashboard/sign-out")
+            form = {**cookies, "Content-Type": "application/x-www-form-urlencoded"}
+            async with http.post(url, data=b"x" * (3 * 1024 * 1024), headers=form) as response:
+                assert response.status == 413
+            async with http.post(url, data=b"x" * (3 * 1024 * 1024), headers=cookies) as response:
+                assert response.status == 403
+            async with http.post(url, data=b"\xff\xfe=%%%", headers=form) as response:
+                assert response.status == 403
+            async with http.put(served.url(f"/dashboard/programs/{pilot}/")) as response:
+                assert response.status == 405
+                assert_protected(response)
+        still, _ = await fetch(served, f"/dashboard/programs/{pilot}/", session)
+        assert still.status == 200
