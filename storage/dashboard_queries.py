@@ -95,9 +95,14 @@ class SqlDashboardQueries:
         s = tables.dashboard_session
         await self.session.execute(sa.delete(s).where(s.c.token_hash == token_hash))
 
-    async def dashboard_pair_rows(self, program_id: int, now: datetime) -> Sequence[PairRow]:
+    async def dashboard_pair_rows(
+        self, program_id: int, now: datetime, pair_id: int | None = None
+    ) -> Sequence[PairRow]:
         p, s, c = tables.pair.c, tables.session_log.c, tables.charter.c
         program, planned = tables.program.c, tables.planned_session.c
+        wanted = p.program_id == program_id
+        if pair_id is not None:
+            wanted = sa.and_(wanted, p.id == pair_id)
         logs = (
             sa.select(
                 s.pair_id,
@@ -106,7 +111,7 @@ class SqlDashboardQueries:
                 sa.func.max(s.held_on).label("last"),
             )
             .join(tables.pair, p.id == s.pair_id)
-            .where(p.program_id == program_id)
+            .where(wanted)
             .group_by(s.pair_id)
             .subquery()
         )
@@ -114,7 +119,7 @@ class SqlDashboardQueries:
             sa.select(planned.pair_id, sa.func.min(planned.starts_at).label("next"))
             .join(tables.pair, p.id == planned.pair_id)
             .where(
-                p.program_id == program_id,
+                wanted,
                 planned.starts_at > now,
                 planned.cancelled.is_(False),
                 planned.outcome.is_(None),
@@ -151,7 +156,7 @@ class SqlDashboardQueries:
                     .outerjoin(mentee, mentee.c.id == p.mentee_enrollment_id)
                     .outerjoin(mentee_person, mentee_person.c.id == mentee.c.person_id)
                 )
-                .where(p.program_id == program_id)
+                .where(wanted)
                 .order_by(p.id)
             )
         ).all()
@@ -202,7 +207,7 @@ class SqlDashboardQueries:
         invitations = (
             sa.select(
                 i.person_id,
-                sa.func.min(i.created_at).label("invited_at"),
+                sa.type_coerce(sa.func.min(i.created_at), sa.String).label("invited_at"),
                 sa.func.max(sa.case((i.status == InvitationStatus.PENDING, 1), else_=0)).label(
                     "pending"
                 ),
@@ -215,55 +220,66 @@ class SqlDashboardQueries:
             .subquery()
         )
         in_active_pair = sa.and_(p.program_id == program_id, p.status == PairStatus.ACTIVE)
-        paired = sa.union_all(
+        paired = sa.union(
             sa.select(p.mentor_enrollment_id.label("enrollment_id")).where(in_active_pair),
             sa.select(p.mentee_enrollment_id).where(in_active_pair),
         ).subquery()
-        enrolled = (
-            sa.select(e.id, e.person_id, e.role, e.status).where(e.program_id == program_id)
-        ).subquery()
-        involved = sa.union(
-            sa.select(invitations.c.person_id), sa.select(enrolled.c.person_id)
-        ).subquery()
-        rows = (
-            await self.session.execute(
-                sa.select(
-                    person.id,
-                    person.display_name,
-                    enrolled.c.role,
-                    enrolled.c.status,
-                    sa.type_coerce(invitations.c.invited_at, tables.UTCDateTime),
-                    invitations.c.pending,
-                    invitations.c.declined,
-                    profile.completed_at.is_not(None),
-                    sa.exists().where(paired.c.enrollment_id == enrolled.c.id),
-                    person.unreachable,
-                )
-                .select_from(
-                    involved.join(tables.person, person.id == involved.c.person_id)
-                    .outerjoin(enrolled, enrolled.c.person_id == person.id)
-                    .outerjoin(invitations, invitations.c.person_id == person.id)
-                    .outerjoin(tables.profile, profile.enrollment_id == enrolled.c.id)
-                )
-                .order_by(sa.func.lower(person.display_name), person.id)
+        # Everyone enrolled (one row each), then those invited who never enrolled.
+        enrolled = await self.session.execute(
+            sa.select(
+                person.id,
+                person.display_name,
+                e.role,
+                e.status,
+                invitations.c.invited_at,
+                profile.completed_at.is_not(None),
+                paired.c.enrollment_id.is_not(None),
+                person.unreachable,
             )
-        ).all()
-        found = []
-        for row in rows:
-            if row[2] is not None:
-                status = str(EnrollmentStatus(row[3]).value)
-            else:
-                status = "pending" if row[5] else "declined" if row[6] else "pending"
-            found.append(
-                PersonRow(
-                    person_id=int(row[0]),
-                    name=str(row[1]),
-                    role=None if row[2] is None else str(row[2].value),
-                    status=status,
-                    invited_at=row[4],
-                    questionnaire_done=bool(row[7]) if row[2] is not None else False,
-                    paired=bool(row[8]) if row[2] is not None else False,
-                    unreachable=bool(row[9]),
-                )
+            .select_from(
+                tables.enrollment.join(tables.person, person.id == e.person_id)
+                .outerjoin(tables.profile, profile.enrollment_id == e.id)
+                .outerjoin(paired, paired.c.enrollment_id == e.id)
+                .outerjoin(invitations, invitations.c.person_id == e.person_id)
             )
-        return found
+            .where(e.program_id == program_id)
+        )
+        found = [
+            PersonRow(
+                person_id=int(row[0]),
+                name=str(row[1]),
+                role=str(row[2].value),
+                status=str(EnrollmentStatus(row[3]).value),
+                invited_at=_utc(row[4]),
+                questionnaire_done=bool(row[5]),
+                paired=bool(row[6]),
+                unreachable=bool(row[7]),
+            )
+            for row in enrolled
+        ]
+        program_people = sa.select(e.person_id).where(e.program_id == program_id)
+        invited_only = await self.session.execute(
+            sa.select(
+                person.id,
+                person.display_name,
+                invitations.c.invited_at,
+                invitations.c.pending,
+                person.unreachable,
+            )
+            .select_from(invitations.join(tables.person, person.id == invitations.c.person_id))
+            .where(invitations.c.person_id.not_in(program_people))
+        )
+        found += [
+            PersonRow(
+                person_id=int(row[0]),
+                name=str(row[1]),
+                role=None,
+                status="pending" if row[3] else "declined",
+                invited_at=_utc(row[2]),
+                questionnaire_done=False,
+                paired=False,
+                unreachable=bool(row[4]),
+            )
+            for row in invited_only
+        ]
+        return sorted(found, key=lambda row: (row.name.casefold(), row.person_id))

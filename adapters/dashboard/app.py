@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from multidict import MultiDict
 
-from adapters.dashboard.listing import FLAGS, STATUSES, PairQuery
+from adapters.dashboard.listing import FLAGS, STATUSES, Page, PairQuery, page_number
 from bot.clock import Clock
 from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
 from bot.dashboard.model import LinkRefusal, Opened, Viewer
@@ -185,13 +185,17 @@ class DashboardApp:
             raise web.HTTPNotFound() from None
         query = PairQuery.from_query(request.query)
         shown = query.apply(rows)
+        page = Page.of(len(shown), query.page)
         return self._page(
             viewer.locale,
             "pairs",
             program=program,
-            rows=shown,
+            rows=page.cut(shown),
+            matching=len(shown),
             total=len(rows),
             query=query,
+            page=page,
+            page_link=lambda number: "?" + urlencode(query.at_page(number)),
             statuses=STATUSES,
             flags=FLAGS,
             link=lambda column: "?" + urlencode(query.link(column)),
@@ -224,12 +228,17 @@ class DashboardApp:
         except NotFound:
             raise web.HTTPNotFound() from None
         only_pending = request.query.get("show") == "not_answered"
+        rows = people.not_answered if only_pending else people.rows
+        page = Page.of(len(rows), page_number(request.query))
+        show = {"show": "not_answered"} if only_pending else {}
         return self._page(
             viewer.locale,
             "people",
             program=program,
             people=people,
-            rows=people.not_answered if only_pending else people.rows,
+            rows=page.cut(rows),
+            page=page,
+            page_link=lambda number: "?" + urlencode({**show, "page": str(number)}),
             only_pending=only_pending,
             section="people",
             **self._common(request, viewer),

@@ -10,6 +10,8 @@ from typing import Any
 from bot.dashboard.model import PairRow
 
 MAX_SEARCH = 100
+# Rows a page shows: a program of 10,000 people stays light on a phone.
+PAGE_SIZE = 100
 _NEVER = date.min
 _LATER = datetime.max.replace(tzinfo=UTC)
 
@@ -34,6 +36,7 @@ class PairQuery:
     status: str = "all"
     flag: str = "all"
     search: str = ""
+    page: int = 1
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> PairQuery:
@@ -47,6 +50,7 @@ class PairQuery:
             status=status if status in STATUSES else "all",
             flag=flag if flag in FLAGS else "all",
             search=query.get("q", "").strip()[:MAX_SEARCH],
+            page=page_number(query),
         )
 
     def apply(self, rows: Sequence[PairRow]) -> list[PairRow]:
@@ -64,10 +68,15 @@ class PairQuery:
         ]
         return sorted(kept, key=SORT_KEYS[self.sort], reverse=self.descending)
 
-    def link(self, sort: str) -> dict[str, str]:
+    def at_page(self, page: int) -> dict[str, str]:
+        return {**self.link(self.sort, keep_order=True), "page": str(page)}
+
+    def link(self, sort: str, keep_order: bool = False) -> dict[str, str]:
         """The query string of a column header: that column, the other way when it is already
         the one sorted by; the filters kept."""
-        descending = not self.descending if sort == self.sort else False
+        descending = self.descending if keep_order else False
+        if sort == self.sort and not keep_order:
+            descending = not self.descending
         return {
             "sort": sort,
             "dir": "desc" if descending else "asc",
@@ -80,3 +89,29 @@ class PairQuery:
         if column != self.sort:
             return "none"
         return "descending" if self.descending else "ascending"
+
+
+def page_number(query: Mapping[str, str]) -> int:
+    value = query.get("page", "1")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a long table: rows ``first``–``last`` of ``total`` (1-based)."""
+
+    number: int
+    pages: int
+    total: int
+    first: int
+    last: int
+
+    @classmethod
+    def of(cls, total: int, number: int) -> Page:
+        pages = max(1, -(-total // PAGE_SIZE))
+        number = min(number, pages)
+        first = (number - 1) * PAGE_SIZE
+        return cls(number, pages, total, first + 1 if total else 0, min(total, first + PAGE_SIZE))
+
+    def cut(self, rows: Sequence[Any]) -> Sequence[Any]:
+        return rows[max(0, self.first - 1) : self.last]

@@ -30,7 +30,9 @@ from bot.digest.figures import AtRiskPair, DigestPeriod
 from bot.domain import Program
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 
-# The digest shows its first ten pairs needing attention; the dashboard lists them all.
+# The digest shows its first ten pairs needing attention; the overview twenty, the pairs page
+# every one.
+OVERVIEW_ATTENTION = 20
 ALL_PAIRS = 1_000_000
 
 
@@ -80,17 +82,16 @@ class Dashboard:
         async with self._uow_factory() as uow:
             program = await self._owned(uow, person_id, program_id)
             period = report.period_for(program, now)
-            # The report's figures (the page shows no outcome, quiz or workshop figure yet).
+            # The report's figures (the page shows no outcome, quiz or workshop figure yet),
+            # with the first pairs needing attention; the pairs page lists them all.
+            period = dataclasses.replace(period, risk_limit=OVERVIEW_ATTENTION)
             figures = await uow.digest_figures(period)
-            attention = figures.at_risk
-            if figures.at_risk_count > len(attention):
-                attention = await _attention(uow, period)
             return Overview(
                 program=ProgramSummary.of(program),
                 clock=program_clock(program, now),
                 period=period,
                 figures=figures,
-                attention=attention,
+                attention=figures.at_risk,
             )
 
     async def pairs(self, person_id: int, program_id: int) -> tuple[ProgramSummary, list[PairRow]]:
@@ -109,16 +110,21 @@ class Dashboard:
     async def pair(
         self, person_id: int, program_id: int, pair_id: int
     ) -> tuple[ProgramSummary, PairDetail]:
-        program, rows = await self.pairs(person_id, program_id)
-        found = [row for row in rows if row.pair_id == pair_id]
-        if not found:
-            raise NotFound
+        now = self._clock.now()
         async with self._uow_factory() as uow:
+            owned = await self._owned(uow, person_id, program_id)
+            program = ProgramSummary.of(owned)
+            found = await uow.dashboard_pair_rows(program_id, now, pair_id)
+            if not found:
+                raise NotFound
+            period = report.period_for(owned, now)
+            _, risks = await uow.at_risk_pairs(dataclasses.replace(period, risk_pair_id=pair_id))
+            row = dataclasses.replace(found[0], attention=risks[0] if risks else None)
             sessions = await uow.dashboard_pair_sessions(pair_id)
             planned = await uow.dashboard_pair_planned(pair_id, self._clock.now())
             charter = await uow.charter_of(pair_id)
             return program, PairDetail(
-                row=found[0],
+                row=row,
                 sessions=tuple(sessions),
                 planned=tuple(planned),
                 meetings_minutes=charter.minutes if charter else None,

@@ -34,8 +34,11 @@ class DashboardQueries(Protocol):
 
     async def end_dashboard_session(self, token_hash: str) -> None: ...
 
-    async def dashboard_pair_rows(self, program_id: int, now: datetime) -> Sequence[PairRow]:
-        """Every pair of the program, with its figures (``attention`` left empty)."""
+    async def dashboard_pair_rows(
+        self, program_id: int, now: datetime, pair_id: int | None = None
+    ) -> Sequence[PairRow]:
+        """Every pair of the program (or only ``pair_id``), with its figures (``attention``
+        left empty)."""
         ...
 
     async def dashboard_pair_sessions(self, pair_id: int) -> Sequence[PairSession]: ...

@@ -61,6 +61,18 @@ def sessions_cells(driver: Any) -> list[str]:
     return [cell.text for cell in cells]
 
 
+def navigating(driver: Any, action: Any) -> None:
+    """Does what leads to another page, and waits until that page replaced this one (a key
+    press submitting a form returns before the browser has left)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
+
+
 def drive(served: Served, link_path: str, shots: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -88,7 +100,7 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
         assert d.switch_to.active_element.get_attribute("class") == "skip"
 
-        d.find_element(By.LINK_TEXT, "Pairs").click()
+        navigating(d, d.find_element(By.LINK_TEXT, "Pairs").click)
         assert d.find_element(By.TAG_NAME, "h1").text == "Pairs"
         d.save_screenshot(str(shots / "pairs.png"))
         assert first_cells(d) == ["alice", "dan"]
@@ -97,25 +109,25 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         assert "Dec 10, 2026, 2:00" in first.text and "unreachable" not in first.text
         assert "unreachable" in second.text
         # Sorting: by sessions done, fewest first, then most first.
-        d.find_element(By.LINK_TEXT, "Sessions / target").click()
+        navigating(d, d.find_element(By.LINK_TEXT, "Sessions / target").click)
         assert sessions_cells(d) == ["1 / 6", "2 / 6"]
         header = d.find_element(By.CSS_SELECTOR, "th[aria-sort='ascending']")
         assert header.text == "Sessions / target"
-        d.find_element(By.LINK_TEXT, "Sessions / target").click()
+        navigating(d, d.find_element(By.LINK_TEXT, "Sessions / target").click)
         assert sessions_cells(d) == ["2 / 6", "1 / 6"]
         # Filtering: only the pairs needing attention, then by name.
         Select(d.find_element(By.ID, "flag")).select_by_value("attention")
-        d.find_element(By.ID, "apply").click()
+        navigating(d, d.find_element(By.ID, "apply").click)
         assert first_cells(d) == ["dan"]
         assert "1 of 2 pairs shown" in d.find_element(By.ID, "shown").text
         Select(d.find_element(By.ID, "flag")).select_by_value("all")
         search = d.find_element(By.ID, "q")
         search.send_keys("ALI")
-        search.send_keys(Keys.ENTER)
+        navigating(d, lambda: search.send_keys(Keys.ENTER))
         assert first_cells(d) == ["alice"]
         d.save_screenshot(str(shots / "pairs-filtered.png"))
 
-        d.find_element(By.LINK_TEXT, "alice").click()
+        navigating(d, d.find_element(By.LINK_TEXT, "alice").click)
         assert d.find_element(By.TAG_NAME, "h1").text == "alice & bob"
         d.save_screenshot(str(shots / "pair.png"))
         assert figure(d, "sessions") == "2 / 6"
@@ -128,7 +140,14 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         assert "LinkedIn basics" not in d.page_source
         assert "Privacy settings" not in d.page_source
 
-        d.find_element(By.LINK_TEXT, "People").click()
+        navigating(d, d.find_element(By.LINK_TEXT, "Pairs").click)
+        navigating(d, d.find_element(By.LINK_TEXT, "dan").click)
+        assert d.find_element(By.TAG_NAME, "h1").text == "dan & erin"
+        main = d.find_element(By.TAG_NAME, "main").text
+        assert "Suggested action: messages do not reach them" in main
+        assert figure(d, "sessions") == "1 / 6"
+
+        navigating(d, d.find_element(By.LINK_TEXT, "People").click)
         assert d.find_element(By.TAG_NAME, "h1").text == "People"
         d.save_screenshot(str(shots / "people.png"))
         expected = {
@@ -141,7 +160,7 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
             "left": "0",
         }
         assert {name: figure(d, name) for name in expected} == expected
-        d.find_element(By.ID, "not-answered").click()
+        navigating(d, d.find_element(By.ID, "not-answered").click)
         names = [
             row.find_elements(By.TAG_NAME, "td")[0].text
             for row in d.find_elements(By.CSS_SELECTOR, "#people tbody tr")
