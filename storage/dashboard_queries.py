@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,8 @@ from bot.dashboard.model import LinkRefusal, LinkUse, PairRow, PairSession, Pers
 from bot.domain import EnrollmentStatus, InvitationStatus, PairStatus
 from storage import tables
 from storage.digest_queries import _utc
+
+LINKS_KEPT = timedelta(days=7)
 
 
 def _day(value: object) -> date | None:
@@ -36,6 +38,11 @@ class SqlDashboardQueries:
         created_at: datetime,
         expires_at: datetime,
     ) -> None:
+        link = tables.dashboard_link
+        # A spent or expired link is kept a week, to tell its owner so rather than "unknown".
+        await self.session.execute(
+            sa.delete(link).where(link.c.expires_at < created_at - LINKS_KEPT)
+        )
         await self.session.execute(
             sa.insert(tables.dashboard_link).values(
                 token_hash=token_hash,

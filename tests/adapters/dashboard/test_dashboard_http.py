@@ -348,3 +348,21 @@ async def test_malformed_requests_get_a_4xx_never_a_500(
                 assert_protected(response)
         still, _ = await fetch(served, f"/dashboard/programs/{pilot}/", session)
         assert still.status == 200
+
+
+async def test_an_owner_of_several_programs_chooses_one(
+    program: ConsoleSession, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    await program.run_line('@hr /tandem program new "Second"')
+    second = await program_id(uow_factory, "Second")
+    everything = await link_for(program)
+    named = await link_for(program, line='@hr /tandem dashboard program: "Second"')
+    async with serving(program, uow_factory) as served:
+        session, where = await open_session(served, everything)
+        assert where == "/dashboard/"
+        response, body = await fetch(served, where, session)
+        assert response.status == 200 and "Pilot" in body and "Second" in body
+        _, where = await open_session(served, named)
+        assert where == f"/dashboard/programs/{second}/"
+    refused = await said(program, '@hr /tandem dashboard program: "Nowhere"')
+    assert "/dashboard/open/" not in refused
