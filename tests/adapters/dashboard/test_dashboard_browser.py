@@ -12,12 +12,15 @@ The program ("Pilot", 18 November 2026 to 9 February 2027: 84 days, 12 weeks), s
 - alice planned their next session on 10 December 2026 at 14:00;
 - erin's messages do not reach her: dan & erin is the one pair needing attention.
 
-Screenshots of each page go to the test's temporary folder (never committed).
+Screenshots of each page go to the test's temporary folder, or to the folder
+``TANDEM_TEST_SCREENSHOTS`` names (never committed), for a person to look at.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -78,7 +81,8 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select
 
-    with chromium(shots / "profile") as driver:
+    shots.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile, chromium(Path(profile)) as driver:
         d: Any = driver
         d.get(served.url(link_path))
         # The link set the session and led to the overview.
@@ -189,4 +193,5 @@ async def test_an_owner_sees_the_program_in_a_browser(
     link_path = "/dashboard/open/" + found.group(1)
     async with serving(console, uow_factory) as served:
         # Selenium waits on the browser; the server answers meanwhile on this loop.
-        await asyncio.to_thread(drive, served, link_path, tmp_path)
+        shots = Path(os.environ.get("TANDEM_TEST_SCREENSHOTS", "") or tmp_path)
+        await asyncio.to_thread(drive, served, link_path, shots)
