@@ -276,6 +276,8 @@ class SqlDigestQueries:
         await tune_for_aggregates(self.session)
         p, e, c = tables.pair.c, tables.enrollment.c, tables.checkin.c
         active_pair = sa.and_(p.program_id == period.program_id, p.status == PairStatus.ACTIVE)
+        if period.risk_pair_id is not None:
+            active_pair = sa.and_(active_pair, p.id == period.risk_pair_id)
         last_logs = _last_logs(period.program_id)
         last_activity = sa.func.coalesce(last_logs.c.last, p.created_at)
         o, person = tables.outbox.c, tables.person.c

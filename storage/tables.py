@@ -639,3 +639,27 @@ quiz_question = sa.Table(
     sa.Column("choices", sa.JSON, nullable=False),
     sa.Column("explanation", sa.Text, nullable=False),
 )
+
+# The owners' dashboard (bot.dashboard): one-time links handed out in chat, and the browser
+# sessions they open. Only a SHA-256 of each token is kept: a copy of the database opens nothing.
+dashboard_link = sa.Table(
+    "dashboard_link",
+    metadata,
+    _id(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _fk("person_id", "person.id"),
+    _fk("program_id", "program.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("used_at", UTCDateTime),
+)
+
+dashboard_session = sa.Table(
+    "dashboard_session",
+    metadata,
+    _id(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _fk("person_id", "person.id"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
+)

@@ -3,7 +3,7 @@ last two weeks not asked about yet, a handful, found without reading the tens of
 sessions a large company held in those two weeks
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0020
 Create Date: 2026-11-30 17:10:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0022"
-down_revision: str | Sequence[str] | None = "0018"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
