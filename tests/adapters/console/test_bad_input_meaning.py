@@ -41,8 +41,14 @@ NEW_OPTIONS_EN = "sessions: (or séances:), every: (or tous:), length: (or duré
 NEW_OPTIONS_FR = "séances: (ou sessions:), tous: (ou every:), durée: (ou length:)"
 LOG_OPTIONS_EN = "next: (or prochaine:), date: (or le:)"
 LOG_OPTIONS_FR = "prochaine: (ou next:), le: (ou date:)"
-SET_OPTIONS_EN = "until: (or fin:), quotes: (or citations:), program: (or programme:)"
-SET_OPTIONS_FR = "fin: (ou until:), citations: (ou quotes:), programme: (ou program:)"
+SET_OPTIONS_EN = (
+    "until: (or fin:), quotes: (or citations:), holidays: (or fériés:), closed: (or fermé:), "
+    "program: (or programme:)"
+)
+SET_OPTIONS_FR = (
+    "fin: (ou until:), citations: (ou quotes:), fériés: (ou holidays:), fermé: (ou closed:), "
+    "programme: (ou program:)"
+)
 
 
 def not_option_of(option: str, command: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
