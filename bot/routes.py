@@ -10,6 +10,7 @@ from bot.commands import (
     matching,
     owner,
     participant,
+    planning,
     preferences,
     privacy,
     reciprocal,
@@ -69,10 +70,14 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "reciprocal": reciprocal.on_reciprocal_choice,
     "quiz": quiz.on_quiz_choice,
     "workshop": workshops.on_workshop_choice,
+    planning.CHOICE_PREFIX: planning.on_slot_choice,
 }
 # Buttons whose prompt is gone (answered, or never shown): a handler that can say more than
 # "no longer valid" raises its own refusal, else the generic one stands.
-STALE_EXPLAINERS: dict[str, ChoiceHandler] = {"quiz": quiz.explain_stale}
+STALE_EXPLAINERS: dict[str, ChoiceHandler] = {
+    "quiz": quiz.explain_stale,
+    planning.CHOICE_PREFIX: planning.explain_stale_slot,
+}
 
 # Flows started by the scheduler rather than by a command must be registered too.
 REGISTERED_FLOWS = (checkin.FLOW, assessment.FLOW)
