@@ -83,15 +83,19 @@ def propose(
 ) -> list[Interval]:
     """Up to ``count`` slots of ``length`` that suit everyone, each on a different day of the
     first person's calendar, the earliest of each day, the earliest days first; none starts
-    before ``now + notice`` nor after ``now + horizon`` (or ``until``, the program's end)."""
+    before ``now + notice``, nor on or after the day ``horizon`` on (or ``until``, the end of
+    the program)."""
     if not people or length <= timedelta(0) or count <= 0:
         return []
     asker = people[0]
     earliest = now + notice
-    latest = now + horizon if until is None else min(now + horizon, until)
-    found: list[Interval] = []
     day = now.astimezone(asker.zone).date()
-    while len(found) < count and _day_start(day, asker.zone) <= latest:
+    # Up to the end of the asker's day before the same weekday two weeks on: ten working days.
+    latest = _day_start(day + timedelta(days=horizon.days), asker.zone)
+    if until is not None:
+        latest = min(latest, until)
+    found: list[Interval] = []
+    while len(found) < count and _day_start(day, asker.zone) < latest:
         if asker.hours.is_working_day(day):
             slot = _first_on(day, people, length, earliest, latest)
             if slot is not None:
@@ -113,7 +117,7 @@ def _first_on(
     while wall + length <= closing:
         # Through UTC: a wall time skipped by a spring-forward change moves on by the gap.
         start = wall.replace(tzinfo=asker.zone).astimezone(UTC)
-        if start > latest:
+        if start >= latest:
             return None
         slot = Interval(start, start + length)
         if start >= earliest and fits_all(people, slot):
