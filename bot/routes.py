@@ -14,6 +14,7 @@ from bot.commands import (
     preferences,
     privacy,
     reciprocal,
+    rescheduling,
     sessions,
     workshops,
 )
@@ -54,6 +55,8 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "workshop"): workshops.workshop,
     ("session", "log"): sessions.session,
     ("session", "plan"): sessions.session,
+    ("session", "move"): rescheduling.move,
+    ("session", "cancel"): rescheduling.cancel,
     ("session", "list"): sessions.session,
     ("session", "undo"): sessions.session,
     ("session", "help"): participant.help_command,

@@ -40,9 +40,21 @@ async def plan(turn: Turn, command: Command) -> None:
     if not command.args:
         await _propose(turn, enrollment, pair)
         return
-    args, anyway = _without_anyway(command.args)
+    slot, typed, anyway = await typed_slot(turn, pair, command.args, "errors.plan_usage")
+    people = await pair_people(turn, enrollment, pair)
+    await refuse_unfit(turn, people, slot, anyway=anyway, typed=typed)
+    await book(turn, enrollment, pair, slot)
+
+
+async def typed_slot(
+    turn: Turn, pair: Pair, words: tuple[str, ...], usage: str
+) -> tuple[Interval, str, bool]:
+    """``DATE TIME [anyway]`` on the speaker's clock, to come and within the program, for the
+    pair's session length; with the words as typed and whether "anyway" was said."""
+    args, anyway = _without_anyway(words)
     if not 2 <= len(args) <= 5:
-        raise UserError("errors.plan_usage")
+        raise UserError(usage)
+    typed = " ".join(args)
     # The time comes last; before it, the day, in one word or several (28 novembre 2026).
     day_text, time_text = " ".join(args[:-1]), args[-1]
     zone = ZoneInfo(turn.timezone_of(turn.person))
@@ -51,16 +63,11 @@ async def plan(turn: Turn, command: Command) -> None:
     span = (program.starts_on, program_end(program))
     day = parse_planned_day(day_text, turn.today_for(turn.person), span)
     at = parse_time(time_text)
-    starts_at = datetime.combine(day, at, tzinfo=zone)
+    starts_at = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
     if starts_at <= turn.now:
-        raise UserError("errors.plan_in_past", value=" ".join(args))
+        raise UserError("errors.plan_in_past", value=typed)
     minutes = await session_minutes(turn, pair)
-    slot = Interval(
-        starts_at.astimezone(UTC), starts_at.astimezone(UTC) + timedelta(minutes=minutes)
-    )
-    people = await _pair_people(turn, enrollment, pair)
-    await _refuse_unfit(turn, people, slot, anyway=anyway, typed=" ".join(args))
-    await book(turn, enrollment, pair, slot)
+    return Interval(starts_at, starts_at + timedelta(minutes=minutes)), typed, anyway
 
 
 def _without_anyway(args: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
@@ -83,31 +90,41 @@ async def session_minutes(turn: Turn, pair: Pair) -> int:
     return program.session_minutes
 
 
-async def _pair_people(turn: Turn, enrollment: Enrollment, pair: Pair) -> list[Person]:
+async def pair_people(turn: Turn, enrollment: Enrollment, pair: Pair) -> list[Person]:
     """The speaker first (slots are laid on their clock), then their partner if any."""
     assert enrollment.id is not None
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
     return [turn.person] + ([partner] if partner is not None else [])
 
 
-async def _availabilities(turn: Turn, people: list[Person], window: Interval) -> list[Availability]:
+async def _availabilities(
+    turn: Turn, people: list[Person], window: Interval, ignoring: Interval | None = None
+) -> list[Availability]:
+    """Each person's clock, week and busy times, but ``ignoring`` (a session being moved)."""
     busy = await calendar_for(turn).free_busy(people, window)
     return [
         Availability(
             zone=ZoneInfo(turn.timezone_of(person)),
             hours=WorkingHours.from_overrides(person.working_hours),
-            busy=busy.get(person.id or 0, ()),
+            busy=tuple(b for b in busy.get(person.id or 0, ()) if b != ignoring),
         )
         for person in people
     ]
 
 
-async def _refuse_unfit(
-    turn: Turn, people: list[Person], slot: Interval, *, anyway: bool, typed: str
+async def refuse_unfit(
+    turn: Turn,
+    people: list[Person],
+    slot: Interval,
+    *,
+    anyway: bool,
+    typed: str,
+    ignoring: Interval | None = None,
 ) -> None:
     """A clash with a session or workshop is always refused; a time outside someone's working
-    hours or on their day off unless asked for ``anyway``. The refusal offers free slots."""
-    for person, seen in zip(people, await _availabilities(turn, people, slot), strict=True):
+    hours or on their day off unless asked for ``anyway``."""
+    seen_all = await _availabilities(turn, people, slot, ignoring)
+    for person, seen in zip(people, seen_all, strict=True):
         unfit = unfit_for(seen, slot)
         if unfit is None or (anyway and unfit is not Unfit.BUSY):
             continue
@@ -126,7 +143,7 @@ async def _refuse_unfit(
 
 
 async def _propose(turn: Turn, enrollment: Enrollment, pair: Pair) -> None:
-    people = await _pair_people(turn, enrollment, pair)
+    people = await pair_people(turn, enrollment, pair)
     minutes = await session_minutes(turn, pair)
     program = await turn.uow.program(pair.program_id)
     assert program is not None and pair.id is not None
@@ -185,7 +202,7 @@ async def on_slot_choice(turn: Turn, rest: str) -> None:
         raise UserError("errors.slot_passed")
     minutes = await session_minutes(turn, pair)
     slot = Interval(starts_at, starts_at + timedelta(minutes=minutes))
-    people = await _pair_people(turn, enrollment, pair)
+    people = await pair_people(turn, enrollment, pair)
     seen = await _availabilities(turn, people, slot)
     if any(unfit_for(person, slot) is not None for person in seen):
         raise UserError(
