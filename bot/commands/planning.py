@@ -42,7 +42,7 @@ async def plan(turn: Turn, command: Command) -> None:
         return
     slot, typed, anyway = await typed_slot(turn, pair, command.args, "errors.plan_usage")
     people = await pair_people(turn, enrollment, pair)
-    await refuse_unfit(turn, people, slot, anyway=anyway, typed=typed)
+    await refuse_unfit(turn, pair, people, slot, anyway=anyway, typed=typed)
     await book(turn, enrollment, pair, slot)
 
 
@@ -114,47 +114,59 @@ async def _availabilities(
 
 async def refuse_unfit(
     turn: Turn,
+    pair: Pair,
     people: list[Person],
     slot: Interval,
     *,
     anyway: bool,
     typed: str,
     ignoring: Interval | None = None,
+    verb: str = "plan",
 ) -> None:
     """A clash with a session or workshop is always refused; a time outside someone's working
-    hours or on their day off unless asked for ``anyway``."""
+    hours or on their day off unless asked for ``anyway``. The refusal names free times."""
     seen_all = await _availabilities(turn, people, slot, ignoring)
     for person, seen in zip(people, seen_all, strict=True):
         unfit = unfit_for(seen, slot)
         if unfit is None or (anyway and unfit is not Unfit.BUSY):
             continue
-        zone = turn.timezone_of(person)
         raise UserError(
             "errors.plan_unfit",
             value=typed,
+            verb=verb,
             reason=unfit.value,
             who=person.display_name,
             me=person.id == turn.person_id,
             hours=WorkingHours.from_overrides(person.working_hours),
-            zone=zone,
+            zone=turn.timezone_of(person),
             own_zone=turn.timezone_of(turn.person),
-            starts_at=slot.start,
+            free=[free.start for free in await free_slots(turn, pair, people, ignoring)],
         )
 
 
-async def _propose(turn: Turn, enrollment: Enrollment, pair: Pair) -> None:
-    people = await pair_people(turn, enrollment, pair)
+async def free_slots(
+    turn: Turn, pair: Pair, people: list[Person], ignoring: Interval | None = None
+) -> list[Interval]:
+    """The proposals for the pair: over the next two weeks, within the program's days."""
     minutes = await session_minutes(turn, pair)
     program = await turn.uow.program(pair.program_id)
-    assert program is not None and pair.id is not None
+    assert program is not None
     zone = ZoneInfo(turn.timezone_of(turn.person))
     starts = datetime.combine(program.starts_on, time(0), tzinfo=zone)
     # Up to the end of the program's last day, on the speaker's clock.
     until = datetime.combine(program_end(program) + timedelta(days=1), time(0), tzinfo=zone)
     now = max(turn.now, starts.astimezone(UTC))
     window = Interval(now, now + HORIZON + timedelta(days=1))
-    seen = await _availabilities(turn, people, window)
-    slots = propose(seen, timedelta(minutes=minutes), now, until=until)
+    seen = await _availabilities(turn, people, window, ignoring)
+    return propose(seen, timedelta(minutes=minutes), now, until=until)
+
+
+async def _propose(turn: Turn, enrollment: Enrollment, pair: Pair) -> None:
+    assert pair.id is not None
+    people = await pair_people(turn, enrollment, pair)
+    minutes = await session_minutes(turn, pair)
+    zone = ZoneInfo(turn.timezone_of(turn.person))
+    slots = await free_slots(turn, pair, people)
     partner = people[1] if len(people) > 1 else None
     if not slots:
         await turn.say("sessions.no_slots", partner=partner, minutes=minutes)

@@ -29,7 +29,7 @@ async def move(turn: Turn, command: Command) -> None:
     people = await pair_people(turn, enrollment, pair)
     # The session being moved does not stand in its own way.
     current = session_interval(planned)
-    await refuse_unfit(turn, people, slot, anyway=anyway, typed=typed, ignoring=current)
+    await refuse_unfit(turn, pair, people, slot, anyway=anyway, typed=typed, ignoring=current)
     if slot.start == planned.starts_at:
         raise UserError("errors.move_same_time", starts_at=slot.start, zone=_zone(turn))
     was = planned.starts_at

@@ -170,6 +170,10 @@ async def test_a_bad_date_and_time_is_answered_in_both_languages_and_nothing_cha
             answer = await said(console, f"@alice /session plan {typed}")
             assert expected[column - 1] in answer, (locale, typed, answer)
             assert await dump(uow_factory) == before
+    # A refusal names the times that would suit both, on the reader's clock.
+    offered = await said(console, "@alice /session plan 2026-11-21 10:00")
+    assert "Libres pour vous deux : 18 nov. 2026, 17:00 (heure : Paris)" in offered
+    assert "/session plan 2026-11-21 10:00 quand-même" in offered
     # Outside working hours on purpose: said so, it is planned.
     answer = await said(console, "@alice /session plan 2026-11-20 20:00 quand-même")
     assert "Prochaine session planifiée le" in answer
