@@ -23,6 +23,7 @@ from storage.health import database_answers
 from storage.leader import leader_lock
 
 if TYPE_CHECKING:
+    from adapters.dashboard.app import DashboardApp
     from adapters.slack.app import SlackApp
     from adapters.teams.app import TeamsApp
 
@@ -74,9 +75,13 @@ def make_app(
     teams: TeamsApp | None = None,
     database: AsyncEngine | None = None,
     scheduler: Scheduler | None = None,
+    dashboard: DashboardApp | None = None,
 ) -> web.Application:
     application = web.Application()
     application.router.add_get("/healthz", healthz)
+    if dashboard is not None:
+        # The owners' pages, opened by a one-time link from chat (/tandem dashboard).
+        dashboard.add_routes(application)
     if scheduler is not None:
         application[SCHEDULER] = scheduler
     if database is not None:
@@ -127,7 +132,14 @@ async def run_server(settings: Settings) -> None:
         leader_lock(runtime.uow_factory.engine, settings.tandem_leader_lease_seconds),
         settings.tandem_scheduler_interval_seconds,
     )
-    application = make_app(runtime.slack, runtime.teams, runtime.uow_factory.engine, scheduler)
+    from adapters.dashboard.app import DashboardApp
+
+    dashboard = DashboardApp(
+        runtime.uow_factory, runtime.clock, runtime.renderer, settings.dashboard_url
+    )
+    application = make_app(
+        runtime.slack, runtime.teams, runtime.uow_factory.engine, scheduler, dashboard
+    )
     runner = web.AppRunner(application, access_log=None, shutdown_timeout=REQUEST_DRAIN_SECONDS)
     await runner.setup()
     site = web.TCPSite(runner, "0.0.0.0", settings.port, reuse_port=settings.tandem_reuse_port)

@@ -134,6 +134,7 @@ async def build_runtime(
         default_locale=settings.tandem_locale,
         default_timezone=settings.tandem_timezone,
         admins=tuple(settings.tandem_admins),
+        public_url=settings.dashboard_url,
     )
     engine = Engine(uow_factory, clock, renderer, config)
     ports: dict[str, ChatPort] = platform_ports(settings)

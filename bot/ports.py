@@ -9,6 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol
 
+from bot.dashboard.ports import DashboardQueries
 from bot.digest.activity import ActivityWindow, WeekActivity
 from bot.digest.figures import (
     AtRiskPair,
@@ -268,6 +269,7 @@ class UnitOfWork(
     QuizStore,
     GuideQueries,
     WorkshopQueries,
+    DashboardQueries,
     Protocol,
 ):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""

@@ -20,6 +20,7 @@ from bot.commands import (
 )
 from bot.commands.grammar import Command
 from bot.conversations import assessment, checkin, runner
+from bot.dashboard import access as dashboard_access
 from bot.guides import command as guides
 from bot.quiz import answer as quiz
 from bot.turn import Turn
@@ -48,6 +49,7 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "pair"): owner.pair,
     ("tandem", "digest"): owner.digest,
     ("tandem", "report"): owner.report,
+    ("tandem", "dashboard"): dashboard_access.dashboard,
     ("tandem", "match"): matching.match,
     ("tandem", "avoid"): preferences.avoid,
     ("tandem", "manager"): preferences.manager,

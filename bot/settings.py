@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     tandem_log_format: Literal["text", "json"] = "text"
     tandem_log_level: str = "INFO"
     port: int = 3000
+    # The address browsers reach this server at (``PUBLIC_URL``), for the dashboard's links;
+    # unset: http://localhost:PORT. An https:// address makes the session cookie Secure.
+    public_url: str | None = None
     # Several `tandem serve` processes on one host listening on the same PORT (Linux
     # SO_REUSEPORT: the kernel spreads connections over them). PostgreSQL only: on SQLite the
     # one process takes over whatever the inbox holds.
@@ -104,6 +107,10 @@ class Settings(BaseSettings):
 
         ZoneInfo(value)
         return value
+
+    @property
+    def dashboard_url(self) -> str:
+        return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
 
     @property
     def slack_oauth_enabled(self) -> bool:

@@ -24,6 +24,8 @@ class EngineConfig:
     default_locale: str = "fr"
     default_timezone: str = "Europe/Paris"
     admins: tuple[str, ...] = ()
+    # Where the bot's own web server is reached from a browser (links to the dashboard).
+    public_url: str = "http://localhost:3000"
 
 
 @dataclass(frozen=True)

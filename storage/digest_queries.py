@@ -102,17 +102,14 @@ class SqlDigestQueries:
         )
 
         # When each active pair was last heard of.
-        last_logs = _last_logs(program_id)
-        last_activity = sa.func.coalesce(last_logs.c.last, p.created_at)
+        last_activity = _last_activity()
         pairs_row = (
             await self.session.execute(
                 sa.select(
                     sa.func.count(),
                     sa.func.count(p.mentor_enrollment_id) + sa.func.count(p.mentee_enrollment_id),
                     sa.func.sum(sa.case((last_activity >= period.quiet_since, 1), else_=0)),
-                )
-                .select_from(tables.pair.outerjoin(last_logs, last_logs.c.pair_id == p.id))
-                .where(active_pair)
+                ).where(active_pair)
             )
         ).one()
 
@@ -203,6 +200,8 @@ class SqlDigestQueries:
             )
             .where(p.program_id == program_id)
         )
+        wrote = sa.and_(feedback_week, f.learnt.is_not(None), f.learnt != "")
+        # The ratings and who wrote what they learnt, in one pass over the program's feedback.
         ratings = (
             await self.session.execute(
                 in_program.add_columns(
@@ -210,19 +209,12 @@ class SqlDigestQueries:
                     sa.func.count(f.usefulness),
                     sa.func.avg(sa.case((feedback_week, f.usefulness))),
                     sa.func.count(sa.case((feedback_week, f.usefulness))),
-                )
+                    sa.func.count(sa.distinct(sa.case((wrote, f.person_id)))),
+                    sa.func.sum(sa.case((sa.and_(wrote, f.share_name.is_(False)), 1), else_=0)),
+                ).where(sa.or_(f.usefulness.is_not(None), wrote))
             )
         ).one()
-
-        wrote = sa.and_(feedback_week, f.learnt.is_not(None), f.learnt != "")
-        authors_row = (
-            await self.session.execute(
-                in_program.add_columns(
-                    sa.func.count(sa.distinct(f.person_id)),
-                    sa.func.sum(sa.case((f.share_name.is_(False), 1), else_=0)),
-                ).where(wrote)
-            )
-        ).one()
+        authors_row = ratings[4:]
         authors, unnamed = int(authors_row[0] or 0), int(authors_row[1] or 0)
         anonymous_allowed = authors >= period.quote_min_group
         person = tables.person.c
@@ -276,16 +268,29 @@ class SqlDigestQueries:
         await tune_for_aggregates(self.session)
         p, e, c = tables.pair.c, tables.enrollment.c, tables.checkin.c
         active_pair = sa.and_(p.program_id == period.program_id, p.status == PairStatus.ACTIVE)
-        last_logs = _last_logs(period.program_id)
-        last_activity = sa.func.coalesce(last_logs.c.last, p.created_at)
+        if period.risk_pair_id is not None:
+            active_pair = sa.and_(active_pair, p.id == period.risk_pair_id)
+        # Each active pair with when it was last heard of, worked out once a pair: materialized,
+        # so that the planner does not repeat the lookup in each clause that names it.
+        active = (
+            sa.select(
+                p.id,
+                p.mentor_enrollment_id,
+                p.mentee_enrollment_id,
+                sa.type_coerce(_last_activity(), p.created_at.type).label("last"),
+            )
+            .where(active_pair)
+            .cte("active_pair")
+            .prefix_with("MATERIALIZED")
+        )
         o, person = tables.outbox.c, tables.person.c
         # One row per member of an active pair (mentor, then mentee).
         members = sa.union_all(
             *(
-                sa.select(p.id.label("pair_id"), e.id.label("enrollment_id"), e.person_id)
-                .join(tables.enrollment, e.id == side)
-                .where(active_pair)
-                for side in (p.mentor_enrollment_id, p.mentee_enrollment_id)
+                sa.select(
+                    active.c.id.label("pair_id"), e.id.label("enrollment_id"), e.person_id
+                ).join(tables.enrollment, e.id == side)
+                for side in (active.c.mentor_enrollment_id, active.c.mentee_enrollment_id)
             )
         ).subquery()
         since = period.at_risk_since
@@ -298,7 +303,9 @@ class SqlDigestQueries:
             )
             .where(sa.or_(c.due_at >= since, c.answered_at >= since))
             .group_by(c.enrollment_id)
-            .subquery()
+            # Grouped once: as a subquery, each parallel worker built the same hash of it.
+            .cte("recent_checkins")
+            .prefix_with("MATERIALIZED")
         )
         failures = (
             sa.select(o.person_id, sa.func.count().label("failed"))
@@ -324,14 +331,14 @@ class SqlDigestQueries:
             .group_by(members.c.pair_id)
             .subquery()
         )
-        quiet = last_activity < period.quiet_since
+        quiet = active.c.last < period.quiet_since
         rows = (
             await self.session.execute(
                 sa.select(
-                    p.id,
-                    p.mentor_enrollment_id,
-                    p.mentee_enrollment_id,
-                    sa.type_coerce(last_activity, sa.String).label("last"),
+                    active.c.id,
+                    active.c.mentor_enrollment_id,
+                    active.c.mentee_enrollment_id,
+                    sa.type_coerce(active.c.last, sa.String).label("last"),
                     sa.case((quiet, 1), else_=0).label("quiet"),
                     per_pair.c.mood,
                     per_pair.c.expired,
@@ -339,13 +346,8 @@ class SqlDigestQueries:
                     per_pair.c.failed,
                     sa.func.count().over().label("total"),
                 )
-                .select_from(
-                    tables.pair.outerjoin(per_pair, per_pair.c.pair_id == p.id).outerjoin(
-                        last_logs, last_logs.c.pair_id == p.id
-                    )
-                )
+                .select_from(active.outerjoin(per_pair, per_pair.c.pair_id == active.c.id))
                 .where(
-                    active_pair,
                     sa.or_(
                         quiet,
                         per_pair.c.mood <= 2,
@@ -354,7 +356,7 @@ class SqlDigestQueries:
                         per_pair.c.failed > 0,
                     ),
                 )
-                .order_by(last_activity, p.id)
+                .order_by(active.c.last, active.c.id)
                 .limit(period.risk_limit)
             )
         ).all()
@@ -388,15 +390,11 @@ class SqlDigestQueries:
         return int(rows[0][9]), tuple(found)
 
 
-def _last_logs(program_id: int) -> sa.Subquery:
-    """When each active pair of the program last logged a session: one pass over
-    ix_session_log_activity, grouped, rather than a lookup per pair repeated in every clause
-    that names it. A pair that never logged one has no row (its creation counts then)."""
+def _last_activity() -> sa.ColumnElement[Any]:
+    """When a pair was last heard of: its latest logged session, else its creation.
+
+    One backward step down ix_session_log_activity (pair_id, created_at, …) per pair: the cost
+    follows the number of pairs, not the year of sessions that grouping them all would read."""
     p, s = tables.pair.c, tables.session_log.c
-    return (
-        sa.select(s.pair_id, sa.func.max(s.created_at).label("last"))
-        .join(tables.pair, p.id == s.pair_id)
-        .where(p.program_id == program_id, p.status == PairStatus.ACTIVE)
-        .group_by(s.pair_id)
-        .subquery()
-    )
+    latest = sa.select(sa.func.max(s.created_at)).where(s.pair_id == p.id).scalar_subquery()
+    return sa.func.coalesce(latest, p.created_at)

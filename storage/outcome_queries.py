@@ -97,13 +97,15 @@ class SqlOutcomeQueries:
     def _before_after(self, program_id: int) -> sa.Select[Any]:
         """One row per person and topic rated at intake and at their latest assessment since.
 
-        Set-based: each rating of the two assessments that matter (intake, latest) is read
-        once and the pair of levels is taken by a GROUP BY, rather than one index lookup per
-        person and topic (which the planner, misjudging the latest moment's CASE, chose)."""
+        Set-based: the latest answered assessment of each person is found by a GROUP BY, then
+        its ratings are matched with the intake's topic by topic in one hash join. Each
+        (assessment, topic) and each (enrollment, moment) is unique, so a match is the pair of
+        levels itself: no GROUP BY over the year's ratings to pair them up, which cost about a
+        third more (a hash table of every person and topic)."""
         e = tables.enrollment.c
-        a, r = tables.skill_assessment.c, tables.skill_rating.c
+        latest_rating = tables.skill_rating.c
         later = tables.skill_assessment.alias("later")
-        latest = (
+        latest_rank = (
             sa.select(later.c.enrollment_id, sa.func.max(_rank(later.c.moment)).label("rank"))
             .join(tables.enrollment, e.id == later.c.enrollment_id)
             .where(
@@ -114,30 +116,40 @@ class SqlOutcomeQueries:
             .group_by(later.c.enrollment_id)
             .subquery()
         )
-        rank = _rank(a.moment)
-        is_base, is_latest = a.moment == BASELINE, rank == latest.c.rank
-        return (
-            sa.select(
-                a.enrollment_id.label("enrollment_id"),
-                r.topic.label("topic"),
-                sa.func.max(sa.case((is_base, r.level))).label("before"),
-                sa.func.max(sa.case((is_latest, r.level))).label("after"),
-                # The moment named back from its rank.
-                sa.func.max(sa.case((latest.c.rank == 2, END), else_=MID)).label("moment"),
-            )
-            .select_from(
-                tables.skill_assessment.join(
-                    latest, latest.c.enrollment_id == a.enrollment_id
-                ).join(tables.skill_rating, r.assessment_id == a.id)
-            )
-            .where(a.answered_at.is_not(None), sa.or_(is_base, is_latest))
-            .group_by(a.enrollment_id, r.topic)
-            # Rated at both: intake and the latest assessment.
-            .having(
+        latest = tables.skill_assessment.alias("latest")
+        intake = tables.skill_assessment.alias("intake")
+        intake_rating = tables.skill_rating.alias("intake_rating")
+        return sa.select(
+            latest_rank.c.enrollment_id.label("enrollment_id"),
+            latest_rating.topic.label("topic"),
+            intake_rating.c.level.label("before"),
+            latest_rating.level.label("after"),
+            # The moment named back from its rank.
+            sa.case((latest_rank.c.rank == 2, END), else_=MID).label("moment"),
+        ).select_from(
+            latest_rank.join(
+                latest,
                 sa.and_(
-                    sa.func.count(sa.case((is_base, 1))) > 0,
-                    sa.func.count(sa.case((is_latest, 1))) > 0,
-                )
+                    latest.c.enrollment_id == latest_rank.c.enrollment_id,
+                    _rank(latest.c.moment) == latest_rank.c.rank,
+                    latest.c.answered_at.is_not(None),
+                ),
+            )
+            .join(tables.skill_rating, latest_rating.assessment_id == latest.c.id)
+            .join(
+                intake,
+                sa.and_(
+                    intake.c.enrollment_id == latest_rank.c.enrollment_id,
+                    intake.c.moment == BASELINE,
+                    intake.c.answered_at.is_not(None),
+                ),
+            )
+            .join(
+                intake_rating,
+                sa.and_(
+                    intake_rating.c.assessment_id == intake.c.id,
+                    intake_rating.c.topic == latest_rating.topic,
+                ),
             )
         )
 

@@ -144,6 +144,9 @@ class SqlPrivacyQueries:
             t.outbox: t.outbox.c.person_id == person_id,
             t.workshop: t.workshop.c.host_id == person_id,
             t.workshop_seat: t.workshop_seat.c.person_id == person_id,
+            # The dashboard links they asked for and the sessions those opened (token hashes).
+            t.dashboard_link: t.dashboard_link.c.person_id == person_id,
+            t.dashboard_session: t.dashboard_session.c.person_id == person_id,
         }
         data = {
             table.name: await self._personal_rows(table, where)

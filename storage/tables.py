@@ -254,6 +254,18 @@ planned_session = sa.Table(
     sa.Column("minutes", sa.Integer),
     sa.Column("sequence", sa.Integer, nullable=False, default=0, server_default="0"),
 )
+# The sessions the tick has still to ask "did it happen?" about: a few, among a company's many.
+_UNASKED = sa.and_(
+    planned_session.c.asked_at.is_(None),
+    planned_session.c.outcome.is_(None),
+    planned_session.c.cancelled.is_(False),
+)
+sa.Index(
+    "ix_planned_session_unasked",
+    planned_session.c.starts_at,
+    postgresql_where=_UNASKED,
+    sqlite_where=_UNASKED,
+)
 
 conversation = sa.Table(
     "conversation",
@@ -628,4 +640,28 @@ quiz_question = sa.Table(
     # As written in the file: the right choice marked with a leading "*".
     sa.Column("choices", sa.JSON, nullable=False),
     sa.Column("explanation", sa.Text, nullable=False),
+)
+
+# The owners' dashboard (bot.dashboard): one-time links handed out in chat, and the browser
+# sessions they open. Only a SHA-256 of each token is kept: a copy of the database opens nothing.
+dashboard_link = sa.Table(
+    "dashboard_link",
+    metadata,
+    _id(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _fk("person_id", "person.id"),
+    _fk("program_id", "program.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("used_at", UTCDateTime),
+)
+
+dashboard_session = sa.Table(
+    "dashboard_session",
+    metadata,
+    _id(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    _fk("person_id", "person.id"),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
 )

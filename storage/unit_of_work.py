@@ -34,6 +34,7 @@ from bot.domain import (
 from storage import tables
 from storage.activity_queries import SqlActivityQueries
 from storage.bulk_writes import SqlBulkWrites
+from storage.dashboard_queries import SqlDashboardQueries
 from storage.database import session_factory
 from storage.digest_queries import SqlDigestQueries
 from storage.due_index import SqlDueIndex
@@ -70,6 +71,7 @@ class SqlUnitOfWork(
     SqlPrivacyQueries,
     SqlGuideQueries,
     SqlWorkshopQueries,
+    SqlDashboardQueries,
     SqlBulkWrites,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:

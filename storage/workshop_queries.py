@@ -47,6 +47,22 @@ class SqlWorkshopQueries:
             )
         ).first()
 
+    async def upcoming_seats_of(self, person_id: int, after: datetime) -> Sequence[WorkshopSeat]:
+        seat, workshop = tables.workshop_seat.c, tables.workshop.c
+        return (
+            await self.session.scalars(
+                sa.select(WorkshopSeat)
+                .join(tables.workshop, workshop.id == seat.workshop_id)
+                .where(
+                    seat.person_id == person_id,
+                    seat.status != SeatStatus.LEFT,
+                    workshop.starts_at > after,
+                    workshop.cancelled_at.is_(None),
+                )
+                .order_by(workshop.starts_at, seat.id)
+            )
+        ).all()
+
     async def workshops_hosted_by(
         self, host_id: int, after: datetime, before: datetime
     ) -> Sequence[Workshop]:

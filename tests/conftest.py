@@ -108,6 +108,7 @@ REAL_PROCESSES = {
     "tests/adapters/test_inbox_crash.py",
     "tests/bot/test_delivery_crash.py",
     "tests/adapters/test_leader_failover.py",
+    "tests/adapters/dashboard/test_dashboard_serve.py",
 }
 
 

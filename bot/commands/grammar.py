@@ -51,6 +51,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "pair": (),
         "digest": ("channel", "now"),
         "report": (),
+        "dashboard": (),
         "match": ("swap", "exclude", "include", "rerun", "approve", "settings"),
         "avoid": (),
         "manager": (),
@@ -69,7 +70,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 OWNER_VERBS = {("tandem", "invite"), ("tandem", "owners"), ("tandem", "pair"), ("tandem", "digest")}
-OWNER_VERBS.update({("tandem", "match"), ("tandem", "report")})
+OWNER_VERBS.update({("tandem", "match"), ("tandem", "report"), ("tandem", "dashboard")})
 # Verbs whose sub-verb may be left out: ``/tandem match`` alone proposes.
 OPTIONAL_SUBS = {("tandem", "match")}
 

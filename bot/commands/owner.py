@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot import lifecycle
 from bot.commands import closing
+from bot.commands.days_off import DAYS_OFF_OPTIONS, days_off_of, set_days_off
 from bot.commands.grammar import Command
 from bot.commands.lookup import find_program, only_one, owned_program
 from bot.commands.values import (
@@ -92,8 +93,9 @@ async def _set_program(turn: Turn, command: Command) -> None:
     people must have written before their words reach owners anonymously."""
     target = await owned_program(turn, command.options.get("program", ""))
     options = command.options
-    if "until" not in options and "quotes" not in options:
+    if not {"until", "quotes", *DAYS_OFF_OPTIONS} & set(options):
         raise UserError("errors.program_set_usage")
+
     if "until" in options:
         today = turn.today_for(turn.person)
         ends_on = parse_program_end(options["until"], today, target.starts_on)
@@ -109,8 +111,12 @@ async def _set_program(turn: Turn, command: Command) -> None:
         if minimum < MIN_QUOTE_GROUP:
             raise UserError("errors.quote_group_too_small", minimum=MIN_QUOTE_GROUP)
         target.quote_min_group = minimum
+    # A mistake in any option refuses the whole command: the turn is rolled back.
+    days_off = {name: options[name] for name in DAYS_OFF_OPTIONS if name in options}
+    if days_off:
+        set_days_off(target, days_off)
     turn.audit("program.settings", program_id=target.id, subject=target.name)
-    await turn.say("owner.program_set", program=target)
+    await turn.say("owner.program_set", program=target, days_off=days_off_of(target))
 
 
 async def _list_programs(turn: Turn) -> None:

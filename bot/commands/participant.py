@@ -25,6 +25,7 @@ from bot.errors import UserError
 from bot.questions import waiting_for
 from bot.settings import SUPPORTED_LOCALES
 from bot.turn import Turn
+from bot.workshops.seats import release_seats
 
 ROLE_WORDS = {
     "mentor": Role.MENTOR,
@@ -258,6 +259,9 @@ async def on_leave_choice(turn: Turn, rest: str) -> None:
     enrollment.status = EnrollmentStatus.LEFT
     for conversation in await turn.uow.open_conversations(turn.person_id):
         conversation.status = ConversationStatus.CANCELLED
+    await turn.uow.flush()
+    # Seats no longer theirs to keep go to the waitlist now, not on the day.
+    await release_seats(turn, turn.person_id, unless_still_invited=True)
     turn.audit("enrollment.left", program_id=program.id)
     await turn.notify_owners(
         program,

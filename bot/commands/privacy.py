@@ -13,6 +13,7 @@ from bot.errors import UserError
 from bot.messages import Attachment, Message
 from bot.redaction import quotes
 from bot.turn import Turn
+from bot.workshops.seats import release_seats
 
 EXPORT_FILE = "tandem-my-data.json"
 
@@ -114,6 +115,8 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
     await _refuse_if_sole_owner(turn)
     uow, person = turn.uow, turn.person
     names, words = await _traces_of(turn)
+    # Their seats would vanish with them; the waitlist moves up instead.
+    await release_seats(turn, turn.person_id, unless_still_invited=False)
     kept_sessions = 0
     for enrollment in await uow.enrollments_of_person(turn.person_id):
         assert enrollment.id is not None

@@ -32,6 +32,7 @@ FRENCH_VERBS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "pair": ("binôme",),
         "digest": ("récap",),
         "report": ("rapport",),
+        "dashboard": ("tableau-de-bord", "tableau"),
         "match": ("appariement",),
         "avoid": ("éviter",),
         "manager": ("manager",),
@@ -94,6 +95,8 @@ FRENCH_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "place": ("lieu", "lien"),
     "capacity": ("places", "capacité"),
     "audience": ("public",),
+    "holidays": ("fériés", "jours-fériés"),
+    "closed": ("fermé", "fermeture", "fermetures"),
 }
 # Other English spellings accepted for an option.
 ENGLISH_SYNONYMS: Final = {"end": "until", "link": "place", "seats": "capacity"}
@@ -103,7 +106,7 @@ _PROGRAM = ("program",)
 # takes none. ``match settings`` reads its own ``key: value`` pairs (bot.commands.match_settings).
 COMMAND_OPTIONS: Final[dict[tuple[str, str, str], tuple[str, ...]]] = {
     ("tandem", "program", "new"): ("sessions", "every", "length", "start", "until"),
-    ("tandem", "program", "set"): ("until", "quotes", "program"),
+    ("tandem", "program", "set"): ("until", "quotes", "holidays", "closed", "program"),
     ("tandem", "program", "show"): _PROGRAM,
     ("tandem", "program", "close"): _PROGRAM,
     ("tandem", "join", ""): _PROGRAM,
@@ -114,6 +117,7 @@ COMMAND_OPTIONS: Final[dict[tuple[str, str, str], tuple[str, ...]]] = {
     ("tandem", "digest", "channel"): _PROGRAM,
     ("tandem", "digest", "now"): _PROGRAM,
     ("tandem", "report", ""): _PROGRAM,
+    ("tandem", "dashboard", ""): _PROGRAM,
     **{("tandem", "match", sub): _PROGRAM for sub in ("", "swap", "exclude", "include")},
     **{("tandem", "match", sub): _PROGRAM for sub in ("rerun", "approve", "settings")},
     ("session", "log", ""): ("next", "date"),

@@ -11,15 +11,7 @@ import io
 import math
 from typing import Any
 
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-
 from bot.messages import Chart, SeriesKind
-
-# No display: a Figure of our own draws with Agg anyway; this keeps pyplot, if anything else
-# imports it, from looking for a window system.
-matplotlib.use("Agg")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BAR_COLOUR = "#4C72B0"
@@ -30,6 +22,15 @@ WIDTH, HEIGHT, DPI = 8.0, 4.0, 100
 def render_png(chart: Chart, *, dpi: int = DPI) -> bytes:
     """The chart as PNG bytes (800 × 400 pixels at the default ``dpi``; smaller with less,
     for platforms that limit a message's size)."""
+    # Imported here, not at the top: matplotlib costs about a second of every process start
+    # (serve, deliver, each CLI command) and only a digest with a chart needs it.
+    import matplotlib
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    # No display: a Figure of our own draws with Agg anyway; this keeps pyplot, if anything
+    # else imports it, from looking for a window system.
+    matplotlib.use("Agg")
     # A Figure of our own rather than pyplot's global state: safe with concurrent renders.
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=dpi)
     left = figure.add_subplot()

@@ -29,6 +29,8 @@ class DigestPeriod:
     # Pairs need attention for what happened since this moment (default: the week before):
     # the program report keeps the digest's recent weeks rather than its whole run.
     risk_since: datetime | None = None
+    # Only this pair's attention (the dashboard's page of one pair); None: every pair.
+    risk_pair_id: int | None = None
 
     @property
     def at_risk_since(self) -> datetime:

@@ -18,6 +18,7 @@ from bot.ports import UnitOfWork
 from bot.quiz.bank import with_topic_names
 from bot.scheduling.cohort import Cohort
 from bot.scheduling.settings import ScheduleSettings
+from bot.scheduling.working_hours import WorkingHours
 
 POST_AT = time(9, 0)
 MONDAY = 0
@@ -84,13 +85,18 @@ async def render(
 def weekly_key(program: Program, now: datetime) -> str | None:
     """The outbox key of this week's digest when it is due now, else None.
 
-    Due from Monday 09:00 in the program's zone; if no tick ran then (an outage), it is caught
-    up later in the week, once, for programs that already existed on that Monday.
+    Due from Monday 09:00 in the program's zone, or the first working day after it when Monday
+    is a public holiday or a declared day off (a week closed throughout has none); if no tick
+    ran then (an outage), it is caught up later in the week, once, for programs that already
+    existed on that Monday.
     """
     zone = ZoneInfo(program.timezone)
     local = now.astimezone(zone)
     monday = local.date() - timedelta(days=local.weekday() - MONDAY)
-    due = datetime.combine(monday, POST_AT, tzinfo=zone)
+    day = WorkingHours(days_off=ScheduleSettings.for_program(program).days_off).next_working_day(
+        monday
+    )
+    due = datetime.combine(day, POST_AT, tzinfo=zone)
     if local < due or local.date() < program.starts_on or program.created_at > due:
         return None
     year, week, _ = local.isocalendar()

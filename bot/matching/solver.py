@@ -13,7 +13,6 @@ no allowed partner at all are left out of the matrix before solving.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from bot.matching.scoring import BoolMatrix, FloatMatrix
 
@@ -38,6 +37,10 @@ def solve(score: FloatMatrix, allowed: BoolMatrix, capacity: int = 1) -> Assignm
     places = int(min(capacity, cols.size))
     if places > 1:
         weights = np.repeat(weights, places, axis=0)
+    # Imported here: scipy costs a noticeable part of every process start and only a matching
+    # run needs it.
+    from scipy.optimize import linear_sum_assignment
+
     picked_rows, picked_cols = linear_sum_assignment(weights, maximize=True)
     mentors = rows[picked_rows // places]
     mentees = cols[picked_cols]

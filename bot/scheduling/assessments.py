@@ -53,7 +53,7 @@ def moment_day(program: Program, moment: AssessmentMoment) -> date:
 
 def due_at(cohort: Cohort, program: Program, person: Person, moment: AssessmentMoment) -> datetime:
     """``assessment_at`` on the first working day on or after the moment, in the person's zone."""
-    zone, hours = cohort.zone(person, program), cohort.hours(person)
+    zone, hours = cohort.zone(person, program), cohort.hours(person, program)
     day = hours.next_working_day(moment_day(program, moment))
     return hours.next_working_moment(
         at_local(day, cohort.settings(program).assessment_at, zone), zone

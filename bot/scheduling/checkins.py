@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -29,6 +30,9 @@ from bot.scheduling.working_hours import WorkingHours, at_local
 ROUND_CHUNK = 2000
 
 
+# A pure function of a few shared values (most people of a round share their start day, time
+# zone and hours), asked several times for each person of a round: computed once for all.
+@functools.lru_cache(maxsize=4096)
 def checkin_due_at(
     anchor: date, period: int, every_days: int, at: object, hours: WorkingHours, zone: ZoneInfo
 ) -> datetime:
@@ -58,7 +62,7 @@ def next_checkin_at(
         return None
     settings = ScheduleSettings.for_program(program)
     zone = ZoneInfo(person.timezone or program.timezone or default_zone)
-    hours = WorkingHours.from_overrides(person.working_hours)
+    hours = WorkingHours.from_overrides(person.working_hours, settings.days_off)
     anchor = _anchor(enrollment, program, zone)
     every, at = settings.checkin_every_days, settings.checkin_at
     period = current_period(anchor, now, every, at, hours, zone) + 1
@@ -126,7 +130,7 @@ def _checkin_due(cohort: Cohort, enrollment: Enrollment, latest_period: int) -> 
     if person is None or not is_running(program, cohort.now):
         return None
     settings = cohort.settings(program)
-    zone, hours = cohort.zone(person, program), cohort.hours(person)
+    zone, hours = cohort.zone(person, program), cohort.hours(person, program)
     anchor = _anchor(enrollment, program, zone)
     every, at = settings.checkin_every_days, settings.checkin_at
     period = current_period(anchor, cohort.now, every, at, hours, zone)
@@ -161,8 +165,9 @@ def _mood_choices(
     cohort: Cohort, person: Person, program: Program, conversation_id: int | None
 ) -> tuple[Choice, ...]:
     prefix = f"{CHOICE_PREFIX}:{conversation_id}:mood"
+    locale = cohort.locale(person, program)
     return tuple(
-        cohort.label(person, program, f"labels.mood_{mood}", f"{prefix}:{mood}")
+        Choice(value=f"{prefix}:{mood}", label=cohort.label_text(locale, f"labels.mood_{mood}"))
         for mood in checkin_flow.MOODS
     )
 

@@ -75,6 +75,9 @@ class Cohort:
     _renders: dict[tuple[Any, ...], str] = field(default_factory=dict)
     _locales: dict[tuple[str | None, str | None], str] = field(default_factory=dict)
     _moments: dict[tuple[WorkingHours, datetime, str], datetime] = field(default_factory=dict)
+    # A program's settings do not change during a tick: read once each, not once per person.
+    _settings: dict[int | None, ScheduleSettings] = field(default_factory=dict)
+    _default_hours: dict[int | None, WorkingHours] = field(default_factory=dict)
 
     @classmethod
     async def load(
@@ -97,6 +100,8 @@ class Cohort:
             self.uow, self.scope
         )
         self._by_person = None
+        self._settings = {}
+        self._default_hours = {}
 
     @property
     def enrollment_scope(self) -> set[int] | None:
@@ -152,11 +157,23 @@ class Cohort:
             )
         return locale
 
-    def hours(self, person: Person) -> WorkingHours:
-        return WorkingHours.from_overrides(person.working_hours)
+    def hours(self, person: Person, program: Program | None = None) -> WorkingHours:
+        """The person's working hours, less their program's days off."""
+        days_off = self.settings(program).days_off if program is not None else None
+        if person.working_hours:
+            return WorkingHours.from_overrides(person.working_hours, days_off)
+        # Most people keep the default hours: one value per program, not one per person.
+        program_id = program.id if program is not None else None
+        hours = self._default_hours.get(program_id)
+        if hours is None:
+            hours = self._default_hours[program_id] = WorkingHours.from_overrides(None, days_off)
+        return hours
 
     def settings(self, program: Program) -> ScheduleSettings:
-        return ScheduleSettings.for_program(program)
+        settings = self._settings.get(program.id)
+        if settings is None:
+            settings = self._settings[program.id] = ScheduleSettings.for_program(program)
+        return settings
 
     def is_active(self, enrollment_id: int | None) -> bool:
         enrollment = self.enrollments.get(enrollment_id) if enrollment_id else None
@@ -201,7 +218,7 @@ class Cohort:
         assert person.id is not None
         zone = self.zone(person, program)
         start = max(earliest, self.now) if earliest is not None else self.now
-        not_before = self.working_moment(self.hours(person), start, zone)
+        not_before = self.working_moment(self.hours(person, program), start, zone)
         text = self.render(self.locale(person, program), message_id, zone=zone.key, **variables)
         if choices:
             token = new_token()
@@ -240,12 +257,14 @@ class Cohort:
         return moment
 
     def label(self, person: Person, program: Program, label_id: str, value: str) -> Choice:
-        locale = self.locale(person, program)
+        return Choice(value=value, label=self.label_text(self.locale(person, program), label_id))
+
+    def label_text(self, locale: str, label_id: str) -> str:
         # The same few labels go on thousands of messages: render each once per locale.
         text = self._labels.get((locale, label_id))
         if text is None:
             text = self._labels[(locale, label_id)] = self.renderer.render(locale, label_id)
-        return Choice(value=value, label=text)
+        return text
 
     async def flush_outbox(self) -> None:
         added = await self.uow.enqueue_many(self.outbox)

@@ -91,7 +91,7 @@ def _remind_planned_session(
         if enrollment.status != EnrollmentStatus.ACTIVE:
             continue
         zone = cohort.zone(person, program)
-        shown_at = cohort.hours(person).next_working_moment(cohort.now, zone)
+        shown_at = cohort.hours(person, program).next_working_moment(cohort.now, zone)
         if shown_at >= session.starts_at:
             continue  # would only arrive after the session has started
         cohort.queue(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from bot.domain import Program
+from bot.scheduling.days_off import DaysOff
 
 # A planned session that started longer ago than this is not asked about (the bot was down for
 # weeks).
@@ -29,6 +30,13 @@ class ScheduleSettings:
     # Mid- and end-of-program self-assessments: the afternoon, so that they never land on top
     # of a morning check-in of the same day.
     assessment_at: time = time(14, 0)
+    # Days off: the public holidays of this country (ISO code) and the declared closures.
+    holidays: str | None = None
+    closed: tuple[tuple[date, date], ...] = ()
+
+    @property
+    def days_off(self) -> DaysOff:
+        return DaysOff(self.holidays, self.closed)
 
     @classmethod
     def for_program(cls, program: Program) -> ScheduleSettings:
@@ -38,7 +46,13 @@ class ScheduleSettings:
             if field.name not in overrides:
                 continue
             raw = overrides[field.name]
-            if field.name in ("checkin_at", "assessment_at"):
+            if field.name == "holidays":
+                values[field.name] = str(raw) if raw else None
+            elif field.name == "closed":
+                values[field.name] = tuple(
+                    (date.fromisoformat(first), date.fromisoformat(last)) for first, last in raw
+                )
+            elif field.name in ("checkin_at", "assessment_at"):
                 values[field.name] = time.fromisoformat(str(raw))
             elif field.name == "session_reminders":
                 values[field.name] = tuple(timedelta(hours=float(h)) for h in raw)

@@ -11,7 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.scheduling.days_off import DaysOff
+
 MONDAY_TO_FRIDAY = (0, 1, 2, 3, 4)
+NO_DAYS_OFF = DaysOff()
+# How far ahead a working day is looked for: past the longest closure an owner may declare.
+DAYS_SEARCHED = 190
 
 
 @dataclass(frozen=True)
@@ -19,24 +24,30 @@ class WorkingHours:
     start: time = time(9, 0)
     end: time = time(18, 0)
     days: tuple[int, ...] = MONDAY_TO_FRIDAY
+    # Public holidays and declared closures of the person's program: never a working day.
+    days_off: DaysOff = NO_DAYS_OFF
 
     @classmethod
-    def from_overrides(cls, overrides: dict[str, Any] | None) -> WorkingHours:
-        if not overrides:
-            return cls()
+    def from_overrides(
+        cls, overrides: dict[str, Any] | None, days_off: DaysOff | None = None
+    ) -> WorkingHours:
         default = cls()
+        days_off = days_off or default.days_off
+        if not overrides:
+            return cls(days_off=days_off)
         return cls(
             start=time.fromisoformat(overrides["start"]) if "start" in overrides else default.start,
             end=time.fromisoformat(overrides["end"]) if "end" in overrides else default.end,
             days=tuple(overrides.get("days", default.days)),
+            days_off=days_off,
         )
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() in self.days
+        return day.weekday() in self.days and day not in self.days_off
 
     def next_working_day(self, day: date) -> date:
         """``day`` itself when it is a working day, else the next one."""
-        for offset in range(8):
+        for offset in range(DAYS_SEARCHED):
             candidate = day + timedelta(days=offset)
             if self.is_working_day(candidate):
                 return candidate

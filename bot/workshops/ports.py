@@ -24,6 +24,11 @@ class WorkshopQueries(Protocol):
 
     async def seat_of(self, workshop_id: int, person_id: int) -> WorkshopSeat | None: ...
 
+    async def upcoming_seats_of(self, person_id: int, after: datetime) -> Sequence[WorkshopSeat]:
+        """The person's seats and waitlist places (not given up) in workshops not cancelled
+        that start after ``after``."""
+        ...
+
     async def workshops_hosted_by(
         self, host_id: int, after: datetime, before: datetime
     ) -> Sequence[Workshop]:

@@ -113,6 +113,24 @@ async def leave(turn: Turn, workshop_id: int) -> None:
     )
 
 
+async def release_seats(turn: Turn, person_id: int, *, unless_still_invited: bool) -> None:
+    """Give up the person's seats and waitlist places in workshops still to come, moving the
+    waitlist up: when they leave a program (``unless_still_invited``: except the workshops
+    another of their programs still invites them to) or ask to be forgotten."""
+    for seat in await turn.uow.upcoming_seats_of(person_id, turn.now):
+        workshop = await turn.uow.workshop(seat.workshop_id, locked=True)
+        if workshop is None:
+            continue
+        if unless_still_invited and await in_audience(turn, workshop, person_id):
+            continue
+        had_seat = seat.status == SeatStatus.JOINED
+        seat.status, seat.left_at = SeatStatus.LEFT, turn.now
+        turn.audit("workshop.left", subject=f"workshop:{workshop.id}")
+        if had_seat:
+            await turn.uow.flush()
+            await promote_waiting(turn, workshop)
+
+
 async def promote_waiting(turn: Turn, workshop: Workshop) -> None:
     """Give the seats that freed up to the first people on the waitlist, and tell them."""
     assert workshop.id is not None

@@ -1,7 +1,7 @@
 """session calendar: a planned session's length and the SEQUENCE of its calendar event
 
 Revision ID: 0019
-Revises: 0018
+Revises: 0022
 Create Date: 2026-11-30 17:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0018"
+down_revision: str | Sequence[str] | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

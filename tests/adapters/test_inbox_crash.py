@@ -33,6 +33,11 @@ from tests.fakes.slack_api import TOKEN, FakeSlack
 FORM = "application/x-www-form-urlencoded"
 MENTORS = [f"U{number:03d}" for number in range(20)]
 TEAMS_MENTORS = [f"29:mentor-{number:03d}" for number in range(20)]
+# Commands in a burst right before a kill at once, and before a later one: enough that the process
+# is still busy when it dies (the first round asserts it left work behind), few enough that the
+# eight rounds stay cheap on two cores.
+BURST = 80
+BURST_LATE = 30
 # A lease short enough that a survivor takes a dead replica's rows within the test.
 LEASE = "3"
 
@@ -136,7 +141,7 @@ async def survive_rounds(
     for number, (stop, delay) in enumerate(ROUNDS):
         victim = await ServeProcess.start(environment)
         urls = [victim.url] + ([survivor.url] if survivor is not None else [])
-        sent += await burst(urls, f"r{number}", 200 if delay == 0 else 60)
+        sent += await burst(urls, f"r{number}", BURST if delay == 0 else BURST_LATE)
         await asyncio.sleep(delay)
         code = await victim.stop(stop)
         left_behind.append(await unfinished_inbox(uow_factory))

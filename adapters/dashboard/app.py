@@ -1,0 +1,277 @@
+"""The dashboard's routes on the bot's aiohttp server, under /dashboard/.
+
+Every response carries a strict Content-Security-Policy (nothing but this server's own style
+sheet; no script, no frame, no form posted elsewhere), no-store, no referrer. Every page needs
+the session cookie a one-time link set; a program or pair the owner does not own is a 404,
+exactly like one that does not exist. The only action, signing out, is a POST with the
+session's form token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+from multidict import MultiDict
+
+from adapters.dashboard.listing import FLAGS, STATUSES, Page, PairQuery, page_number
+from bot.clock import Clock
+from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
+from bot.dashboard.model import LinkRefusal, Opened, Viewer
+from bot.dashboard.pages import Dashboard, NotFound
+from bot.i18n import Renderer
+from bot.ports import UnitOfWorkFactory
+
+logger = logging.getLogger("tandem.dashboard")
+COOKIE = "tandem_dashboard"
+PREFIX = "/dashboard"
+STYLE = (Path(__file__).parent / "dashboard.css").read_bytes()
+# Ids are database integers: more digits than this is nobody's program, and is not looked up.
+ID = r"{%s:\d{1,9}}"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class DashboardApp:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        renderer: Renderer,
+        public_url: str,
+    ) -> None:
+        self.access = Access(uow_factory, clock, renderer)
+        self.pages = Dashboard(uow_factory, clock)
+        self.renderer = renderer
+        self.secure = public_url.lower().startswith("https://")
+
+    def add_routes(self, application: web.Application) -> None:
+        routes = [
+            web.get(PREFIX + "/open/{token}", self.open_link),
+            web.get(PREFIX + "/style.css", self.style),
+            web.get(PREFIX + "/", self.home),
+            web.get(PREFIX, self.home),
+            web.get(PREFIX + "/programs/" + ID % "program" + "/", self.overview),
+            web.get(PREFIX + "/programs/" + ID % "program" + "/pairs", self.pairs),
+            web.get(PREFIX + "/programs/" + ID % "program" + "/pairs/" + ID % "pair", self.pair),
+            web.get(PREFIX + "/programs/" + ID % "program" + "/people", self.people),
+            web.post(PREFIX + "/sign-out", self.sign_out),
+        ]
+        application.add_routes(routes)
+        application.middlewares.append(self.middleware)
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if not request.path.startswith(PREFIX):
+            return await handler(request)
+        response: web.StreamResponse
+        try:
+            response = await handler(request)
+        except _Stop as stop:
+            response = stop.response
+        except web.HTTPException as error:
+            if error.status == 404:
+                response = await self._not_found(request)
+            else:
+                response = web.Response(status=error.status, headers=error.headers, text=error.text)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    # Pages
+    def _page(self, locale: str, name: str, status: int = 200, **variables: Any) -> web.Response:
+        body = self.renderer.page(locale, f"dashboard/{name}", **variables)
+        return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
+
+    async def style(self, request: web.Request) -> web.Response:
+        return web.Response(body=STYLE, content_type="text/css")
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        viewer = await self._viewer(request)
+        locale = viewer.locale if viewer else self.access.refusal_locale(_languages(request))
+        return self._page(locale, "not_found", status=404, viewer=viewer, csrf="")
+
+    async def _viewer(self, request: web.Request) -> Viewer | None:
+        token = request.cookies.get(COOKIE, "")
+        # A cookie is ours only if it has the shape of our tokens.
+        if not token or len(token) > 100:
+            return None
+        return await self.access.viewer(token)
+
+    async def _signed_in(self, request: web.Request) -> Viewer:
+        viewer = await self._viewer(request)
+        if viewer is None:
+            locale = self.access.refusal_locale(_languages(request))
+            raise _Stop(self._page(locale, "signed_out", status=401, viewer=None, csrf=""))
+        return viewer
+
+    def _common(self, request: web.Request, viewer: Viewer) -> dict[str, Any]:
+        return {"viewer": viewer, "csrf": csrf_token(request.cookies.get(COOKIE, ""))}
+
+    async def open_link(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        if len(token) > 100:
+            raise web.HTTPNotFound()
+        outcome = await self.access.open_link(token)
+        if not isinstance(outcome, Opened):
+            unknown = outcome.reason == LinkRefusal.UNKNOWN
+            # A forged link has no owner to take the language from: the browser's, then.
+            locale = self.access.refusal_locale(_languages(request)) if unknown else outcome.locale
+            return self._page(
+                locale,
+                "refused",
+                status=404 if unknown else 410,
+                reason=str(outcome.reason),
+                viewer=None,
+            )
+        target = PREFIX + "/"
+        if outcome.program_id is not None:
+            target = f"{PREFIX}/programs/{outcome.program_id}/"
+        response = web.Response(status=303, headers={"Location": target})
+        response.set_cookie(
+            COOKIE,
+            outcome.session_token,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+            path=PREFIX,
+            httponly=True,
+            secure=self.secure,
+            samesite="Lax",
+        )
+        logger.info("dashboard session opened", extra={"person_id": outcome.person_id})
+        return response
+
+    async def home(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        programs = await self.pages.programs(viewer.person_id)
+        if len(programs) == 1:
+            raise web.HTTPSeeOther(f"{PREFIX}/programs/{programs[0].id}/")
+        return self._page(
+            viewer.locale, "programs", programs=programs, **self._common(request, viewer)
+        )
+
+    async def overview(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            view = await self.pages.overview(viewer.person_id, _id(request, "program"))
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        return self._page(
+            viewer.locale,
+            "overview",
+            view=view,
+            program=view.program,
+            section="overview",
+            **self._common(request, viewer),
+        )
+
+    async def pairs(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            program, rows = await self.pages.pairs(viewer.person_id, _id(request, "program"))
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        query = PairQuery.from_query(request.query)
+        shown = query.apply(rows)
+        page = Page.of(len(shown), query.page)
+        return self._page(
+            viewer.locale,
+            "pairs",
+            program=program,
+            rows=page.cut(shown),
+            matching=len(shown),
+            total=len(rows),
+            query=query,
+            page=page,
+            page_link=lambda number: "?" + urlencode(query.at_page(number)),
+            statuses=STATUSES,
+            flags=FLAGS,
+            link=lambda column: "?" + urlencode(query.link(column)),
+            section="pairs",
+            **self._common(request, viewer),
+        )
+
+    async def pair(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            program, detail = await self.pages.pair(
+                viewer.person_id, _id(request, "program"), _id(request, "pair")
+            )
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        return self._page(
+            viewer.locale,
+            "pair",
+            program=program,
+            detail=detail,
+            row=detail.row,
+            section="pairs",
+            **self._common(request, viewer),
+        )
+
+    async def people(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            program, people = await self.pages.people(viewer.person_id, _id(request, "program"))
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        only_pending = request.query.get("show") == "not_answered"
+        rows = people.not_answered if only_pending else people.rows
+        page = Page.of(len(rows), page_number(request.query))
+        show = {"show": "not_answered"} if only_pending else {}
+        return self._page(
+            viewer.locale,
+            "people",
+            program=program,
+            people=people,
+            rows=page.cut(rows),
+            page=page,
+            page_link=lambda number: "?" + urlencode({**show, "page": str(number)}),
+            only_pending=only_pending,
+            section="people",
+            **self._common(request, viewer),
+        )
+
+    async def sign_out(self, request: web.Request) -> web.Response:
+        token = request.cookies.get(COOKIE, "")
+        viewer = await self._signed_in(request)
+        try:
+            form = await request.post()
+        except ValueError:
+            # A body that is no form (undecodable bytes): it carries no token either.
+            form = MultiDict()
+        sent = str(form.get("csrf", ""))
+        if not hmac.compare_digest(sent.encode(), csrf_token(token).encode()):
+            return self._page(viewer.locale, "forbidden", status=403, viewer=None, csrf="")
+        await self.access.sign_out(token)
+        response = self._page(viewer.locale, "signed_out", viewer=None, csrf="", by_choice=True)
+        response.del_cookie(COOKIE, path=PREFIX)
+        return response
+
+
+def _id(request: web.Request, name: str) -> int:
+    return int(request.match_info[name])
+
+
+def _languages(request: web.Request) -> str:
+    return request.headers.get("Accept-Language", "")[:200]
+
+
+class _Stop(Exception):
+    """A finished page to answer with, from deep in a handler (the sign-in page)."""
+
+    def __init__(self, response: web.Response) -> None:
+        super().__init__(response.status)
+        self.response = response

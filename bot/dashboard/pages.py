@@ -1,0 +1,153 @@
+"""What each dashboard page shows, for one owner and one of their programs.
+
+Every figure comes from the queries the weekly digest and the program report use
+(``bot.digest``): the overview is the report's period, the "needs attention" list and each
+pair's flags are the digest's ``at_risk_pairs`` over every pair. A program the viewer does not
+own is answered as not found, whatever its id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot import lifecycle
+from bot.clock import Clock
+from bot.dashboard.model import (
+    Overview,
+    PairDetail,
+    PairRow,
+    People,
+    PeopleCounts,
+    PersonRow,
+    ProgramClock,
+    ProgramSummary,
+)
+from bot.digest import report
+from bot.digest.figures import AtRiskPair, DigestPeriod
+from bot.domain import Program
+from bot.ports import UnitOfWork, UnitOfWorkFactory
+
+# The digest shows its first ten pairs needing attention; the overview twenty, the pairs page
+# every one.
+OVERVIEW_ATTENTION = 20
+ALL_PAIRS = 1_000_000
+
+
+class NotFound(Exception):
+    """No such program or pair for this owner (another owner's looks the same as none)."""
+
+
+def program_clock(program: Program, now: datetime) -> ProgramClock:
+    today = lifecycle.local_today(program, now)
+    days = (min(today, program.ends_on or today) - program.starts_on).days
+    weeks = None
+    if program.ends_on is not None:
+        weeks = max(1, math.ceil(((program.ends_on - program.starts_on).days + 1) / 7))
+    week = max(0, days) // 7 + 1 if today >= program.starts_on else 0
+    return ProgramClock(
+        week=min(week, weeks) if weeks else week,
+        weeks=weeks,
+        starts_on=program.starts_on,
+        ends_on=program.ends_on,
+        phase=lifecycle.phase(program, now).value,
+    )
+
+
+async def _attention(uow: UnitOfWork, period: DigestPeriod) -> tuple[AtRiskPair, ...]:
+    _, pairs = await uow.at_risk_pairs(dataclasses.replace(period, risk_limit=ALL_PAIRS))
+    return pairs
+
+
+class Dashboard:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    async def programs(self, person_id: int) -> list[ProgramSummary]:
+        """The programs this person owns, newest first."""
+        async with self._uow_factory() as uow:
+            return [ProgramSummary.of(p) for p in await uow.programs_owned_by(person_id)]
+
+    async def _owned(self, uow: UnitOfWork, person_id: int, program_id: int) -> Program:
+        program = await uow.program(program_id)
+        if program is None or not await uow.is_owner(program_id, person_id):
+            raise NotFound
+        return program
+
+    async def overview(self, person_id: int, program_id: int) -> Overview:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            period = report.period_for(program, now)
+            # The report's figures (the page shows no outcome, quiz or workshop figure yet),
+            # with the first pairs needing attention; the pairs page lists them all.
+            period = dataclasses.replace(period, risk_limit=OVERVIEW_ATTENTION)
+            figures = await uow.digest_figures(period)
+            return Overview(
+                program=ProgramSummary.of(program),
+                clock=program_clock(program, now),
+                period=period,
+                figures=figures,
+                attention=figures.at_risk,
+            )
+
+    async def pairs(self, person_id: int, program_id: int) -> tuple[ProgramSummary, list[PairRow]]:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            rows = await uow.dashboard_pair_rows(program_id, now)
+            attention = {
+                risk.pair_id: risk
+                for risk in await _attention(uow, report.period_for(program, now))
+            }
+            return ProgramSummary.of(program), [
+                dataclasses.replace(row, attention=attention.get(row.pair_id)) for row in rows
+            ]
+
+    async def pair(
+        self, person_id: int, program_id: int, pair_id: int
+    ) -> tuple[ProgramSummary, PairDetail]:
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            owned = await self._owned(uow, person_id, program_id)
+            program = ProgramSummary.of(owned)
+            found = await uow.dashboard_pair_rows(program_id, now, pair_id)
+            if not found:
+                raise NotFound
+            period = report.period_for(owned, now)
+            _, risks = await uow.at_risk_pairs(dataclasses.replace(period, risk_pair_id=pair_id))
+            row = dataclasses.replace(found[0], attention=risks[0] if risks else None)
+            sessions = await uow.dashboard_pair_sessions(pair_id)
+            planned = await uow.dashboard_pair_planned(pair_id, self._clock.now())
+            charter = await uow.charter_of(pair_id)
+            return program, PairDetail(
+                row=row,
+                sessions=tuple(sessions),
+                planned=tuple(planned),
+                meetings_minutes=charter.minutes if charter else None,
+                place=charter.place if charter else None,
+            )
+
+    async def people(self, person_id: int, program_id: int) -> tuple[ProgramSummary, People]:
+        async with self._uow_factory() as uow:
+            program = ProgramSummary.of(await self._owned(uow, person_id, program_id))
+            rows = tuple(await uow.dashboard_people(program_id))
+        return program, People(counts=count_people(rows), rows=rows)
+
+
+def count_people(rows: Sequence[PersonRow]) -> PeopleCounts:
+    """The program's reach, from the invitation to the pair."""
+    invited = [row for row in rows if row.invited_at is not None]
+    enrolled = [row for row in rows if row.role is not None]
+    return PeopleCounts(
+        invited=len(invited),
+        answered=sum(1 for row in invited if row.status != "pending"),
+        enrolled=sum(1 for row in enrolled if row.status != "left"),
+        questionnaire=sum(1 for row in enrolled if row.questionnaire_done),
+        paired=sum(1 for row in enrolled if row.paired),
+        paused=sum(1 for row in enrolled if row.status == "paused"),
+        left=sum(1 for row in enrolled if row.status == "left"),
+    )

@@ -1,0 +1,50 @@
+"""What the dashboard needs from storage (storage/dashboard_queries.py implements it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot.dashboard.model import LinkUse, PairRow, PairSession, PersonRow
+
+
+class DashboardQueries(Protocol):
+    async def add_dashboard_link(
+        self,
+        token_hash: str,
+        person_id: int,
+        program_id: int | None,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+
+    async def use_dashboard_link(self, token_hash: str, now: datetime) -> LinkUse:
+        """Marks the link used, once: a second use, a late one or an unknown hash is refused
+        (with the link's owner when there is one, to answer in their language)."""
+        ...
+
+    async def add_dashboard_session(
+        self, token_hash: str, person_id: int, created_at: datetime, expires_at: datetime
+    ) -> None: ...
+
+    async def dashboard_session_person(self, token_hash: str, now: datetime) -> int | None:
+        """The person whose session this is, while it has not expired."""
+        ...
+
+    async def end_dashboard_session(self, token_hash: str) -> None: ...
+
+    async def dashboard_pair_rows(
+        self, program_id: int, now: datetime, pair_id: int | None = None
+    ) -> Sequence[PairRow]:
+        """Every pair of the program (or only ``pair_id``), with its figures (``attention``
+        left empty)."""
+        ...
+
+    async def dashboard_pair_sessions(self, pair_id: int) -> Sequence[PairSession]: ...
+
+    async def dashboard_pair_planned(self, pair_id: int, now: datetime) -> Sequence[datetime]: ...
+
+    async def dashboard_people(self, program_id: int) -> Sequence[PersonRow]:
+        """Everyone invited to or enrolled in the program, one row a person."""
+        ...
