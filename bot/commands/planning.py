@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.guides.command import show_with_plan
 from bot.messages import Attachment
 from bot.scheduling.assessments import program_end
+from bot.scheduling.settings import ScheduleSettings
 from bot.scheduling.working_hours import WorkingHours
 from bot.turn import Turn
 
@@ -98,14 +99,21 @@ async def pair_people(turn: Turn, enrollment: Enrollment, pair: Pair) -> list[Pe
 
 
 async def _availabilities(
-    turn: Turn, people: list[Person], window: Interval, ignoring: Interval | None = None
+    turn: Turn,
+    pair: Pair,
+    people: list[Person],
+    window: Interval,
+    ignoring: Interval | None = None,
 ) -> list[Availability]:
-    """Each person's clock, week and busy times, but ``ignoring`` (a session being moved)."""
+    """Each person's clock, working week (without the program's public holidays and closures)
+    and busy times, but ``ignoring`` (a session being moved)."""
+    program = await turn.uow.program(pair.program_id)
+    days_off = ScheduleSettings.for_program(program).days_off if program is not None else None
     busy = await calendar_for(turn).free_busy(people, window)
     return [
         Availability(
             zone=ZoneInfo(turn.timezone_of(person)),
-            hours=WorkingHours.from_overrides(person.working_hours),
+            hours=WorkingHours.from_overrides(person.working_hours, days_off),
             busy=tuple(b for b in busy.get(person.id or 0, ()) if b != ignoring),
         )
         for person in people
@@ -125,7 +133,7 @@ async def refuse_unfit(
 ) -> None:
     """A clash with a session or workshop is always refused; a time outside someone's working
     hours or on their day off unless asked for ``anyway``. The refusal names free times."""
-    seen_all = await _availabilities(turn, people, slot, ignoring)
+    seen_all = await _availabilities(turn, pair, people, slot, ignoring)
     for person, seen in zip(people, seen_all, strict=True):
         unfit = unfit_for(seen, slot)
         if unfit is None or (anyway and unfit is not Unfit.BUSY):
@@ -157,7 +165,7 @@ async def free_slots(
     until = datetime.combine(program_end(program) + timedelta(days=1), time(0), tzinfo=zone)
     now = max(turn.now, starts.astimezone(UTC))
     window = Interval(now, now + HORIZON + timedelta(days=1))
-    seen = await _availabilities(turn, people, window, ignoring)
+    seen = await _availabilities(turn, pair, people, window, ignoring)
     return propose(seen, timedelta(minutes=minutes), now, until=until)
 
 
@@ -215,7 +223,7 @@ async def on_slot_choice(turn: Turn, rest: str) -> None:
     minutes = await session_minutes(turn, pair)
     slot = Interval(starts_at, starts_at + timedelta(minutes=minutes))
     people = await pair_people(turn, enrollment, pair)
-    seen = await _availabilities(turn, people, slot)
+    seen = await _availabilities(turn, pair, people, slot)
     if any(unfit_for(person, slot) is not None for person in seen):
         raise UserError(
             "errors.slot_taken", starts_at=starts_at, zone=turn.timezone_of(turn.person)

@@ -177,3 +177,16 @@ async def test_a_bad_date_and_time_is_answered_in_both_languages_and_nothing_cha
     # Outside working hours on purpose: said so, it is planned.
     answer = await said(console, "@alice /session plan 2026-11-20 20:00 quand-même")
     assert "Prochaine session planifiée le" in answer
+
+
+async def test_the_programs_closures_are_not_proposed_nor_accepted(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    console = await paired(make_console)
+    await console.run_line("@hr /tandem program set closed: 2026-11-19..2026-11-20")
+    shown = proposal(await console.run_line("@alice /session plan"), "alice")
+    assert [s.date().day for s in slot_starts(shown)] == [18, 23, 24]
+    before = await dump(uow_factory)
+    answer = await said(console, "@alice /session plan 2026-11-19 10:00")
+    assert "that day is not one of your working days" in answer
+    assert await dump(uow_factory) == before
