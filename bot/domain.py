@@ -207,6 +207,10 @@ class PlannedSession:
     # When the pair was asked "did it happen?" once its time had passed, and what they said.
     asked_at: datetime | None = None
     outcome: str | None = None
+    # Its length when planned (the charter's), and how many times it changed since: the
+    # SEQUENCE of its calendar event, so that a calendar keeps the latest version.
+    minutes: int | None = None
+    sequence: int = 0
 
 
 @dataclass(eq=False)

@@ -10,9 +10,11 @@ from bot.commands import (
     matching,
     owner,
     participant,
+    planning,
     preferences,
     privacy,
     reciprocal,
+    rescheduling,
     sessions,
     workshops,
 )
@@ -55,6 +57,8 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "workshop"): workshops.workshop,
     ("session", "log"): sessions.session,
     ("session", "plan"): sessions.session,
+    ("session", "move"): rescheduling.move,
+    ("session", "cancel"): rescheduling.cancel,
     ("session", "list"): sessions.session,
     ("session", "undo"): sessions.session,
     ("session", "help"): participant.help_command,
@@ -71,10 +75,14 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "reciprocal": reciprocal.on_reciprocal_choice,
     "quiz": quiz.on_quiz_choice,
     "workshop": workshops.on_workshop_choice,
+    planning.CHOICE_PREFIX: planning.on_slot_choice,
 }
 # Buttons whose prompt is gone (answered, or never shown): a handler that can say more than
 # "no longer valid" raises its own refusal, else the generic one stands.
-STALE_EXPLAINERS: dict[str, ChoiceHandler] = {"quiz": quiz.explain_stale}
+STALE_EXPLAINERS: dict[str, ChoiceHandler] = {
+    "quiz": quiz.explain_stale,
+    planning.CHOICE_PREFIX: planning.explain_stale_slot,
+}
 
 # Flows started by the scheduler rather than by a command must be registered too.
 REGISTERED_FLOWS = (checkin.FLOW, assessment.FLOW)

@@ -13,7 +13,7 @@ from bot.domain import AuditEntry, Enrollment, OutboxMessage, Person, Program
 from bot.events import InboundEvent
 from bot.i18n import Renderer
 from bot.inbox import SenderRequests
-from bot.messages import Choice, Form, Message
+from bot.messages import Attachment, Choice, Form, Message
 from bot.ports import UnitOfWork
 from bot.prompts import FORM, Prompt, bound_choices, bound_form, new_token, offers_of
 from bot.scheduling.working_hours import WorkingHours
@@ -168,12 +168,13 @@ class Turn:
         key: str,
         purpose: str,
         choices: tuple[Choice, ...] = (),
+        attachment: Attachment | None = None,
         **variables: Any,
     ) -> bool:
         """Queue a message to someone else, in their language, sent after this turn commits.
 
         It goes out at once when the recipient is in their working hours, else at the start of
-        their next working slot.
+        their next working slot. ``attachment``: a file that goes with it (an invitation).
         """
         assert recipient.id is not None
         locale = await self.locale_of(recipient)
@@ -189,7 +190,7 @@ class Turn:
                 purpose=purpose,
                 platform=recipient.platform,
                 person_id=recipient.id,
-                payload=Message(text=text, choices=choices).to_payload(),
+                payload=Message(text=text, choices=choices, attachment=attachment).to_payload(),
                 created_at=self.now,
                 not_before=not_before,
             )

@@ -251,6 +251,8 @@ planned_session = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("asked_at", UTCDateTime),
     sa.Column("outcome", sa.String(16)),
+    sa.Column("minutes", sa.Integer),
+    sa.Column("sequence", sa.Integer, nullable=False, default=0, server_default="0"),
 )
 # The sessions the tick has still to ask "did it happen?" about: a few, among a company's many.
 _UNASKED = sa.and_(

@@ -187,7 +187,9 @@ class Simulation:
             day = (self.console.clock.now() + delay).date()
             while day.weekday() >= 5:
                 day += timedelta(days=1)
-            self._schedule(timedelta(0), mentor.name, f"/session plan {day.isoformat()} 15:00")
+            # "anyway": 15:00 on the mentor's clock, even when it is evening for the mentee.
+            plan = f"/session plan {day.isoformat()} 15:00 anyway"
+            self._schedule(timedelta(0), mentor.name, plan)
             # They log it the evening of the meeting.
             evening = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=20)
             delay = evening - self.console.clock.now()

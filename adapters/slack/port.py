@@ -27,7 +27,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import slack_messages
-from adapters.slack.files import upload_chart
+from adapters.slack.files import upload_attachment, upload_chart
 from adapters.slack.workspaces import NotInstalledError, OneWorkspace, WorkspaceClients, team_of
 from bot.domain import Person
 from bot.messages import Message
@@ -146,13 +146,17 @@ class SlackChatPort:
     async def send_to_person(self, person: Person, message: Message, key: str) -> str:
         try:
             client, channel = await self._reach(person)
-            return await self._post(client, channel, message, key)
+            ts = await self._post(client, channel, message, key)
         except DeliveryError as refused:
             if not self._stale_token(refused, person.workspace):
                 raise
-        # The token kept in memory was refused: another replica may have installed anew.
-        client, channel = await self._reach(person)
-        return await self._post(client, channel, message, key)
+            # The token kept in memory was refused: another replica may have installed anew.
+            client, channel = await self._reach(person)
+            ts = await self._post(client, channel, message, key)
+        if message.attachment is not None:
+            # After the text, best effort (an invitation for the person's calendar).
+            await upload_attachment(client, channel, message.attachment)
+        return ts
 
     async def post_to_channel(self, channel: dict[str, Any], message: Message, key: str) -> str:
         try:

@@ -71,7 +71,9 @@ class TeamsApp:
         bot_id = f"28:{self.app_id}" if self.app_id else None
         self.directory = TenantDirectory(settings.microsoft_service_url, bot_id)
         self.replies = Replies(renderer)
-        self.proactive = Proactive(self.adapter, self.directory, self.app_id, self.replies.activity)
+        self.proactive = Proactive(
+            self.adapter, self.directory, self.app_id, self.replies.activities
+        )
         self.bot = TandemTeamsBot(engine, self.replies, self.directory, self.proactive)
         self.inbox = inbox
         inbox.register(PLATFORM, self._run_item)

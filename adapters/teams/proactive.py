@@ -67,7 +67,7 @@ class Proactive:
         adapter: CloudAdapter,
         directory: TenantDirectory,
         app_id: str,
-        render: Callable[[Message], Activity],
+        render: Callable[[Message], list[Activity]],
     ) -> None:
         self.adapter = adapter
         self.directory = directory
@@ -115,8 +115,14 @@ class Proactive:
         # "in reply" to it would go through ReplyToActivity. Without it, SendToConversation.
         context.activity.id = None
         context.activity.conversation = _with_tenant_id(context.activity.conversation)
-        response = await context.send_activity(self.render(message))
-        return response.id if response is not None and response.id else ""
+        # A message with a file (an invitation) may take more than one activity: the first
+        # one's id stands for the message.
+        first = ""
+        for activity in self.render(message):
+            response = await context.send_activity(activity)
+            if not first and response is not None and response.id:
+                first = response.id
+        return first
 
     async def _proactive(
         self,

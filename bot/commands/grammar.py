@@ -58,7 +58,15 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "guide": (),
         "workshop": ("new", "list", "join", "leave", "attendance", "cancel"),
     },
-    "session": {"log": (), "plan": (), "list": (), "undo": (), "help": ()},
+    "session": {
+        "log": (),
+        "plan": (),
+        "move": (),
+        "cancel": (),
+        "list": (),
+        "undo": (),
+        "help": (),
+    },
 }
 
 OWNER_VERBS = {("tandem", "invite"), ("tandem", "owners"), ("tandem", "pair"), ("tandem", "digest")}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.commands import planning
 from bot.commands.grammar import Command
 from bot.commands.lookup import (
     active_pair_of_speaker,
@@ -17,13 +18,10 @@ from bot.commands.lookup import (
 from bot.commands.values import (
     is_duration_unit,
     parse_duration,
-    parse_planned_day,
     parse_session_day,
-    parse_time,
 )
-from bot.domain import Enrollment, FeedbackRequest, Pair, PlannedSession, SessionLog
+from bot.domain import Enrollment, FeedbackRequest, Pair, SessionLog
 from bot.errors import UserError
-from bot.guides.command import show_with_plan
 from bot.messages import FieldKind, Form, FormField
 from bot.quiz.start import quiz_after_session
 from bot.scheduling.assessments import program_end
@@ -46,7 +44,7 @@ async def session(turn: Turn, command: Command) -> None:
     if command.verb == "log":
         await _log(turn, command)
     elif command.verb == "plan":
-        await _plan(turn, command)
+        await planning.plan(turn, command)
     elif command.verb == "list":
         await _list(turn, command)
     else:
@@ -267,40 +265,6 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
         undo_minutes=int(UNDO_WINDOW.total_seconds() // 60),
     )
     await quiz_after_session(turn, pair, log)
-
-
-async def _plan(turn: Turn, command: Command) -> None:
-    enrollment, pair = await active_pair_of_speaker(turn)
-    if not 2 <= len(command.args) <= 5:
-        raise UserError("errors.plan_usage")
-    # The time comes last; before it, the day, in one word or several (28 novembre 2026).
-    day_text, time_text = " ".join(command.args[:-1]), command.args[-1]
-    zone = ZoneInfo(turn.timezone_of(turn.person))
-    day = parse_planned_day(day_text, turn.today_for(turn.person), await _program_span(turn, pair))
-    at = parse_time(time_text)
-    starts_at = datetime.combine(day, at, tzinfo=zone)
-    if starts_at <= turn.now:
-        raise UserError("errors.plan_in_past", value=" ".join(command.args))
-    planned = PlannedSession(
-        pair_id=pair.id or 0, planned_by=turn.person_id, starts_at=starts_at, created_at=turn.now
-    )
-    turn.uow.add(planned)
-    await turn.uow.flush()
-    turn.audit("session.planned", program_id=pair.program_id, subject=f"pair:{pair.id}")
-    assert enrollment.id is not None
-    partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
-    if partner is not None:
-        await turn.notify(
-            partner,
-            "sessions.partner_planned",
-            key=f"session_planned:{planned.id}:{partner.id}",
-            purpose="session_planned",
-            partner=turn.person.display_name,
-            starts_at=starts_at,
-            zone=turn.timezone_of(partner),
-        )
-    await turn.say("sessions.planned", starts_at=starts_at, zone=str(zone))
-    await show_with_plan(turn, enrollment, pair, starts_at)
 
 
 async def _list(turn: Turn, command: Command) -> None:

@@ -42,6 +42,9 @@ FRENCH_VERBS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "session": {
         "log": ("noter",),
         "plan": ("planifier",),
+        # "annuler" is taken by undo (of a log): a meeting is "décommandé".
+        "move": ("déplacer", "reporter"),
+        "cancel": ("décommander",),
         "list": ("liste",),
         "undo": ("annuler",),
         "help": ("aide",),

@@ -85,6 +85,7 @@ def _remind_planned_session(
     lead = due[-1]
     if session.starts_at - lead < session.created_at:
         return  # planned after that reminder's time: the partner was just told
+    moved = f".{session.sequence}" if session.sequence else ""
     for enrollment, person in members:
         partner = next((p for e, p in members if p.id != person.id), None)
         if enrollment.status != EnrollmentStatus.ACTIVE:
@@ -97,7 +98,8 @@ def _remind_planned_session(
             person,
             program,
             "reminders.session",
-            key=f"session_reminder:{session.id}:{person.id}:{int(lead.total_seconds())}",
+            # A moved session (a higher sequence) is reminded of again, at its new time.
+            key=f"session_reminder:{session.id}{moved}:{person.id}:{int(lead.total_seconds())}",
             purpose="session_reminder",
             expires_at=session.starts_at,
             starts_at=session.starts_at,

@@ -26,7 +26,7 @@ async def test_an_evening_reminder_held_until_the_morning_says_today(
     await console.run_line(f"@alice /tandem language {locale}")
     # Friday 20:00 in Paris: the day-before reminder falls due on Thursday at 20:00, after
     # working hours, and waits for Friday 09:00, the day of the session itself.
-    await console.run_line("@bob /session plan 2026-11-20 20:00")
+    await console.run_line("@bob /session plan 2026-11-20 20:00 anyway")
     deliveries = await console.run_line(":advance 3d")
     (reminder,) = [
         d
@@ -48,7 +48,7 @@ async def test_a_reminder_that_would_arrive_after_the_session_is_not_sent(
     await run_script(console, "two_pairs_en.txt")
     # Sunday noon: both reminders fall on the weekend, and the next working moment (Monday
     # 09:00) is after the session; a reminder then would only tell of something past.
-    await console.run_line("@bob /session plan 2026-11-22 12:00")
+    await console.run_line("@bob /session plan 2026-11-22 12:00 anyway")
     deliveries = await console.run_line(":advance 6d")
     assert not [d for d in deliveries if d.key and d.key.startswith("session_reminder")]
     # Its "did it happen?" question still comes, on Monday morning.

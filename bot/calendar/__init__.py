@@ -1,0 +1,1 @@
+"""Calendars: free/busy and events for planned sessions, behind one port (``port``)."""

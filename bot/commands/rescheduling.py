@@ -1,0 +1,107 @@
+"""``/session move DATE TIME`` and ``/session cancel``: the pair's next planned session changed
+or called off for both, its calendar event updated (SEQUENCE bumped) or cancelled."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.calendar.known import session_interval
+from bot.commands.grammar import Command
+from bot.commands.lookup import active_pair_of_speaker, partner_enrollment_id
+from bot.commands.planning import (
+    calendar_for,
+    invitation,
+    pair_people,
+    refuse_unfit,
+    session_event,
+    typed_slot,
+)
+from bot.domain import Pair, PlannedSession
+from bot.errors import UserError
+from bot.messages import Attachment
+from bot.turn import Turn
+
+
+async def move(turn: Turn, command: Command) -> None:
+    enrollment, pair = await active_pair_of_speaker(turn)
+    planned = await _next_planned(turn, pair)
+    slot, typed, anyway = await typed_slot(turn, pair, command.args, "errors.move_usage")
+    people = await pair_people(turn, enrollment, pair)
+    # The session being moved does not stand in its own way.
+    current = session_interval(planned)
+    await refuse_unfit(turn, pair, people, slot, anyway=anyway, typed=typed, ignoring=current)
+    if slot.start == planned.starts_at:
+        raise UserError("errors.move_same_time", starts_at=slot.start, zone=_zone(turn))
+    was = planned.starts_at
+    planned.starts_at = slot.start
+    planned.minutes = int((slot.end - slot.start).total_seconds() // 60)
+    planned.sequence += 1
+    turn.audit("session.moved", program_id=pair.program_id, subject=f"pair:{pair.id}")
+    event = await session_event(turn, planned, pair)
+    booking = await calendar_for(turn).update_event(event.uid, event)
+    assert enrollment.id is not None
+    partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
+    if partner is not None:
+        await turn.notify(
+            partner,
+            "sessions.partner_moved",
+            key=f"session_moved:{planned.id}:{planned.sequence}:{partner.id}",
+            purpose="session_moved",
+            partner=turn.person.display_name,
+            was=was,
+            starts_at=slot.start,
+            zone=turn.timezone_of(partner),
+            link=booking.meeting_link,
+            attachment=await invitation(turn, event, booking.invitation, partner),
+        )
+    await turn.say(
+        "sessions.moved", was=was, starts_at=slot.start, zone=_zone(turn), link=booking.meeting_link
+    )
+    await _attach(turn, await invitation(turn, event, booking.invitation, turn.person))
+
+
+async def cancel(turn: Turn, command: Command) -> None:
+    if command.args:
+        raise UserError("errors.cancel_usage")
+    enrollment, pair = await active_pair_of_speaker(turn)
+    planned = await _next_planned(turn, pair)
+    planned.cancelled = True
+    planned.outcome = "cancelled"
+    planned.sequence += 1
+    turn.audit("session.cancelled", program_id=pair.program_id, subject=f"pair:{pair.id}")
+    event = await session_event(turn, planned, pair)
+    booking = await calendar_for(turn).cancel_event(event.uid, event)
+    assert enrollment.id is not None
+    partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
+    if partner is not None:
+        await turn.notify(
+            partner,
+            "sessions.partner_called_off",
+            key=f"session_called_off:{planned.id}:{partner.id}",
+            purpose="session_cancelled",
+            partner=turn.person.display_name,
+            starts_at=planned.starts_at,
+            zone=turn.timezone_of(partner),
+            attachment=await invitation(turn, event, booking.invitation, partner, cancelled=True),
+        )
+    await turn.say("sessions.called_off", starts_at=planned.starts_at, zone=_zone(turn))
+    await _attach(
+        turn, await invitation(turn, event, booking.invitation, turn.person, cancelled=True)
+    )
+
+
+async def _next_planned(turn: Turn, pair: Pair) -> PlannedSession:
+    assert pair.id is not None
+    upcoming = await turn.uow.planned_sessions(pair.id, turn.now)
+    if not upcoming:
+        raise UserError("errors.nothing_planned")
+    return upcoming[0]
+
+
+async def _attach(turn: Turn, file: Attachment | None) -> None:
+    if file is not None:
+        turn.replies[-1] = dataclasses.replace(turn.replies[-1], attachment=file)
+
+
+def _zone(turn: Turn) -> str:
+    return turn.timezone_of(turn.person)

@@ -1,0 +1,31 @@
+"""session calendar: a planned session's length and the SEQUENCE of its calendar event
+
+Revision ID: 0019
+Revises: 0022
+Create Date: 2026-11-30 17:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0019"
+down_revision: str | Sequence[str] | None = "0022"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("planned_session") as batch:
+        batch.add_column(sa.Column("minutes", sa.Integer(), nullable=True))
+        batch.add_column(
+            sa.Column("sequence", sa.Integer(), nullable=False, server_default="0")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("planned_session") as batch:
+        batch.drop_column("sequence")
+        batch.drop_column("minutes")
