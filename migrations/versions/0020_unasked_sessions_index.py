@@ -2,8 +2,8 @@
 last two weeks not asked about yet, a handful, found without reading the tens of thousands of
 sessions a large company held in those two weeks
 
-Revision ID: 0022
-Revises: 0020
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-11-30 17:10:00
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0022"
-down_revision: str | Sequence[str] | None = "0020"
+revision: str = "0020"
+down_revision: str | Sequence[str] | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """dashboard: one-time links to the owners' dashboard and the browser sessions they open
 (only hashes of their tokens are stored)
 
-Revision ID: 0020
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-11-30 17:00:00
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0020"
+revision: str = "0019"
 down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

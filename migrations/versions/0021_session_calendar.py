@@ -1,7 +1,7 @@
 """session calendar: a planned session's length and the SEQUENCE of its calendar event
 
-Revision ID: 0019
-Revises: 0022
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-11-30 17:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0019"
-down_revision: str | Sequence[str] | None = "0022"
+revision: str = "0021"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
