@@ -7,6 +7,8 @@ from collections import Counter
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from adapters.console.port import Delivery
 from bot.clock import VirtualClock
 
@@ -25,6 +27,10 @@ def local(delivery: Delivery) -> datetime:
     return delivery.at.astimezone(ZONES[delivery.recipient])
 
 
+# Twelve weeks hour by hour: on SQLite only, to keep CI short. The tick's SQL runs on PostgreSQL
+# in tests/bot/scheduling (the round, the due index against the full scan) and in the shorter
+# console scenarios, which run on both.
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
 async def test_twelve_weeks_in_paris_and_new_york(make_console: ConsoleFactory) -> None:
     console = make_console(clock=VirtualClock(datetime(2026, 10, 5, 13, 0, tzinfo=UTC)))
     await run_script(console, "twelve_weeks_en.txt")
