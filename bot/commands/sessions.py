@@ -22,8 +22,8 @@ from bot.commands.values import (
 )
 from bot.domain import Enrollment, FeedbackRequest, Pair, SessionLog
 from bot.errors import UserError
+from bot.follow_ups import SESSION_QUIZ, defer
 from bot.messages import FieldKind, Form, FormField
-from bot.quiz.start import quiz_after_session
 from bot.scheduling.assessments import program_end
 from bot.scheduling.settings import ScheduleSettings
 from bot.skip import is_skip
@@ -264,7 +264,8 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
         target=target,
         undo_minutes=int(UNDO_WINDOW.total_seconds() // 60),
     )
-    await quiz_after_session(turn, pair, log)
+    # The mentee's quiz right after this answer, not inside it (bot.follow_ups).
+    await defer(turn, SESSION_QUIZ, str(log.id), log_id=log.id)
 
 
 async def _list(turn: Turn, command: Command) -> None:
