@@ -310,6 +310,10 @@ class UnitOfWork(
 
     async def person(self, person_id: int) -> Person | None: ...
 
+    async def person_of_enrollment(self, enrollment_id: int) -> Person | None:
+        """The person enrolled, in one trip to the database at most."""
+        ...
+
     async def people_in_workspace(self, platform: str, workspace: str) -> Sequence[Person]:
         """Everyone Tandem knows in one workspace of a platform (a whole one going away)."""
         ...

@@ -273,5 +273,4 @@ class Turn:
     async def person_of(self, enrollment_id: int | None) -> Person | None:
         if enrollment_id is None:
             return None
-        enrollment = await self.uow.enrollment(enrollment_id)
-        return await self.uow.person(enrollment.person_id) if enrollment else None
+        return await self.uow.person_of_enrollment(enrollment_id)

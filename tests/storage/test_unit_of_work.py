@@ -414,6 +414,20 @@ async def test_enrollment_queries(uow_factory: SqlUnitOfWorkFactory) -> None:
         assert await uow.profile_of(world.mentee) is None
 
 
+async def test_person_of_enrollment(uow_factory: SqlUnitOfWorkFactory) -> None:
+    world = await build_world(uow_factory)
+    async with uow_factory() as uow:
+        mentee = await uow.person_of_enrollment(world.mentee)
+        assert mentee is not None and mentee.id == world.bob
+        # The enrollment came with it: asked again, the same person, nothing read.
+        assert await uow.person_of_enrollment(world.mentee) is mentee
+        enrollment = await uow.enrollment(world.mentor)
+        assert enrollment is not None
+        mentor = await uow.person_of_enrollment(world.mentor)
+        assert mentor is not None and mentor.id == world.alice
+        assert await uow.person_of_enrollment(world.pair + 1000) is None
+
+
 async def test_enrollment_is_unique_per_program_and_person(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:
