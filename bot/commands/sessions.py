@@ -223,9 +223,8 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
     turn.audit("session.logged", program_id=pair.program_id, subject=f"pair:{pair.id}")
     program = await turn.uow.program(pair.program_id)
     assert program is not None
-    charter = await turn.uow.charter_of(pair.id)
-    sessions_done = await turn.uow.session_count(pair.id)
-    target = (charter.meetings if charter else None) or program.sessions_planned
+    sessions_done, meetings = await turn.uow.sessions_and_charter_meetings(pair.id)
+    target = meetings or program.sessions_planned
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
     if (
         partner is not None

@@ -4,6 +4,7 @@ messages claimed with it, and its work is never half done."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -14,12 +15,16 @@ from adapters.slack.port import SlackChatPort
 from bot.clock import VirtualClock
 from bot.delivery import FOLLOW_UP_RETRY, Deliverer
 from bot.domain import OutboxMessage, OutboxStatus, Person
+from bot.events import EventKind, InboundEvent, Sender
 from bot.follow_ups import FOLLOW_UP
+from bot.main import build_runtime
 from bot.messages import Message
 from bot.ports import Pace, UnitOfWork
+from bot.settings import Settings
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.fakes.conftest_helpers import fan_out
 from tests.fakes.slack_api import TOKEN, FakeSlack
+from tests.pairs import seed_pair
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 
@@ -107,3 +112,35 @@ async def test_a_failing_follow_up_waits_for_its_retry_and_holds_nothing_back(
 
 async def _all(uow: UnitOfWork) -> list[OutboxMessage]:
     return [m for m in (await uow.outbox_messages(range(1, 100))).values()]
+
+
+async def test_a_turn_that_defers_work_wakes_the_resting_deliverer(migrated_url: str) -> None:
+    runtime = await build_runtime(Settings(database_url=migrated_url), migrate=False)
+    try:
+        await seed_pair(
+            runtime, platform="slack", workspace="T1", mentor=("U1", "Mira"), mentee=("U2", "Theo")
+        )
+        mira = Sender("slack", "T1", "U1", "Mira")
+        stop = asyncio.Event()
+        resting = asyncio.create_task(runtime.deliverer.rest(30, stop))
+        await asyncio.sleep(0.05)
+        assert not resting.done()
+        # A turn that defers nothing leaves it resting.
+        await runtime.engine.handle(
+            InboundEvent(
+                EventKind.COMMAND, Sender("slack", "T1", "U1", "Mira"), text="/tandem help"
+            )
+        )
+        await asyncio.sleep(0.05)
+        assert not resting.done()
+        await runtime.engine.handle(
+            InboundEvent(
+                EventKind.COMMAND,
+                mira,
+                text='/session log 45m "Negotiation: anchoring"',
+            )
+        )
+        async with asyncio.timeout(2):
+            await resting
+    finally:
+        await runtime.close()

@@ -428,6 +428,29 @@ async def test_person_of_enrollment(uow_factory: SqlUnitOfWorkFactory) -> None:
         assert await uow.person_of_enrollment(world.pair + 1000) is None
 
 
+async def test_sessions_and_charter_meetings(uow_factory: SqlUnitOfWorkFactory) -> None:
+    world = await build_world(uow_factory)
+    async with uow_factory() as uow:
+        assert await uow.sessions_and_charter_meetings(world.pair) == (0, None)
+        charter = await uow.charter_of(world.pair)
+        assert charter is not None
+        charter.meetings = 8
+        for day in (3, 10):
+            uow.add(
+                SessionLog(
+                    pair_id=world.pair,
+                    logged_by=world.alice,
+                    held_on=date(2025, 3, day),
+                    minutes=45,
+                    topics="AI",
+                    created_at=NOW,
+                )
+            )
+        await uow.flush()
+        assert await uow.sessions_and_charter_meetings(world.pair) == (2, 8)
+        assert await uow.sessions_and_charter_meetings(world.pair + 1000) == (0, None)
+
+
 async def test_enrollment_is_unique_per_program_and_person(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:
