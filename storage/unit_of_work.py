@@ -219,8 +219,10 @@ class SqlUnitOfWork(
 
     async def person_of_enrollment(self, enrollment_id: int) -> Person | None:
         known = self.session.sync_session.identity_map.get(identity_key(Enrollment, enrollment_id))
-        if isinstance(known, Enrollment):
-            return await self.session.get(Person, known.person_id)
+        # Its loaded value only: an enrollment expired by a rollback would load in sync.
+        person_id = sa.inspect(known).dict.get("person_id") if known is not None else None
+        if person_id is not None:
+            return await self.session.get(Person, person_id)
         # One trip for both (a partner's, in a session log), not the enrollment then the
         # person; both are then known to the session, as they were.
         person, enrollment = tables.person.c, tables.enrollment.c

@@ -426,6 +426,10 @@ async def test_person_of_enrollment(uow_factory: SqlUnitOfWorkFactory) -> None:
         mentor = await uow.person_of_enrollment(world.mentor)
         assert mentor is not None and mentor.id == world.alice
         assert await uow.person_of_enrollment(world.pair + 1000) is None
+        # After a rollback what the session knew is expired: read again, not lazily loaded.
+        await uow.rollback()
+        again = await uow.person_of_enrollment(world.mentor)
+        assert again is not None and again.id == world.alice
 
 
 async def test_sessions_and_charter_meetings(uow_factory: SqlUnitOfWorkFactory) -> None:
