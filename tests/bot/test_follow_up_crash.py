@@ -39,6 +39,14 @@ TURN_THEN_KILL = textwrap.dedent(
             runtime, platform="slack", workspace="T1",
             mentor=("U1", "Mira"), mentee=("U2", "Theo"),
         )
+        # Every hour a working one: what is queued is due now, whenever the test runs.
+        async with runtime.uow_factory() as uow:
+            for user in ("U1", "U2"):
+                person = await uow.person_by_identity("slack", "T1", user)
+                person.working_hours = {
+                    "start": "00:00", "end": "23:59:59.999999", "days": list(range(7))
+                }
+            await uow.commit()
         replies = await runtime.engine.handle(InboundEvent(
             kind=EventKind.COMMAND,
             sender=Sender("slack", "T1", "U1", "Mira"),
