@@ -12,6 +12,10 @@ until it does. So after a crash only rows marked and not recorded are in doubt: 
 deliverer looks them up, one history page per conversation, before sending anything again.
 Rows claimed but never attempted are simply sent. Teams cannot read a conversation back: its
 rows in doubt are sent again (at least once, never lost).
+
+A follow-up row (``bot.follow_ups``: work a turn left for right after its reply) is not sent:
+it is carried out in the claim's transaction, which marks it sent, and what it queued is
+claimed next.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -40,11 +44,16 @@ from bot.delivery_support import (
     unless_stopped,
 )
 from bot.domain import OutboxMessage, OutboxStatus, Person
+from bot.follow_ups import is_follow_up
 from bot.messages import Message
-from bot.ports import ChatPort, DeliveryError, UnitOfWorkFactory
+from bot.ports import ChatPort, DeliveryError, UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["Deliverer", "DeliveryPolicy"]
 logger = logging.getLogger("tandem.delivery")
+# A follow-up that fails (a bug, a database error) is tried again this much later, this often.
+FOLLOW_UP_RETRY = timedelta(seconds=30)
+FOLLOW_UP_ATTEMPTS = 5
+FollowUpRunner = Callable[[UnitOfWork, OutboxMessage], Awaitable[None]]
 
 
 @dataclass
@@ -53,6 +62,8 @@ class _Batch:
     recipients: dict[int, Person] = field(default_factory=dict)
     # Rows whose send may have begun under an earlier holder: looked up before sending.
     in_doubt: set[int] = field(default_factory=set)
+    # Follow-ups carried out by the claim: what they queued may be due now.
+    followed_up: int = 0
 
 
 class Deliverer:
@@ -71,6 +82,10 @@ class Deliverer:
         self.on_unreachable: Callable[[Any, Person, datetime], Awaitable[None]] | None = None
         # Told when a channel refuses the bot's posts, in the transaction that records it.
         self.on_channel_refused: OnChannelRefused | None = None
+        # Carries out a follow-up row in the claim's transaction (the engine's; bot.follow_ups).
+        self.follow_ups: FollowUpRunner | None = None
+        # Set when a turn deferred work: the idle deliverer looks again at once.
+        self._wake = asyncio.Event()
         self.token = uuid4().hex
         self._pacers: MutableMapping[str, Pacer] = {}
         # Rows claimed and neither recorded nor handed back; those being sent right now; those
@@ -109,6 +124,9 @@ class Deliverer:
             for _ in range(max_batches):
                 if stop.is_set():
                     break
+                if not batch.messages and batch.followed_up:
+                    batch = await self._claim()
+                    continue
                 if not batch.messages:
                     # Recorded messages free their conversations: look once more if any were.
                     await self._recorder.flush(stop)
@@ -139,6 +157,21 @@ class Deliverer:
             finally:
                 recording.cancel()
         return total
+
+    def wake(self) -> None:
+        """Something is due now (a turn deferred work): an idle ``rest`` ends at once."""
+        self._wake.set()
+
+    async def rest(self, seconds: float, stop: asyncio.Event) -> None:
+        """Wait ``seconds`` before looking again, less when woken or stopped."""
+        woken = asyncio.ensure_future(self._wake.wait())
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({woken, stopped}, timeout=seconds, return_when="FIRST_COMPLETED")
+        finally:
+            woken.cancel()
+            stopped.cancel()
+        self._wake.clear()
 
     async def release_claims(self, stop: asyncio.Event | None = None) -> int:
         """Record every outcome known, then hand back at once every row this deliverer holds
@@ -188,6 +221,9 @@ class Deliverer:
                 paused = await uow.paused_person_ids(person_ids)
                 batch = _Batch(recipients=recipients)
                 for message in claimed:
+                    if is_follow_up(message):
+                        batch.followed_up += await self._follow_up(uow, message, now)
+                        continue
                     expired = message.expires_at is not None and message.expires_at <= now
                     if expired and message.attempted_at is None:
                         # Held too long (an outage, retries): a reminder of a session that
@@ -214,6 +250,32 @@ class Deliverer:
         self._claim_unanswered = False
         self._held.update(m.id for m in batch.messages if m.id is not None)
         return batch
+
+    async def _follow_up(self, uow: UnitOfWork, message: OutboxMessage, now: datetime) -> bool:
+        """Carry out a follow-up row in the claim's transaction; True when it was."""
+        message.claimed_until = None
+        message.claim_token = None
+        if self.follow_ups is None:
+            return False  # a deliverer without an engine: left to one that has it
+        try:
+            async with uow.savepoint():
+                await self.follow_ups(uow, message)
+        except Exception as error:
+            # That work alone is rolled back; the rest of the claim stands.
+            logger.exception("follow-up failed", extra={"outbox_id": message.id})
+            message.claimed_until = None
+            message.claim_token = None
+            message.attempts += 1
+            message.last_error = repr(error)[:500]
+            if message.attempts >= FOLLOW_UP_ATTEMPTS:
+                message.status = OutboxStatus.FAILED
+            else:
+                message.status = OutboxStatus.PENDING
+                message.not_before = now + FOLLOW_UP_RETRY * message.attempts
+            return False
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        return True
 
     async def _heartbeat(self) -> None:
         """Renew the lease of every row held, every third of the lease (sooner after a

@@ -19,6 +19,7 @@ from bot.conversations import runner
 from bot.conversations.runner import answer_open_conversation
 from bot.errors import UserError
 from bot.events import EventKind, InboundEvent, Sender
+from bot.follow_ups import FollowUps
 from bot.i18n import Renderer
 from bot.inbox import RUNNING, InboxRunner, SenderRequests
 from bot.messages import Message
@@ -29,6 +30,7 @@ from bot.questions import offered, release_held, waiting_for
 from bot.routes import (
     CHOICE_HANDLERS,
     COMMAND_HANDLERS,
+    FOLLOW_UP_HANDLERS,
     FORM_CANCEL_HANDLERS,
     FORM_FIELD_CHECKS,
     FORM_HANDLERS,
@@ -61,6 +63,10 @@ class Engine:
         self.failures = 0
         # The durable inbox the platform adapters run turns from (none in the console).
         self.inbox: InboxRunner | None = None
+        # What carries out the work turns defer (bot.follow_ups), run by the deliverer.
+        self.follow_ups = FollowUps(clock, renderer, config, FOLLOW_UP_HANDLERS)
+        # Told when a turn deferred work, once it committed (wakes the deliverer).
+        self.on_deferred: Callable[[], None] | None = None
 
     async def handle(self, event: InboundEvent) -> list[Message]:
         started = time.perf_counter()
@@ -90,6 +96,8 @@ class Engine:
                 label = await self._dispatch(turn)
                 await uow.commit()
                 replies = turn.replies
+                if turn.deferred and self.on_deferred is not None:
+                    self.on_deferred()
                 await self._after_commit(turn)
         except UserError as error:
             outcome = f"refused:{error.message_id}"

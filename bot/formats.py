@@ -18,6 +18,9 @@ from babel.dates import format_date, format_time, get_datetime_format, get_timez
 from babel.numbers import format_decimal
 
 Zone = str | tzinfo
+# A locale name ("fr") or babel's parsed locale: the template filters hold one parsed once,
+# since babel parses a name again at every call (a third of a date's formatting time).
+LocaleLike = str | Locale
 
 
 def _zone_info(zone: Zone) -> tzinfo:
@@ -29,7 +32,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def zone_name(zone: Zone, locale: str) -> str:
+def zone_name(zone: Zone, locale: LocaleLike) -> str:
     """The zone as people name it: "Paris Time" / "heure : Paris", or "UTC"."""
     city = get_timezone_location(_zone_info(zone), locale=locale, return_city=True)
     if city == "UTC":
@@ -38,13 +41,15 @@ def zone_name(zone: Zone, locale: str) -> str:
     return region_format % city
 
 
-def time_of_day(value: datetime, zone: Zone, locale: str) -> str:
+def time_of_day(value: datetime, zone: Zone, locale: LocaleLike) -> str:
     """Hours and minutes on the zone's clock: "8:00 PM", "20:00"."""
     local = _aware(value).astimezone(_zone_info(zone))
     return format_time(local, format="short", tzinfo=None, locale=locale)
 
 
-def date_and_time(value: datetime, zone: Zone, locale: str, date_format: str = "medium") -> str:
+def date_and_time(
+    value: datetime, zone: Zone, locale: LocaleLike, date_format: str = "medium"
+) -> str:
     """The date in ``date_format`` (short, medium, long, full), the time without seconds, and
     the zone: "Wednesday, November 18, 2026, 8:00 PM (Paris Time)"."""
     local = _aware(value).astimezone(_zone_info(zone))
@@ -56,20 +61,21 @@ def date_and_time(value: datetime, zone: Zone, locale: str, date_format: str = "
     return f"{moment} ({zone_name(zone, locale)})"
 
 
-def day(value: date | datetime, locale: str, date_format: str = "long") -> str:
+def day(value: date | datetime, locale: LocaleLike, date_format: str = "long") -> str:
     if isinstance(value, datetime):
         value = value.date()
     return format_date(value, format=date_format, locale=locale)
 
 
-def is_singular(count: float, locale: str) -> bool:
+def is_singular(count: float, locale: LocaleLike) -> bool:
     """Babel's plural rule: 1 in English; 0 and 1 (and 1.5) in French."""
     return bool(Locale.parse(locale).plural_form(abs(count)) == "one")
 
 
-def plural_filters(locale: str) -> dict[str, Callable[..., str]]:
+def plural_filters(locale: LocaleLike) -> dict[str, Callable[..., str]]:
     """``n|plural("pair", "pairs")`` gives the word; ``n|count("pair", "pairs")`` the number
     (written the locale's way) and the word."""
+    locale = Locale.parse(locale)
 
     def plural(count: float, one: str, other: str) -> str:
         return one if is_singular(count, locale) else other
@@ -80,7 +86,9 @@ def plural_filters(locale: str) -> dict[str, Callable[..., str]]:
     return {"plural": plural, "count": count}
 
 
-def date_filters(locale: str) -> dict[str, Callable[..., str]]:
+def date_filters(locale: LocaleLike) -> dict[str, Callable[..., str]]:
+    locale = Locale.parse(locale)
+
     def render_date(value: date | datetime, date_format: str = "long") -> str:
         return day(value, locale, date_format)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -95,9 +94,7 @@ class Runtime:
                     if await uow.outbox_outstanding() == 0:
                         return
             if not sent:
-                pause = DELIVERY_IDLE_SECONDS * min(2**failures, 4)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), pause)
+                await self.deliverer.rest(DELIVERY_IDLE_SECONDS * min(2**failures, 4), stop)
 
 
 def platform_ports(settings: Settings) -> dict[str, ChatPort]:
@@ -142,6 +139,8 @@ async def build_runtime(
     deliverer = Deliverer(uow_factory, clock, ports, policy)
     deliverer.on_unreachable = UnreachableNotice(renderer, config)
     deliverer.on_channel_refused = ChannelRefusedNotice(renderer, config)
+    deliverer.follow_ups = engine.follow_ups
+    engine.on_deferred = deliverer.wake
     ticker = Ticker(uow_factory, clock, renderer, config)
     inbox = InboxRunner(
         await open_inbox_store(settings.database_url, uow_factory.engine),

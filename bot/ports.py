@@ -310,6 +310,10 @@ class UnitOfWork(
 
     async def person(self, person_id: int) -> Person | None: ...
 
+    async def person_of_enrollment(self, enrollment_id: int) -> Person | None:
+        """The person enrolled, in one trip to the database at most."""
+        ...
+
     async def people_in_workspace(self, platform: str, workspace: str) -> Sequence[Person]:
         """Everyone Tandem knows in one workspace of a platform (a whole one going away)."""
         ...
@@ -357,6 +361,10 @@ class UnitOfWork(
 
     # Sessions
     async def session_count(self, pair_id: int) -> int: ...
+
+    async def sessions_and_charter_meetings(self, pair_id: int) -> tuple[int, int | None]:
+        """The pair's sessions logged and its charter's agreed number of meetings, at once."""
+        ...
 
     async def session_logs(self, pair_id: int) -> Sequence[SessionLog]: ...
 

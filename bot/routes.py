@@ -21,9 +21,17 @@ from bot.commands import (
 from bot.commands.grammar import Command
 from bot.conversations import assessment, checkin, runner
 from bot.dashboard import access as dashboard_access
+from bot.follow_ups import (
+    SESSION_QUIZ,
+    WORKSHOP_ANNOUNCED,
+    WORKSHOP_ATTENDED,
+    FollowUpHandler,
+)
 from bot.guides import command as guides
 from bot.quiz import answer as quiz
+from bot.quiz import start as quiz_start
 from bot.turn import Turn
+from bot.workshops import seats
 
 CommandHandler = Callable[[Turn, Command], Awaitable[None]]
 ChoiceHandler = Callable[[Turn, str], Awaitable[None]]
@@ -102,4 +110,11 @@ FORM_CANCEL_HANDLERS: dict[str, FormCancelHandler] = {
     sessions.FORM_ID: sessions.on_form_cancelled,
     workshops.FORM_ID: workshops.on_form_cancelled,
     workshops.ATTENDANCE_FORM_ID: workshops.on_attendance_cancelled,
+}
+
+# The work a turn defers until right after its reply (bot.follow_ups), by kind.
+FOLLOW_UP_HANDLERS: dict[str, FollowUpHandler] = {
+    SESSION_QUIZ: quiz_start.after_logged_session,
+    WORKSHOP_ATTENDED: seats.after_attendance,
+    WORKSHOP_ANNOUNCED: workshops.invite,
 }

@@ -58,6 +58,11 @@ class Turn:
     requests: SenderRequests | None = None
     # Run once the turn has committed (what lives outside its transaction, like the inbox).
     after_commit: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    # False in a follow-up (bot.follow_ups): it runs after the reply was sent, so what it has
+    # for the speaker goes through the outbox.
+    speaking: bool = True
+    # How many follow-ups this turn deferred (the engine then wakes the deliverer).
+    deferred: int = 0
     _locales: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -108,6 +113,7 @@ class Turn:
     ) -> None:
         """Reply to the speaker. Choices and a form become a prompt only they can answer, within
         ``lifetime`` when given (destructive confirmations)."""
+        assert self.speaking, "a follow-up has no reply: it notifies the speaker"
         choices, form, prompt = self._prompt(self.person_id, choices, form, lifetime)
         if prompt is not None:
             await self.uow.add_prompts([prompt])
@@ -169,19 +175,25 @@ class Turn:
         purpose: str,
         choices: tuple[Choice, ...] = (),
         attachment: Attachment | None = None,
+        at_once: bool = False,
         **variables: Any,
     ) -> bool:
         """Queue a message to someone else, in their language, sent after this turn commits.
 
         It goes out at once when the recipient is in their working hours, else at the start of
-        their next working slot. ``attachment``: a file that goes with it (an invitation).
+        their next working slot; ``at_once``: whatever the hours (the speaker of a follow-up,
+        who has just spoken). ``attachment``: a file that goes with it (an invitation).
         """
         assert recipient.id is not None
         locale = await self.locale_of(recipient)
         text = self.renderer.render(locale, message_id, **variables)
         zone = ZoneInfo(self.timezone_of(recipient))
-        not_before = WorkingHours.from_overrides(recipient.working_hours).next_working_moment(
-            self.now, zone
+        not_before = (
+            self.now
+            if at_once
+            else WorkingHours.from_overrides(recipient.working_hours).next_working_moment(
+                self.now, zone
+            )
         )
         choices, _, prompt = self._prompt(recipient.id, choices, None, None)
         added = await self.uow.enqueue(
@@ -261,5 +273,4 @@ class Turn:
     async def person_of(self, enrollment_id: int | None) -> Person | None:
         if enrollment_id is None:
             return None
-        enrollment = await self.uow.enrollment(enrollment_id)
-        return await self.uow.person(enrollment.person_id) if enrollment else None
+        return await self.uow.person_of_enrollment(enrollment_id)

@@ -22,6 +22,17 @@ class SqlSessionQueries:
         statement = sa.select(sa.func.count()).where(tables.session_log.c.pair_id == pair_id)
         return int((await self.session.execute(statement)).scalar_one())
 
+    async def sessions_and_charter_meetings(self, pair_id: int) -> tuple[int, int | None]:
+        """How many sessions the pair logged, and how many its charter agreed on (None without
+        a charter or a number there), in one trip: a session log's answer shows both."""
+        logs, charter = tables.session_log.c, tables.charter.c
+        statement = sa.select(
+            sa.select(sa.func.count()).where(logs.pair_id == pair_id).scalar_subquery(),
+            sa.select(charter.meetings).where(charter.pair_id == pair_id).scalar_subquery(),
+        )
+        count, meetings = (await self.session.execute(statement)).one()
+        return int(count), int(meetings) if meetings is not None else None
+
     async def session_logs(self, pair_id: int) -> Sequence[SessionLog]:
         columns = tables.session_log.c
         statement = (

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm.util import identity_key
 
 from bot.domain import (
     AuditEntry,
@@ -216,6 +217,23 @@ class SqlUnitOfWork(
     async def enrollment(self, enrollment_id: int) -> Enrollment | None:
         return await self.session.get(Enrollment, enrollment_id)
 
+    async def person_of_enrollment(self, enrollment_id: int) -> Person | None:
+        known = self.session.sync_session.identity_map.get(identity_key(Enrollment, enrollment_id))
+        # Its loaded value only: an enrollment expired by a rollback would load in sync.
+        person_id = sa.inspect(known).dict.get("person_id") if known is not None else None
+        if person_id is not None:
+            return await self.session.get(Person, person_id)
+        # One trip for both (a partner's, in a session log), not the enrollment then the
+        # person; both are then known to the session, as they were.
+        person, enrollment = tables.person.c, tables.enrollment.c
+        result = await self.session.execute(
+            sa.select(Person, Enrollment)
+            .join(tables.enrollment, enrollment.person_id == person.id)
+            .where(enrollment.id == enrollment_id)
+        )
+        row = result.first()
+        return row[0] if row is not None else None
+
     async def enrollment_of(self, program_id: int, person_id: int) -> Enrollment | None:
         return await self._one(
             sa.select(Enrollment).where(
@@ -416,12 +434,21 @@ class SqlUnitOfWork(
     async def _insert_ignoring_conflict(
         self, table: sa.Table, values: dict[str, Any], conflict_column: str
     ) -> bool:
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        statement = (
-            insert(table).values(**values).on_conflict_do_nothing(index_elements=[conflict_column])
-        )
-        result = await self.session.execute(statement)
+        key = (self.dialect, table.name, conflict_column)
+        statement = _INSERTS_IGNORING_CONFLICT.get(key)
+        if statement is None:
+            insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+            statement = insert(table).on_conflict_do_nothing(index_elements=[conflict_column])
+            _INSERTS_IGNORING_CONFLICT[key] = statement
+        # The values as parameters of a statement built once: building it with ``.values()``
+        # coerced every value and hashed the result again at each call (half a millisecond
+        # for an outbox row, twice in a session log).
+        result = await self.session.execute(statement, values)
         return bool(getattr(result, "rowcount", 0))
+
+
+# (dialect, table, conflict column) -> its INSERT … ON CONFLICT DO NOTHING, without values.
+_INSERTS_IGNORING_CONFLICT: dict[tuple[str, str, str], Any] = {}
 
 
 class SqlUnitOfWorkFactory:

@@ -95,6 +95,7 @@ SLOWEST_FIRST = (
     "tests/test_packaging.py",
     "tests/adapters/console/test_demo.py",
     "tests/bot/test_delivery_crash.py",
+    "tests/bot/test_follow_up_crash.py",
     "tests/adapters/console/test_hostile_input.py",
     "tests/adapters/console/test_bad_input_meaning.py",
     "tests/adapters/console/test_bad_input_numbers.py",

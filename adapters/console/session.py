@@ -80,6 +80,11 @@ class ConsoleSession:
     _last_turn: list[Delivery] = field(default_factory=list)
     _advancing: bool = False
 
+    def __post_init__(self) -> None:
+        # What turns defer (bot.follow_ups) is carried out by this console's delivery round.
+        if self.deliverer.follow_ups is None:
+            self.deliverer.follow_ups = self.engine.follow_ups
+
     def port(self) -> ConsoleChatPort:
         return ConsoleChatPort(self._record)
 

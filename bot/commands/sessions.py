@@ -22,8 +22,8 @@ from bot.commands.values import (
 )
 from bot.domain import Enrollment, FeedbackRequest, Pair, SessionLog
 from bot.errors import UserError
+from bot.follow_ups import SESSION_QUIZ, defer
 from bot.messages import FieldKind, Form, FormField
-from bot.quiz.start import quiz_after_session
 from bot.scheduling.assessments import program_end
 from bot.scheduling.settings import ScheduleSettings
 from bot.skip import is_skip
@@ -223,9 +223,8 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
     turn.audit("session.logged", program_id=pair.program_id, subject=f"pair:{pair.id}")
     program = await turn.uow.program(pair.program_id)
     assert program is not None
-    charter = await turn.uow.charter_of(pair.id)
-    sessions_done = await turn.uow.session_count(pair.id)
-    target = (charter.meetings if charter else None) or program.sessions_planned
+    sessions_done, meetings = await turn.uow.sessions_and_charter_meetings(pair.id)
+    target = meetings or program.sessions_planned
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
     if (
         partner is not None
@@ -264,7 +263,8 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
         target=target,
         undo_minutes=int(UNDO_WINDOW.total_seconds() // 60),
     )
-    await quiz_after_session(turn, pair, log)
+    # The mentee's quiz right after this answer, not inside it (bot.follow_ups).
+    await defer(turn, SESSION_QUIZ, str(log.id), log_id=log.id)
 
 
 async def _list(turn: Turn, command: Command) -> None:

@@ -4,10 +4,12 @@ cancel, and log who came (one line or a form); the Join, Leave and rating button
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from bot.commands.grammar import Command
-from bot.domain import EnrollmentStatus, Person
+from bot.domain import EnrollmentStatus
 from bot.errors import UserError
+from bot.follow_ups import WORKSHOP_ANNOUNCED, defer
 from bot.messages import Choice, FieldKind, Form, FormField
 from bot.people import mention_id
 from bot.turn import Turn
@@ -150,18 +152,10 @@ async def _announce(turn: Turn, announcement: fields.Announcement) -> None:
     )
     turn.uow.add(workshop)
     await turn.uow.flush()
-    invited = await _invitees(turn, workshop)
-    for person in invited:
-        await turn.notify(
-            person,
-            "workshops.announcement",
-            key=f"workshop_announce:{workshop.id}:{person.id}",
-            purpose="workshop_announcement",
-            choices=(await seats.join_button(turn, workshop, person),),
-            w=workshop,
-            host=turn.person.display_name,
-            zone=turn.timezone_of(person),
-        )
+    invited = await _invitee_ids(turn, workshop)
+    # Each person's invitation right after this answer, not inside it: a program may hold
+    # thousands of people, each with their own rendering (bot.follow_ups).
+    await defer(turn, WORKSHOP_ANNOUNCED, str(workshop.id), workshop_id=workshop.id)
     for program in announcement.programs:
         await turn.post_to_channel(
             program,
@@ -183,19 +177,39 @@ async def _announce(turn: Turn, announcement: fields.Announcement) -> None:
     )
 
 
-async def _invitees(turn: Turn, workshop: Workshop) -> list[Person]:
+async def invite(turn: Turn, arguments: dict[str, Any]) -> None:
+    """The announcement's follow-up: each person invited gets it with a Join button, once
+    (unless the workshop was cancelled meanwhile)."""
+    workshop = await turn.uow.workshop(int(arguments["workshop_id"]))
+    if workshop is None or workshop.cancelled_at is not None:
+        return
+    wanted = await _invitee_ids(turn, workshop)
+    # One query for everyone: a program may hold thousands of people.
+    people = await turn.uow.persons_by_id(wanted)
+    for person in (people[person_id] for person_id in wanted if person_id in people):
+        await turn.notify(
+            person,
+            "workshops.announcement",
+            key=f"workshop_announce:{workshop.id}:{person.id}",
+            purpose="workshop_announcement",
+            choices=(await seats.join_button(turn, workshop, person),),
+            w=workshop,
+            host=turn.person.display_name,
+            zone=turn.timezone_of(person),
+        )
+
+
+async def _invitee_ids(turn: Turn, workshop: Workshop) -> list[int]:
     """Everyone actively enrolled in the workshop's programs but its host, each once."""
     wanted: dict[int, None] = {}
     for program_id in workshop.program_ids:
         for enrollment in await turn.uow.enrollments_in_program(program_id):
             if (
                 enrollment.status == EnrollmentStatus.ACTIVE
-                and enrollment.person_id != turn.person_id
+                and enrollment.person_id != workshop.host_id
             ):
                 wanted[enrollment.person_id] = None
-    # One query for everyone: a program may hold thousands of people.
-    people = await turn.uow.persons_by_id(wanted)
-    return [people[person_id] for person_id in wanted if person_id in people]
+    return list(wanted)
 
 
 # Listing and cancelling

@@ -2,7 +2,8 @@
 
 ``start_quiz(turn, person, topics, origin, program_id=…)`` picks three questions on the topics,
 stores the attempt and sends its first question to the person — in the turn's replies when
-they are the one speaking, else through the outbox in their language and working hours. The
+they are the one speaking, else through the outbox in their language and working hours (at once
+for the speaker of a follow-up, ``bot.follow_ups``). The
 rest of the quiz is the person's clicks (``bot.quiz.answer``).
 
 How the questions are picked: the program's own questions in the person's language come before
@@ -144,7 +145,8 @@ async def send_question(
         "topic": topic_name(question.topic, locale),
         "first": first,
     }
-    if person.id == turn.person_id:
+    speaker = person.id == turn.person_id
+    if speaker and turn.speaking:
         await turn.say("quiz.question", choices=tuple(choices), **variables)
     else:
         await turn.notify(
@@ -153,8 +155,19 @@ async def send_question(
             key=f"quiz:{attempt.id}:{position}",
             purpose="quiz",
             choices=tuple(choices),
+            # The speaker of a follow-up has just spoken: at work, whatever their hours say.
+            at_once=speaker,
             **variables,
         )
+
+
+async def after_logged_session(turn: Turn, arguments: dict[str, Any]) -> None:
+    """The follow-up a logged session defers (``bot.follow_ups``): its mentee's quiz, unless
+    the log was undone or the pair is gone meanwhile."""
+    log = await turn.uow.session_log(int(arguments["log_id"]))
+    pair = await turn.uow.pair(log.pair_id) if log is not None else None
+    if log is not None and pair is not None:
+        await quiz_after_session(turn, pair, log)
 
 
 async def quiz_after_session(turn: Turn, pair: Pair, log: SessionLog) -> QuizAttempt | None:

@@ -7,9 +7,11 @@ clicking "Join" for the last seat at once get one seat and one waitlist place, i
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from bot.domain import EnrollmentStatus, Person
 from bot.errors import UserError
+from bot.follow_ups import WORKSHOP_ATTENDED, defer
 from bot.messages import Choice
 from bot.quiz.bank import topics_in_text
 from bot.quiz.start import start_quiz
@@ -164,17 +166,35 @@ async def log_attendance(turn: Turn, workshop: Workshop, came: set[int]) -> None
     workshop.attendance_at = turn.now
     turn.audit("workshop.attendance", subject=f"workshop:{workshop.id}", came=len(attendees))
     registered = sum(1 for s in seats if s.status == SeatStatus.JOINED)
-    await _after_attendance(turn, workshop, attendees)
+    if attendees:
+        # Their quiz and feedback request right after this answer (bot.follow_ups); keyed by
+        # the moment, so that attendance told again follows up again (the quiz and the
+        # request are each sent once per person whatever the number of runs).
+        await defer(
+            turn,
+            WORKSHOP_ATTENDED,
+            f"{workshop.id}:{turn.now.isoformat()}",
+            workshop_id=workshop.id,
+        )
     await turn.say(
         "workshops.attendance_logged", w=workshop, came=len(attendees), registered=registered
     )
 
 
-async def _after_attendance(turn: Turn, workshop: Workshop, attendees: list[WorkshopSeat]) -> None:
-    """What those who came get once the host said so: the quiz on the workshop's topic, then
-    the feedback request (five buttons, as after a session). The request comes last so that a
-    bare number typed next rates the workshop, as the request says; the quiz is answered with
-    its buttons."""
+async def after_attendance(turn: Turn, arguments: dict[str, Any]) -> None:
+    """What those who came get once the host said so (a follow-up of the attendance turn):
+    the quiz on the workshop's topic, then the feedback request (five buttons, as after a
+    session). The request comes last so that a bare number typed next rates the workshop, as
+    the request says; the quiz is answered with its buttons."""
+    workshop = await turn.uow.workshop(int(arguments["workshop_id"]))
+    if workshop is None or workshop.id is None:
+        return
+    # Those who came as the host last said (attendance may have been told again since).
+    attendees = [
+        s
+        for s in await turn.uow.seats_of(workshop.id)
+        if s.attended and s.status != SeatStatus.LEFT
+    ]
     for seat in attendees:
         person = await turn.uow.person(seat.person_id)
         if person is None:

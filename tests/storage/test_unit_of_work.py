@@ -414,6 +414,47 @@ async def test_enrollment_queries(uow_factory: SqlUnitOfWorkFactory) -> None:
         assert await uow.profile_of(world.mentee) is None
 
 
+async def test_person_of_enrollment(uow_factory: SqlUnitOfWorkFactory) -> None:
+    world = await build_world(uow_factory)
+    async with uow_factory() as uow:
+        mentee = await uow.person_of_enrollment(world.mentee)
+        assert mentee is not None and mentee.id == world.bob
+        # The enrollment came with it: asked again, the same person, nothing read.
+        assert await uow.person_of_enrollment(world.mentee) is mentee
+        enrollment = await uow.enrollment(world.mentor)
+        assert enrollment is not None
+        mentor = await uow.person_of_enrollment(world.mentor)
+        assert mentor is not None and mentor.id == world.alice
+        assert await uow.person_of_enrollment(world.pair + 1000) is None
+        # After a rollback what the session knew is expired: read again, not lazily loaded.
+        await uow.rollback()
+        again = await uow.person_of_enrollment(world.mentor)
+        assert again is not None and again.id == world.alice
+
+
+async def test_sessions_and_charter_meetings(uow_factory: SqlUnitOfWorkFactory) -> None:
+    world = await build_world(uow_factory)
+    async with uow_factory() as uow:
+        assert await uow.sessions_and_charter_meetings(world.pair) == (0, None)
+        charter = await uow.charter_of(world.pair)
+        assert charter is not None
+        charter.meetings = 8
+        for day in (3, 10):
+            uow.add(
+                SessionLog(
+                    pair_id=world.pair,
+                    logged_by=world.alice,
+                    held_on=date(2025, 3, day),
+                    minutes=45,
+                    topics="AI",
+                    created_at=NOW,
+                )
+            )
+        await uow.flush()
+        assert await uow.sessions_and_charter_meetings(world.pair) == (2, 8)
+        assert await uow.sessions_and_charter_meetings(world.pair + 1000) == (0, None)
+
+
 async def test_enrollment_is_unique_per_program_and_person(
     uow_factory: SqlUnitOfWorkFactory,
 ) -> None:
