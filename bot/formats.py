@@ -9,7 +9,7 @@ name ("Central European Standard Time").
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -101,10 +101,15 @@ def date_filters(locale: LocaleLike) -> dict[str, Callable[..., str]]:
     def render_zone(zone: Zone) -> str:
         return zone_name(zone, locale)
 
+    def render_clock(value: time) -> str:
+        """A wall-clock time with no day or zone (working hours: 9:00 AM, 09:00)."""
+        return format_time(value, format="short", locale=locale)
+
     filters: dict[str, Callable[..., Any]] = {
         "date": render_date,
         "datetime": render_datetime,
         "time": render_time,
         "zone": render_zone,
+        "clock": render_clock,
     }
     return filters

@@ -43,13 +43,16 @@ def test_zone_names_are_short() -> None:
 def test_no_message_shows_seconds_or_a_long_zone_name(locale: str) -> None:
     renderer = Renderer()
     texts = [
-        renderer.render(locale, "sessions.planned", starts_at=EVENING, zone="Europe/Paris"),
+        renderer.render(
+            locale, "sessions.planned", starts_at=EVENING, zone="Europe/Paris", link=None
+        ),
         renderer.render(
             locale,
             "sessions.partner_planned",
             starts_at=EVENING,
             zone="Europe/Paris",
             partner="bob",
+            link=None,
         ),
         renderer.render(
             locale,

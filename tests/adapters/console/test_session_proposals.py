@@ -151,7 +151,11 @@ async def test_a_slot_taken_meanwhile_is_refused(
 BAD_PLANS = [
     # A Saturday, an evening, a clash with the session planned below, a past day, nonsense.
     ("2026-11-21 10:00", "that day is not one of your working days", "n'est pas un jour travaillé"),
-    ("2026-11-20 20:00", "outside your working hours (9:00–18:00", "en dehors de vos heures"),
+    (
+        "2026-11-20 20:00",
+        "outside your working hours (9:00\u202fAM–6:00\u202fPM",
+        "heures de travail (09:00–18:00",
+    ),
     ("2026-11-23 10:30", "another session or a workshop then", "déjà une session ou un atelier"),
     ("2026-11-10 10:00", "is already past", "est déjà passé"),
     ("2026-11-24 banana", "is not a time", "n'est pas une heure"),
