@@ -101,6 +101,10 @@ def date_filters(locale: LocaleLike) -> dict[str, Callable[..., str]]:
     def render_zone(zone: Zone) -> str:
         return zone_name(zone, locale)
 
+    def render_country(code: str) -> str:
+        """A country's name from its ISO code, in the reader's language (FR: France)."""
+        return str(locale.territories.get(code.upper(), code))
+
     def render_clock(value: time) -> str:
         """A wall-clock time with no day or zone (working hours: 9:00 AM, 09:00)."""
         return format_time(value, format="short", locale=locale)
@@ -111,5 +115,6 @@ def date_filters(locale: LocaleLike) -> dict[str, Callable[..., str]]:
         "time": render_time,
         "zone": render_zone,
         "clock": render_clock,
+        "country": render_country,
     }
     return filters

@@ -43,6 +43,8 @@ async def test_checkins_move_to_the_next_working_day(
     if setting:
         answer = await said(console, f"@hr /tandem program set {setting}")
         assert "move to the next working day" in answer
+        if "AE" in setting:
+            assert "public holidays of United Arab Emirates" in answer
     deliveries = await console.run_line(":advance 20d")
     checkins = {
         d.recipient: local(d.at) for d in deliveries if d.key and d.key.startswith("checkin:")
