@@ -9,7 +9,6 @@ from typing import Any
 from bot.domain import Program
 from bot.errors import UserError
 from bot.scheduling.days_off import LONGEST_CLOSURE, is_known_country
-from bot.scheduling.settings import ScheduleSettings
 
 # Clears the setting.
 NOTHING = {"none", "no", "aucun", "aucune", "non", "-"}
@@ -67,8 +66,3 @@ def set_days_off(program: Program, options: dict[str, str]) -> None:
             schedule.pop("closed", None)
     # A new dict: the change is seen, and every date of the program's people moves with it.
     program.schedule = schedule
-
-
-def days_off_of(program: Program) -> ScheduleSettings:
-    """The program's settings, for the confirmation: its country and closures."""
-    return ScheduleSettings.for_program(program)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot import lifecycle
 from bot.commands import closing
-from bot.commands.days_off import DAYS_OFF_OPTIONS, days_off_of, set_days_off
+from bot.commands.days_off import DAYS_OFF_OPTIONS, set_days_off
 from bot.commands.grammar import Command
 from bot.commands.lookup import find_program, only_one, owned_program
 from bot.commands.values import (
@@ -29,6 +29,7 @@ from bot.domain import (
 )
 from bot.errors import UserError
 from bot.people import resolve_mention
+from bot.scheduling.settings import ScheduleSettings
 from bot.turn import Turn
 
 MAX_SESSIONS = 52
@@ -116,7 +117,8 @@ async def _set_program(turn: Turn, command: Command) -> None:
     if days_off:
         set_days_off(target, days_off)
     turn.audit("program.settings", program_id=target.id, subject=target.name)
-    await turn.say("owner.program_set", program=target, days_off=days_off_of(target))
+    settings = ScheduleSettings.for_program(target)
+    await turn.say("owner.program_set", program=target, days_off=settings)
 
 
 async def _list_programs(turn: Turn) -> None:
