@@ -80,6 +80,12 @@ class Person:
     # Overrides of the default working hours: {"start": "08:30", "end": "17:00", "days": [0..6]}.
     working_hours: dict[str, Any] | None = None
     id: int | None = None
+    # Work e-mail, the key that joins a person to a roster line and to a calendar mailbox.
+    email: str | None = None
+    # ISO 3166 code whose public holidays the person does not work on (from the roster).
+    country: str | None = None
+    # When the person left the company (a platform said so, or a roster no longer lists them).
+    left_at: datetime | None = None
 
 
 @dataclass(eq=False)

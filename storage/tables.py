@@ -91,7 +91,11 @@ person = sa.Table(
     sa.Column("unreachable", sa.Boolean, nullable=False, default=False),
     sa.Column("working_hours", JSONDict),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("email", sa.String(320)),
+    sa.Column("country", sa.String(2)),
+    sa.Column("left_at", UTCDateTime),
     sa.UniqueConstraint("platform", "workspace", "user_id", name="uq_person_identity"),
+    sa.Index("ix_person_email", "platform", "workspace", "email"),
 )
 
 program = sa.Table(

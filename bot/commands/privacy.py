@@ -181,7 +181,7 @@ async def _traces_of(turn: Turn) -> tuple[list[str], list[str]]:
         words += [profile["goals"], profile["availability"]]
     for conversation in rows["conversation"]:
         words += _texts(conversation["answers"])
-    names = {person.display_name, person.user_id}
+    names = {person.display_name, person.user_id} | ({person.email} if person.email else set())
     return sorted(names), sorted(quotes(words) - names)
 
 
