@@ -97,6 +97,9 @@ def make_app(
     if teams is not None:
         # Every Bot Framework activity (messages, card actions, installs) arrives here.
         application.router.add_post("/api/messages", teams.handle)
+        if teams.links is not None:
+            # The invitations Teams cannot carry as files, downloaded from their links.
+            teams.links.add_routes(application)
     return application
 
 

@@ -173,6 +173,8 @@ class Pair:
     created_by: int | None = None
     status: PairStatus = PairStatus.ACTIVE
     id: int | None = None
+    # Planned sessions called off since the last one held: two in a row flag the pair.
+    cancelled_in_a_row: int = 0
 
 
 @dataclass(eq=False)
@@ -217,6 +219,9 @@ class PlannedSession:
     # SEQUENCE of its calendar event, so that a calendar keeps the latest version.
     minutes: int | None = None
     sequence: int = 0
+    # When it was called off, and when it was last moved (the digest's weekly counts).
+    cancelled_at: datetime | None = None
+    moved_at: datetime | None = None
 
 
 @dataclass(eq=False)

@@ -10,6 +10,7 @@ from bot.commands import (
     matching,
     owner,
     participant,
+    plan_next,
     planning,
     preferences,
     privacy,
@@ -84,6 +85,7 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "quiz": quiz.on_quiz_choice,
     "workshop": workshops.on_workshop_choice,
     planning.CHOICE_PREFIX: planning.on_slot_choice,
+    plan_next.CHOICE_PREFIX: plan_next.on_plan_next,
 }
 # Buttons whose prompt is gone (answered, or never shown): a handler that can say more than
 # "no longer valid" raises its own refusal, else the generic one stands.

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     slack_token_rotation_minutes: int = Field(default=120, ge=1)
     # Fernet keys, comma-separated: the first encrypts, every one decrypts (key rotation).
     tandem_encryption_keys: SecretStr | None = None
+    # Signs the download links of files a platform cannot carry (a Teams calendar invitation);
+    # unset: derived from MICROSOFT_APP_PASSWORD or TANDEM_ENCRYPTION_KEYS.
+    tandem_link_secret: SecretStr | None = None
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
     # The Entra ID tenant of a SingleTenant bot (unused for MultiTenant).

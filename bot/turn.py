@@ -191,9 +191,9 @@ class Turn:
         not_before = (
             self.now
             if at_once
-            else WorkingHours.from_overrides(recipient.working_hours).next_working_moment(
-                self.now, zone
-            )
+            # Not on a public holiday of their country either (their program's closures are
+            # the scheduler's to keep: a notice answers someone, in no one program).
+            else WorkingHours.of(recipient).next_working_moment(self.now, zone)
         )
         choices, _, prompt = self._prompt(recipient.id, choices, None, None)
         added = await self.uow.enqueue(

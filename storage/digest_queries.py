@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest.figures import (
+    CANCELLED_IN_A_ROW_FLAGGED,
     AtRiskPair,
     DigestFigures,
     DigestPeriod,
@@ -146,18 +147,39 @@ class SqlDigestQueries:
             )
         ).one()
 
-        # Planned sessions the pair said did not take place (bot.commands.sessions).
+        # Planned sessions called off (bot.commands.rescheduling.call_off): since the start,
+        # this week (those called off before it was recorded when: in the week they were
+        # planned for), and how many of this week's the pair rebooked (a later session planned
+        # after it); and the sessions moved this week.
         planned = tables.planned_session.c
-        planned_in_week = sa.and_(
-            planned.starts_at >= period.start_at, planned.starts_at < period.end_at
+        called_off_at = sa.func.coalesce(planned.cancelled_at, planned.starts_at)
+        called_off_in_week = sa.and_(
+            called_off_at >= period.start_at, called_off_at < period.end_at
         )
+        later = tables.planned_session.alias("later")
+        rebooked = sa.exists().where(later.c.pair_id == planned.pair_id, later.c.id > planned.id)
         cancelled = (
             await self.session.execute(
-                sa.select(sa.func.count(), sa.func.sum(sa.case((planned_in_week, 1), else_=0)))
+                sa.select(
+                    sa.func.count(),
+                    sa.func.sum(sa.case((called_off_in_week, 1), else_=0)),
+                    sa.func.sum(sa.case((sa.and_(called_off_in_week, rebooked), 1), else_=0)),
+                )
                 .join(tables.pair, p.id == planned.pair_id)
                 .where(p.program_id == program_id, planned.outcome == "cancelled")
             )
         ).one()
+        moved_week = (
+            await self.session.execute(
+                sa.select(sa.func.count())
+                .join(tables.pair, p.id == planned.pair_id)
+                .where(
+                    p.program_id == program_id,
+                    planned.moved_at >= period.start_at,
+                    planned.moved_at < period.end_at,
+                )
+            )
+        ).scalar_one()
 
         topics_query = _TOPICS_POSTGRESQL if self._dialect == "postgresql" else _TOPICS_SQLITE
         topics = (
@@ -240,6 +262,8 @@ class SqlDigestQueries:
             minutes_total=int(sessions[1] or 0),
             cancelled_week=int(cancelled[1] or 0),
             cancelled_total=int(cancelled[0] or 0),
+            rebooked_week=int(cancelled[2] or 0),
+            moved_week=int(moved_week or 0),
             sessions_target=int(targets[0] or 0),
             minutes_target=int(targets[1] or 0),
             topics=tuple((str(t), int(n)) for t, n in topics),
@@ -278,6 +302,7 @@ class SqlDigestQueries:
                 p.mentor_enrollment_id,
                 p.mentee_enrollment_id,
                 sa.type_coerce(_last_activity(), p.created_at.type).label("last"),
+                p.cancelled_in_a_row,
             )
             .where(active_pair)
             .cte("active_pair")
@@ -345,6 +370,7 @@ class SqlDigestQueries:
                     per_pair.c.unreachable,
                     per_pair.c.failed,
                     sa.func.count().over().label("total"),
+                    active.c.cancelled_in_a_row,
                 )
                 .select_from(active.outerjoin(per_pair, per_pair.c.pair_id == active.c.id))
                 .where(
@@ -354,6 +380,7 @@ class SqlDigestQueries:
                         per_pair.c.expired > 0,
                         per_pair.c.unreachable == 1,
                         per_pair.c.failed > 0,
+                        active.c.cancelled_in_a_row >= CANCELLED_IN_A_ROW_FLAGGED,
                     ),
                 )
                 .order_by(active.c.last, active.c.id)
@@ -385,6 +412,7 @@ class SqlDigestQueries:
                     expired_checkins=int(row[6] or 0),
                     unreachable=bool(row[7]),
                     failed_deliveries=int(row[8] or 0),
+                    cancelled_in_a_row=int(row[10] or 0),
                 )
             )
         return int(rows[0][9]), tuple(found)

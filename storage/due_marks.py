@@ -46,7 +46,7 @@ EVALUATING = "tandem.due_evaluating"
 CHUNK = 500
 
 # The person's attributes a schedule depends on (a display name changes no moment).
-PERSON_TIMING = ("timezone", "working_hours")
+PERSON_TIMING = ("timezone", "working_hours", "country", "left_at")
 # Their program's name and digest channel move nothing either; every other setting may.
 PROGRAM_UNTIMED = frozenset({"name", "digest_channel", "locale", "topics", "reciprocal_topics"})
 

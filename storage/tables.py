@@ -203,6 +203,7 @@ pair = sa.Table(
     sa.Column("status", _enum(PairStatus), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     *_due_columns(),
+    sa.Column("cancelled_in_a_row", sa.Integer, nullable=False, default=0, server_default="0"),
 )
 
 charter = sa.Table(
@@ -257,6 +258,8 @@ planned_session = sa.Table(
     sa.Column("outcome", sa.String(16)),
     sa.Column("minutes", sa.Integer),
     sa.Column("sequence", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("cancelled_at", UTCDateTime),
+    sa.Column("moved_at", UTCDateTime),
 )
 # The sessions the tick has still to ask "did it happen?" about: a few, among a company's many.
 _UNASKED = sa.and_(

@@ -25,6 +25,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentity
 
+from adapters.file_links import FileLinks
 from adapters.teams.auth import BotTokenValidator
 from adapters.teams.bot import TandemTeamsBot, invoke_answer, message_answer, raw_activity
 from adapters.teams.connectors import PooledBotFrameworkAuthentication
@@ -70,7 +71,8 @@ class TeamsApp:
         self.adapter.on_turn_error = self._on_turn_error
         bot_id = f"28:{self.app_id}" if self.app_id else None
         self.directory = TenantDirectory(settings.microsoft_service_url, bot_id)
-        self.replies = Replies(renderer)
+        self.links = FileLinks.from_settings(settings, renderer)
+        self.replies = Replies(renderer, self.links)
         self.proactive = Proactive(
             self.adapter, self.directory, self.app_id, self.replies.activities
         )

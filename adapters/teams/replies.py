@@ -8,6 +8,7 @@ from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
+from adapters.file_links import FileLinks
 from adapters.teams import cards
 from adapters.teams.structured import CARD_BUDGET, structured_card
 from bot.digest.chart import render_png
@@ -20,11 +21,15 @@ CHART_DPI = 45
 
 # A file larger than this (base64 adds a third) would not fit in one activity: it goes as text.
 FILE_BUDGET = CARD_BUDGET * 3 // 4 - 1024
+# Files Teams does not open from a bot's message (an invitation would show as a dead paper
+# clip): they go as a download link from this server, when one can be signed.
+LINKED_TYPES = frozenset({"text/calendar"})
 
 
 class Replies:
-    def __init__(self, renderer: Renderer) -> None:
+    def __init__(self, renderer: Renderer, links: FileLinks | None = None) -> None:
         self.renderer = renderer
+        self.links = links
 
     def activities(self, message: Message, locale: str | None = None) -> list[Activity]:
         """The activities that carry one message: a file it carries (a data export) goes with
@@ -33,6 +38,22 @@ class Replies:
         attachment = message.attachment
         if attachment is None:
             return [self.activity(message, locale)]
+        url = (
+            self.links.url(attachment)
+            if self.links is not None and attachment.media_type in LINKED_TYPES
+            else None
+        )
+        if url is not None:
+            link = self.text(
+                locale, "teams.file_link", title=attachment.title or attachment.filename, url=url
+            )
+            return [
+                Activity(
+                    type=ActivityTypes.message,
+                    text=f"{message.text}\n\n{link}",
+                    text_format="plain",
+                )
+            ]
         data = attachment.content.encode("utf-8")
         text = Activity(type=ActivityTypes.message, text=message.text, text_format="plain")
         if len(data) <= FILE_BUDGET:

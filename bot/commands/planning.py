@@ -39,7 +39,7 @@ def calendar_for(turn: Turn) -> CalendarPort:
 async def plan(turn: Turn, command: Command) -> None:
     enrollment, pair = await active_pair_of_speaker(turn)
     if not command.args:
-        await _propose(turn, enrollment, pair)
+        await propose_slots(turn, enrollment, pair)
         return
     slot, typed, anyway = await typed_slot(turn, pair, command.args, "errors.plan_usage")
     people = await pair_people(turn, enrollment, pair)
@@ -113,7 +113,7 @@ async def _availabilities(
     return [
         Availability(
             zone=ZoneInfo(turn.timezone_of(person)),
-            hours=WorkingHours.from_overrides(person.working_hours, days_off),
+            hours=WorkingHours.of(person, days_off),
             busy=tuple(b for b in busy.get(person.id or 0, ()) if b != ignoring),
         )
         for person in people
@@ -169,7 +169,8 @@ async def free_slots(
     return propose(seen, timedelta(minutes=minutes), now, until=until)
 
 
-async def _propose(turn: Turn, enrollment: Enrollment, pair: Pair) -> None:
+async def propose_slots(turn: Turn, enrollment: Enrollment, pair: Pair) -> None:
+    """Three free slots for the pair as buttons (or why there are none)."""
     assert pair.id is not None
     people = await pair_people(turn, enrollment, pair)
     minutes = await session_minutes(turn, pair)

@@ -36,6 +36,7 @@ async def move(turn: Turn, command: Command) -> None:
     planned.starts_at = slot.start
     planned.minutes = int((slot.end - slot.start).total_seconds() // 60)
     planned.sequence += 1
+    planned.moved_at = turn.now
     turn.audit("session.moved", program_id=pair.program_id, subject=f"pair:{pair.id}")
     event = await session_event(turn, planned, pair)
     booking = await calendar_for(turn).update_event(event.uid, event)
@@ -65,8 +66,7 @@ async def cancel(turn: Turn, command: Command) -> None:
         raise UserError("errors.cancel_usage")
     enrollment, pair = await active_pair_of_speaker(turn)
     planned = await _next_planned(turn, pair)
-    planned.cancelled = True
-    planned.outcome = "cancelled"
+    call_off(turn, pair, planned)
     planned.sequence += 1
     turn.audit("session.cancelled", program_id=pair.program_id, subject=f"pair:{pair.id}")
     event = await session_event(turn, planned, pair)
@@ -88,6 +88,15 @@ async def cancel(turn: Turn, command: Command) -> None:
     await _attach(
         turn, await invitation(turn, event, booking.invitation, turn.person, cancelled=True)
     )
+
+
+def call_off(turn: Turn, pair: Pair, planned: PlannedSession) -> None:
+    """A planned session that will not take place, counted for the pair: two in a row, with
+    no session held between them, put the pair on the owners' attention list."""
+    planned.cancelled = True
+    planned.outcome = "cancelled"
+    planned.cancelled_at = turn.now
+    pair.cancelled_in_a_row += 1
 
 
 async def _next_planned(turn: Turn, pair: Pair) -> PlannedSession:

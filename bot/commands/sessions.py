@@ -15,6 +15,8 @@ from bot.commands.lookup import (
     partner_enrollment_id,
     visible_enrollment,
 )
+from bot.commands.plan_next import plan_next_button
+from bot.commands.rescheduling import call_off
 from bot.commands.values import (
     is_duration_unit,
     parse_duration,
@@ -219,6 +221,9 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
     # Only what the confirmation and the partner's notice need: this is the most frequent turn.
     assert enrollment.id is not None and pair.id is not None
     turn.uow.add(log)
+    if pair.cancelled_in_a_row:
+        # A session held ends a run of cancellations.
+        pair.cancelled_in_a_row = 0
     await turn.uow.flush()
     turn.audit("session.logged", program_id=pair.program_id, subject=f"pair:{pair.id}")
     program = await turn.uow.program(pair.program_id)
@@ -258,6 +263,7 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
     )
     await turn.say(
         "sessions.logged",
+        choices=(await plan_next_button(turn, pair),),
         log=log,
         count=sessions_done,
         target=target,
@@ -337,9 +343,8 @@ async def on_planned_choice(turn: Turn, rest: str) -> None:
             "sessions.planned_already_answered", outcome=planned.outcome, replaces_prompt=True
         )
         return
-    planned.outcome = answer
     if answer == "cancelled":
-        planned.cancelled = True
+        call_off(turn, pair, planned)
         turn.audit("session.cancelled", program_id=pair.program_id, subject=f"pair:{pair.id}")
         await notify_partner(
             turn,
@@ -353,6 +358,7 @@ async def on_planned_choice(turn: Turn, rest: str) -> None:
         )
         await turn.say("sessions.planned_cancelled", replaces_prompt=True)
         return
+    planned.outcome = answer
     program = await turn.uow.program(pair.program_id)
     assert program is not None and pair.id is not None
     held_on = planned.starts_at.astimezone(ZoneInfo(turn.timezone_of(turn.person))).date()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.commands.plan_next import plan_next_button
 from bot.commands.values import parse_duration, parse_positive_int
 from bot.conversations import runner
 from bot.conversations.steps import ChoiceStep, SuggestedValueStep, TextStep
@@ -200,7 +201,13 @@ class CharterFlow:
         turn.audit(
             "charter.confirmed", program_id=context.program.id, subject=f"pair:{context.pair.id}"
         )
-        await turn.say("charter.confirmed", charter=charter, partner=context.partner_name)
+        # The kickoff ends here, with the session length agreed: the first session is next.
+        await turn.say(
+            "charter.confirmed",
+            choices=(await plan_next_button(turn, context.pair),),
+            charter=charter,
+            partner=context.partner_name,
+        )
         if context.partner is not None and context.partner.id is not None:
             assert context.pair.id is not None
             other = await turn.uow.open_conversation(context.partner.id, FLOW, context.pair.id)
@@ -211,6 +218,7 @@ class CharterFlow:
                 "charter.confirmed",
                 key=f"charter_confirmed:{charter.id}:{context.partner.id}",
                 purpose="charter_confirmed",
+                choices=(await plan_next_button(turn, context.pair, context.partner),),
                 charter=charter,
                 partner=context.me.display_name,
             )

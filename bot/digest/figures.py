@@ -41,6 +41,10 @@ class DigestPeriod:
         return self.end - timedelta(days=1)
 
 
+# Two planned sessions called off in a row: the pair needs the owners' attention.
+CANCELLED_IN_A_ROW_FLAGGED = 2
+
+
 @dataclass(frozen=True)
 class AtRiskPair:
     pair_id: int
@@ -52,6 +56,8 @@ class AtRiskPair:
     expired_checkins: int
     unreachable: bool
     failed_deliveries: int
+    # Planned sessions called off since the last one held (two or more: flagged).
+    cancelled_in_a_row: int = 0
 
 
 @dataclass(frozen=True)
@@ -199,9 +205,12 @@ class DigestFigures:
     quotes_withheld: bool
     # Filled in by bot.digest.weekly.compute from the outcome queries; empty by default.
     outcomes: OutcomeFigures = OutcomeFigures()
-    # Planned sessions the pairs said were cancelled: planned this week, and since the start.
+    # Planned sessions called off: this week, and since the start.
     cancelled_week: int = 0
     cancelled_total: int = 0
+    # Of this week's cancelled sessions, those the pair planned again; sessions moved this week.
+    rebooked_week: int = 0
+    moved_week: int = 0
     # Filled in by bot.digest.weekly.figures_for from the quiz queries.
     quiz: QuizFigures = QuizFigures()
     # Filled in by bot.digest.weekly.figures_for from the workshop queries.

@@ -62,7 +62,7 @@ def next_checkin_at(
         return None
     settings = ScheduleSettings.for_program(program)
     zone = ZoneInfo(person.timezone or program.timezone or default_zone)
-    hours = WorkingHours.from_overrides(person.working_hours, settings.days_off)
+    hours = WorkingHours.of(person, settings.days_off)
     anchor = _anchor(enrollment, program, zone)
     every, at = settings.checkin_every_days, settings.checkin_at
     period = current_period(anchor, now, every, at, hours, zone) + 1

@@ -77,7 +77,7 @@ class Cohort:
     _moments: dict[tuple[WorkingHours, datetime, str], datetime] = field(default_factory=dict)
     # A program's settings do not change during a tick: read once each, not once per person.
     _settings: dict[int | None, ScheduleSettings] = field(default_factory=dict)
-    _default_hours: dict[int | None, WorkingHours] = field(default_factory=dict)
+    _default_hours: dict[tuple[int | None, str | None], WorkingHours] = field(default_factory=dict)
 
     @classmethod
     async def load(
@@ -161,12 +161,13 @@ class Cohort:
         """The person's working hours, less their program's days off."""
         days_off = self.settings(program).days_off if program is not None else None
         if person.working_hours:
-            return WorkingHours.from_overrides(person.working_hours, days_off)
-        # Most people keep the default hours: one value per program, not one per person.
-        program_id = program.id if program is not None else None
-        hours = self._default_hours.get(program_id)
+            return WorkingHours.of(person, days_off)
+        # Most people keep the default hours: one value per program and country, not one per
+        # person.
+        key = (program.id if program is not None else None, person.country)
+        hours = self._default_hours.get(key)
         if hours is None:
-            hours = self._default_hours[program_id] = WorkingHours.from_overrides(None, days_off)
+            hours = self._default_hours[key] = WorkingHours.of(person, days_off)
         return hours
 
     def settings(self, program: Program) -> ScheduleSettings:

@@ -35,6 +35,13 @@ class DaysOff:
     def __bool__(self) -> bool:
         return self.country is not None or bool(self.closed)
 
+    def in_country(self, country: str | None) -> DaysOff:
+        """The same closures with the public holidays of ``country`` (a person's, from the
+        roster) in place of the program's; unchanged when the person has none."""
+        if not country or country == self.country:
+            return self
+        return DaysOff(country, self.closed)
+
 
 def is_known_country(code: str) -> bool:
     return code.upper() in holidays.list_supported_countries()

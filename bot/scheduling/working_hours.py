@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain import Person
 from bot.scheduling.days_off import DaysOff
 
 MONDAY_TO_FRIDAY = (0, 1, 2, 3, 4)
@@ -40,6 +41,14 @@ class WorkingHours:
             end=time.fromisoformat(overrides["end"]) if "end" in overrides else default.end,
             days=tuple(overrides.get("days", default.days)),
             days_off=days_off,
+        )
+
+    @classmethod
+    def of(cls, person: Person, days_off: DaysOff | None = None) -> WorkingHours:
+        """A person's hours: their overrides, less ``days_off`` (their program's) with the
+        public holidays of their own country when known."""
+        return cls.from_overrides(
+            person.working_hours, (days_off or NO_DAYS_OFF).in_country(person.country)
         )
 
     def is_working_day(self, day: date) -> bool:

@@ -47,6 +47,8 @@ def _figures(n: int) -> Obj:
         sessions_target=n,
         minutes_target=60,
         cancelled_total=n,
+        rebooked_week=n,
+        moved_week=n,
         mood_week=3.5,
         mood_previous=3.0,
         checkins_week=n,
@@ -64,6 +66,7 @@ def _figures(n: int) -> Obj:
                 failed_deliveries=0,
                 lowest_mood=None,
                 quiet_days=n,
+                cancelled_in_a_row=0,
             )
         ],
         topics=[],
@@ -124,6 +127,22 @@ CASES: list[tuple[str, Variables, dict[str, tuple[str, str]]]] = [
         {
             "en": ("{n} planned session cancelled", "{n} planned sessions cancelled"),
             "fr": ("{n} session prévue annulée", "{n} sessions prévues annulées"),
+        },
+    ),
+    (
+        "digest.sessions",
+        _digest,
+        {
+            "en": ("· {n} session moved", "· {n} sessions moved"),
+            "fr": ("dont {n} replanifiée ·", "dont {n} replanifiées ·"),
+        },
+    ),
+    (
+        "digest.sessions",
+        _digest,
+        {
+            "en": ("· {n} session moved", "· {n} sessions moved"),
+            "fr": ("· {n} déplacée\n", "· {n} déplacées\n"),
         },
     ),
     (
@@ -354,6 +373,7 @@ CASES: list[tuple[str, Variables, dict[str, tuple[str, str]]]] = [
 # Figures left out when there are none (no "0 ratings this week").
 HIDDEN_AT_ZERO = {
     ("digest.sessions", "{n} planned session cancelled"),
+    ("digest.sessions", "· {n} session moved"),
     ("digest.mood", "({n} answer)"),
     ("digest.satisfaction", "this week ({n} rating)"),
     ("digest.at_risk", "quiet for {n} day:"),

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.console.session import Delivery
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 from .conftest import ConsoleFactory, run_script, said
@@ -95,3 +96,59 @@ async def test_bad_days_off_are_refused_and_change_nothing(
         (program,) = await uow.programs_named("Pilot")
         assert program.schedule == before
         assert program.quote_min_group != 4
+
+
+async def _set_country(uow_factory: SqlUnitOfWorkFactory, name: str, country: str) -> None:
+    """What a roster import records: the country whose public holidays the person keeps."""
+    async with uow_factory() as uow:
+        (program,) = await uow.programs_named("Pilot")
+        assert program.id is not None
+        (person,) = [p for p in await uow.people_in_program(program.id) if p.display_name == name]
+        person.country = country
+        await uow.commit()
+
+
+async def test_a_persons_own_country_holidays_move_their_checkin_only(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    # dan works from the United Arab Emirates (National Day: 2 and 3 December); the program
+    # keeps no holidays, so only dan's first check-in waits, until Friday.
+    await _set_country(uow_factory, "dan", "AE")
+    deliveries = await console.run_line(":advance 20d")
+    checkins = {
+        d.recipient: local(d.at) for d in deliveries if d.key and d.key.startswith("checkin:")
+    }
+    assert checkins == {
+        "alice": (12, 2, 10),
+        "bob": (12, 2, 10),
+        "erin": (12, 2, 10),
+        "dan": (12, 4, 10),
+    }
+
+
+async def test_a_notice_on_a_public_holiday_of_the_readers_country_waits_for_the_next_day(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    await _set_country(uow_factory, "bob", "US")
+    # Thursday 26 November 2026, 10:00 in Paris: Thanksgiving in the United States.
+    await console.run_line(":advance 7d")
+    await console.run_line(":advance 19h")
+
+    def notices(deliveries: list[Delivery], name: str) -> list[Delivery]:
+        return [
+            d for d in deliveries if d.recipient == name and d.key and "session_logged" in d.key
+        ]
+
+    logged = await console.run_line('@alice /session log 1h "Privacy settings"')
+    assert notices(logged, "bob") == []
+    # erin keeps no such holiday: dan's log reaches her at once.
+    logged = await console.run_line('@dan /session log 1h "SEO basics"')
+    (notice,) = notices(logged, "erin")
+    assert local(notice.at) == (11, 26, 10)
+    # bob reads alice's the next morning, the first working moment after Thanksgiving.
+    (notice,) = notices(await console.run_line(":advance 1d"), "bob")
+    assert local(notice.at) == (11, 27, 9)
