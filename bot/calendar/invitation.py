@@ -20,8 +20,8 @@ from bot.domain import Person
 MEDIA_TYPE = "text/calendar"
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"
-# Chat identities have no e-mail address here: a reserved domain (RFC 2606) keeps the required
-# ORGANIZER and ATTENDEE well formed without ever reaching anyone's mailbox.
+# People whose work e-mail is unknown (no roster, no calendar): a reserved domain (RFC 2606)
+# keeps the required ORGANIZER and ATTENDEE well formed without ever reaching anyone's mailbox.
 NO_MAILBOX = "tandem.invalid"
 _NOT_IN_ADDRESS = re.compile(r"[^a-z0-9._-]+")
 
@@ -56,8 +56,13 @@ def ics(event: SessionEvent, method: str, now: datetime) -> str:
 
 
 def _address(person: Person, *, organiser: bool) -> vCalAddress:
-    local = _NOT_IN_ADDRESS.sub("-", f"{person.platform}-{person.user_id}".lower())
-    address = vCalAddress(f"mailto:{local}@{NO_MAILBOX}")
+    """The person's work e-mail when known, so that their calendar recognises them (and an
+    acceptance reaches the organiser); else a placeholder nobody receives mail at."""
+    if person.email:
+        address = vCalAddress(f"mailto:{person.email}")
+    else:
+        local = _NOT_IN_ADDRESS.sub("-", f"{person.platform}-{person.user_id}".lower())
+        address = vCalAddress(f"mailto:{local}@{NO_MAILBOX}")
     address.params["cn"] = vText(person.display_name)
     if not organiser:
         address.params["role"] = vText("REQ-PARTICIPANT")

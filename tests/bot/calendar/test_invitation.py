@@ -3,6 +3,7 @@ life, SEQUENCE, METHOD, the organiser's zone with its VTIMEZONE, attendees well 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,3 +67,16 @@ def test_a_change_bumps_the_sequence_and_a_cancel_keeps_the_uid() -> None:
     assert moved["SEQUENCE"] == 1 and moved["STATUS"] == "CONFIRMED"
     assert cancelled["METHOD"] == "CANCEL"
     assert gone["UID"] == moved["UID"] and gone["SEQUENCE"] == 2 and gone["STATUS"] == "CANCELLED"
+
+
+def test_known_work_addresses_are_used_and_the_others_stay_placeholders() -> None:
+    claire = person("29:1aBc-Claire", "Claire")
+    claire.email = "claire.dubois@example.com"
+    lea = person("29:9xYz", "Léa Martin")
+    known = dataclasses.replace(event(), organiser=claire, attendees=(claire, lea))
+    (vevent,) = Calendar.from_ical(ics(known, REQUEST, NOW)).walk("VEVENT")
+    assert str(vevent["ORGANIZER"]) == "mailto:claire.dubois@example.com"
+    assert [str(a) for a in vevent["ATTENDEE"]] == [
+        "mailto:claire.dubois@example.com",
+        "mailto:teams-29-9xyz@tandem.invalid",
+    ]
