@@ -30,6 +30,8 @@ class Sender:
     timezone: str | None = None
     # Opaque adapter data to reach this person later (DM channel, conversation reference...).
     address: dict[str, Any] | None = None
+    # Their work e-mail, when the platform shares it (Slack's users:read.email).
+    email: str | None = None
 
 
 @dataclass(frozen=True)

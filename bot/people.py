@@ -24,6 +24,7 @@ async def resolve_sender(uow: UnitOfWork, sender: Sender, now: datetime) -> Pers
             locale=sender.locale,
             timezone=sender.timezone,
             address=sender.address,
+            email=sender.email,
         )
         uow.add(person)
         await uow.flush()
@@ -34,6 +35,9 @@ async def resolve_sender(uow: UnitOfWork, sender: Sender, now: datetime) -> Pers
         person.address = sender.address
     if sender.timezone and not person.timezone:
         person.timezone = sender.timezone
+    # The platform's directory is the current truth of an address (a roster may be older).
+    if sender.email and person.email != sender.email:
+        person.email = sender.email
     # Someone who writes to the bot can be reached again.
     person.unreachable = False
     return person

@@ -43,6 +43,8 @@ class Profile:
     locale: str | None
     timezone: str | None
     fetched_at: datetime
+    # Only with the users:read.email scope.
+    email: str | None = None
 
 
 def workspace_of(body: dict[str, Any], *, by_organisation: bool) -> tuple[str, str]:
@@ -101,6 +103,7 @@ class UserDirectory:
             locale=user.get("locale"),
             timezone=user.get("tz"),
             fetched_at=now,
+            email=profile.get("email") or None,
         )
         self._profiles[(team_id, user_id)] = found
         return found
@@ -140,4 +143,5 @@ class UserDirectory:
             locale=profile.locale if profile else None,
             timezone=profile.timezone if profile else None,
             address=address or None,
+            email=profile.email if profile else None,
         )

@@ -25,7 +25,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
         "real_name": "Léa Martin",
         "tz": "America/New_York",
         "locale": "en-US",
-        "profile": {"display_name": "lea"},
+        # The e-mail only reaches an app granted users:read.email.
+        "profile": {"display_name": "lea", "email": "lea.martin@example.com"},
     }
     fake.users[MENTEE] = {"real_name": "Marc Dubois", "tz": "Europe/Paris", "locale": "en-GB"}
     await fake.start()

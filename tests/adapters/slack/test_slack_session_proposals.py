@@ -44,6 +44,9 @@ async def test_proposals_as_buttons_one_click_books_it_for_both(slack: SlackWorl
         assert calendar["METHOD"] == "REQUEST"
         (event,) = calendar.walk("VEVENT")
         assert event["UID"] == "tandem-session-1@tandem.invalid" and event["SEQUENCE"] == 0
+        # lea's work e-mail comes from her Slack profile; Marc's profile shares none.
+        assert str(event["ORGANIZER"]) == "mailto:lea.martin@example.com"
+        assert "mailto:lea.martin@example.com" in [str(a) for a in event["ATTENDEE"]]
 
     # Another button of the same proposal: refused with what was booked; nothing changes.
     before = await dump(slack.runtime.uow_factory)
