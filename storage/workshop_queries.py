@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.digest.figures import DigestPeriod
+from bot.domain import EnrollmentStatus
 from bot.workshops.model import SeatStatus, Workshop, WorkshopFigures, WorkshopRow, WorkshopSeat
 from storage import tables
 
@@ -23,6 +24,23 @@ class SqlWorkshopQueries:
         if not locked:
             return await self.session.get(Workshop, workshop_id)
         return await self.session.get(Workshop, workshop_id, with_for_update=True)
+
+    async def workshop_invitees(self, workshop: Workshop, after: int, limit: int) -> Sequence[int]:
+        rows = await self.session.execute(
+            sa.select(tables.enrollment.c.person_id)
+            .where(_invited(workshop), tables.enrollment.c.person_id > after)
+            .distinct()
+            .order_by(tables.enrollment.c.person_id)
+            .limit(limit)
+        )
+        return list(rows.scalars())
+
+    async def workshop_invitee_count(self, workshop: Workshop) -> int:
+        e = tables.enrollment.c
+        count = await self.session.scalar(
+            sa.select(sa.func.count(sa.distinct(e.person_id))).where(_invited(workshop))
+        )
+        return int(count or 0)
 
     async def workshop_seat(self, seat_id: int) -> WorkshopSeat | None:
         return await self.session.get(WorkshopSeat, seat_id)
@@ -190,3 +208,14 @@ class SqlWorkshopQueries:
 
 # How far ahead the digest counts workshops announced and still to come.
 _UPCOMING = timedelta(days=60)
+
+
+def _invited(workshop: Workshop) -> sa.ColumnElement[bool]:
+    """The enrollments a workshop's announcement reaches: active, in its programs, not its
+    host's."""
+    e = tables.enrollment.c
+    return sa.and_(
+        e.program_id.in_(workshop.program_ids),
+        e.status == EnrollmentStatus.ACTIVE,
+        e.person_id != workshop.host_id,
+    )

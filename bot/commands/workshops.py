@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from bot.commands.grammar import Command
-from bot.domain import EnrollmentStatus
 from bot.errors import UserError
 from bot.follow_ups import WORKSHOP_ANNOUNCED, defer
 from bot.messages import Choice, FieldKind, Form, FormField
@@ -27,6 +26,8 @@ ANSWERS = {"yes": YES, "oui": YES, "1": YES, "no": NO, "non": NO, "2": NO}
 # before a new one may still be running when it begins.
 LONGEST = timedelta(hours=8)
 LISTED_AHEAD = timedelta(days=90)
+# Invitations written in one follow-up transaction (see ``invite``).
+INVITED_AT_ONCE = 500
 
 
 async def workshop(turn: Turn, command: Command) -> None:
@@ -152,7 +153,7 @@ async def _announce(turn: Turn, announcement: fields.Announcement) -> None:
     )
     turn.uow.add(workshop)
     await turn.uow.flush()
-    invited = await _invitee_ids(turn, workshop)
+    invited = await turn.uow.workshop_invitee_count(workshop)
     # Each person's invitation right after this answer, not inside it: a program may hold
     # thousands of people, each with their own rendering (bot.follow_ups).
     await defer(turn, WORKSHOP_ANNOUNCED, str(workshop.id), workshop_id=workshop.id)
@@ -171,7 +172,7 @@ async def _announce(turn: Turn, announcement: fields.Announcement) -> None:
     await turn.say(
         "workshops.announced",
         w=workshop,
-        invited=len(invited),
+        invited=invited,
         programs=[p.name for p in announcement.programs],
         zone=turn.timezone_of(turn.person),
     )
@@ -179,12 +180,16 @@ async def _announce(turn: Turn, announcement: fields.Announcement) -> None:
 
 async def invite(turn: Turn, arguments: dict[str, Any]) -> None:
     """The announcement's follow-up: each person invited gets it with a Join button, once
-    (unless the workshop was cancelled meanwhile)."""
+    (unless the workshop was cancelled meanwhile).
+
+    A company-wide workshop reaches thousands: ``INVITED_AT_ONCE`` people per follow-up, each
+    handing the rest (``after`` the last person invited) to the next one, so that no
+    transaction holds the whole program and a crash resumes where it stopped."""
     workshop = await turn.uow.workshop(int(arguments["workshop_id"]))
     if workshop is None or workshop.cancelled_at is not None:
         return
-    wanted = await _invitee_ids(turn, workshop)
-    # One query for everyone: a program may hold thousands of people.
+    after = int(arguments.get("after", 0))
+    wanted = await turn.uow.workshop_invitees(workshop, after, INVITED_AT_ONCE)
     people = await turn.uow.persons_by_id(wanted)
     for person in (people[person_id] for person_id in wanted if person_id in people):
         await turn.notify(
@@ -197,19 +202,14 @@ async def invite(turn: Turn, arguments: dict[str, Any]) -> None:
             host=turn.person.display_name,
             zone=turn.timezone_of(person),
         )
-
-
-async def _invitee_ids(turn: Turn, workshop: Workshop) -> list[int]:
-    """Everyone actively enrolled in the workshop's programs but its host, each once."""
-    wanted: dict[int, None] = {}
-    for program_id in workshop.program_ids:
-        for enrollment in await turn.uow.enrollments_in_program(program_id):
-            if (
-                enrollment.status == EnrollmentStatus.ACTIVE
-                and enrollment.person_id != workshop.host_id
-            ):
-                wanted[enrollment.person_id] = None
-    return list(wanted)
+    if len(wanted) == INVITED_AT_ONCE:
+        await defer(
+            turn,
+            WORKSHOP_ANNOUNCED,
+            f"{workshop.id}:{wanted[-1]}",
+            workshop_id=workshop.id,
+            after=wanted[-1],
+        )
 
 
 # Listing and cancelling

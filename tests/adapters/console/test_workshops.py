@@ -6,12 +6,17 @@ export."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
 
 from adapters.console.port import PLATFORM, WORKSPACE
 from adapters.console.session import ConsoleSession, Delivery
+from bot.commands import workshops
 from bot.digest import export, report
 from bot.domain import Enrollment, Person, Role
 from bot.i18n import Renderer
+from storage import tables
 from storage.unit_of_work import SqlUnitOfWorkFactory
 
 from .conftest import ConsoleFactory, said
@@ -132,3 +137,24 @@ async def test_a_workshop_for_twelve_people_with_eight_seats(
     assert (row.seats_taken, row.waiting, row.attended, row.rating) == (8, 3, 6, 4.0)
     assert exported.kpis.workshops.attendance_rate == 75
     assert '"workshops": [' in export.to_json(exported)
+
+
+async def test_a_large_announcement_is_written_a_few_hundred_at_a_time(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory, monkeypatch: Any
+) -> None:
+    """Each follow-up invites a bounded batch and hands the rest to the next one: shrunk here
+    to five a batch, the twelve are invited once each, over three follow-ups."""
+    monkeypatch.setattr(workshops, "INVITED_AT_ONCE", 5)
+    console = make_console()
+    await enrolled(console, uow_factory)
+    deliveries = await console.run_line(ANNOUNCE)
+    invitations = [d.recipient for d in deliveries if d.key and d.key.startswith("workshop_a")]
+    assert sorted(invitations) == PEOPLE
+    assert "12 people invited" in next(d.text for d in deliveries if d.recipient == "maya")
+    async with uow_factory() as uow:
+        rows = await uow.session.execute(
+            sa.select(tables.outbox.c.key).where(tables.outbox.c.key.like("follow_up:%"))
+        )
+        batches = sorted(key for (key,) in rows)
+    # The first batch's row, then one after the 5th and the 10th person (by id).
+    assert len(batches) == 3
