@@ -257,6 +257,8 @@ planned_session = sa.Table(
     sa.Column("outcome", sa.String(16)),
     sa.Column("minutes", sa.Integer),
     sa.Column("sequence", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("calendar_event_id", sa.String(1024)),
+    sa.Column("meeting_link", sa.String(2048)),
 )
 # The sessions the tick has still to ask "did it happen?" about: a few, among a company's many.
 _UNASKED = sa.and_(
