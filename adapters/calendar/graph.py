@@ -63,13 +63,24 @@ class GraphCalendar:
     ) -> None:
         self.http = http
         self.api_url = api_url.rstrip("/")
-        self._app = msal.ConfidentialClientApplication(
-            client_id,
-            client_credential=client_secret,
-            authority=f"{LOGIN_URL}/{tenant_id}",
-            http_client=_Rerouted(login_url) if login_url.rstrip("/") != LOGIN_URL else None,
-        )
+        self._tenant_id = tenant_id
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._login_url = login_url.rstrip("/")
+        # Made at the first token: msal reads the tenant's OpenID configuration when it is
+        # made, a blocking request that belongs in a thread, not in the event loop.
+        self._app: msal.ConfidentialClientApplication | None = None
         self._token_lock = asyncio.Lock()
+
+    def _acquire(self) -> Any:
+        if self._app is None:
+            self._app = msal.ConfidentialClientApplication(
+                self._client_id,
+                client_credential=self._client_secret,
+                authority=f"{LOGIN_URL}/{self._tenant_id}",
+                http_client=_Rerouted(self._login_url) if self._login_url != LOGIN_URL else None,
+            )
+        return self._app.acquire_token_for_client([SCOPE])
 
     async def close(self) -> None:
         await self.http.close()
@@ -78,7 +89,7 @@ class GraphCalendar:
         # msal answers from its cache until the token is about to expire.
         async with self._token_lock:
             try:
-                result = await asyncio.to_thread(self._app.acquire_token_for_client, [SCOPE])
+                result = await asyncio.to_thread(self._acquire)
             except (requests.RequestException, ValueError) as error:
                 logger.warning("Microsoft Graph token request failed: %r", type(error).__name__)
                 raise CalendarRefused(Refusal.DOWN, "token") from error
