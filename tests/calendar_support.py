@@ -3,17 +3,21 @@ connectors pointed at them, and people given the work e-mail their calendar is f
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from adapters.calendar.google import GoogleCalendar
 from adapters.calendar.graph import GraphCalendar
 from adapters.calendar.http import CalendarHttp
 from adapters.console.session import Delivery
 from storage import tables
 from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.fakes.google_calendar import FakeGoogleCalendar
 from tests.fakes.graph_calendar import CLIENT_ID, TENANT, FakeGraph
 
 
@@ -64,3 +68,25 @@ def to(deliveries: list[Delivery], name: str) -> list[Delivery]:
 
 def utc_text(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def google_connector(server: FakeGoogleCalendar, folder: Path, **kwargs: float) -> GoogleCalendar:
+    key = json.loads(server.key_file(folder).read_text())
+    return GoogleCalendar(key=key, http=http(**kwargs), api_url=server.api_url)
+
+
+@pytest.fixture
+async def google() -> AsyncIterator[FakeGoogleCalendar]:
+    server = FakeGoogleCalendar()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def google_calendar(
+    google: FakeGoogleCalendar, tmp_path: Path
+) -> AsyncIterator[GoogleCalendar]:
+    connector = google_connector(google, tmp_path)
+    yield connector
+    await connector.close()
