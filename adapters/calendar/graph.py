@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import msal
+import msal.exceptions
 import requests
 
 from adapters.calendar.http import CalendarHttp
@@ -90,7 +91,7 @@ class GraphCalendar:
         async with self._token_lock:
             try:
                 result = await asyncio.to_thread(self._acquire)
-            except (requests.RequestException, ValueError) as error:
+            except (requests.RequestException, ValueError, msal.exceptions.MsalError) as error:
                 logger.warning("Microsoft Graph token request failed: %r", type(error).__name__)
                 raise CalendarRefused(Refusal.DOWN, "token") from error
         token = result.get("access_token") if isinstance(result, dict) else None

@@ -52,12 +52,30 @@ class FakeGraph(FakeCalendarServer):
 
     def routes(self, application: web.Application) -> None:
         router = application.router
+        router.add_get("/common/discovery/instance", self._instance_discovery)
         router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._openid)
         router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         router.add_post("/v1.0/users/{user}/calendar/getSchedule", self._get_schedule)
         router.add_post("/v1.0/users/{user}/events", self._create)
         router.add_patch("/v1.0/users/{user}/events/{id}", self._update)
         router.add_delete("/v1.0/users/{user}/events/{id}", self._delete)
+
+    async def _instance_discovery(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "tenant_discovery_endpoint": (
+                    f"{LOGIN}/{TENANT}/v2.0/.well-known/openid-configuration"
+                ),
+                "api-version": "1.1",
+                "metadata": [
+                    {
+                        "preferred_network": "login.microsoftonline.com",
+                        "preferred_cache": "login.windows.net",
+                        "aliases": ["login.microsoftonline.com", "login.windows.net"],
+                    }
+                ],
+            }
+        )
 
     async def _openid(self, request: web.Request) -> web.Response:
         tenant = request.match_info["tenant"]
