@@ -5,10 +5,11 @@ cancellation DELETEs it; a refused calendar falls back to .ics and the owners ar
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from adapters.calendar.graph import GraphCalendar
+from bot.clock import VirtualClock
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.calendar_support import give_emails, to
 from tests.fakes.graph_calendar import FakeGraph
@@ -17,6 +18,7 @@ from .conftest import ConsoleFactory, run_script
 from .test_session_proposals import parsed_invitation, proposal, slot_starts
 
 PARIS = ZoneInfo("Europe/Paris")
+NEW_YORK = ZoneInfo("America/New_York")
 JOIN = "https://teams.microsoft.com/l/meetup-join/"
 
 
@@ -142,3 +144,39 @@ async def test_missing_consent_books_with_ics_and_tells_the_owners_once(
         assert "Grant admin consent" in notice.text and "Calendars.ReadWrite" in notice.text
         assert ".ics invitation" in notice.text
     assert not graph.calls("DELETE") and not graph.events
+
+
+async def test_paris_and_new_york_proposals_keep_both_working_hours_across_the_clock_changes(
+    make_console: ConsoleFactory,
+    uow_factory: SqlUnitOfWorkFactory,
+    graph: FakeGraph,
+    graph_calendar: GraphCalendar,
+) -> None:
+    """Europe leaves summer time on Oct 25, the United States on Nov 1: for one week New York
+    is five hours behind Paris instead of six, and the earliest common hour moves with it."""
+    # Wednesday Oct 21, 2026, 15:00 in Paris, 09:00 in New York.
+    clock = VirtualClock(datetime(2026, 10, 21, 13, 0, tzinfo=UTC))
+    console = make_console(calendar=graph_calendar, clock=clock)
+    await run_script(console, "two_pairs_en.txt")
+    await console.run_line("@bob /tandem timezone America/New_York")
+    await give_emails(uow_factory, alice="alice@contoso.com", bob="bob@contoso.com")
+    # Alice's Outlook is full on these days (UTC midnights).
+    for first, last in ((21, 21), (23, 23), (26, 27), (29, 30)):
+        graph.busy["alice@contoso.com"].append(
+            (
+                datetime(2026, 10, first, 0, 0, tzinfo=UTC),
+                datetime(2026, 10, last, 0, 0, tzinfo=UTC) + timedelta(days=1),
+            )
+        )
+
+    shown = proposal(await console.run_line("@alice /session plan"), "alice")
+    starts = slot_starts(shown)
+    assert [s.astimezone(PARIS).strftime("%b %d %H:%M") for s in starts] == [
+        "Oct 22 15:00",  # both on summer time: six hours apart
+        "Oct 28 14:00",  # Paris on winter time, New York not yet: five hours
+        "Nov 02 15:00",  # both on winter time: six hours again
+    ]
+    for start in starts:
+        assert start.astimezone(NEW_YORK).strftime("%H:%M") == "09:00"
+    # Each slot shown on bob's clock too.
+    assert "for bob (New York Time)" in shown.text
