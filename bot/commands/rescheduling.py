@@ -43,7 +43,9 @@ async def move(turn: Turn, command: Command) -> None:
     planned.meeting_link = booking.meeting_link or planned.meeting_link
     assert enrollment.id is not None
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
+    theirs = None
     if partner is not None:
+        theirs = await invitation(turn, event, booking.invitation_for(partner), partner)
         await turn.notify(
             partner,
             "sessions.partner_moved",
@@ -54,10 +56,17 @@ async def move(turn: Turn, command: Command) -> None:
             starts_at=slot.start,
             zone=turn.timezone_of(partner),
             link=planned.meeting_link,
-            attachment=await invitation(turn, event, booking.invitation_for(partner), partner),
+            # A connected calendar moved the event itself: no file to open then.
+            by_file=theirs is not None,
+            attachment=theirs,
         )
     await turn.say(
-        "sessions.moved", was=was, starts_at=slot.start, zone=_zone(turn), link=planned.meeting_link
+        "sessions.moved",
+        was=was,
+        starts_at=slot.start,
+        zone=_zone(turn),
+        link=planned.meeting_link,
+        partner_by_file=theirs is not None,
     )
     mine = booking.invitation_for(turn.person)
     await _attach(turn, await invitation(turn, event, mine, turn.person))
@@ -77,6 +86,9 @@ async def cancel(turn: Turn, command: Command) -> None:
     assert enrollment.id is not None
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
     if partner is not None:
+        theirs = await invitation(
+            turn, event, booking.invitation_for(partner), partner, cancelled=True
+        )
         await turn.notify(
             partner,
             "sessions.partner_called_off",
@@ -85,13 +97,19 @@ async def cancel(turn: Turn, command: Command) -> None:
             partner=turn.person.display_name,
             starts_at=planned.starts_at,
             zone=turn.timezone_of(partner),
-            attachment=await invitation(
-                turn, event, booking.invitation_for(partner), partner, cancelled=True
-            ),
+            by_file=theirs is not None,
+            attachment=theirs,
         )
-    await turn.say("sessions.called_off", starts_at=planned.starts_at, zone=_zone(turn))
-    mine = booking.invitation_for(turn.person)
-    await _attach(turn, await invitation(turn, event, mine, turn.person, cancelled=True))
+    mine = await invitation(
+        turn, event, booking.invitation_for(turn.person), turn.person, cancelled=True
+    )
+    await turn.say(
+        "sessions.called_off",
+        starts_at=planned.starts_at,
+        zone=_zone(turn),
+        by_file=mine is not None,
+    )
+    await _attach(turn, mine)
 
 
 async def _next_planned(turn: Turn, pair: Pair) -> PlannedSession:

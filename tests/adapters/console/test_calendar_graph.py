@@ -78,14 +78,20 @@ async def test_proposal_booking_reminder_move_and_cancel_go_through_graph(
     event_id = next(iter(graph.events))
     assert patch.path == f"/v1.0/users/alice@contoso.com/events/{event_id}"
     assert patch.body["start"] == {"dateTime": "2026-11-24T09:00:00", "timeZone": "UTC"}
-    assert any("Moved:" in d.text and JOIN in d.text for d in to(moved, "alice"))
+    (says,) = [d for d in to(moved, "alice") if "Moved:" in d.text]
+    assert JOIN in says.text and "the event is moved in your calendars" in says.text
+    (told,) = [d for d in to(moved, "bob") if "moved your session" in d.text]
+    assert "Your calendar is updated." in told.text and "attached" not in told.text
     assert all(d.message.attachment is None for d in moved)
 
     cancelled = await console.run_line("@bob /session cancel")
     (delete,) = graph.calls("DELETE")
     assert delete.path == f"/v1.0/users/alice@contoso.com/events/{event_id}"
     assert graph.events[event_id]["deleted"] is True
-    assert any("Cancelled:" in d.text for d in to(cancelled, "bob"))
+    (says,) = [d for d in to(cancelled, "bob") if "Cancelled:" in d.text]
+    assert "it is removed from your calendar" in says.text
+    (told,) = [d for d in to(cancelled, "alice") if "cancelled your session" in d.text]
+    assert "It is removed from your calendar." in told.text
     assert all(d.message.attachment is None for d in cancelled)
     # One token for the whole scenario: msal kept it until it expires.
     assert graph.tokens_issued == 1
