@@ -155,6 +155,8 @@ async def refuse_unfit(
             zone=turn.timezone_of(person),
             own_zone=turn.timezone_of(turn.person),
             free=[free.start for free in await free_slots(turn, pair, people, ignoring)],
+            # Busy may then come from their own calendar, not only from Tandem's sessions.
+            calendar=turn.config.calendar is not None,
         )
 
 

@@ -13,8 +13,9 @@ from bot.clock import VirtualClock
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.calendar_support import give_emails, to
 from tests.fakes.graph_calendar import FakeGraph
+from tests.tables import dump
 
-from .conftest import ConsoleFactory, run_script
+from .conftest import ConsoleFactory, run_script, said
 from .test_session_proposals import parsed_invitation, proposal, slot_starts
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -186,3 +187,25 @@ async def test_paris_and_new_york_proposals_keep_both_working_hours_across_the_c
         assert start.astimezone(NEW_YORK).strftime("%H:%M") == "09:00"
     # Each slot shown on bob's clock too.
     assert "for bob (New York Time)" in shown.text
+
+
+async def test_a_typed_time_when_the_partner_is_busy_in_outlook_is_refused_with_free_times(
+    make_console: ConsoleFactory,
+    uow_factory: SqlUnitOfWorkFactory,
+    graph: FakeGraph,
+    graph_calendar: GraphCalendar,
+) -> None:
+    console = make_console(calendar=graph_calendar)
+    await run_script(console, "two_pairs_en.txt")
+    await give_emails(uow_factory, alice="alice@contoso.com", bob="bob@contoso.com")
+    graph.busy["bob@contoso.com"].append(
+        (datetime(2026, 11, 24, 9, 0, tzinfo=UTC), datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+    )
+    before = await dump(uow_factory)
+    answer = await said(console, "@alice /session plan 2026-11-24 10:30")
+    assert "does not suit bob: bob is busy then (a meeting in their calendar" in answer
+    assert "Free for you both:" in answer and "Nothing was planned." in answer
+    assert await dump(uow_factory) == before and not graph.events
+    await console.run_line("@alice /tandem language fr")
+    answer = await said(console, "@alice /session plan 2026-11-24 10:30")
+    assert "bob n'est pas libre à ce moment-là (une réunion dans son agenda" in answer
