@@ -6,8 +6,6 @@ import json
 import logging
 from pathlib import Path
 
-from adapters.calendar.google import GoogleCalendar
-from adapters.calendar.graph import GraphCalendar
 from adapters.calendar.http import CalendarHttp
 from bot.calendar.mailbox import MailboxCalendar
 from bot.settings import Settings
@@ -27,6 +25,10 @@ def calendar_from_settings(settings: Settings) -> MailboxCalendar | None:
         retry_budget_seconds=settings.calendar_retry_budget_seconds,
     )
     if settings.graph_tenant_id and settings.graph_client_id:
+        # Imported only when used: msal and google-auth take a while to load, and most
+        # consoles and pilots connect no calendar.
+        from adapters.calendar.graph import GraphCalendar
+
         logger.info("calendar: Microsoft Graph (tenant %s)", settings.graph_tenant_id)
         return GraphCalendar(
             tenant_id=settings.graph_tenant_id,
@@ -37,6 +39,8 @@ def calendar_from_settings(settings: Settings) -> MailboxCalendar | None:
             login_url=settings.graph_login_url,
         )
     if settings.google_service_account_file is not None:
+        from adapters.calendar.google import GoogleCalendar
+
         logger.info("calendar: Google Calendar (service account)")
         return GoogleCalendar(
             key=_google_key(settings.google_service_account_file),
