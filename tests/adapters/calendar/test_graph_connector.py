@@ -89,7 +89,9 @@ async def test_an_unknown_mailbox_is_refused_alone(graph: FakeGraph) -> None:
         (Failure(503, {"error": {"code": "serviceNotAvailable", "message": "later"}}), "down"),
     ],
 )
-async def test_a_refused_event_says_why(graph: FakeGraph, failure: Failure, refusal: str) -> None:
+async def test_a_refused_event_says_why(
+    graph: FakeGraph, failure: Failure, refusal: str, caplog: pytest.LogCaptureFixture
+) -> None:
     # A 503 with no Retry-After is tried again once a second within the budget: none here.
     graph.fail("create", failure)
     connector = graph_connector(graph, budget=0.0)
@@ -100,6 +102,9 @@ async def test_a_refused_event_says_why(graph: FakeGraph, failure: Failure, refu
         await connector.close()
     assert refused.value.refusal.value == refusal
     assert not graph.events
+    # The failure is logged with its status, never with the mailbox's address.
+    assert f"answered {failure.status}" in caplog.text
+    assert "contoso.com" not in caplog.text
 
 
 async def test_a_calendar_that_does_not_answer_in_time_is_down(graph: FakeGraph) -> None:

@@ -12,6 +12,7 @@ from adapters.calendar.graph import GraphCalendar
 from bot.clock import VirtualClock
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.calendar_support import give_emails, to
+from tests.fakes.calendar_common import Failure
 from tests.fakes.graph_calendar import FakeGraph
 from tests.tables import dump
 
@@ -209,3 +210,27 @@ async def test_a_typed_time_when_the_partner_is_busy_in_outlook_is_refused_with_
     await console.run_line("@alice /tandem language fr")
     answer = await said(console, "@alice /session plan 2026-11-24 10:30")
     assert "bob n'est pas libre à ce moment-là (une réunion dans son agenda" in answer
+
+
+async def test_graph_down_when_booking_falls_back_to_ics_and_says_so_to_the_owners(
+    make_console: ConsoleFactory,
+    uow_factory: SqlUnitOfWorkFactory,
+    graph: FakeGraph,
+    graph_calendar: GraphCalendar,
+) -> None:
+    console = make_console(calendar=graph_calendar)
+    await run_script(console, "two_pairs_en.txt")
+    await give_emails(uow_factory, alice="alice@contoso.com", bob="bob@contoso.com")
+    graph.fail("create", Failure(500, {"error": {"code": "generalException", "message": "x"}}))
+    booked = await console.run_line("@alice /session plan 2026-11-24 10:00")
+    for name, words in (("alice", "Next session planned"), ("bob", "planned your next session")):
+        (delivery,) = [d for d in to(booked, name) if words in d.text]
+        assert parsed_invitation(delivery)["METHOD"] == "REQUEST"
+        assert JOIN not in delivery.text
+    (notice,) = [d for d in to(booked, "hr") if "calendar" in d.text]
+    assert notice.text.startswith("alice's Microsoft 365 calendar could not be reached")
+    assert "the calendar service did not answer" in notice.text
+    # The .ics booking is moved with an .ics too, and Graph is not asked to move what it lacks.
+    moved = await console.run_line("@alice /session move 2026-11-25 10:00")
+    assert all(d.message.attachment is not None for d in moved if "oved" in d.text)
+    assert not graph.calls("PATCH")
