@@ -219,6 +219,10 @@ class PlannedSession:
     # SEQUENCE of its calendar event, so that a calendar keeps the latest version.
     minutes: int | None = None
     sequence: int = 0
+    # Where its event lives in a connected calendar (bot.calendar.connected's stored id; the
+    # .ics UID when none served it) and the online meeting that calendar made for it.
+    calendar_event_id: str | None = None
+    meeting_link: str | None = None
     # When it was called off, and when it was last moved (the digest's weekly counts).
     cancelled_at: datetime | None = None
     moved_at: datetime | None = None

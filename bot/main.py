@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from adapters.console.port import Delivery
 from adapters.console.session import ConsoleSession
+from bot.calendar.mailbox import MailboxCalendar
 from bot.clock import Clock, SystemClock, VirtualClock
 from bot.delivery import Deliverer, DeliveryPolicy
 from bot.engine import Engine
@@ -52,6 +53,8 @@ class Runtime:
     slack: SlackApp | None = None
     # Teams' inbound side (/api/messages) when Teams is configured or the web server runs.
     teams: TeamsApp | None = None
+    # The connected calendar (Graph, Google), when configured.
+    calendar: MailboxCalendar | None = None
 
     async def close(self) -> None:
         # The adapters finish the turns they acknowledged before the database goes away.
@@ -63,6 +66,8 @@ class Runtime:
         await self.uow_factory.engine.dispose()
         for port in self.ports.values():
             await port.close()
+        if self.calendar is not None:
+            await self.calendar.close()
 
     async def deliver_forever(
         self, *, stop_when_empty: bool = False, stop: asyncio.Event | None = None
@@ -127,11 +132,15 @@ async def build_runtime(
     clock = clock or SystemClock()
     renderer = Renderer(default_locale=settings.tandem_locale)
     uow_factory = SqlUnitOfWorkFactory(create_engine(settings.database_url))
+    from adapters.calendar.configured import calendar_from_settings
+
+    calendar = calendar_from_settings(settings)
     config = EngineConfig(
         default_locale=settings.tandem_locale,
         default_timezone=settings.tandem_timezone,
         admins=tuple(settings.tandem_admins),
         public_url=settings.dashboard_url,
+        calendar=calendar,
     )
     engine = Engine(uow_factory, clock, renderer, config)
     ports: dict[str, ChatPort] = platform_ports(settings)
@@ -151,6 +160,7 @@ async def build_runtime(
     runtime = Runtime(
         settings, clock, renderer, uow_factory, engine, deliverer, ticker, inbox, ports
     )
+    runtime.calendar = calendar
     if settings.slack_bot_token is not None or settings.slack_oauth_enabled:
         from adapters.slack.app import SlackApp
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -95,6 +96,24 @@ class Settings(BaseSettings):
     # bot-wide budget is set here.
     teams_messages_per_second: float = 15.0
     teams_burst: int = 15
+
+    # Calendars. Microsoft 365: an app registration with the application permission
+    # Calendars.ReadWrite and admin consent; its secret given as is or in a file.
+    graph_tenant_id: str | None = None
+    graph_client_id: str | None = None
+    graph_client_secret: SecretStr | None = None
+    graph_client_secret_file: Path | None = None
+    graph_api_url: str = "https://graph.microsoft.com/v1.0"
+    graph_login_url: str = "https://login.microsoftonline.com"
+    # Google Workspace: a service account's JSON key, with domain-wide delegation of the
+    # calendar scope. Its token URI is the key's unless GOOGLE_TOKEN_URL is set.
+    google_service_account_file: Path | None = None
+    google_calendar_api_url: str = "https://www.googleapis.com/calendar/v3"
+    google_token_url: str | None = None
+    # A turn waits for the calendar at most this long per request, and retries a 429 only
+    # within this budget; then the session is booked with the .ics fallback.
+    calendar_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    calendar_retry_budget_seconds: float = Field(default=3.0, ge=0, le=30)
 
     @field_validator("tandem_admins", "slack_scopes", mode="before")
     @classmethod

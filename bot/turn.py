@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -18,6 +18,9 @@ from bot.ports import UnitOfWork
 from bot.prompts import FORM, Prompt, bound_choices, bound_form, new_token, offers_of
 from bot.scheduling.working_hours import WorkingHours
 
+if TYPE_CHECKING:
+    from bot.calendar.mailbox import MailboxCalendar
+
 
 @dataclass(frozen=True)
 class EngineConfig:
@@ -26,6 +29,8 @@ class EngineConfig:
     admins: tuple[str, ...] = ()
     # Where the bot's own web server is reached from a browser (links to the dashboard).
     public_url: str = "http://localhost:3000"
+    # The connected calendar (Microsoft Graph, Google) when one is configured; None: .ics.
+    calendar: MailboxCalendar | None = None
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,8 @@ planned_session = sa.Table(
     sa.Column("outcome", sa.String(16)),
     sa.Column("minutes", sa.Integer),
     sa.Column("sequence", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("calendar_event_id", sa.String(1024)),
+    sa.Column("meeting_link", sa.String(2048)),
     sa.Column("cancelled_at", UTCDateTime),
     sa.Column("moved_at", UTCDateTime),
 )

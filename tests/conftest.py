@@ -49,7 +49,7 @@ from storage.migrate import alembic_config, upgrade
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.pg_server import LOCAL_URL, EmbeddedPostgres, listening
 
-pytest_plugins = ["tests.console_support"]
+pytest_plugins = ["tests.console_support", "tests.calendar_support"]
 
 PG_SERVER_URL = os.environ.get("TANDEM_TEST_PG_URL", LOCAL_URL)
 PG_ENABLED = os.environ.get("TANDEM_TEST_PG", "1") != "0"

@@ -25,6 +25,7 @@ import pytest
 
 from adapters.console.port import PLATFORM, ConsoleChatPort
 from adapters.console.session import ConsoleSession
+from bot.calendar.mailbox import MailboxCalendar
 from bot.clock import VirtualClock
 from bot.delivery import Deliverer
 from bot.engine import Engine
@@ -134,7 +135,10 @@ def make_console(uow_factory: SqlUnitOfWorkFactory, script_copies: ScriptCopies)
     """Builds console sessions sharing one database, as separate processes would after a restart."""
 
     def build(
-        locale: str = "en", clock: VirtualClock | None = None, admins: tuple[str, ...] = ()
+        locale: str = "en",
+        clock: VirtualClock | None = None,
+        admins: tuple[str, ...] = (),
+        calendar: MailboxCalendar | None = None,
     ) -> ConsoleSession:
         clock = clock or VirtualClock(START)
         renderer = shared_renderer(locale)
@@ -142,10 +146,17 @@ def make_console(uow_factory: SqlUnitOfWorkFactory, script_copies: ScriptCopies)
             uow_factory,
             clock,
             renderer,
-            EngineConfig(default_locale=locale, default_timezone="Europe/Paris", admins=admins),
+            EngineConfig(
+                default_locale=locale,
+                default_timezone="Europe/Paris",
+                admins=admins,
+                calendar=calendar,
+            ),
         )
         ports: dict = {}
-        config = EngineConfig(default_locale=locale, default_timezone="Europe/Paris", admins=admins)
+        config = EngineConfig(
+            default_locale=locale, default_timezone="Europe/Paris", admins=admins, calendar=calendar
+        )
         session = ConsoleSession(
             engine=engine,
             deliverer=Deliverer(uow_factory, clock, ports),

@@ -43,6 +43,14 @@ class Booking:
     # The iCalendar text to hand to the people the calendar could not reach itself (all of
     # them without a connected calendar); None when the event is already in their agendas.
     invitation: str | None = None
+    # Who gets ``invitation`` (person ids): None for everyone, else only the people the
+    # calendar could not reach (no e-mail, or a mailbox it refused).
+    by_file: frozenset[int] | None = None
+
+    def invitation_for(self, person: Person) -> str | None:
+        if self.by_file is not None and person.id not in self.by_file:
+            return None
+        return self.invitation
 
 
 class CalendarPort(Protocol):

@@ -7,9 +7,11 @@ import dataclasses
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.calendar.connected import ConnectedCalendar
 from bot.calendar.ics import IcsCalendar
 from bot.calendar.invitation import MEDIA_TYPE, session_uid
 from bot.calendar.port import CalendarPort, SessionEvent
+from bot.calendar.refusals import owners_told
 from bot.calendar.slots import HORIZON, Availability, Interval, Unfit, propose, unfit_for
 from bot.commands.grammar import Command
 from bot.commands.lookup import active_pair_of_speaker, partner_enrollment_id
@@ -31,9 +33,13 @@ ANYWAY_TWO_WORDS = ("quand", "même")
 
 
 def calendar_for(turn: Turn) -> CalendarPort:
-    """The calendar of this turn. None is connected yet: Tandem's own knowledge and .ics
-    files; a Graph or Google connector is chosen here once configured."""
-    return IcsCalendar(turn.uow, turn.clock)
+    """The calendar of this turn: the configured connector (Graph, Google) with the .ics
+    fallback, or Tandem's own knowledge and .ics files alone."""
+    fallback = IcsCalendar(turn.uow, turn.clock)
+    connector = turn.config.calendar
+    if connector is None:
+        return fallback
+    return ConnectedCalendar(connector, fallback, owners_told(turn, connector.name))
 
 
 async def plan(turn: Turn, command: Command) -> None:
@@ -149,6 +155,8 @@ async def refuse_unfit(
             zone=turn.timezone_of(person),
             own_zone=turn.timezone_of(turn.person),
             free=[free.start for free in await free_slots(turn, pair, people, ignoring)],
+            # Busy may then come from their own calendar, not only from Tandem's sessions.
+            calendar=turn.config.calendar is not None,
         )
 
 
@@ -277,6 +285,8 @@ async def book(turn: Turn, enrollment: Enrollment, pair: Pair, slot: Interval) -
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
     event = await session_event(turn, planned, pair)
     booking = await calendar_for(turn).create_event(event)
+    planned.calendar_event_id = booking.event_id
+    planned.meeting_link = booking.meeting_link
     if partner is not None:
         await turn.notify(
             partner,
@@ -287,11 +297,11 @@ async def book(turn: Turn, enrollment: Enrollment, pair: Pair, slot: Interval) -
             starts_at=slot.start,
             zone=turn.timezone_of(partner),
             link=booking.meeting_link,
-            attachment=await invitation(turn, event, booking.invitation, partner),
+            attachment=await invitation(turn, event, booking.invitation_for(partner), partner),
         )
     zone = turn.timezone_of(turn.person)
     await turn.say("sessions.planned", starts_at=slot.start, zone=zone, link=booking.meeting_link)
-    mine = await invitation(turn, event, booking.invitation, turn.person)
+    mine = await invitation(turn, event, booking.invitation_for(turn.person), turn.person)
     if mine is not None:
         turn.replies[-1] = dataclasses.replace(turn.replies[-1], attachment=mine)
     await show_with_plan(turn, enrollment, pair, slot.start)

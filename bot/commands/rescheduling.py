@@ -39,10 +39,14 @@ async def move(turn: Turn, command: Command) -> None:
     planned.moved_at = turn.now
     turn.audit("session.moved", program_id=pair.program_id, subject=f"pair:{pair.id}")
     event = await session_event(turn, planned, pair)
-    booking = await calendar_for(turn).update_event(event.uid, event)
+    booking = await calendar_for(turn).update_event(planned.calendar_event_id or event.uid, event)
+    planned.calendar_event_id = booking.event_id
+    planned.meeting_link = booking.meeting_link or planned.meeting_link
     assert enrollment.id is not None
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
+    theirs = None
     if partner is not None:
+        theirs = await invitation(turn, event, booking.invitation_for(partner), partner)
         await turn.notify(
             partner,
             "sessions.partner_moved",
@@ -52,13 +56,21 @@ async def move(turn: Turn, command: Command) -> None:
             was=was,
             starts_at=slot.start,
             zone=turn.timezone_of(partner),
-            link=booking.meeting_link,
-            attachment=await invitation(turn, event, booking.invitation, partner),
+            link=planned.meeting_link,
+            # A connected calendar moved the event itself: no file to open then.
+            by_file=theirs is not None,
+            attachment=theirs,
         )
     await turn.say(
-        "sessions.moved", was=was, starts_at=slot.start, zone=_zone(turn), link=booking.meeting_link
+        "sessions.moved",
+        was=was,
+        starts_at=slot.start,
+        zone=_zone(turn),
+        link=planned.meeting_link,
+        partner_by_file=theirs is not None,
     )
-    await _attach(turn, await invitation(turn, event, booking.invitation, turn.person))
+    mine = booking.invitation_for(turn.person)
+    await _attach(turn, await invitation(turn, event, mine, turn.person))
 
 
 async def cancel(turn: Turn, command: Command) -> None:
@@ -70,10 +82,13 @@ async def cancel(turn: Turn, command: Command) -> None:
     planned.sequence += 1
     turn.audit("session.cancelled", program_id=pair.program_id, subject=f"pair:{pair.id}")
     event = await session_event(turn, planned, pair)
-    booking = await calendar_for(turn).cancel_event(event.uid, event)
+    booking = await calendar_for(turn).cancel_event(planned.calendar_event_id or event.uid, event)
     assert enrollment.id is not None
     partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
     if partner is not None:
+        theirs = await invitation(
+            turn, event, booking.invitation_for(partner), partner, cancelled=True
+        )
         await turn.notify(
             partner,
             "sessions.partner_called_off",
@@ -82,12 +97,19 @@ async def cancel(turn: Turn, command: Command) -> None:
             partner=turn.person.display_name,
             starts_at=planned.starts_at,
             zone=turn.timezone_of(partner),
-            attachment=await invitation(turn, event, booking.invitation, partner, cancelled=True),
+            by_file=theirs is not None,
+            attachment=theirs,
         )
-    await turn.say("sessions.called_off", starts_at=planned.starts_at, zone=_zone(turn))
-    await _attach(
-        turn, await invitation(turn, event, booking.invitation, turn.person, cancelled=True)
+    mine = await invitation(
+        turn, event, booking.invitation_for(turn.person), turn.person, cancelled=True
     )
+    await turn.say(
+        "sessions.called_off",
+        starts_at=planned.starts_at,
+        zone=_zone(turn),
+        by_file=mine is not None,
+    )
+    await _attach(turn, mine)
 
 
 def call_off(turn: Turn, pair: Pair, planned: PlannedSession) -> None:

@@ -104,6 +104,7 @@ def _remind_planned_session(
             expires_at=session.starts_at,
             starts_at=session.starts_at,
             partner=partner.display_name if partner else "",
+            link=session.meeting_link,
             # Worded for when it is read: held until 09:00, an evening session is "today".
             days_ahead=(
                 session.starts_at.astimezone(zone).date() - shown_at.astimezone(zone).date()

@@ -13,6 +13,10 @@ FORBIDDEN = (
     "slack_sdk",
     "botbuilder",
     "aiohttp",
+    # Calendar SDKs and their HTTP client: the connectors live in adapters/calendar.
+    "msal",
+    "google",
+    "requests",
     "storage",
     "adapters",
 )

@@ -70,6 +70,7 @@ def test_no_message_shows_seconds_or_a_long_zone_name(locale: str) -> None:
             zone="Europe/Paris",
             partner="bob",
             days_ahead=0,
+            link=None,
         ),
     ]
     for text in texts:
@@ -80,7 +81,7 @@ def test_no_message_shows_seconds_or_a_long_zone_name(locale: str) -> None:
 
 def test_reminder_days_are_worded_for_when_they_are_read() -> None:
     renderer = Renderer()
-    variables = {"starts_at": EVENING, "zone": "Europe/Paris", "partner": "bob"}
+    variables = {"starts_at": EVENING, "zone": "Europe/Paris", "partner": "bob", "link": None}
     assert "is today at 8:00\u202fPM (Paris Time)." in renderer.render(
         "en", "reminders.session", days_ahead=0, **variables
     )

@@ -1,8 +1,8 @@
 """session cancellations: when a planned session was called off or moved, and a pair's
 cancellations in a row
 
-Revision ID: 0027
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-11-30 20:50:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "0027"
-down_revision: str | Sequence[str] | None = "0022"
+revision: str = "0024"
+down_revision: str | Sequence[str] | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

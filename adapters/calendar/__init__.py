@@ -1,0 +1,1 @@
+"""Calendar connectors (Microsoft Graph, Google Calendar) behind ``bot.calendar.mailbox``."""
