@@ -3,8 +3,9 @@
 Every response carries a strict Content-Security-Policy (nothing but this server's own style
 sheet; no script, no frame, no form posted elsewhere), no-store, no referrer. Every page needs
 the session cookie a one-time link set; a program or pair the owner does not own is a 404,
-exactly like one that does not exist. The only action, signing out, is a POST with the
-session's form token.
+exactly like one that does not exist. Actions (signing out, the matching's swap, exclude,
+include, rerun and approve) are POSTs carrying the session's form token; the matching's go to the
+engine as the owner's own chat command (bot.dashboard.matching).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from multidict import MultiDict
 from adapters.dashboard.listing import FLAGS, STATUSES, Page, PairQuery, page_number
 from bot.clock import Clock
 from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
+from bot.dashboard.matching import ACTIONS, MatchingDesk, TurnRunner
 from bot.dashboard.model import LinkRefusal, Opened, Viewer
 from bot.dashboard.pages import Dashboard, NotFound
 from bot.i18n import Renderer
@@ -53,9 +55,11 @@ class DashboardApp:
         clock: Clock,
         renderer: Renderer,
         public_url: str,
+        engine: TurnRunner,
     ) -> None:
         self.access = Access(uow_factory, clock, renderer)
         self.pages = Dashboard(uow_factory, clock)
+        self.matching_desk = MatchingDesk(uow_factory, clock, renderer, engine)
         self.renderer = renderer
         self.secure = public_url.lower().startswith("https://")
 
@@ -69,6 +73,8 @@ class DashboardApp:
             web.get(PREFIX + "/programs/" + ID % "program" + "/pairs", self.pairs),
             web.get(PREFIX + "/programs/" + ID % "program" + "/pairs/" + ID % "pair", self.pair),
             web.get(PREFIX + "/programs/" + ID % "program" + "/people", self.people),
+            web.get(PREFIX + "/programs/" + ID % "program" + "/matching", self.matching),
+            web.post(PREFIX + "/programs/" + ID % "program" + "/matching", self.match_action),
             web.post(PREFIX + "/sign-out", self.sign_out),
         ]
         application.add_routes(routes)
@@ -244,21 +250,84 @@ class DashboardApp:
             **self._common(request, viewer),
         )
 
-    async def sign_out(self, request: web.Request) -> web.Response:
-        token = request.cookies.get(COOKIE, "")
-        viewer = await self._signed_in(request)
+    async def _form(self, request: web.Request, viewer: Viewer) -> MultiDict[str | Any]:
+        """The posted form, once its token proved it came from one of our pages."""
         try:
-            form = await request.post()
+            form: MultiDict[str | Any] = MultiDict(await request.post())
         except ValueError:
             # A body that is no form (undecodable bytes): it carries no token either.
             form = MultiDict()
         sent = str(form.get("csrf", ""))
-        if not hmac.compare_digest(sent.encode(), csrf_token(token).encode()):
-            return self._page(viewer.locale, "forbidden", status=403, viewer=None, csrf="")
+        expected = csrf_token(request.cookies.get(COOKIE, ""))
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise _Stop(self._page(viewer.locale, "forbidden", status=403, viewer=None, csrf=""))
+        return form
+
+    async def matching(self, request: web.Request, refusal: str = "") -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            view = await self.matching_desk.page(
+                viewer.person_id, _id(request, "program"), viewer.locale
+            )
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        done = request.query.get("done", "")
+        return self._page(
+            viewer.locale,
+            "matching",
+            status=400 if refusal else 200,
+            view=view,
+            program=view.program,
+            done=done if done in (*ACTIONS, "changed") and not refusal else "",
+            refusal=refusal,
+            section="matching",
+            **self._common(request, viewer),
+        )
+
+    async def match_action(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        form = await self._form(request, viewer)
+        program_id = _id(request, "program")
+        action = str(form.get("action", ""))
+        people = [str(value) for value in form.getall("person", []) if str(value)]
+        problem = _missing_choice(action, people)
+        if problem:
+            return await self.matching(request, self._text(viewer.locale, problem))
+        try:
+            outcome = await self.matching_desk.act(viewer.person_id, program_id, action, people)
+            if outcome.refusal is not None:
+                return await self.matching(request, outcome.refusal)
+            if action == "approve" and await self.matching_desk.under_review(
+                viewer.person_id, program_id
+            ):
+                # The proposal changed since the page showed it: nothing was approved.
+                action = "changed"
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        raise web.HTTPSeeOther(f"{PREFIX}/programs/{program_id}/matching?done={action}")
+
+    def _text(self, locale: str, key: str) -> str:
+        return self.renderer.render(locale, f"dashboard/texts.{key}")
+
+    async def sign_out(self, request: web.Request) -> web.Response:
+        token = request.cookies.get(COOKIE, "")
+        viewer = await self._signed_in(request)
+        await self._form(request, viewer)
         await self.access.sign_out(token)
         response = self._page(viewer.locale, "signed_out", viewer=None, csrf="", by_choice=True)
         response.del_cookie(COOKIE, path=PREFIX)
         return response
+
+
+def _missing_choice(action: str, people: list[str]) -> str:
+    """What the form lacks for the action, as a text key (the engine checks everything else)."""
+    if action not in ACTIONS:
+        return "unknown_action"
+    if action == "swap" and (len(people) != 2 or people[0] == people[1]):
+        return "swap_two"
+    if action in ("exclude", "include") and not people:
+        return "choose_someone"
+    return ""
 
 
 def _id(request: web.Request, name: str) -> int:
