@@ -74,6 +74,7 @@ class DashboardApp:
             web.get(PREFIX + "/programs/" + ID % "program" + "/pairs/" + ID % "pair", self.pair),
             web.get(PREFIX + "/programs/" + ID % "program" + "/people", self.people),
             web.get(PREFIX + "/programs/" + ID % "program" + "/matching", self.matching),
+            web.get(PREFIX + "/programs/" + ID % "program" + "/outcomes", self.outcomes),
             web.post(PREFIX + "/programs/" + ID % "program" + "/matching", self.match_action),
             web.post(PREFIX + "/sign-out", self.sign_out),
         ]
@@ -224,6 +225,22 @@ class DashboardApp:
             detail=detail,
             row=detail.row,
             section="pairs",
+            **self._common(request, viewer),
+        )
+
+    async def outcomes(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            view = await self.pages.outcomes(viewer.person_id, _id(request, "program"))
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        return self._page(
+            viewer.locale,
+            "outcomes",
+            view=view,
+            o=view.figures,
+            program=view.program,
+            section="outcomes",
             **self._common(request, viewer),
         )
 

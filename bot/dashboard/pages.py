@@ -16,6 +16,7 @@ from datetime import datetime
 from bot import lifecycle
 from bot.clock import Clock
 from bot.dashboard.model import (
+    Outcomes,
     Overview,
     PairDetail,
     PairRow,
@@ -130,6 +131,14 @@ class Dashboard:
                 meetings_minutes=charter.minutes if charter else None,
                 place=charter.place if charter else None,
             )
+
+    async def outcomes(self, person_id: int, program_id: int) -> Outcomes:
+        """The program report's outcome figures (the same query, over the same period)."""
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            figures = await uow.outcome_figures(report.period_for(program, now))
+            return Outcomes(ProgramSummary.of(program), figures, program.quote_min_group)
 
     async def people(self, person_id: int, program_id: int) -> tuple[ProgramSummary, People]:
         async with self._uow_factory() as uow:
