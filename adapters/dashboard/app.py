@@ -26,6 +26,7 @@ from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
 from bot.dashboard.matching import ACTIONS, MatchingDesk, TurnRunner
 from bot.dashboard.model import LinkRefusal, Opened, Viewer
 from bot.dashboard.pages import Dashboard, NotFound
+from bot.digest import export
 from bot.i18n import Renderer
 from bot.ports import UnitOfWorkFactory
 
@@ -35,6 +36,8 @@ PREFIX = "/dashboard"
 STYLE = (Path(__file__).parent / "dashboard.css").read_bytes()
 # Ids are database integers: more digits than this is nobody's program, and is not looked up.
 ID = r"{%s:\d{1,9}}"
+# An export's file name: "sessions.csv", "report.html".
+FILE = r"{file:[a-z_]{1,20}\.[a-z]{3,4}}"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -45,6 +48,9 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
+# What the exports page offers besides the CSV files, and the media type of each kind.
+DOWNLOADS = {("program", "json"), ("report", "html")}
+DOWNLOAD_TYPES = {"csv": "text/csv", "json": "application/json", "html": "text/html"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -75,6 +81,8 @@ class DashboardApp:
             web.get(PREFIX + "/programs/" + ID % "program" + "/people", self.people),
             web.get(PREFIX + "/programs/" + ID % "program" + "/matching", self.matching),
             web.get(PREFIX + "/programs/" + ID % "program" + "/outcomes", self.outcomes),
+            web.get(PREFIX + "/programs/" + ID % "program" + "/exports", self.exports),
+            web.get(PREFIX + "/programs/" + ID % "program" + "/exports/" + FILE, self.download),
             web.post(PREFIX + "/programs/" + ID % "program" + "/matching", self.match_action),
             web.post(PREFIX + "/sign-out", self.sign_out),
         ]
@@ -242,6 +250,47 @@ class DashboardApp:
             program=view.program,
             section="outcomes",
             **self._common(request, viewer),
+        )
+
+    async def exports(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            program = await self.pages.program(viewer.person_id, _id(request, "program"))
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        return self._page(
+            viewer.locale,
+            "exports",
+            program=program,
+            csv_files=export.CSV_FILES,
+            section="exports",
+            **self._common(request, viewer),
+        )
+
+    async def download(self, request: web.Request) -> web.Response:
+        """One export file, as an attachment: CSV, the JSON of everything, or the report."""
+        viewer = await self._signed_in(request)
+        program_id = _id(request, "program")
+        name, _, kind = request.match_info["file"].partition(".")
+        wanted = (kind == "csv" and name in export.CSV_FILES) or (name, kind) in DOWNLOADS
+        if not wanted:
+            raise web.HTTPNotFound()
+        try:
+            if (name, kind) == ("report", "html"):
+                body = await self.pages.report_page(
+                    viewer.person_id, program_id, self.renderer, viewer.locale
+                )
+            else:
+                data = await self.pages.export(viewer.person_id, program_id)
+                body = export.to_json(data) if kind == "json" else export.csv_text(data, name)
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        filename = f"tandem-program-{program_id}-{name}.{kind}"
+        return web.Response(
+            text=body,
+            content_type=DOWNLOAD_TYPES[kind],
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
     async def people(self, request: web.Request) -> web.Response:

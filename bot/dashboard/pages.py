@@ -26,9 +26,11 @@ from bot.dashboard.model import (
     ProgramClock,
     ProgramSummary,
 )
-from bot.digest import report
+from bot.digest import export, report
+from bot.digest.export import ProgramExport
 from bot.digest.figures import AtRiskPair, DigestPeriod
 from bot.domain import Program
+from bot.i18n import Renderer
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 
 # The digest shows its first ten pairs needing attention; the overview twenty, the pairs page
@@ -139,6 +141,26 @@ class Dashboard:
             program = await self._owned(uow, person_id, program_id)
             figures = await uow.outcome_figures(report.period_for(program, now))
             return Outcomes(ProgramSummary.of(program), figures, program.quote_min_group)
+
+    async def program(self, person_id: int, program_id: int) -> ProgramSummary:
+        async with self._uow_factory() as uow:
+            return ProgramSummary.of(await self._owned(uow, person_id, program_id))
+
+    async def export(self, person_id: int, program_id: int) -> ProgramExport:
+        """HR's export (``tandem export``): the same rows, the same privacy rules."""
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            return await export.build_for(uow, program, self._clock.now())
+
+    async def report_page(
+        self, person_id: int, program_id: int, renderer: Renderer, locale: str
+    ) -> str:
+        """The printable program report (``tandem report --html``), in the owner's language."""
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            message = await report.render(uow, renderer, locale, program, now)
+        return report.html_page(renderer, locale, message, now)
 
     async def people(self, person_id: int, program_id: int) -> tuple[ProgramSummary, People]:
         async with self._uow_factory() as uow:
