@@ -1,4 +1,5 @@
-"""The chart's figures: sessions and check-in mood a week, counted by the database.
+"""The chart's figures: sessions, check-in mood and response rate a week, counted by the
+database.
 
 Each row is put in its week by a CASE over the window's bounds rather than by date arithmetic,
 which SQLite and PostgreSQL spell differently; with a dozen weeks the CASE stays small, and the
@@ -64,7 +65,22 @@ class SqlActivityQueries:
             )
         ).all()
 
+        due_week = _week_of(c.due_at, list(window.bounds)).label("week")
+        due_rows = (
+            await self.session.execute(
+                sa.select(due_week, sa.func.count(), sa.func.count(c.answered_at))
+                .join(tables.enrollment, e.id == c.enrollment_id)
+                .where(
+                    e.program_id == window.program_id,
+                    c.due_at >= window.bounds[0],
+                    c.due_at < end,
+                )
+                .group_by(due_week)
+            )
+        ).all()
+
         sessions = {int(w): (int(n), int(m or 0)) for w, n, m in session_rows if w is not None}
+        due = {int(w): (int(n), int(a)) for w, n, a in due_rows if w is not None}
         moods = {int(w): (round(float(a), 1), int(n)) for w, a, n in mood_rows if w is not None}
         return tuple(
             WeekActivity(
@@ -73,6 +89,8 @@ class SqlActivityQueries:
                 minutes=sessions.get(index, (0, 0))[1],
                 mood=moods[index][0] if index in moods else None,
                 checkins=moods.get(index, (None, 0))[1],
+                due=due.get(index, (0, 0))[0],
+                answered=due.get(index, (0, 0))[1],
             )
             for index, monday in enumerate(window.mondays)
         )

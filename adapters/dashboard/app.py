@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from multidict import MultiDict
 
+from adapters.dashboard.charts import bar_chart
 from adapters.dashboard.listing import FLAGS, STATUSES, Page, PairQuery, page_number
 from bot.clock import Clock
 from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
@@ -183,10 +184,22 @@ class DashboardApp:
             view = await self.pages.overview(viewer.person_id, _id(request, "program"))
         except NotFound:
             raise web.HTTPNotFound() from None
+        weeks = view.weeks
+        minutes_target = view.minutes_per_week
+        charts = {
+            "sessions": bar_chart([w.sessions for w in weeks], target=view.sessions_per_week),
+            "hours": bar_chart(
+                [w.minutes / 60 for w in weeks],
+                target=minutes_target / 60 if minutes_target is not None else None,
+            ),
+            "mood": bar_chart([w.mood for w in weeks], maximum=5),
+            "response": bar_chart([w.response_rate for w in weeks], maximum=100),
+        }
         return self._page(
             viewer.locale,
             "overview",
             view=view,
+            charts=charts,
             program=view.program,
             section="overview",
             **self._common(request, viewer),

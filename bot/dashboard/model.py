@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from bot.digest.activity import WeekActivity
 from bot.digest.figures import AtRiskPair, DigestFigures, DigestPeriod, OutcomeFigures
 from bot.domain import Program
 
@@ -183,6 +184,11 @@ class Overview:
     figures: DigestFigures
     # Every pair needing attention, not only the digest's first ten.
     attention: tuple[AtRiskPair, ...] = field(default_factory=tuple)
+    # Week by week since the start (the charts), and what the charters ask of an average week
+    # (None: the program has no end date to spread the targets over).
+    weeks: tuple[WeekActivity, ...] = ()
+    sessions_per_week: float | None = None
+    minutes_per_week: float | None = None
 
 
 # Fewer answers than this and a figure is shown with "too few answers to conclude": an average

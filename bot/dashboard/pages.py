@@ -26,7 +26,7 @@ from bot.dashboard.model import (
     ProgramClock,
     ProgramSummary,
 )
-from bot.digest import export, report
+from bot.digest import activity, export, report
 from bot.digest.export import ProgramExport
 from bot.digest.figures import AtRiskPair, DigestPeriod
 from bot.domain import Program
@@ -37,6 +37,8 @@ from bot.ports import UnitOfWork, UnitOfWorkFactory
 # every one.
 OVERVIEW_ATTENTION = 20
 ALL_PAIRS = 1_000_000
+# The charts cover the whole program, however long (ten years at most).
+SPAN_WEEKS = 520
 
 
 class NotFound(Exception):
@@ -89,12 +91,17 @@ class Dashboard:
             # with the first pairs needing attention; the pairs page lists them all.
             period = dataclasses.replace(period, risk_limit=OVERVIEW_ATTENTION)
             figures = await uow.digest_figures(period)
+            weeks = await uow.weekly_activity(activity.window(program, now, SPAN_WEEKS))
+            clock = program_clock(program, now)
             return Overview(
                 program=ProgramSummary.of(program),
-                clock=program_clock(program, now),
+                clock=clock,
                 period=period,
                 figures=figures,
                 attention=figures.at_risk,
+                weeks=weeks,
+                sessions_per_week=figures.sessions_target / clock.weeks if clock.weeks else None,
+                minutes_per_week=figures.minutes_target / clock.weeks if clock.weeks else None,
             )
 
     async def pairs(self, person_id: int, program_id: int) -> tuple[ProgramSummary, list[PairRow]]:

@@ -111,6 +111,22 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         assert figure(d, "cancelled") == "0"
         assert figure(d, "mood") == "—"
         assert figure(d, "attention") == "1"
+        # The charts' figures, over every week since the start: all three sessions in the
+        # first week; the charters' 12 sessions over 12 weeks make a target of 1 a week.
+        weeks = [
+            [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "th, td")][:3]
+            for row in d.find_elements(By.CSS_SELECTOR, "#weeks-table tbody tr")
+        ]
+        assert weeks == [
+            ["Nov 16, 2026", "3", "2 h 15"],
+            ["Nov 23, 2026", "0", "—"],
+            ["Nov 30, 2026", "0", "—"],
+        ]
+        # Each chart is one image named by its title and summary (the table holds its figures).
+        assert '<title id="chart-sessions-title">Sessions held a week</title>' in d.page_source
+        captions = [c.text for c in d.find_elements(By.CSS_SELECTOR, "figure.chart figcaption")]
+        assert captions[0].startswith("Sessions held a week (dashed line: 1.0 a week")
+        assert len(captions) == 4
         attention = d.find_element(By.CSS_SELECTOR, "#attention + ul").text
         assert "dan & erin" in attention and "do not reach them" in attention
         # Keyboard first: the first Tab reaches the "skip to content" link.
