@@ -166,8 +166,7 @@ class Dashboard:
         now = self._clock.now()
         async with self._uow_factory() as uow:
             program = await self._owned(uow, person_id, program_id)
-            message = await report.render(uow, renderer, locale, program, now)
-        return report.html_page(renderer, locale, message, now)
+            return await report.printable(uow, renderer, locale, program, now)
 
     async def people(self, person_id: int, program_id: int) -> tuple[ProgramSummary, People]:
         async with self._uow_factory() as uow:

@@ -4,8 +4,10 @@ downloads of the owner's program only, with what the pairs wrote left out."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 
 import aiohttp
 
@@ -62,6 +64,16 @@ async def test_an_owner_downloads_the_exports_and_the_report(
         assert response.status == 200 and response.content_type == "text/html"
         assert "attachment" in response.headers["Content-Disposition"]
         assert "Pilot" in body and "LinkedIn basics" not in body
+        # Beyond the chat report: the completion, one row per pair, every week since the start.
+        text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+        assert "2 pairs; 1 with a confirmed charter." in text
+        assert "0 of 2 pairs have held all the sessions of their charter." in text
+        assert "Sessions held against the charters' target: 3 / 12 (25%;" in text
+        assert "0 pairs have not logged any session yet." in text
+        assert "alice bob active confirmed 2 / 6 1 h 45" in text
+        assert "dan erin active" in text and " 1 / 6 30 min" in text
+        assert "Timeline, week by week since the start" in text
+        assert "Nov 16, 2026 3 2 h 15" in text
 
         for wrong in ("/secrets.csv", "/sessions.exe", "/kpis.csv.csv"):
             response, _ = await get(base + wrong)
