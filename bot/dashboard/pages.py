@@ -87,9 +87,9 @@ class Dashboard:
         async with self._uow_factory() as uow:
             program = await self._owned(uow, person_id, program_id)
             period = report.period_for(program, now)
-            # The report's figures (the page shows no outcome, quiz or workshop figure yet),
+            # The report's figures (the page shows no outcome, quiz, workshop or topic figure),
             # with the first pairs needing attention; the pairs page lists them all.
-            period = dataclasses.replace(period, risk_limit=OVERVIEW_ATTENTION)
+            period = dataclasses.replace(period, risk_limit=OVERVIEW_ATTENTION, top_topics=0)
             figures = await uow.digest_figures(period)
             weeks = await uow.weekly_activity(activity.window(program, now, SPAN_WEEKS))
             clock = program_clock(program, now)
