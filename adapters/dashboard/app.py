@@ -20,11 +20,12 @@ from urllib.parse import urlencode
 from aiohttp import web
 from multidict import MultiDict
 
+from adapters.dashboard import downloads
 from adapters.dashboard.charts import bar_chart
 from adapters.dashboard.listing import FLAGS, STATUSES, Page, PairQuery, page_number
 from bot.clock import Clock
 from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
-from bot.dashboard.matching import ACTIONS, MatchingDesk, TurnRunner
+from bot.dashboard.matching import DONE, MatchingDesk, TurnRunner
 from bot.dashboard.model import LinkRefusal, Opened, Viewer
 from bot.dashboard.pages import Dashboard, NotFound
 from bot.digest import export
@@ -37,8 +38,6 @@ PREFIX = "/dashboard"
 STYLE = (Path(__file__).parent / "dashboard.css").read_bytes()
 # Ids are database integers: more digits than this is nobody's program, and is not looked up.
 ID = r"{%s:\d{1,9}}"
-# An export's file name: "sessions.csv", "report.html".
-FILE = r"{file:[a-z_]{1,20}\.[a-z]{3,4}}"
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -49,9 +48,6 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
 }
-# What the exports page offers besides the CSV files, and the media type of each kind.
-DOWNLOADS = {("program", "json"), ("report", "html")}
-DOWNLOAD_TYPES = {"csv": "text/csv", "json": "application/json", "html": "text/html"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -71,20 +67,21 @@ class DashboardApp:
         self.secure = public_url.lower().startswith("https://")
 
     def add_routes(self, application: web.Application) -> None:
+        program = PREFIX + "/programs/" + ID % "program"
         routes = [
             web.get(PREFIX + "/open/{token}", self.open_link),
             web.get(PREFIX + "/style.css", self.style),
             web.get(PREFIX + "/", self.home),
             web.get(PREFIX, self.home),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/", self.overview),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/pairs", self.pairs),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/pairs/" + ID % "pair", self.pair),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/people", self.people),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/matching", self.matching),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/outcomes", self.outcomes),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/exports", self.exports),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/exports/" + FILE, self.download),
-            web.post(PREFIX + "/programs/" + ID % "program" + "/matching", self.match_action),
+            web.get(program + "/", self.overview),
+            web.get(program + "/pairs", self.pairs),
+            web.get(program + "/pairs/" + ID % "pair", self.pair),
+            web.get(program + "/people", self.people),
+            web.get(program + "/matching", self.matching),
+            web.post(program + "/matching", self.match_action),
+            web.get(program + "/outcomes", self.outcomes),
+            web.get(program + "/exports", self.exports),
+            web.get(program + "/exports/" + downloads.FILE, self.download),
             web.post(PREFIX + "/sign-out", self.sign_out),
         ]
         application.add_routes(routes)
@@ -283,28 +280,20 @@ class DashboardApp:
     async def download(self, request: web.Request) -> web.Response:
         """One export file, as an attachment: CSV, the JSON of everything, or the report."""
         viewer = await self._signed_in(request)
-        program_id = _id(request, "program")
-        name, _, kind = request.match_info["file"].partition(".")
-        wanted = (kind == "csv" and name in export.CSV_FILES) or (name, kind) in DOWNLOADS
-        if not wanted:
+        file = request.match_info["file"]
+        if not downloads.offered(file):
             raise web.HTTPNotFound()
         try:
-            if (name, kind) == ("report", "html"):
-                body = await self.pages.report_page(
-                    viewer.person_id, program_id, self.renderer, viewer.locale
-                )
-            else:
-                data = await self.pages.export(viewer.person_id, program_id)
-                body = export.to_json(data) if kind == "json" else export.csv_text(data, name)
+            return await downloads.download(
+                self.pages,
+                self.renderer,
+                viewer.person_id,
+                _id(request, "program"),
+                viewer.locale,
+                file,
+            )
         except NotFound:
             raise web.HTTPNotFound() from None
-        filename = f"tandem-program-{program_id}-{name}.{kind}"
-        return web.Response(
-            text=body,
-            content_type=DOWNLOAD_TYPES[kind],
-            charset="utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
 
     async def people(self, request: web.Request) -> web.Response:
         viewer = await self._signed_in(request)
@@ -357,7 +346,7 @@ class DashboardApp:
             status=400 if refusal else 200,
             view=view,
             program=view.program,
-            done=done if done in (*ACTIONS, "changed") and not refusal else "",
+            done=done if done in DONE and not refusal else "",
             refusal=refusal,
             section="matching",
             **self._common(request, viewer),
@@ -369,21 +358,15 @@ class DashboardApp:
         program_id = _id(request, "program")
         action = str(form.get("action", ""))
         people = [str(value) for value in form.getall("person", []) if str(value)]
-        problem = _missing_choice(action, people)
-        if problem:
-            return await self.matching(request, self._text(viewer.locale, problem))
         try:
             outcome = await self.matching_desk.act(viewer.person_id, program_id, action, people)
-            if outcome.refusal is not None:
-                return await self.matching(request, outcome.refusal)
-            if action == "approve" and await self.matching_desk.under_review(
-                viewer.person_id, program_id
-            ):
-                # The proposal changed since the page showed it: nothing was approved.
-                action = "changed"
         except NotFound:
             raise web.HTTPNotFound() from None
-        raise web.HTTPSeeOther(f"{PREFIX}/programs/{program_id}/matching?done={action}")
+        if outcome.problem:
+            return await self.matching(request, self._text(viewer.locale, outcome.problem))
+        if outcome.refusal is not None:
+            return await self.matching(request, outcome.refusal)
+        raise web.HTTPSeeOther(f"{PREFIX}/programs/{program_id}/matching?done={outcome.done}")
 
     def _text(self, locale: str, key: str) -> str:
         return self.renderer.render(locale, f"dashboard/texts.{key}")
@@ -396,17 +379,6 @@ class DashboardApp:
         response = self._page(viewer.locale, "signed_out", viewer=None, csrf="", by_choice=True)
         response.del_cookie(COOKIE, path=PREFIX)
         return response
-
-
-def _missing_choice(action: str, people: list[str]) -> str:
-    """What the form lacks for the action, as a text key (the engine checks everything else)."""
-    if action not in ACTIONS:
-        return "unknown_action"
-    if action == "swap" and (len(people) != 2 or people[0] == people[1]):
-        return "swap_two"
-    if action in ("exclude", "include") and not people:
-        return "choose_someone"
-    return ""
 
 
 def _id(request: web.Request, name: str) -> int:

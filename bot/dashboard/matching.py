@@ -27,6 +27,8 @@ from bot.ports import UnitOfWork, UnitOfWorkFactory
 
 # What the page offers, as the chat's ``/tandem match`` sub-verbs ("propose": none).
 ACTIONS = ("propose", "rerun", "swap", "exclude", "include", "approve")
+# What the page can say was done: the actions, and an approval that found the proposal changed.
+DONE = (*ACTIONS, "changed")
 # Quotes that end a quoted word in a command line (bot.commands.tokens): a program name holding
 # one cannot be quoted, and is then named by being the owner's only open program.
 _DOUBLE_QUOTES = ('"', "“", "”", "„", "«", "»")
@@ -94,9 +96,24 @@ class MatchingPage:
 
 @dataclass(frozen=True)
 class ActionOutcome:
-    """What the engine answered: ``refusal`` is its localized reason when it changed nothing."""
+    """What came of an action: ``done`` names what happened ("changed": an approval of a
+    proposal that changed meanwhile, so nothing was created); ``refusal`` is the engine's
+    localized reason, ``problem`` the key of what the form lacked; either way nothing changed."""
 
+    done: str = ""
     refusal: str | None = None
+    problem: str = ""
+
+
+def missing_choice(action: str, people: Sequence[str]) -> str:
+    """What the form lacks for the action, as a text key (the engine checks everything else)."""
+    if action not in ACTIONS:
+        return "unknown_action"
+    if action == "swap" and (len(people) != 2 or people[0] == people[1]):
+        return "swap_two"
+    if action in ("exclude", "include") and not people:
+        return "choose_someone"
+    return ""
 
 
 def command_text(action: str, user_ids: Sequence[str], program_name: str) -> str:
@@ -212,6 +229,9 @@ class MatchingDesk:
         self, person_id: int, program_id: int, action: str, user_ids: Sequence[str]
     ) -> ActionOutcome:
         """Runs the action as the owner's ``/tandem match …`` turn in the engine."""
+        problem = missing_choice(action, user_ids)
+        if problem:
+            return ActionOutcome(problem=problem)
         async with self._uow_factory() as uow:
             program = await self._owned(uow, person_id, program_id)
             owner = await uow.person(person_id)
@@ -223,7 +243,12 @@ class MatchingDesk:
             InboundEvent(kind=EventKind.COMMAND, sender=sender, text=text)
         )
         refused = [reply.text for reply in replies if reply.refused]
-        return ActionOutcome(refusal="\n".join(refused) if refused else None)
+        if refused:
+            return ActionOutcome(refusal="\n".join(refused))
+        if action == "approve" and await self.under_review(person_id, program_id):
+            # The proposal changed since the page showed it: the engine approved nothing.
+            return ActionOutcome(done="changed")
+        return ActionOutcome(done=action)
 
     async def under_review(self, person_id: int, program_id: int) -> bool:
         async with self._uow_factory() as uow:

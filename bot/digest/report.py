@@ -7,6 +7,7 @@ timeline of every week since the start, and how far the pairs are from their cha
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 from collections.abc import Sequence
@@ -177,7 +178,10 @@ async def printable(
     message = await render(uow, renderer, locale, program, now, weeks)
     rows = tuple(await uow.dashboard_pair_rows(program.id, now))
     details = Details(rows, weeks, Completion.of(rows))
-    return html_page(renderer, locale, message, now, details, program.timezone)
+    # Drawing the chart takes matplotlib a good part of a second: not on the server's loop.
+    return await asyncio.to_thread(
+        html_page, renderer, locale, message, now, details, program.timezone
+    )
 
 
 async def build_page(
