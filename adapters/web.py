@@ -138,7 +138,11 @@ async def run_server(settings: Settings) -> None:
     from adapters.dashboard.app import DashboardApp
 
     dashboard = DashboardApp(
-        runtime.uow_factory, runtime.clock, runtime.renderer, settings.dashboard_url
+        runtime.uow_factory,
+        runtime.clock,
+        runtime.renderer,
+        settings.dashboard_url,
+        runtime.engine,
     )
     application = make_app(
         runtime.slack, runtime.teams, runtime.uow_factory.engine, scheduler, dashboard

@@ -33,7 +33,9 @@ from bench.digest import NOW, seed  # noqa: E402
 from bench.support import scratch_postgres  # noqa: E402
 from bot.clock import VirtualClock  # noqa: E402
 from bot.dashboard.access import SESSION_LIFETIME, new_token, token_hash  # noqa: E402
+from bot.engine import Engine  # noqa: E402
 from bot.i18n import Renderer  # noqa: E402
+from bot.turn import EngineConfig  # noqa: E402
 from storage import tables  # noqa: E402
 from storage.database import create_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -47,6 +49,7 @@ PAGES = {
     "one pair": "/dashboard/programs/1/pairs/17",
     "people (10,000 rows)": "/dashboard/programs/1/people",
     "people not answered": "/dashboard/programs/1/people?show=not_answered",
+    "matching": "/dashboard/programs/1/matching",
 }
 
 
@@ -71,7 +74,9 @@ async def measure(url: str, label: str, arguments: argparse.Namespace) -> None:
     print(f"[{label}] seeded {arguments.participants:,} people in {seconds:.1f} s")
     factory = SqlUnitOfWorkFactory(create_engine(url))
     session = await owner_session(factory)
-    dashboard = DashboardApp(factory, VirtualClock(NOW), Renderer(default_locale="en"), "")
+    clock, renderer = VirtualClock(NOW), Renderer(default_locale="en")
+    engine = Engine(factory, clock, renderer, EngineConfig(default_locale="en"))
+    dashboard = DashboardApp(factory, clock, renderer, "", engine)
     server = TestServer(make_app(dashboard=dashboard), host="127.0.0.1")
     await server.start_server()
     try:

@@ -352,7 +352,7 @@ async def _report(settings: Settings, program: str, html: Path, locale: str | No
     runtime = await build_runtime(settings, migrate=is_sqlite(settings))
     renderer, now = runtime.renderer, runtime.clock.now()
     try:
-        message, chosen = await reports.build(
+        page, chosen = await reports.build_page(
             runtime.uow_factory, renderer, program, now, locale or None
         )
     except UserError as error:
@@ -360,7 +360,6 @@ async def _report(settings: Settings, program: str, html: Path, locale: str | No
         return 1
     finally:
         await runtime.close()
-    page = reports.html_page(renderer, chosen, message, now)
     await asyncio.to_thread(html.write_text, page, encoding="utf-8")
     typer.echo(renderer.render(chosen, "digest.report_written", path=str(html)))
     return 0

@@ -7,6 +7,7 @@ only the few at-risk pairs and quotes the digest shows come back as rows. HR's e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -182,12 +183,12 @@ class SqlDigestQueries:
         ).scalar_one()
 
         topics_query = _TOPICS_POSTGRESQL if self._dialect == "postgresql" else _TOPICS_SQLITE
-        topics = (
-            await self.session.execute(
-                topics_query,
-                {"program": program_id, "top": 3, "start": period.start, "end": period.end},
-            )
-        ).all()
+        topics: Sequence[Any] = ()
+        if period.top_topics:
+            parameters = {"start": period.start, "end": period.end, "top": period.top_topics}
+            topics = (
+                await self.session.execute(topics_query, {"program": program_id, **parameters})
+            ).all()
 
         c = tables.checkin.c
         this_week = sa.and_(c.answered_at >= period.start_at, c.answered_at < period.end_at)

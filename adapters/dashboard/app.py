@@ -3,8 +3,9 @@
 Every response carries a strict Content-Security-Policy (nothing but this server's own style
 sheet; no script, no frame, no form posted elsewhere), no-store, no referrer. Every page needs
 the session cookie a one-time link set; a program or pair the owner does not own is a 404,
-exactly like one that does not exist. The only action, signing out, is a POST with the
-session's form token.
+exactly like one that does not exist. Actions (signing out, the matching's swap, exclude,
+include, rerun and approve) are POSTs carrying the session's form token; the matching's go to the
+engine as the owner's own chat command (bot.dashboard.matching).
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from urllib.parse import urlencode
 from aiohttp import web
 from multidict import MultiDict
 
+from adapters.dashboard import downloads
+from adapters.dashboard.charts import bar_chart
 from adapters.dashboard.listing import FLAGS, STATUSES, Page, PairQuery, page_number
 from bot.clock import Clock
 from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
+from bot.dashboard.matching import DONE, MatchingDesk, TurnRunner
 from bot.dashboard.model import LinkRefusal, Opened, Viewer
 from bot.dashboard.pages import Dashboard, NotFound
+from bot.digest import export
 from bot.i18n import Renderer
 from bot.ports import UnitOfWorkFactory
 
@@ -53,22 +58,30 @@ class DashboardApp:
         clock: Clock,
         renderer: Renderer,
         public_url: str,
+        engine: TurnRunner,
     ) -> None:
         self.access = Access(uow_factory, clock, renderer)
         self.pages = Dashboard(uow_factory, clock)
+        self.matching_desk = MatchingDesk(uow_factory, clock, renderer, engine)
         self.renderer = renderer
         self.secure = public_url.lower().startswith("https://")
 
     def add_routes(self, application: web.Application) -> None:
+        program = PREFIX + "/programs/" + ID % "program"
         routes = [
             web.get(PREFIX + "/open/{token}", self.open_link),
             web.get(PREFIX + "/style.css", self.style),
             web.get(PREFIX + "/", self.home),
             web.get(PREFIX, self.home),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/", self.overview),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/pairs", self.pairs),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/pairs/" + ID % "pair", self.pair),
-            web.get(PREFIX + "/programs/" + ID % "program" + "/people", self.people),
+            web.get(program + "/", self.overview),
+            web.get(program + "/pairs", self.pairs),
+            web.get(program + "/pairs/" + ID % "pair", self.pair),
+            web.get(program + "/people", self.people),
+            web.get(program + "/matching", self.matching),
+            web.post(program + "/matching", self.match_action),
+            web.get(program + "/outcomes", self.outcomes),
+            web.get(program + "/exports", self.exports),
+            web.get(program + "/exports/" + downloads.FILE, self.download),
             web.post(PREFIX + "/sign-out", self.sign_out),
         ]
         application.add_routes(routes)
@@ -168,10 +181,22 @@ class DashboardApp:
             view = await self.pages.overview(viewer.person_id, _id(request, "program"))
         except NotFound:
             raise web.HTTPNotFound() from None
+        weeks = view.weeks
+        minutes_target = view.minutes_per_week
+        charts = {
+            "sessions": bar_chart([w.sessions for w in weeks], target=view.sessions_per_week),
+            "hours": bar_chart(
+                [w.minutes / 60 for w in weeks],
+                target=minutes_target / 60 if minutes_target is not None else None,
+            ),
+            "mood": bar_chart([w.mood for w in weeks], maximum=5),
+            "response": bar_chart([w.response_rate for w in weeks], maximum=100),
+        }
         return self._page(
             viewer.locale,
             "overview",
             view=view,
+            charts=charts,
             program=view.program,
             section="overview",
             **self._common(request, viewer),
@@ -221,6 +246,55 @@ class DashboardApp:
             **self._common(request, viewer),
         )
 
+    async def outcomes(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            view = await self.pages.outcomes(viewer.person_id, _id(request, "program"))
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        return self._page(
+            viewer.locale,
+            "outcomes",
+            view=view,
+            o=view.figures,
+            program=view.program,
+            section="outcomes",
+            **self._common(request, viewer),
+        )
+
+    async def exports(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            program = await self.pages.program(viewer.person_id, _id(request, "program"))
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        return self._page(
+            viewer.locale,
+            "exports",
+            program=program,
+            csv_files=export.CSV_FILES,
+            section="exports",
+            **self._common(request, viewer),
+        )
+
+    async def download(self, request: web.Request) -> web.Response:
+        """One export file, as an attachment: CSV, the JSON of everything, or the report."""
+        viewer = await self._signed_in(request)
+        file = request.match_info["file"]
+        if not downloads.offered(file):
+            raise web.HTTPNotFound()
+        try:
+            return await downloads.download(
+                self.pages,
+                self.renderer,
+                viewer.person_id,
+                _id(request, "program"),
+                viewer.locale,
+                file,
+            )
+        except NotFound:
+            raise web.HTTPNotFound() from None
+
     async def people(self, request: web.Request) -> web.Response:
         viewer = await self._signed_in(request)
         try:
@@ -244,17 +318,63 @@ class DashboardApp:
             **self._common(request, viewer),
         )
 
-    async def sign_out(self, request: web.Request) -> web.Response:
-        token = request.cookies.get(COOKIE, "")
-        viewer = await self._signed_in(request)
+    async def _form(self, request: web.Request, viewer: Viewer) -> MultiDict[str | Any]:
+        """The posted form, once its token proved it came from one of our pages."""
         try:
-            form = await request.post()
+            form: MultiDict[str | Any] = MultiDict(await request.post())
         except ValueError:
             # A body that is no form (undecodable bytes): it carries no token either.
             form = MultiDict()
         sent = str(form.get("csrf", ""))
-        if not hmac.compare_digest(sent.encode(), csrf_token(token).encode()):
-            return self._page(viewer.locale, "forbidden", status=403, viewer=None, csrf="")
+        expected = csrf_token(request.cookies.get(COOKIE, ""))
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise _Stop(self._page(viewer.locale, "forbidden", status=403, viewer=None, csrf=""))
+        return form
+
+    async def matching(self, request: web.Request, refusal: str = "") -> web.Response:
+        viewer = await self._signed_in(request)
+        try:
+            view = await self.matching_desk.page(
+                viewer.person_id, _id(request, "program"), viewer.locale
+            )
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        done = request.query.get("done", "")
+        return self._page(
+            viewer.locale,
+            "matching",
+            status=400 if refusal else 200,
+            view=view,
+            program=view.program,
+            done=done if done in DONE and not refusal else "",
+            refusal=refusal,
+            section="matching",
+            **self._common(request, viewer),
+        )
+
+    async def match_action(self, request: web.Request) -> web.Response:
+        viewer = await self._signed_in(request)
+        form = await self._form(request, viewer)
+        program_id = _id(request, "program")
+        action = str(form.get("action", ""))
+        people = [str(value) for value in form.getall("person", []) if str(value)]
+        try:
+            outcome = await self.matching_desk.act(viewer.person_id, program_id, action, people)
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        if outcome.problem:
+            return await self.matching(request, self._text(viewer.locale, outcome.problem))
+        if outcome.refusal is not None:
+            return await self.matching(request, outcome.refusal)
+        raise web.HTTPSeeOther(f"{PREFIX}/programs/{program_id}/matching?done={outcome.done}")
+
+    def _text(self, locale: str, key: str) -> str:
+        return self.renderer.render(locale, f"dashboard/texts.{key}")
+
+    async def sign_out(self, request: web.Request) -> web.Response:
+        token = request.cookies.get(COOKIE, "")
+        viewer = await self._signed_in(request)
+        await self._form(request, viewer)
         await self.access.sign_out(token)
         response = self._page(viewer.locale, "signed_out", viewer=None, csrf="", by_choice=True)
         response.del_cookie(COOKIE, path=PREFIX)

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.digest.figures import AtRiskPair, DigestFigures, DigestPeriod
+from bot.digest.activity import WeekActivity
+from bot.digest.figures import AtRiskPair, DigestFigures, DigestPeriod, OutcomeFigures
 from bot.domain import Program
 
 
@@ -183,3 +184,24 @@ class Overview:
     figures: DigestFigures
     # Every pair needing attention, not only the digest's first ten.
     attention: tuple[AtRiskPair, ...] = field(default_factory=tuple)
+    # Week by week since the start (the charts), and what the charters ask of an average week
+    # (None: the program has no end date to spread the targets over).
+    weeks: tuple[WeekActivity, ...] = ()
+    sessions_per_week: float | None = None
+    minutes_per_week: float | None = None
+
+
+# Fewer answers than this and a figure is shown with "too few answers to conclude": an average
+# of three self-assessments says more about three people than about the program.
+CONCLUSIVE_ANSWERS = 5
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Skill progress, the end evaluation and what changed: the report's own figures."""
+
+    program: ProgramSummary
+    figures: OutcomeFigures
+    # Free text shows once this many people wrote some (the program's anonymity rule).
+    quote_min_group: int
+    conclusive: int = CONCLUSIVE_ANSWERS

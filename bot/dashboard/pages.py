@@ -16,6 +16,7 @@ from datetime import datetime
 from bot import lifecycle
 from bot.clock import Clock
 from bot.dashboard.model import (
+    Outcomes,
     Overview,
     PairDetail,
     PairRow,
@@ -25,15 +26,19 @@ from bot.dashboard.model import (
     ProgramClock,
     ProgramSummary,
 )
-from bot.digest import report
+from bot.digest import activity, export, report
+from bot.digest.export import ProgramExport
 from bot.digest.figures import AtRiskPair, DigestPeriod
 from bot.domain import Program
+from bot.i18n import Renderer
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 
 # The digest shows its first ten pairs needing attention; the overview twenty, the pairs page
 # every one.
 OVERVIEW_ATTENTION = 20
 ALL_PAIRS = 1_000_000
+# The charts cover the whole program, however long (ten years at most).
+SPAN_WEEKS = 520
 
 
 class NotFound(Exception):
@@ -82,16 +87,21 @@ class Dashboard:
         async with self._uow_factory() as uow:
             program = await self._owned(uow, person_id, program_id)
             period = report.period_for(program, now)
-            # The report's figures (the page shows no outcome, quiz or workshop figure yet),
+            # The report's figures (the page shows no outcome, quiz, workshop or topic figure),
             # with the first pairs needing attention; the pairs page lists them all.
-            period = dataclasses.replace(period, risk_limit=OVERVIEW_ATTENTION)
+            period = dataclasses.replace(period, risk_limit=OVERVIEW_ATTENTION, top_topics=0)
             figures = await uow.digest_figures(period)
+            weeks = await uow.weekly_activity(activity.window(program, now, SPAN_WEEKS))
+            clock = program_clock(program, now)
             return Overview(
                 program=ProgramSummary.of(program),
-                clock=program_clock(program, now),
+                clock=clock,
                 period=period,
                 figures=figures,
                 attention=figures.at_risk,
+                weeks=weeks,
+                sessions_per_week=figures.sessions_target / clock.weeks if clock.weeks else None,
+                minutes_per_week=figures.minutes_target / clock.weeks if clock.weeks else None,
             )
 
     async def pairs(self, person_id: int, program_id: int) -> tuple[ProgramSummary, list[PairRow]]:
@@ -130,6 +140,33 @@ class Dashboard:
                 meetings_minutes=charter.minutes if charter else None,
                 place=charter.place if charter else None,
             )
+
+    async def outcomes(self, person_id: int, program_id: int) -> Outcomes:
+        """The program report's outcome figures (the same query, over the same period)."""
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            figures = await uow.outcome_figures(report.period_for(program, now))
+            return Outcomes(ProgramSummary.of(program), figures, program.quote_min_group)
+
+    async def program(self, person_id: int, program_id: int) -> ProgramSummary:
+        async with self._uow_factory() as uow:
+            return ProgramSummary.of(await self._owned(uow, person_id, program_id))
+
+    async def export(self, person_id: int, program_id: int) -> ProgramExport:
+        """HR's export (``tandem export``): the same rows, the same privacy rules."""
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            return await export.build_for(uow, program, self._clock.now())
+
+    async def report_page(
+        self, person_id: int, program_id: int, renderer: Renderer, locale: str
+    ) -> str:
+        """The printable program report (``tandem report --html``), in the owner's language."""
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            return await report.printable(uow, renderer, locale, program, now)
 
     async def people(self, person_id: int, program_id: int) -> tuple[ProgramSummary, People]:
         async with self._uow_factory() as uow:

@@ -34,6 +34,15 @@ class WeekActivity:
     # Average check-in mood that week; None when nobody answered.
     mood: float | None
     checkins: int
+    # Check-ins that fell due that week, and how many of them have been answered (the
+    # response rate; the dashboard's chart).
+    due: int = 0
+    answered: int = 0
+
+    @property
+    def response_rate(self) -> int | None:
+        """Percent of that week's check-ins answered; None when none fell due."""
+        return round(100 * self.answered / self.due) if self.due else None
 
 
 def window(program: Program, now: datetime, max_weeks: int = MAX_WEEKS) -> ActivityWindow:

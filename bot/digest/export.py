@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,7 +28,7 @@ from bot.digest.figures import (
 )
 from bot.domain import Program
 from bot.errors import UserError
-from bot.ports import UnitOfWorkFactory
+from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.workshops.model import WorkshopRow
 
 
@@ -48,14 +49,17 @@ async def build(uow_factory: UnitOfWorkFactory, program_name: str, now: datetime
         programs = await uow.programs_named(program_name)
         if not programs:
             raise UserError("errors.unknown_program", name=program_name, programs=[])
-        program: Program = programs[0]
-        assert program.id is not None
-        kpis = await weekly.compute(uow, program, now)
-        rows = await uow.export_rows(program.id, program.quote_min_group)
-        outcomes = await uow.outcome_export(program.id, program.quote_min_group)
-        workshops = tuple(await uow.workshop_rows(program.id))
-        name = program.name
-    return ProgramExport(name, now, kpis, rows, outcomes, workshops)
+        return await build_for(uow, programs[0], now)
+
+
+async def build_for(uow: UnitOfWork, program: Program, now: datetime) -> ProgramExport:
+    """The export of a program already loaded (the dashboard's, checked as the owner's)."""
+    assert program.id is not None
+    kpis = await weekly.compute(uow, program, now)
+    rows = await uow.export_rows(program.id, program.quote_min_group)
+    outcomes = await uow.outcome_export(program.id, program.quote_min_group)
+    workshops = tuple(await uow.workshop_rows(program.id))
+    return ProgramExport(program.name, now, kpis, rows, outcomes, workshops)
 
 
 def _plain(value: Any) -> Any:
@@ -88,13 +92,15 @@ def to_json(export: ProgramExport) -> str:
     )
 
 
-def _write(directory: Path, name: str, header: list[str], rows: list[list[Any]]) -> Path:
-    path = directory / f"{name}.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+Table = tuple[list[str], list[list[Any]]]
+
+
+def _csv(table: Table) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(table[0])
+    writer.writerows(table[1])
+    return buffer.getvalue()
 
 
 def _table(items: tuple[Any, ...], kind: type) -> tuple[list[str], list[list[Any]]]:
@@ -102,39 +108,51 @@ def _table(items: tuple[Any, ...], kind: type) -> tuple[list[str], list[list[Any
     return names, [[_plain(getattr(item, name)) for name in names] for item in items]
 
 
-def write_csv(export: ProgramExport, directory: Path) -> list[Path]:
-    """sessions.csv, participation.csv, kpis.csv (name, value), learnt.csv, skill_progress.csv,
-    what_changed.csv and workshops.csv in ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = [
-        _write(directory, "sessions", *_table(export.rows.sessions, SessionRow)),
-        _write(directory, "participation", *_table(export.rows.participants, ParticipantRow)),
-    ]
+def csv_tables(export: ProgramExport) -> dict[str, Table]:
+    """Each CSV file's header and rows, by file name (without ``.csv``)."""
     kpis = [
         [name, json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value]
         for name, value in _flat(_plain(export.kpis))
     ]
-    written.append(_write(directory, "kpis", ["name", "value"], kpis))
-    written.append(
-        _write(
-            directory,
-            "learnt",
+    return {
+        "sessions": _table(export.rows.sessions, SessionRow),
+        "participation": _table(export.rows.participants, ParticipantRow),
+        "kpis": (["name", "value"], kpis),
+        "learnt": (["text", "name"], [[q.text, q.name or ""] for q in export.rows.learnt]),
+        "skill_progress": _table(export.outcomes.progress, PersonProgress),
+        "what_changed": (
             ["text", "name"],
-            [[quote.text, quote.name or ""] for quote in export.rows.learnt],
-        )
-    )
-    written.append(
-        _write(directory, "skill_progress", *_table(export.outcomes.progress, PersonProgress))
-    )
-    written.append(
-        _write(
-            directory,
-            "what_changed",
-            ["text", "name"],
-            [[quote.text, quote.name or ""] for quote in export.outcomes.changed],
-        )
-    )
-    written.append(_write(directory, "workshops", *_table(export.workshops, WorkshopRow)))
+            [[q.text, q.name or ""] for q in export.outcomes.changed],
+        ),
+        "workshops": _table(export.workshops, WorkshopRow),
+    }
+
+
+CSV_FILES = (
+    "sessions",
+    "participation",
+    "kpis",
+    "learnt",
+    "skill_progress",
+    "what_changed",
+    "workshops",
+)
+
+
+def csv_text(export: ProgramExport, name: str) -> str:
+    """One CSV file's text (``name`` among ``CSV_FILES``)."""
+    return _csv(csv_tables(export)[name])
+
+
+def write_csv(export: ProgramExport, directory: Path) -> list[Path]:
+    """sessions.csv, participation.csv, kpis.csv (name, value), learnt.csv, skill_progress.csv,
+    what_changed.csv and workshops.csv in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in csv_tables(export).items():
+        path = directory / f"{name}.csv"
+        path.write_text(_csv(table), encoding="utf-8")
+        written.append(path)
     return written
 
 

@@ -31,6 +31,9 @@ class DigestPeriod:
     risk_since: datetime | None = None
     # Only this pair's attention (the dashboard's page of one pair); None: every pair.
     risk_pair_id: int | None = None
+    # How many of the most logged topics to count; 0 skips them (the dashboard's overview does
+    # not show them, and splitting a year of topics lines is the costliest figure).
+    top_topics: int = 3
 
     @property
     def at_risk_since(self) -> datetime:

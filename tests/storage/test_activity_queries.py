@@ -38,6 +38,15 @@ async def test_weekly_activity(uow_factory: SqlUnitOfWorkFactory) -> None:
             mood=mood,
         )
 
+    def unanswered(due_at: datetime, period: int) -> Checkin:
+        return Checkin(
+            enrollment_id=world.mentor,
+            period=period,
+            due_at=due_at,
+            created_at=due_at,
+            status=CheckinStatus.EXPIRED,
+        )
+
     async with uow_factory() as uow:
         await add_all(
             uow,
@@ -56,6 +65,9 @@ async def test_weekly_activity(uow_factory: SqlUnitOfWorkFactory) -> None:
             answer(datetime(2025, 3, 30, 22, 30, tzinfo=UTC), 1, 5),
             # Answered without a mood (the reminder expired half-way): not in the average.
             answer(datetime(2025, 3, 31, 9, 0, tzinfo=UTC), None, 6),
+            # Two check-ins due in the week of 17 March that nobody answered.
+            unanswered(datetime(2025, 3, 18, 10, 0, tzinfo=UTC), 7),
+            unanswered(datetime(2025, 3, 19, 10, 0, tzinfo=UTC), 8),
         )
         # Another program's activity stays out.
         other = program("Other")
@@ -85,6 +97,16 @@ async def test_weekly_activity(uow_factory: SqlUnitOfWorkFactory) -> None:
             (None, 0),
             (3.0, 1),
             (1.0, 1),
+        ]
+        # The response rate, by the week a check-in fell due (answered then or later): the
+        # answer of Monday 00:30 was due on Sunday 23:30, in the week of 3 March.
+        assert [(w.due, w.answered, w.response_rate) for w in weeks] == [
+            (0, 0, None),
+            (3, 3, 100),
+            (0, 0, None),
+            (2, 0, 0),
+            (2, 2, 100),
+            (1, 1, 100),
         ]
 
         # At most the latest weeks.

@@ -77,7 +77,9 @@ async def serving(
     uow_factory: SqlUnitOfWorkFactory,
     public_url: str = "http://localhost:3000",
 ) -> AsyncIterator[Served]:
-    dashboard = DashboardApp(uow_factory, console.clock, console.renderer, public_url)
+    dashboard = DashboardApp(
+        uow_factory, console.clock, console.renderer, public_url, console.engine
+    )
     server = TestServer(make_app(dashboard=dashboard), host="127.0.0.1")
     await server.start_server()
     try:

@@ -19,6 +19,8 @@ Screenshots of each page go to the test's temporary folder, or to the folder
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import os
 import tempfile
 from datetime import timedelta
@@ -30,7 +32,12 @@ import sqlalchemy as sa
 from adapters.console.session import ConsoleSession
 from storage import tables
 from storage.unit_of_work import SqlUnitOfWorkFactory
-from tests.adapters.dashboard.browser import chromium, skip_without_chromium
+from tests.adapters.dashboard.browser import (
+    assert_accessible,
+    chromium,
+    skip_without_chromium,
+    wait_for_download,
+)
 from tests.adapters.dashboard.support import LINK, Served, seed, serving
 from tests.console_support import said
 
@@ -82,12 +89,18 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
     from selenium.webdriver.support.ui import Select
 
     shots.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as profile, chromium(Path(profile)) as driver:
+    with (
+        tempfile.TemporaryDirectory() as profile,
+        tempfile.TemporaryDirectory() as folder,
+        chromium(Path(profile), downloads=Path(folder)) as driver,
+    ):
+        downloads = Path(folder)
         d: Any = driver
         d.get(served.url(link_path))
         # The link set the session and led to the overview.
         assert d.find_element(By.TAG_NAME, "h1").text == "Pilot"
         d.save_screenshot(str(shots / "overview.png"))
+        assert_accessible(d, "overview")
         assert "Week 3 of 12" in d.find_element(By.ID, "program-clock").text
         assert figure(d, "enrolled") == "4"
         assert figure(d, "pairs") == "2"
@@ -98,6 +111,22 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         assert figure(d, "cancelled") == "0"
         assert figure(d, "mood") == "—"
         assert figure(d, "attention") == "1"
+        # The charts' figures, over every week since the start: all three sessions in the
+        # first week; the charters' 12 sessions over 12 weeks make a target of 1 a week.
+        weeks = [
+            [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "th, td")][:3]
+            for row in d.find_elements(By.CSS_SELECTOR, "#weeks-table tbody tr")
+        ]
+        assert weeks == [
+            ["Nov 16, 2026", "3", "2 h 15"],
+            ["Nov 23, 2026", "0", "—"],
+            ["Nov 30, 2026", "0", "—"],
+        ]
+        # Each chart is one image named by its title and summary (the table holds its figures).
+        assert '<title id="chart-sessions-title">Sessions held a week</title>' in d.page_source
+        captions = [c.text for c in d.find_elements(By.CSS_SELECTOR, "figure.chart figcaption")]
+        assert captions[0].startswith("Sessions held a week (dashed line: 1.0 a week")
+        assert len(captions) == 4
         attention = d.find_element(By.CSS_SELECTOR, "#attention + ul").text
         assert "dan & erin" in attention and "do not reach them" in attention
         # Keyboard first: the first Tab reaches the "skip to content" link.
@@ -107,6 +136,7 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         navigating(d, d.find_element(By.LINK_TEXT, "Pairs").click)
         assert d.find_element(By.TAG_NAME, "h1").text == "Pairs"
         d.save_screenshot(str(shots / "pairs.png"))
+        assert_accessible(d, "pairs")
         assert first_cells(d) == ["alice", "dan"]
         assert sessions_cells(d) == ["2 / 6", "1 / 6"]
         first, second = d.find_elements(By.CSS_SELECTOR, "#pairs tbody tr[data-pair]")
@@ -134,6 +164,7 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         navigating(d, d.find_element(By.LINK_TEXT, "alice").click)
         assert d.find_element(By.TAG_NAME, "h1").text == "alice & bob"
         d.save_screenshot(str(shots / "pair.png"))
+        assert_accessible(d, "one pair")
         assert figure(d, "sessions") == "2 / 6"
         lengths = [cell.text for cell in d.find_elements(By.CSS_SELECTOR, "table tbody td.number")]
         assert lengths == ["45 min", "1 h"]
@@ -154,6 +185,7 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
         navigating(d, d.find_element(By.LINK_TEXT, "People").click)
         assert d.find_element(By.TAG_NAME, "h1").text == "People"
         d.save_screenshot(str(shots / "people.png"))
+        assert_accessible(d, "people")
         expected = {
             "invited": "5",
             "answered": "4",
@@ -170,6 +202,24 @@ def drive(served: Served, link_path: str, shots: Path) -> None:
             for row in d.find_elements(By.CSS_SELECTOR, "#people tbody tr")
         ]
         assert names == ["frank"]
+
+        navigating(d, d.find_element(By.LINK_TEXT, "Outcomes").click)
+        assert d.find_element(By.TAG_NAME, "h1").text == "Outcomes"
+        d.save_screenshot(str(shots / "outcomes.png"))
+        assert_accessible(d, "outcomes")
+        main = d.find_element(By.TAG_NAME, "main").text
+        assert "No one has answered the end-of-program evaluation yet." in main
+
+        navigating(d, d.find_element(By.LINK_TEXT, "Exports").click)
+        assert d.find_element(By.TAG_NAME, "h1").text == "Exports"
+        d.save_screenshot(str(shots / "exports.png"))
+        assert_accessible(d, "exports")
+        d.find_element(By.ID, "download-sessions").click()
+        program = d.current_url.rstrip("/").split("/")[-2]
+        sessions = wait_for_download(downloads, f"tandem-program-{program}-sessions.csv")
+        rows = list(csv.DictReader(io.StringIO(sessions.read_text(encoding="utf-8"))))
+        assert sorted(int(row["minutes"]) for row in rows) == [30, 45, 60]
+        assert "LinkedIn basics" not in sessions.read_text(encoding="utf-8")
 
         # The link was spent: opened again, it says so and shows nothing of the program.
         d.get(served.url(link_path))

@@ -228,6 +228,17 @@ async def test_another_owner_program_is_not_found(
         assert response.status == 200 and "Other" in body
 
 
+WEEKS_TITLE = {"en": "Week by week since the start", "fr": "Semaine par semaine depuis le début"}
+PAGE_TITLES = {
+    "en": {"matching": "<h1>Matching</h1>", "outcomes": "<h1>Outcomes</h1>", "exports": "Exports"},
+    "fr": {
+        "matching": "<h1>Appariement</h1>",
+        "outcomes": "<h1>Résultats</h1>",
+        "exports": "Bilan imprimable",
+    },
+}
+
+
 @pytest.mark.parametrize(
     ("locale", "pairs_title"), [("en", "<h1>Pairs</h1>"), ("fr", "<h1>Binômes</h1>")]
 )
@@ -252,6 +263,11 @@ async def test_a_hostile_display_name_is_shown_as_text(
         assert escaped + " 2" in body and "<script" not in body
         _, overview = await fetch(served, f"/dashboard/programs/{pilot}/", session)
         assert "<script" not in overview
+        assert WEEKS_TITLE[locale] in overview
+        for page in ("matching", "outcomes", "exports"):
+            response, body = await fetch(served, f"/dashboard/programs/{pilot}/{page}", session)
+            assert response.status == 200 and "<script" not in body, page
+            assert PAGE_TITLES[locale][page] in body, page
         _, pairs_body = await fetch(
             served, f"/dashboard/programs/{pilot}/pairs?q=zo%C3%A9", session
         )
