@@ -12,7 +12,7 @@ from bot.i18n import Renderer
 # What the exports page offers besides the CSV files, and the media type of each kind.
 OTHER_FILES = {("program", "json"), ("report", "html")}
 MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "html": "text/html"}
-# An export's file name in a route: "sessions.csv", "report.html".
+# An export's file name in a route: sessions.csv, report.html.
 FILE = r"{file:[a-z_]{1,20}\.[a-z]{3,4}}"
 
 
