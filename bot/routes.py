@@ -30,6 +30,7 @@ from bot.follow_ups import (
 from bot.guides import command as guides
 from bot.quiz import answer as quiz
 from bot.quiz import start as quiz_start
+from bot.roster import command as roster
 from bot.turn import Turn
 from bot.workshops import seats
 
@@ -63,6 +64,7 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "manager"): preferences.manager,
     ("tandem", "guide"): guides.guide,
     ("tandem", "workshop"): workshops.workshop,
+    ("tandem", "roster"): roster.roster,
     ("session", "log"): sessions.session,
     ("session", "plan"): sessions.session,
     ("session", "move"): rescheduling.move,
@@ -84,6 +86,7 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "quiz": quiz.on_quiz_choice,
     "workshop": workshops.on_workshop_choice,
     planning.CHOICE_PREFIX: planning.on_slot_choice,
+    roster.CHOICE_PREFIX: roster.on_roster_choice,
 }
 # Buttons whose prompt is gone (answered, or never shown): a handler that can say more than
 # "no longer valid" raises its own refusal, else the generic one stands.
