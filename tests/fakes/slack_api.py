@@ -268,6 +268,10 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "user_not_found"})
             details = self.users.get(user, {})
             return web.json_response({"ok": True, "user": {"id": user, "name": user, **details}})
+        if method == "users.lookupByEmail":
+            return self._lookup_by_email(str(arguments.get("email", "")))
+        if method == "users.list":
+            return self._users_list(arguments)
         if method == "views.open" and arguments.get("trigger_id") in self.expired_triggers:
             return web.json_response({"ok": False, "error": "expired_trigger_id"})
         if method == "views.open":
@@ -294,6 +298,34 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             return self._complete_upload(arguments)
         return web.json_response({"ok": False, "error": "unknown_method"})
+
+    def _member(self, user_id: str) -> dict[str, Any]:
+        """A user as users.list and users.lookupByEmail show them; the e-mail only with the
+        ``users:read.email`` scope, like Slack."""
+        details = self.users.get(user_id, {})
+        member = {"id": user_id, "name": user_id, "deleted": False, "is_bot": False, **details}
+        profile = dict(member.get("profile") or {})
+        if "users:read.email" not in self.scopes:
+            profile.pop("email", None)
+        member["profile"] = profile
+        return member
+
+    def _lookup_by_email(self, email: str) -> web.Response:
+        for user_id, details in self.users.items():
+            if str((details.get("profile") or {}).get("email", "")).lower() == email.lower():
+                return web.json_response({"ok": True, "user": self._member(user_id)})
+        return web.json_response({"ok": False, "error": "users_not_found"})
+
+    def _users_list(self, arguments: dict[str, Any]) -> web.Response:
+        """Members by pages of ``limit`` (at most 1000, like Slack), paged with ``cursor``."""
+        limit = min(int(arguments.get("limit") or 1000), 1000)
+        start = int(arguments.get("cursor") or 0)
+        ids = sorted(self.users)
+        page = [self._member(user_id) for user_id in ids[start : start + limit]]
+        following = str(start + limit) if start + limit < len(ids) else ""
+        return web.json_response(
+            {"ok": True, "members": page, "response_metadata": {"next_cursor": following}}
+        )
 
     def _history(self, arguments: dict[str, Any]) -> web.Response:
         """Newest first, from ``oldest`` on, ``limit`` a page, paged with ``cursor``; a Tier 3

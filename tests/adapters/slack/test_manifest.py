@@ -43,6 +43,7 @@ def test_the_manifest_asks_only_for_the_scopes_it_uses() -> None:
         "channels:join",
         "files:write",
         "users:read",
+        "users:read.email",
     }
 
 
