@@ -62,9 +62,9 @@ async def confirm_import(
     where = (roster.platform, roster.workspace)
     lines = [RosterLine.from_json(values) for values in roster.lines]
     # Someone may have joined or been invited since the dry run.
-    await check_standing(uow, program, where, lines)
+    known = await check_standing(uow, program, where, lines)
     inviting = [line for line in lines if line.verdict == Verdict.INVITE and line.user_id]
-    invitees, created = await _people(uow, program, where, inviting, default_timezone, now)
+    invitees, created = await _people(uow, program, where, known, inviting, default_timezone, now)
     managers = await _manager_ids(uow, where, lines)
     assert owner.id is not None and program.id is not None
     invitation_ids = await uow.insert_invitations(
@@ -96,14 +96,12 @@ async def _people(
     uow: UnitOfWork,
     program: Program,
     where: tuple[str, str],
+    known: dict[str, Person],
     lines: list[RosterLine],
     default_timezone: str,
     now: datetime,
 ) -> tuple[list[_Invitee], int]:
     platform, workspace = where
-    known = await uow.people_by_user_ids(
-        platform, workspace, (line.user_id or "" for line in lines)
-    )
     newcomers: list[RosterLine] = []
     invitees: list[_Invitee] = []
     for line in lines:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain import Program
+from bot.domain import Person, Program
 from bot.ports import UnitOfWork
 from bot.roster.directory import DirectoryPort, Reach
 from bot.roster.lines import RosterLine, Verdict, roster_lines
@@ -113,8 +113,9 @@ async def resolve(
 
 async def check_standing(
     uow: UnitOfWork, program: Program, where: tuple[str, str], lines: list[RosterLine]
-) -> None:
-    """Lines of people already enrolled or already invited change nothing."""
+) -> dict[str, Person]:
+    """Lines of people already enrolled or already invited change nothing; returns the people
+    Tandem already knows among the others, by user id."""
     assert program.id is not None
     open_lines = [line for line in lines if line.verdict == Verdict.INVITE and line.user_id]
     people = await uow.people_by_user_ids(
@@ -130,3 +131,4 @@ async def check_standing(
             line.verdict = Verdict.ALREADY_ENROLLED
         elif state == "invited":
             line.verdict = Verdict.ALREADY_INVITED
+    return people
