@@ -73,6 +73,15 @@ class SqlRosterQueries(SqlBulkWrites):
         )
         return (await self.session.scalars(statement)).first()
 
+    async def discard_pending_imports(self, program_id: int) -> int:
+        column = tables.roster_import.c
+        result = await self.session.execute(
+            sa.delete(tables.roster_import).where(
+                column.program_id == program_id, column.confirmed_at.is_(None)
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def insert_people(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         return await self._insert_with_ids(tables.person, rows)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.commands.grammar import Command
 from bot.commands.lookup import owned_program
 from bot.errors import UserError
+from bot.events import SharedFile
 from bot.messages import Choice
 from bot.roster.confirm import confirm_import
 from bot.roster.plan import dry_run
@@ -14,6 +15,8 @@ from bot.roster.report import report_attachment, shown_problems
 from bot.turn import Turn
 
 CHOICE_PREFIX = "roster"
+# The name a roster pasted in the message goes by in the report.
+PASTED = "pasted.csv"
 
 
 async def roster(turn: Turn, command: Command) -> None:
@@ -21,11 +24,7 @@ async def roster(turn: Turn, command: Command) -> None:
     assert target.id is not None
     if target.closed:
         raise UserError("roster.program_gone")
-    if not turn.event.files:
-        if command.args:
-            raise UserError("roster.file_missing", path=" ".join(command.args))
-        raise UserError("roster.no_file", platform=turn.person.platform)
-    shared = turn.event.files[0]
+    shared = _shared_file(turn, command)
     if shared.size > MAX_BYTES:
         raise UserError("roster.too_big", size=shared.size, maximum=MAX_BYTES)
     person = turn.person
@@ -59,6 +58,19 @@ async def roster(turn: Turn, command: Command) -> None:
         problems=shown_problems(plan),
         more=len(plan.problems) - len(shown_problems(plan)),
     )
+
+
+def _shared_file(turn: Turn, command: Command) -> SharedFile:
+    """The file shared with the command, else a CSV pasted on the lines after it (Teams)."""
+    if turn.event.files:
+        return turn.event.files[0]
+    _, _, pasted = turn.event.text.partition("\n")
+    if pasted.strip():
+        data = pasted.encode("utf-8")
+        return SharedFile(PASTED, data, len(data))
+    if command.args:
+        raise UserError("roster.file_missing", path=" ".join(command.args))
+    raise UserError("roster.no_file", platform=turn.person.platform)
 
 
 async def on_roster_choice(turn: Turn, rest: str) -> None:

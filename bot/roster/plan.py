@@ -53,6 +53,9 @@ async def dry_run(
     await check_standing(uow, program, where, lines)
     plan = summarised(program, lines)
     assert program.id is not None
+    # One dry run waits at a time: an older one's addresses are not kept, and its button
+    # no longer works.
+    await uow.discard_pending_imports(program.id)
     kept = RosterImport(
         program_id=program.id,
         requested_by=requested_by,

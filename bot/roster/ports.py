@@ -30,6 +30,10 @@ class RosterStore(Protocol):
         """The import, locked until the end of the transaction (one confirmation at a time)."""
         ...
 
+    async def discard_pending_imports(self, program_id: int) -> int:
+        """Drop the program's dry runs nobody confirmed (a new one replaces them); how many."""
+        ...
+
     async def insert_people(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Bulk-insert people (columns of ``Person``); their ids, in order."""
         ...

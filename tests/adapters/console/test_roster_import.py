@@ -127,7 +127,17 @@ async def test_an_invited_person_joins_with_the_roster_as_a_start(
         encoding="cp1252",
     )
     await console.run_line(f"@hr /tandem roster import {path}")
+    await console.run_line(f"@hr /tandem roster import {path}")
+    async with uow_factory.engine.connect() as connection:
+        pending = await connection.scalar(
+            sa.select(sa.func.count()).select_from(tables.roster_import)
+        )
+    # The second dry run replaced the first: one list of addresses waits, not two.
+    assert pending == 1
     await console.run_line("@hr 1")
+    async with uow_factory.engine.connect() as connection:
+        kept = (await connection.execute(sa.select(tables.roster_import))).one()
+    assert kept.confirmed_at is not None and kept.lines == []
     async with uow_factory.engine.connect() as connection:
         person = (
             await connection.execute(
