@@ -117,6 +117,8 @@ class FakeSlack:
     check_payloads: bool = True
     # Installations, tokens and oauth.v2.access (tests/fakes/slack_oauth.py).
     oauth: FakeOAuth = field(default_factory=_single_workspace)
+    # Files people shared in a conversation with the bot: file id -> bytes (url_private_download).
+    shared_by_people: dict[str, bytes] = field(default_factory=dict)
     # Every authenticated call in order: (method, bearer token, arguments).
     sent_with: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
@@ -159,6 +161,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_get("/_stats", self._stats)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/download/{file_id}", self._download)
         app.router.add_route("*", "/api/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -298,6 +301,29 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             return self._complete_upload(arguments)
         return web.json_response({"ok": False, "error": "unknown_method"})
+
+    def share_file(self, name: str, data: bytes) -> dict[str, Any]:
+        """A file a person shared, as a message event's ``files`` lists it."""
+        file_id = f"F{len(self.shared_by_people) + 1:08}"
+        self.shared_by_people[file_id] = data
+        base = self.url.removesuffix("/api/")
+        return {
+            "id": file_id,
+            "name": name,
+            "size": len(data),
+            "url_private_download": f"{base}/download/{file_id}",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A shared file's bytes, to the bot's token with files:read only, like Slack."""
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.requests.append(("files.download", {"file": request.match_info["file_id"]}))
+        if self.oauth.refusal(token) is not None or "files:read" not in self.scopes:
+            return web.Response(status=403, text="forbidden")
+        data = self.shared_by_people.get(request.match_info["file_id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
 
     def _member(self, user_id: str) -> dict[str, Any]:
         """A user as users.list and users.lookupByEmail show them; the e-mail only with the

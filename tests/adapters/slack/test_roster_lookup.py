@@ -16,8 +16,8 @@ from bot.events import EventKind, InboundEvent, Sender, SharedFile
 from bot.main import build_runtime
 from bot.messages import Message
 from tests.adapters.slack.conftest import slack_settings
-from tests.adapters.slack.payloads import TEAM
-from tests.adapters.slack.world import SlackWorld, dm, play, settle
+from tests.adapters.slack.payloads import TEAM, direct_message
+from tests.adapters.slack.world import SlackWorld, buttons, dm, play, received, settle
 from tests.console_support import START
 from tests.fakes.slack_api import FakeSlack
 from tests.roster_files import csv_bytes, roster
@@ -164,3 +164,29 @@ async def test_slack_refusing_the_lookup_imports_nothing(slack: SlackWorld) -> N
     assert "users:read.email" in reply.text
     assert not reply.choices
     slack.fake.violations.clear()
+
+
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
+async def test_a_roster_shared_in_the_direct_conversation(slack: SlackWorld) -> None:
+    await play(slack, [(OWNER, '/tandem program new "Pilot"')])
+    made = roster(8, bad=False)
+    invited = [email for email, verdict in made.expected.items() if verdict == "invite"]
+    _slack_users(slack, invited)
+    shared = slack.fake.share_file("people.csv", csv_bytes(made, french=True, separator=";"))
+    event = {
+        **direct_message(OWNER, "/tandem roster import", dm(OWNER)),
+        "subtype": "file_share",
+        "files": [shared],
+    }
+    response = await slack.event(event, "EvRoster1")
+    assert response.status == 200
+    await settle(slack)
+    assert slack.fake.calls_to("files.download") == [{"file": shared["id"]}]
+    answers = [text for text in received(slack, OWNER) if "checked" in text]
+    assert answers and f"• {len(invited)} to invite" in answers[-1]
+    # The report goes up as a file next to the answer, and the answer carries the button.
+    assert [f["title"] for f in slack.fake.shared_files] == ['Roster check for "Pilot"']
+    _, found = buttons(slack, OWNER)
+    assert found[0]["text"]["text"] == f"Send {len(invited)} invitations"
+    await play(slack, [(OWNER, "click:Send")])
+    assert len(_invitations(slack)) == len(invited)
