@@ -190,3 +190,16 @@ async def test_a_roster_shared_in_the_direct_conversation(slack: SlackWorld) -> 
     assert found[0]["text"]["text"] == f"Send {len(invited)} invitations"
     await play(slack, [(OWNER, "click:Send")])
     assert len(_invitations(slack)) == len(invited)
+
+
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
+async def test_a_rate_limited_lookup_waits_and_goes_on(slack: SlackWorld) -> None:
+    await play(slack, [(OWNER, '/tandem program new "Pilot"')])
+    made = roster(3, bad=False)
+    invited = [email for email, verdict in made.expected.items() if verdict == "invite"]
+    _slack_users(slack, invited)
+    slack.fake.retry_after = "0"
+    slack.fake.method_failures["users.lookupByEmail"] = [429, 429]
+    reply = await _import(slack, csv_bytes(made))
+    assert slack.fake.rejected[429] == 2
+    assert f"• {len(invited)} to invite" in reply.text
