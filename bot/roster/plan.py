@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.domain import Person, Program
 from bot.ports import UnitOfWork
+from bot.roster.columns import MAX_NAME, language_of, zone_of
 from bot.roster.directory import DirectoryPort, Reach
 from bot.roster.lines import RosterLine, Verdict, roster_lines
 from bot.roster.model import RosterImport
@@ -97,9 +98,11 @@ async def resolve(
         if person is not None:
             line.user_id, line.platform_name = person.user_id, person.display_name
         elif entry is not None and entry.reach == Reach.FOUND and entry.user_id:
-            line.user_id, line.platform_name = entry.user_id, entry.display_name
-            line.timezone = line.timezone or entry.timezone
-            line.language = line.language or entry.locale
+            line.user_id = entry.user_id
+            line.platform_name = (entry.display_name or "")[:MAX_NAME] or None
+            # What the platform says fills what HR left empty, if Tandem can use it.
+            line.timezone = line.timezone or zone_of(entry.timezone or "")
+            line.language = line.language or language_of((entry.locale or "")[:2])
         elif entry is not None and entry.reach == Reach.NOT_INSTALLED:
             line.verdict = Verdict.NOT_INSTALLED
             continue
