@@ -17,6 +17,7 @@ from adapters.slack.cli import refuse_unsafe_slack, slack_app
 from bot.guides.cli import guides_app
 from bot.logs import configure_logging
 from bot.resources import shipped_dir
+from bot.roster.cli import roster_app
 from bot.settings import Settings, terminal_locale
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.add_typer(slack_app, name="slack")
 quiz_app = typer.Typer(no_args_is_help=True, help="Quizzes: the programs' own questions.")
 app.add_typer(quiz_app, name="quiz")
 app.add_typer(guides_app, name="guides")
+app.add_typer(roster_app, name="roster")
 logger = logging.getLogger("tandem")
 
 DEMO_DATABASE = "./tandem-demo.db"

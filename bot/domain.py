@@ -133,6 +133,9 @@ class Invitation:
     created_at: datetime
     status: InvitationStatus = InvitationStatus.PENDING
     id: int | None = None
+    # What a roster said of the person (role, department, manager's user id): filled into
+    # their profile when they accept, for them to confirm in intake.
+    hints: dict[str, Any] | None = None
 
 
 @dataclass(eq=False)

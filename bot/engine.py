@@ -27,6 +27,7 @@ from bot.people import resolve_sender
 from bot.ports import UnitOfWorkFactory
 from bot.prompts import CHOICE, FORM, STALE, accept, expired, expired_error, split
 from bot.questions import offered, release_held, waiting_for
+from bot.roster.directory import DirectoryPort
 from bot.routes import (
     CHOICE_HANDLERS,
     COMMAND_HANDLERS,
@@ -67,6 +68,8 @@ class Engine:
         self.follow_ups = FollowUps(clock, renderer, config, FOLLOW_UP_HANDLERS)
         # Told when a turn deferred work, once it committed (wakes the deliverer).
         self.on_deferred: Callable[[], None] | None = None
+        # Each platform's directory (who an e-mail is), set by whoever wires the adapters.
+        self.directories: dict[str, DirectoryPort] = {}
 
     async def handle(self, event: InboundEvent) -> list[Message]:
         started = time.perf_counter()
@@ -84,6 +87,7 @@ class Engine:
                 # The one place where what people typed enters the engine (see bot.text).
                 event = cleaned_event(event)
                 turn = Turn(uow, self.clock, self.renderer, self.config, event, person)
+                turn.directories = self.directories
                 running = RUNNING.get()
                 if self.inbox is not None and running is not None:
                     turn.requests = SenderRequests(self.inbox, running)

@@ -35,6 +35,16 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class SharedFile:
+    """A file the person shared with their command (a roster): ``data`` holds at most what the
+    engine accepts plus one byte, ``size`` the whole file's size."""
+
+    name: str
+    data: bytes = field(repr=False)
+    size: int
+
+
+@dataclass(frozen=True)
 class InboundEvent:
     kind: EventKind
     sender: Sender
@@ -53,3 +63,4 @@ class InboundEvent:
     # person invited before they ever wrote is then called by their name, not their id.
     mentions: dict[str, str] = field(default_factory=dict)
     raw: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    files: tuple[SharedFile, ...] = field(default=(), compare=False, repr=False)

@@ -19,6 +19,7 @@ from bot.engine import Engine
 from bot.i18n import Renderer
 from bot.inbox import InboxRunner, InboxSettings
 from bot.ports import ChatPort
+from bot.roster.directory import DirectoryPort
 from bot.scheduling.ticker import Ticker
 from bot.scheduling.working_hours import WorkingHours
 from bot.settings import Settings
@@ -114,6 +115,23 @@ def platform_ports(settings: Settings) -> dict[str, ChatPort]:
     return ports
 
 
+def platform_directories(settings: Settings) -> dict[str, DirectoryPort]:
+    """Who an e-mail is on each platform, for roster imports: the console always; Slack with
+    one bot token (an OAuth install gets its directory with its workspaces, below); Teams."""
+    from adapters.console.directory import ConsoleDirectory
+
+    directories: dict[str, DirectoryPort] = {"console": ConsoleDirectory()}
+    if settings.slack_bot_token is not None and not settings.slack_oauth_enabled:
+        from adapters.slack.directory import SlackDirectory
+
+        directories["slack"] = SlackDirectory.from_settings(settings)
+    if teams_wanted(settings):
+        from adapters.teams.people import TeamsDirectory
+
+        directories["teams"] = TeamsDirectory()
+    return directories
+
+
 def teams_wanted(settings: Settings) -> bool:
     """Teams runs with the bot's credentials, or without them when asked (local use)."""
     return settings.microsoft_app_id is not None or settings.teams_enabled
@@ -143,6 +161,7 @@ async def build_runtime(
         calendar=calendar,
     )
     engine = Engine(uow_factory, clock, renderer, config)
+    engine.directories.update(platform_directories(settings))
     ports: dict[str, ChatPort] = platform_ports(settings)
     policy = DeliveryPolicy(lease=timedelta(seconds=settings.tandem_delivery_lease_seconds))
     deliverer = Deliverer(uow_factory, clock, ports, policy)
@@ -172,6 +191,11 @@ async def build_runtime(
 
             slack_port = SlackChatPort.from_settings(settings, runtime.slack.oauth.workspaces)
             ports[slack_port.platform] = slack_port
+            from adapters.slack.directory import SlackDirectory
+
+            engine.directories["slack"] = SlackDirectory.from_settings(
+                settings, runtime.slack.oauth.workspaces
+            )
     if teams_wanted(settings):
         from adapters.teams.app import TeamsApp
         from adapters.teams.port import TeamsChatPort

@@ -46,6 +46,7 @@ from bot.guides.store import GuideQueries
 from bot.messages import Message
 from bot.prompts import PromptStore
 from bot.quiz.ports import QuizStore
+from bot.roster.ports import RosterStore
 from bot.workshops.ports import WorkshopQueries
 
 
@@ -270,6 +271,7 @@ class UnitOfWork(
     GuideQueries,
     WorkshopQueries,
     DashboardQueries,
+    RosterStore,
     Protocol,
 ):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""

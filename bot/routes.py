@@ -31,6 +31,7 @@ from bot.follow_ups import (
 from bot.guides import command as guides
 from bot.quiz import answer as quiz
 from bot.quiz import start as quiz_start
+from bot.roster import command as roster
 from bot.turn import Turn
 from bot.workshops import seats
 
@@ -64,6 +65,7 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "manager"): preferences.manager,
     ("tandem", "guide"): guides.guide,
     ("tandem", "workshop"): workshops.workshop,
+    ("tandem", "roster"): roster.roster,
     ("session", "log"): sessions.session,
     ("session", "plan"): sessions.session,
     ("session", "move"): rescheduling.move,
@@ -86,6 +88,7 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "workshop": workshops.on_workshop_choice,
     planning.CHOICE_PREFIX: planning.on_slot_choice,
     plan_next.CHOICE_PREFIX: plan_next.on_plan_next,
+    roster.CHOICE_PREFIX: roster.on_roster_choice,
 }
 # Buttons whose prompt is gone (answered, or never shown): a handler that can say more than
 # "no longer valid" raises its own refusal, else the generic one stands.

@@ -16,6 +16,7 @@ from bot.inbox import SenderRequests
 from bot.messages import Attachment, Choice, Form, Message
 from bot.ports import UnitOfWork
 from bot.prompts import FORM, Prompt, bound_choices, bound_form, new_token, offers_of
+from bot.roster.directory import DirectoryPort
 from bot.scheduling.working_hours import WorkingHours
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class Turn:
     speaking: bool = True
     # How many follow-ups this turn deferred (the engine then wakes the deliverer).
     deferred: int = 0
+    # Each platform's directory (who an e-mail is), for roster imports.
+    directories: dict[str, DirectoryPort] = field(default_factory=dict)
     _locales: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -114,6 +117,7 @@ class Turn:
         form: Form | None = None,
         replaces_prompt: bool = False,
         lifetime: timedelta | None = None,
+        attachment: Attachment | None = None,
         **variables: Any,
     ) -> None:
         """Reply to the speaker. Choices and a form become a prompt only they can answer, within
@@ -128,6 +132,7 @@ class Turn:
                 choices=choices,
                 form=form,
                 replaces_prompt=replaces_prompt,
+                attachment=attachment,
             )
         )
 

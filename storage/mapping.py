@@ -6,6 +6,7 @@ from sqlalchemy.orm import registry
 
 from bot import domain
 from bot.guides.model import OwnerGuide
+from bot.roster.model import RosterImport
 from bot.workshops.model import Workshop, WorkshopSeat
 from storage import tables
 
@@ -43,6 +44,7 @@ def map_domain() -> None:
         (OwnerGuide, tables.owner_guide),
         (Workshop, tables.workshop),
         (WorkshopSeat, tables.workshop_seat),
+        (RosterImport, tables.roster_import),
     ):
         mapper_registry.map_imperatively(entity, table)
     _mapped = True

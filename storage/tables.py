@@ -141,6 +141,24 @@ invitation = sa.Table(
     _fk("invited_by", "person.id", nullable=True, ondelete="SET NULL"),
     sa.Column("status", _enum(InvitationStatus), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # What a roster said of the person (role, department, manager), for their intake.
+    sa.Column("hints", JSONDict),
+)
+
+# A roster checked by a dry run, waiting for an owner's confirmation (bot.roster).
+roster_import = sa.Table(
+    "roster_import",
+    metadata,
+    _id(),
+    _fk("program_id", "program.id"),
+    _fk("requested_by", "person.id", nullable=True, ondelete="SET NULL"),
+    sa.Column("platform", sa.String(20), nullable=False),
+    sa.Column("workspace", sa.String(100), nullable=False),
+    sa.Column("file_name", sa.String(300), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("lines", JSONList, nullable=False),
+    sa.Column("summary", JSONDict, nullable=False),
+    sa.Column("confirmed_at", UTCDateTime),
 )
 
 # "Due at the next tick, whatever the clock says" (the console's clock may be years away).

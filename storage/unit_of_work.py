@@ -49,6 +49,7 @@ from storage.outcome_queries import SqlOutcomeQueries
 from storage.privacy_queries import SqlPrivacyQueries
 from storage.prompt_queries import SqlPromptStore
 from storage.quiz_queries import SqlQuizQueries
+from storage.roster_queries import SqlRosterQueries
 from storage.scheduling_queries import SqlSchedulingQueries
 from storage.session_queries import SqlSessionQueries
 from storage.workshop_queries import SqlWorkshopQueries
@@ -73,6 +74,7 @@ class SqlUnitOfWork(
     SqlGuideQueries,
     SqlWorkshopQueries,
     SqlDashboardQueries,
+    SqlRosterQueries,
     SqlBulkWrites,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from adapters.console.directory import ConsoleDirectory, shared_files
 from adapters.console.port import PLATFORM, WORKSPACE, ConsoleChatPort, Delivery
 from bot.clock import VirtualClock
 from bot.delivery import Deliverer
@@ -84,6 +85,7 @@ class ConsoleSession:
         # What turns defer (bot.follow_ups) is carried out by this console's delivery round.
         if self.deliverer.follow_ups is None:
             self.deliverer.follow_ups = self.engine.follow_ups
+        self.engine.directories.setdefault(PLATFORM, ConsoleDirectory())
 
     def port(self) -> ConsoleChatPort:
         return ConsoleChatPort(self._record)
@@ -141,7 +143,7 @@ class ConsoleSession:
             if form is not None:
                 del self._forms[name]
                 await self._send(name, EventKind.FORM_CANCELLED, form_id=form.form.form_id)
-            await self._send(name, EventKind.COMMAND, text=text)
+            await self._send(name, EventKind.COMMAND, text=text, files=shared_files(text))
         elif form is not None:
             await self._answer_field(name, form, text)
         else:

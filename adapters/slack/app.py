@@ -31,6 +31,7 @@ from adapters.slack.client import SlackMode, reply_client, slack_mode
 from adapters.slack.identity import UserDirectory, mentioned_names, plain_mentions, workspace_of
 from adapters.slack.oauth import SlackOAuth, bolt_app, install, oauth_redirect
 from adapters.slack.replies import SlackReplies
+from adapters.slack.shared_files import shared_files
 from adapters.slack.verify import refuse_unverified
 from adapters.slack.views import (
     FORM_CALLBACK,
@@ -42,7 +43,7 @@ from adapters.slack.views import (
 from adapters.slack.workspaces import OneWorkspace, WorkspaceClients, client_of
 from bot.clock import Clock
 from bot.engine import Engine
-from bot.events import EventKind, InboundEvent, Sender
+from bot.events import EventKind, InboundEvent, Sender, SharedFile
 from bot.i18n import Renderer
 from bot.inbox import InboxItem, InboxRunner
 from bot.messages import Choice, Message
@@ -281,7 +282,11 @@ class SlackApp:
 
     async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         # Events are acknowledged when the listener returns: after the request is written.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        # A file shared with a message (a roster) is a message too.
+        subtype = event.get("subtype")
+        if event.get("channel_type") != "im" or subtype not in (None, "file_share"):
+            return
+        if event.get("bot_id"):
             return
         workspace = self._where(body)[0]
         key = f"slack:{body['event_id']}"
@@ -432,12 +437,16 @@ class SlackApp:
         sender = await self.users.sender(
             workspace, str(event["user"]), str(event["channel"]), team=team
         )
+        files: tuple[SharedFile, ...] = ()
+        if event.get("files"):
+            files = await shared_files(await self.clients.client_for(workspace, team), event)
         inbound = InboundEvent(
             EventKind.MESSAGE,
             sender,
             text=plain_mentions(str(event.get("text") or "")),
             delivery_id=f"slack:{body['event_id']}",
             raw=body,
+            files=files,
         )
         # A form asked for in a direct message has no trigger id to open it with: the reply
         # carries a button that asks again, from a click, which has one.

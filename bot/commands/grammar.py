@@ -57,6 +57,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "manager": (),
         "guide": (),
         "workshop": ("new", "list", "join", "leave", "attendance", "cancel"),
+        "roster": ("import",),
     },
     "session": {
         "log": (),
@@ -71,6 +72,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
 
 OWNER_VERBS = {("tandem", "invite"), ("tandem", "owners"), ("tandem", "pair"), ("tandem", "digest")}
 OWNER_VERBS.update({("tandem", "match"), ("tandem", "report"), ("tandem", "dashboard")})
+OWNER_VERBS.add(("tandem", "roster"))
 # Verbs whose sub-verb may be left out: ``/tandem match`` alone proposes.
 OPTIONAL_SUBS = {("tandem", "match")}
 

@@ -18,6 +18,7 @@ from bot.domain import (
     EnrollmentStatus,
     InvitationStatus,
     PairStatus,
+    Profile,
     Program,
     Role,
 )
@@ -98,6 +99,8 @@ async def enroll(turn: Turn, program: Program, role: Role) -> None:
         invitation.status = InvitationStatus.ACCEPTED
     await turn.uow.flush()
     assert enrollment.id is not None
+    if invitation is not None and invitation.hints:
+        await _profile_from_roster(turn, enrollment.id, invitation.hints)
     turn.audit("enrollment.joined", program_id=program.id, role=role.value)
     await turn.notify_owners(
         program,
@@ -110,6 +113,19 @@ async def enroll(turn: Turn, program: Program, role: Role) -> None:
     )
     await turn.say("participant.welcome", program=program, role=role.value)
     await runner.start(turn, intake.FLOW, enrollment.id, turn.person, restart=True)
+
+
+async def _profile_from_roster(turn: Turn, enrollment_id: int, hints: dict[str, Any]) -> None:
+    """What HR's roster said (department, manager) starts the profile; intake asks the person
+    to confirm the department, and the manager keeps pairs off the same reporting line."""
+    profile = await turn.uow.profile_of(enrollment_id)
+    if profile is None:
+        profile = Profile(enrollment_id=enrollment_id)
+        turn.uow.add(profile)
+    if not profile.department and hints.get("department"):
+        profile.department = str(hints["department"])
+    if not profile.manager and hints.get("manager"):
+        profile.manager = str(hints["manager"])
 
 
 async def on_invitation_choice(turn: Turn, rest: str) -> None:

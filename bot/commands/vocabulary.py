@@ -38,6 +38,7 @@ FRENCH_VERBS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "manager": ("manager",),
         "guide": ("guide",),
         "workshop": ("atelier",),
+        "roster": ("effectif", "annuaire"),
     },
     "session": {
         "log": ("noter",),
@@ -77,6 +78,7 @@ FRENCH_SUBS: Final[dict[tuple[str, str], dict[str, tuple[str, ...]]]] = {
         "attendance": ("présences", "présence"),
         "cancel": ("annuler",),
     },
+    ("tandem", "roster"): {"import": ("importer",)},
 }
 
 # Option names in French; the first one is the one shown in answers and help.
@@ -120,6 +122,7 @@ COMMAND_OPTIONS: Final[dict[tuple[str, str, str], tuple[str, ...]]] = {
     ("tandem", "dashboard", ""): _PROGRAM,
     **{("tandem", "match", sub): _PROGRAM for sub in ("", "swap", "exclude", "include")},
     **{("tandem", "match", sub): _PROGRAM for sub in ("rerun", "approve", "settings")},
+    ("tandem", "roster", "import"): _PROGRAM,
     ("session", "log", ""): ("next", "date"),
     ("tandem", "workshop", "new"): (
         "topic",

@@ -117,6 +117,8 @@ class FakeSlack:
     check_payloads: bool = True
     # Installations, tokens and oauth.v2.access (tests/fakes/slack_oauth.py).
     oauth: FakeOAuth = field(default_factory=_single_workspace)
+    # Files people shared in a conversation with the bot: file id -> bytes (url_private_download).
+    shared_by_people: dict[str, bytes] = field(default_factory=dict)
     # Every authenticated call in order: (method, bearer token, arguments).
     sent_with: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
@@ -159,6 +161,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_get("/_stats", self._stats)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/download/{file_id}", self._download)
         app.router.add_route("*", "/api/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -268,6 +271,10 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "user_not_found"})
             details = self.users.get(user, {})
             return web.json_response({"ok": True, "user": {"id": user, "name": user, **details}})
+        if method == "users.lookupByEmail":
+            return self._lookup_by_email(str(arguments.get("email", "")))
+        if method == "users.list":
+            return self._users_list(arguments)
         if method == "views.open" and arguments.get("trigger_id") in self.expired_triggers:
             return web.json_response({"ok": False, "error": "expired_trigger_id"})
         if method == "views.open":
@@ -294,6 +301,57 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             return self._complete_upload(arguments)
         return web.json_response({"ok": False, "error": "unknown_method"})
+
+    def share_file(self, name: str, data: bytes) -> dict[str, Any]:
+        """A file a person shared, as a message event's ``files`` lists it."""
+        file_id = f"F{len(self.shared_by_people) + 1:08}"
+        self.shared_by_people[file_id] = data
+        base = self.url.removesuffix("/api/")
+        return {
+            "id": file_id,
+            "name": name,
+            "size": len(data),
+            "url_private_download": f"{base}/download/{file_id}",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A shared file's bytes, to the bot's token with files:read only, like Slack."""
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.requests.append(("files.download", {"file": request.match_info["file_id"]}))
+        if self.oauth.refusal(token) is not None or "files:read" not in self.scopes:
+            return web.Response(status=403, text="forbidden")
+        data = self.shared_by_people.get(request.match_info["file_id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    def _member(self, user_id: str) -> dict[str, Any]:
+        """A user as users.list and users.lookupByEmail show them; the e-mail only with the
+        ``users:read.email`` scope, like Slack."""
+        details = self.users.get(user_id, {})
+        member = {"id": user_id, "name": user_id, "deleted": False, "is_bot": False, **details}
+        profile = dict(member.get("profile") or {})
+        if "users:read.email" not in self.scopes:
+            profile.pop("email", None)
+        member["profile"] = profile
+        return member
+
+    def _lookup_by_email(self, email: str) -> web.Response:
+        for user_id, details in self.users.items():
+            if str((details.get("profile") or {}).get("email", "")).lower() == email.lower():
+                return web.json_response({"ok": True, "user": self._member(user_id)})
+        return web.json_response({"ok": False, "error": "users_not_found"})
+
+    def _users_list(self, arguments: dict[str, Any]) -> web.Response:
+        """Members by pages of ``limit`` (at most 1000, like Slack), paged with ``cursor``."""
+        limit = min(int(arguments.get("limit") or 1000), 1000)
+        start = int(arguments.get("cursor") or 0)
+        ids = sorted(self.users)
+        page = [self._member(user_id) for user_id in ids[start : start + limit]]
+        following = str(start + limit) if start + limit < len(ids) else ""
+        return web.json_response(
+            {"ok": True, "members": page, "response_metadata": {"next_cursor": following}}
+        )
 
     def _history(self, arguments: dict[str, Any]) -> web.Response:
         """Newest first, from ``oldest`` on, ``limit`` a page, paged with ``cursor``; a Tier 3

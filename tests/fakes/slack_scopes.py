@@ -22,6 +22,8 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "chat.postMessage": frozenset({"chat:write"}),
     "chat.update": frozenset({"chat:write"}),
     "users.info": frozenset({"users:read"}),
+    "users.lookupByEmail": frozenset({"users:read.email"}),
+    "users.list": frozenset({"users:read"}),
     "conversations.open": frozenset({"im:write", "mpim:write", "channels:manage", "groups:write"}),
     "conversations.join": frozenset({"channels:join"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),

@@ -42,6 +42,7 @@ def test_the_manifest_asks_only_for_the_scopes_it_uses() -> None:
         "mpim:history",
         "channels:join",
         "files:write",
+        "files:read",
         "users:read",
         "users:read.email",
     }

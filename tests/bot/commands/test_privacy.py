@@ -136,6 +136,8 @@ NOT_THEIRS = {
     ("pair", "created_by"): "the owner who made a pair is not part of it (their history says so)",
     ("invitation", "invited_by"): "an invitation is the invitee's (the owner's history says so)",
     ("match_proposal", "created_by"): "a proposal is the program's (the owner's history says so)",
+    ("roster_import", "requested_by"): "a roster check is the program's: its lines are the "
+    "people listed, and they are dropped at the confirmation (the owner's history says so)",
 }
 
 

@@ -1,0 +1,231 @@
+"""An owner imports HR's roster from the console: a dry run with a verdict per line (in chat
+and as a CSV safe to open in Excel), then one confirmation that invites everyone at once
+through the outbox. Nobody is enrolled without saying yes; the same file again changes
+nothing; a bad file is refused whole with what to do, in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from adapters.console.session import ConsoleSession
+from storage import tables
+from storage.unit_of_work import SqlUnitOfWorkFactory
+from tests.roster_files import csv_bytes, report_rows, roster, write_xlsx
+
+from .conftest import ConsoleFactory, run_script, said
+
+ENROLLED = ("alice", "bob")
+
+
+async def _counts(uow_factory: SqlUnitOfWorkFactory) -> dict[str, int]:
+    async with uow_factory.engine.connect() as connection:
+        counted = {}
+        for name, table in (
+            ("people", tables.person),
+            ("invitations", tables.invitation),
+            ("outbox", tables.outbox),
+            ("enrollments", tables.enrollment),
+        ):
+            counted[name] = int(
+                await connection.scalar(sa.select(sa.func.count()).select_from(table)) or 0
+            )
+        counted["invitation_messages"] = int(
+            await connection.scalar(
+                sa.select(sa.func.count())
+                .select_from(tables.outbox)
+                .where(tables.outbox.c.purpose == "invitation")
+            )
+            or 0
+        )
+    return counted
+
+
+async def _dry_run(console: ConsoleSession, path: Path) -> tuple[str, list[list[str]]]:
+    deliveries = await console.run_line(f"@hr /tandem roster import {path}")
+    (reply,) = [d for d in deliveries if d.recipient == "hr"]
+    attachment = reply.message.attachment
+    assert attachment is not None
+    return reply.message.text, report_rows(attachment.content)
+
+
+@pytest.mark.parametrize("size", [200, 5000])
+async def test_a_roster_is_checked_then_imported_once(
+    make_console: ConsoleFactory,
+    uow_factory: SqlUnitOfWorkFactory,
+    tmp_path: Path,
+    size: int,
+) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    made = roster(size, enrolled=ENROLLED)
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes(made))
+    before = await _counts(uow_factory)
+
+    text, rows = await _dry_run(console, path)
+
+    # The dry run wrote nothing anyone would see.
+    assert await _counts(uow_factory) == before
+    to_invite = made.count("invite")
+    assert f'Roster for "Pilot" checked: {size:,} lines' in text
+    assert f"• {to_invite:,} to invite" in text, text
+    assert "• 2 already enrolled" in text
+    assert "• 1 unknown e-mail\n" in text
+    assert "• 1 duplicate\n" in text
+    assert "• 1 not an e-mail address" in text
+    assert "• 2 unknown roles" in text
+    assert "• 2 unknown time zones" in text
+    assert f"Send {to_invite:,} invitations" in " ".join(
+        c.label for d in console.transcript[-1:] for c in d.message.choices
+    )
+    # The report: every line, with its verdict, and no cell a spreadsheet would evaluate.
+    header, *lines = rows
+    assert header[:5] == ["line", "e-mail", "name", "role", "verdict"]
+    assert len(lines) == size
+    by_email = {line[1]: line for line in lines}
+    assert by_email["hyper.link@acme.example"][2] == '\'=HYPERLINK("http://evil.example","click")'
+    assert by_email["formula.role@acme.example"][5] == "'@SUM(1+1)"
+    assert by_email["gmt.one@acme.example"][4].startswith("unknown time zone")
+    assert "GMT+1 does not follow summer time" in by_email["gmt.one@acme.example"][6]
+    assert by_email["person3@acme.example"][4] == "to invite"
+    first, again = [line for line in lines if line[1] == "person1@acme.example"]
+    assert again[4].startswith("duplicate") and again[5] == first[0]
+    assert by_email["jean+rh@acme.example"][4].startswith("unknown e-mail")
+    assert by_email["alice@acme.example"][4] == "already enrolled"
+    assert all(not cell.startswith(("=", "+", "-", "@")) for line in rows for cell in line)
+
+    confirmed = await said(console, "@hr 1")
+    assert f'Done: {to_invite:,} invitations to "Pilot" queued' in confirmed
+    after = await _counts(uow_factory)
+    assert after["invitations"] - before["invitations"] == to_invite
+    assert after["invitation_messages"] - before["invitation_messages"] == to_invite
+    # Opt-in stays: nobody joined because of the import.
+    assert after["enrollments"] == before["enrollments"]
+
+    # The same file again: everyone is already invited or enrolled, nothing to confirm.
+    text, rows = await _dry_run(console, path)
+    assert f"• {to_invite:,} already invited" in text
+    assert "Nobody new to invite" in text
+    assert not console.transcript[-1].message.choices
+    again = await _counts(uow_factory)
+    assert again == after
+
+
+async def test_an_invited_person_joins_with_the_roster_as_a_start(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    path = tmp_path / "small.csv"
+    path.write_text(
+        "email;nom;rôle;service;e-mail du manager;langue;fuseau;pays\n"
+        "zoe@acme.example;Zoé Martin;Mentoré;Finance;yann@acme.example;en;America/New_York;US\n"
+        "yann@acme.example;Yann;mentor;Direction;;fr;;FR\n",
+        encoding="cp1252",
+    )
+    await console.run_line(f"@hr /tandem roster import {path}")
+    await console.run_line(f"@hr /tandem roster import {path}")
+    async with uow_factory.engine.connect() as connection:
+        pending = await connection.scalar(
+            sa.select(sa.func.count()).select_from(tables.roster_import)
+        )
+    # The second dry run replaced the first: one list of addresses waits, not two.
+    assert pending == 1
+    await console.run_line("@hr 1")
+    async with uow_factory.engine.connect() as connection:
+        kept = (await connection.execute(sa.select(tables.roster_import))).one()
+    assert kept.confirmed_at is not None and kept.lines == []
+    async with uow_factory.engine.connect() as connection:
+        person = (
+            await connection.execute(
+                sa.select(tables.person).where(tables.person.c.user_id == "zoe")
+            )
+        ).one()
+    assert person.email == "zoe@acme.example"
+    assert person.timezone == "America/New_York"
+    assert person.country == "US"
+    assert person.locale == "en"
+    assert person.display_name == "Zoé Martin"
+    # 15:00 in Paris is 09:00 in New York: her invitation went out at once, in English.
+    assert any("invites you" in text for text in console.received_by("zoe"))
+    assert any("vous invite" in text for text in console.received_by("yann"))
+    # Zoé takes HR's suggestion, mentee (the first button).
+    joined = await said(console, "@zoe 1")
+    assert "Welcome" in joined and "mentee" in joined
+    async with uow_factory.engine.connect() as connection:
+        profile = (
+            await connection.execute(
+                sa.select(tables.profile.c.department, tables.profile.c.manager)
+            )
+        ).all()
+    assert ("Finance", "yann") in [tuple(row) for row in profile]
+
+
+@pytest.mark.parametrize(
+    ("locale", "content", "name", "expected"),
+    [
+        ("en", b"%PDF-1.4 \x00\x01 binary", "people.pdf", "neither a CSV nor an Excel"),
+        ("fr", b"%PDF-1.4 \x00\x01 binary", "people.pdf", "ni un fichier CSV ni un fichier Excel"),
+        ("en", b"\xd0\xcf\x11\xe0old excel", "people.xls", "old Excel format (.xls)"),
+        ("en", b"name,role\nAlice,mentor\n", "people.csv", "no e-mail column"),
+        ("fr", b"nom;role\nAlice;mentor\n", "people.csv", "pas de colonne d"),
+        ("en", b"email\n", "people.csv", "has no one in it"),
+    ],
+)
+async def test_a_file_that_is_not_a_roster_is_refused_whole(
+    make_console: ConsoleFactory,
+    uow_factory: SqlUnitOfWorkFactory,
+    tmp_path: Path,
+    locale: str,
+    content: bytes,
+    name: str,
+    expected: str,
+) -> None:
+    console = make_console(locale)
+    await console.run_line(f"@hr /tandem language {locale}")
+    await console.run_line('@hr /tandem program new "Pilot"')
+    path = tmp_path / name
+    path.write_bytes(content)
+    before = await _counts(uow_factory)
+    answer = await said(console, f"@hr /tandem roster import {path}")
+    assert expected in answer
+    assert await _counts(uow_factory) == before
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+async def test_a_huge_file_is_refused_without_being_read(
+    make_console: ConsoleFactory, tmp_path: Path, locale: str
+) -> None:
+    console = make_console(locale)
+    await console.run_line(f"@hr /tandem language {locale}")
+    await console.run_line('@hr /tandem program new "Pilot"')
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as file:
+        file.truncate(50 * 1024 * 1024)
+    answer = await said(console, f"@hr /tandem roster import {path}")
+    assert ("50.0 MB" if locale == "en" else "50,0 Mo") in answer
+    missing = await said(console, f"@hr /tandem roster import {tmp_path / 'nowhere.csv'}")
+    assert ("cannot find a file" if locale == "en" else "ne trouve pas de fichier") in missing
+
+
+async def test_french_rosters_in_latin_1_with_semicolons_and_in_excel(
+    make_console: ConsoleFactory, tmp_path: Path
+) -> None:
+    console = make_console("fr")
+    await console.run_line("@rh /tandem language fr")
+    await console.run_line('@rh /tandem program new "Pilote"')
+    made = roster(40)
+    latin = tmp_path / "liste.csv"
+    latin.write_bytes(csv_bytes(made, french=True, separator=";", encoding="cp1252"))
+    answer = await said(console, f"@rh /tandem roster import {latin}")
+    assert f"• {made.count('invite')} à inviter" in answer
+    assert "• 2 rôles inconnus" in answer
+    assert "Envoyer" in " ".join(c.label for c in console.transcript[-1].message.choices)
+    good = roster(30, bad=False)
+    sheet = write_xlsx(good, tmp_path / "liste.xlsx", french=True)
+    answer = await said(console, f"@rh /tandem roster import {sheet}")
+    assert f"• {good.count('invite')} à inviter" in answer
+    assert "Liste pour « Pilote » vérifiée : 30 lignes" in answer
