@@ -18,6 +18,8 @@ PLATFORM = "teams"
 CHANNEL_ID = "msteams"
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
+# Where a line ends in the HTML Teams sends for a message typed on several lines.
+_LINE_END = re.compile(r"<br\s*/?>|</p\s*>|</div\s*>", re.IGNORECASE)
 # A reply thread in a channel: ``19:abc@thread.tacv2;messageid=1700000000000``.
 _THREAD_SUFFIX = re.compile(r";messageid=\d+$")
 
@@ -118,9 +120,11 @@ def command_text(activity: dict[str, Any]) -> str:
     for tag, replacement in mentioned.items():
         text = text.replace(tag, replacement)
     # A mention without its entity keeps its name, as written.
-    text = _AT_TAG.sub(lambda match: match.group(1), text)
+    text = _AT_TAG.sub(lambda match: match.group(1), _LINE_END.sub("\n", text))
     text = html.unescape(_TAG.sub("", text)).replace("\xa0", " ")
-    return " ".join(text.split())
+    # Lines are kept (a roster pasted under the command); spaces within a line are not.
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def mentioned_names(activity: dict[str, Any]) -> dict[str, str]:

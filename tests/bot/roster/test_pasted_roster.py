@@ -1,8 +1,8 @@
 """A small roster pasted on the lines after the command, at the engine's entry point, by a Teams
 owner: the same dry run. Without Microsoft Graph, people who never opened Tandem are reported
 not reachable until they install it; those who already talked to the bot are found by the
-e-mail Tandem knows. (The Teams adapter still folds a message's lines into one: see
-adapters/teams/activities.py ``command_text``.)"""
+e-mail Tandem knows. (Through Teams' HTTP endpoint: tests/adapters/teams/
+test_teams_pasted_roster.py.)"""
 
 from __future__ import annotations
 
