@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,6 +79,15 @@ class SqlRosterQueries(SqlBulkWrites):
         result = await self.session.execute(
             sa.delete(tables.roster_import).where(
                 column.program_id == program_id, column.confirmed_at.is_(None)
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def purge_unconfirmed_imports(self, created_before: datetime) -> int:
+        column = tables.roster_import.c
+        result = await self.session.execute(
+            sa.delete(tables.roster_import).where(
+                column.confirmed_at.is_(None), column.created_at < created_before
             )
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from bot.errors import UserError
 from bot.events import SharedFile
 from bot.messages import Choice
 from bot.roster.confirm import confirm_import
+from bot.roster.model import DRY_RUN_KEPT
 from bot.roster.plan import dry_run
 from bot.roster.reading import MAX_BYTES
 from bot.roster.report import report_attachment, shown_problems
@@ -76,8 +77,13 @@ def _shared_file(turn: Turn, command: Command) -> SharedFile:
 async def on_roster_choice(turn: Turn, rest: str) -> None:
     """``<import id>:confirm|cancel``, by an owner of the import's program."""
     import_id, _, answer = rest.partition(":")
-    kept = await turn.uow.roster_import(int(import_id)) if import_id.isdigit() else None
-    if kept is None or kept.confirmed_at is not None:
+    if not import_id.isdigit():
+        raise UserError("errors.stale_choice")
+    kept = await turn.uow.roster_import(int(import_id))
+    if kept is None:
+        # Replaced by a newer dry run, or erased with the addresses it held.
+        raise UserError("roster.dry_run_gone", days=DRY_RUN_KEPT.days)
+    if kept.confirmed_at is not None:
         raise UserError("errors.stale_choice")
     if not await turn.uow.is_owner(kept.program_id, turn.person_id):
         raise UserError("errors.owner_only")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+# A dry run nobody confirmed holds people's addresses: erased after this long.
+DRY_RUN_KEPT = timedelta(days=7)
 
 
 @dataclass(eq=False)

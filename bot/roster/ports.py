@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain import Person
@@ -32,6 +33,10 @@ class RosterStore(Protocol):
 
     async def discard_pending_imports(self, program_id: int) -> int:
         """Drop the program's dry runs nobody confirmed (a new one replaces them); how many."""
+        ...
+
+    async def purge_unconfirmed_imports(self, created_before: datetime) -> int:
+        """Erase the dry runs nobody confirmed, made before ``created_before``; how many."""
         ...
 
     async def insert_people(self, rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -21,6 +21,7 @@ from bot.digest import closing, weekly
 from bot.i18n import Renderer
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.prompts import EXPIRED_EXPLAINED, UNANSWERED_KEPT
+from bot.roster.model import DRY_RUN_KEPT
 from bot.scheduling import assessments, checkins, next_due, nudges, workshops
 from bot.scheduling.cohort import Cohort
 from bot.turn import EngineConfig
@@ -85,6 +86,7 @@ class Ticker:
                 await self._run_step(uow, cohort, name, step)
             now = self.clock.now()
             await uow.purge_prompts(now - EXPIRED_EXPLAINED, now - UNANSWERED_KEPT)
+            await uow.purge_unconfirmed_imports(now - DRY_RUN_KEPT)
             await uow.flush()
             await next_due.record(cohort)
             if fence is not None and not await fence(uow):

@@ -229,3 +229,33 @@ async def test_french_rosters_in_latin_1_with_semicolons_and_in_excel(
     answer = await said(console, f"@rh /tandem roster import {sheet}")
     assert f"• {good.count('invite')} à inviter" in answer
     assert "Liste pour « Pilote » vérifiée : 30 lignes" in answer
+
+
+async def test_a_dry_run_nobody_confirms_is_erased_after_a_week(
+    make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
+) -> None:
+    """The addresses a check holds are not kept forever: a week on, the tick erases it, and its
+    button says how to start again, in the owner's language; nobody was invited."""
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    await console.run_line("@hr /tandem language fr")
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes(roster(20, enrolled=ENROLLED)))
+    deliveries = await console.run_line(f"@hr /tandem roster import {path}")
+    (send,) = [c.value for d in deliveries if d.recipient == "hr" for c in d.message.choices][:1]
+    before = await _counts(uow_factory)
+
+    await console.run_line(":advance 6d")
+    async with uow_factory.engine.connect() as connection:
+        kept = await connection.scalar(sa.select(sa.func.count()).select_from(tables.roster_import))
+    assert kept == 1
+    await console.run_line(":advance 2d")
+    async with uow_factory.engine.connect() as connection:
+        kept = await connection.scalar(sa.select(sa.func.count()).select_from(tables.roster_import))
+    assert kept == 0
+
+    (answer,) = await console.choose("hr", send)
+    assert answer.message.refused
+    assert "n'est plus conservée" in answer.text and "Importez de nouveau le fichier" in answer.text
+    after = await _counts(uow_factory)
+    assert after["invitations"] == before["invitations"]
