@@ -136,11 +136,7 @@ async def build(
     """The report of the program of that name, and the locale it is in (the one asked for,
     else the program's, else the default)."""
     async with uow_factory() as uow:
-        programs = await uow.programs_named(program_name)
-        if not programs:
-            raise UserError("errors.unknown_program", name=program_name, programs=[])
-        program = programs[0]
-        chosen = renderer.locale_for(locale, program.locale)
+        program, chosen = await _program_named(uow, renderer, program_name, locale)
         return await render(uow, renderer, chosen, program, now), chosen
 
 
@@ -193,9 +189,17 @@ async def build_page(
 ) -> tuple[str, str]:
     """The printable page of the program of that name, and its locale (see ``build``)."""
     async with uow_factory() as uow:
-        programs = await uow.programs_named(program_name)
-        if not programs:
-            raise UserError("errors.unknown_program", name=program_name, programs=[])
-        program = programs[0]
-        chosen = renderer.locale_for(locale, program.locale)
+        program, chosen = await _program_named(uow, renderer, program_name, locale)
         return await printable(uow, renderer, chosen, program, now), chosen
+
+
+async def _program_named(
+    uow: UnitOfWork, renderer: Renderer, program_name: str, locale: str | None
+) -> tuple[Program, str]:
+    """The program of that name, and the report's locale: the one asked for, else the
+    program's, else the default."""
+    programs = await uow.programs_named(program_name)
+    if not programs:
+        raise UserError("errors.unknown_program", name=program_name, programs=[])
+    program = programs[0]
+    return program, renderer.locale_for(locale, program.locale)
