@@ -232,6 +232,13 @@ class Deliverer:
                         message.claimed_until = None
                         message.claim_token = None
                         continue
+                    recipient = recipients.get(message.person_id or 0)
+                    if recipient is not None and recipient.left_at is not None:
+                        # Gone from the company: nothing more is sent to them, ever.
+                        message.status = OutboxStatus.SKIPPED
+                        message.claimed_until = None
+                        message.claim_token = None
+                        continue
                     if message.person_id is not None and message.person_id in paused:
                         # Nobody is written to during a pause; what was due is simply not sent.
                         message.status = OutboxStatus.SKIPPED

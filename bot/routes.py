@@ -28,6 +28,7 @@ from bot.follow_ups import (
     FollowUpHandler,
 )
 from bot.guides import command as guides
+from bot.leaving import departure
 from bot.quiz import answer as quiz
 from bot.quiz import start as quiz_start
 from bot.turn import Turn
@@ -77,6 +78,7 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "invite": participant.on_invitation_choice,
     "leave": participant.on_leave_choice,
     "forget": privacy.on_forget_choice,
+    departure.REMATCH: departure.on_rematch_choice,
     "feedback": feedback.on_feedback_choice,
     "planned": sessions.on_planned_choice,
     "close": closing.on_close_choice,

@@ -1,0 +1,33 @@
+"""What the leavers' handling needs from storage, beyond the unit of work's basics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class PeopleChange:
+    """One line of the digest's "comings and goings": someone left the company, came back,
+    was paused for their silence, or their pair was closed for lack of activity."""
+
+    action: str
+    at: datetime
+    # None once the person's data was erased.
+    name: str | None
+    details: dict[str, object]
+
+
+class LeaverQueries(Protocol):
+    async def skip_outbox_to(self, person_id: int) -> int:
+        """Mark every message still waiting for the person as skipped (never sent); returns
+        how many."""
+        ...
+
+    async def people_changes(
+        self, program_id: int, start: datetime, end: datetime, actions: Sequence[str]
+    ) -> Sequence[PeopleChange]:
+        """The program's audit lines of these actions in [start, end), oldest first."""
+        ...
