@@ -144,6 +144,10 @@ class Enrollment:
     status: EnrollmentStatus = EnrollmentStatus.ACTIVE
     paused_until: date | None = None
     id: int | None = None
+    # The inactivity policy: when they were asked whether they are still in (None: not
+    # waiting for that answer), and from when unanswered check-ins count against them.
+    silence_asked_at: datetime | None = None
+    silence_reset_at: datetime | None = None
 
 
 @dataclass(eq=False)
@@ -173,6 +177,8 @@ class Pair:
     created_by: int | None = None
     status: PairStatus = PairStatus.ACTIVE
     id: int | None = None
+    # When both were warned that the pair, idle for long, is about to close (None: not).
+    idle_warned_at: datetime | None = None
 
 
 @dataclass(eq=False)

@@ -97,6 +97,10 @@ FRENCH_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "audience": ("public",),
     "holidays": ("fériés", "jours-fériés"),
     "closed": ("fermé", "fermeture", "fermetures"),
+    "inactivity": ("inactivité",),
+    "silence": ("silence",),
+    "idle": ("inactif", "sans-session"),
+    "retention": ("conservation",),
 }
 # Other English spellings accepted for an option.
 ENGLISH_SYNONYMS: Final = {"end": "until", "link": "place", "seats": "capacity"}
@@ -106,7 +110,17 @@ _PROGRAM = ("program",)
 # takes none. ``match settings`` reads its own ``key: value`` pairs (bot.commands.match_settings).
 COMMAND_OPTIONS: Final[dict[tuple[str, str, str], tuple[str, ...]]] = {
     ("tandem", "program", "new"): ("sessions", "every", "length", "start", "until"),
-    ("tandem", "program", "set"): ("until", "quotes", "holidays", "closed", "program"),
+    ("tandem", "program", "set"): (
+        "until",
+        "quotes",
+        "holidays",
+        "closed",
+        "inactivity",
+        "silence",
+        "idle",
+        "retention",
+        "program",
+    ),
     ("tandem", "program", "show"): _PROGRAM,
     ("tandem", "program", "close"): _PROGRAM,
     ("tandem", "join", ""): _PROGRAM,

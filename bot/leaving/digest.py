@@ -12,6 +12,7 @@ from bot.ports import UnitOfWork
 SHOWN = (
     "person.left",
     "person.returned",
+    "enrollment.left",
     "enrollment.auto_paused",
     "pair.closed_inactive",
     "person.erased",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -30,4 +30,16 @@ class LeaverQueries(Protocol):
         self, program_id: int, start: datetime, end: datetime, actions: Sequence[str]
     ) -> Sequence[PeopleChange]:
         """The program's audit lines of these actions in [start, end), oldest first."""
+        ...
+
+    async def recent_checkins(
+        self, enrollment_ids: Collection[int] | None
+    ) -> dict[int, list[tuple[datetime, bool]]]:
+        """enrollment id -> its check-ins no longer open, newest first, as (due at, answered);
+        None: every enrollment's (the tick's full scan)."""
+        ...
+
+    async def left_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        """Ids of people who left before ``moment`` and are still stored (by the index on
+        ``left_at``), oldest departures first."""
         ...
