@@ -75,7 +75,7 @@ class SqlLeaverQueries:
         person = tables.person.c
         rows = await self.session.execute(
             sa.select(person.id)
-            .where(person.left_at.is_not(None), person.left_at < moment)
+            .where(person.left_at.is_not(None), person.left_at <= moment)
             .order_by(person.left_at, person.id)
             .limit(limit)
         )

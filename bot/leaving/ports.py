@@ -40,6 +40,6 @@ class LeaverQueries(Protocol):
         ...
 
     async def left_before(self, moment: datetime, limit: int) -> Sequence[int]:
-        """Ids of people who left before ``moment`` and are still stored (by the index on
+        """Ids of people who left at or before ``moment`` and are still stored (by the index on
         ``left_at``), oldest departures first."""
         ...

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from bot.clock import Clock
 from bot.digest import closing, weekly
 from bot.i18n import Renderer
-from bot.leaving import inactivity
+from bot.leaving import inactivity, retention
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.prompts import EXPIRED_EXPLAINED, UNANSWERED_KEPT
 from bot.scheduling import assessments, checkins, next_due, nudges, workshops
@@ -46,6 +46,8 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("weekly_digests", weekly.post_weekly_digests),
     ("past_sessions", nudges.ask_about_past_sessions),
     ("workshops", workshops.remind_workshops),
+    # Last: an erasure changes nothing the other steps read.
+    ("retention", retention.erase_expired_leavers),
 )
 
 
