@@ -28,7 +28,7 @@ from bot.follow_ups import (
     FollowUpHandler,
 )
 from bot.guides import command as guides
-from bot.leaving import departure, inactivity
+from bot.leaving import departure, inactivity, reach
 from bot.quiz import answer as quiz
 from bot.quiz import start as quiz_start
 from bot.turn import Turn
@@ -59,6 +59,7 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "digest"): owner.digest,
     ("tandem", "report"): owner.report,
     ("tandem", "dashboard"): dashboard_access.dashboard,
+    ("tandem", "reach"): reach.reach,
     ("tandem", "match"): matching.match,
     ("tandem", "avoid"): preferences.avoid,
     ("tandem", "manager"): preferences.manager,
@@ -80,6 +81,7 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "forget": privacy.on_forget_choice,
     departure.REMATCH: departure.on_rematch_choice,
     inactivity.SILENCE: inactivity.on_silence_choice,
+    reach.REACH: reach.on_reach_choice,
     "feedback": feedback.on_feedback_choice,
     "planned": sessions.on_planned_choice,
     "close": closing.on_close_choice,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import CheckinStatus, OutboxStatus
-from bot.leaving.ports import PeopleChange
+from bot.leaving.ports import OwedMessage, PeopleChange
 from storage import tables
 from storage.scheduling_queries import CHUNK
 
@@ -80,3 +80,64 @@ class SqlLeaverQueries:
             .limit(limit)
         )
         return [int(row[0]) for row in rows.all()]
+
+    async def owed_messages(self, program_id: int) -> Sequence[OwedMessage]:
+        person, outbox = tables.person.c, tables.outbox.c
+        invited = sa.select(tables.invitation.c.person_id).where(
+            tables.invitation.c.program_id == program_id
+        )
+        enrolled = sa.select(tables.enrollment.c.person_id).where(
+            tables.enrollment.c.program_id == program_id
+        )
+        rows = await self.session.execute(
+            sa.select(
+                person.id,
+                person.display_name,
+                person.platform,
+                person.address,
+                person.left_at,
+                outbox.status,
+                outbox.attempts,
+                outbox.not_before,
+                outbox.last_error,
+            )
+            .select_from(tables.person.outerjoin(tables.outbox, outbox.person_id == person.id))
+            .where(sa.or_(person.id.in_(invited), person.id.in_(enrolled)))
+            .order_by(person.display_name, person.id, outbox.id)
+        )
+        return [
+            OwedMessage(
+                person_id=int(row[0]),
+                name=str(row[1]),
+                platform=str(row[2]),
+                has_address=row[3] is not None,
+                left=row[4] is not None,
+                status=str(row[5]) if row[5] is not None else "",
+                attempts=int(row[6] or 0),
+                not_before=row[7] or datetime.min,
+                last_error=row[8],
+            )
+            for row in rows.all()
+        ]
+
+    async def retry_failed(self, person_ids: Collection[int], now: datetime) -> int:
+        outbox = tables.outbox.c
+        retried = 0
+        ids = sorted(person_ids)
+        for start in range(0, len(ids), CHUNK):
+            result = await self.session.execute(
+                sa.update(tables.outbox)
+                .where(
+                    outbox.person_id.in_(ids[start : start + CHUNK]),
+                    outbox.status == OutboxStatus.FAILED,
+                )
+                .values(
+                    status=OutboxStatus.PENDING,
+                    attempts=0,
+                    attempted_at=None,
+                    not_before=now,
+                    last_error=None,
+                )
+            )
+            retried += int(getattr(result, "rowcount", 0) or 0)
+        return retried

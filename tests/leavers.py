@@ -48,8 +48,10 @@ async def add_owner_and_candidate(
         await uow.commit()
 
 
-async def queue_to(runtime: Runtime, person: Who, key: str, text: str) -> None:
-    """A nudge waiting in the outbox for ``person``, due in an hour."""
+async def queue_to(
+    runtime: Runtime, person: Who, key: str, text: str, due_in: timedelta = timedelta(hours=1)
+) -> None:
+    """A nudge waiting in the outbox for ``person``, due in an hour (or ``due_in``)."""
     now = runtime.clock.now()
     async with runtime.uow_factory() as uow:
         await uow.enqueue(
@@ -60,7 +62,7 @@ async def queue_to(runtime: Runtime, person: Who, key: str, text: str) -> None:
                 person_id=person.id,
                 payload=Message(text=text).to_payload(),
                 created_at=now,
-                not_before=now + timedelta(hours=1),
+                not_before=now + due_in,
             )
         )
         await uow.commit()

@@ -20,6 +20,22 @@ class PeopleChange:
     details: dict[str, object]
 
 
+@dataclass(frozen=True)
+class OwedMessage:
+    """One message the bot owes someone of a program (the reach report), as the outbox has it."""
+
+    person_id: int
+    name: str
+    platform: str
+    # False: the bot has no way to write to them yet (on Teams, they never opened the app).
+    has_address: bool
+    left: bool
+    status: str
+    attempts: int
+    not_before: datetime
+    last_error: str | None
+
+
 class LeaverQueries(Protocol):
     async def skip_outbox_to(self, person_id: int) -> int:
         """Mark every message still waiting for the person as skipped (never sent); returns
@@ -42,4 +58,13 @@ class LeaverQueries(Protocol):
     async def left_before(self, moment: datetime, limit: int) -> Sequence[int]:
         """Ids of people who left at or before ``moment`` and are still stored (by the index on
         ``left_at``), oldest departures first."""
+        ...
+
+    async def owed_messages(self, program_id: int) -> Sequence[OwedMessage]:
+        """The outbox rows of everyone invited to or enrolled in the program (and a row with
+        status "" for someone owed nothing)."""
+        ...
+
+    async def retry_failed(self, person_ids: Collection[int], now: datetime) -> int:
+        """Failed messages to these people go out again now; returns how many."""
         ...
