@@ -50,6 +50,8 @@ from bot.ports import ChatPort, DeliveryError, UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["Deliverer", "DeliveryPolicy"]
 logger = logging.getLogger("tandem.delivery")
+# Messages that tell people they were paused: the only ones sent during a pause.
+REACHES_PAUSED = frozenset({"auto_paused"})
 # A follow-up that fails (a bug, a database error) is tried again this much later, this often.
 FOLLOW_UP_RETRY = timedelta(seconds=30)
 FOLLOW_UP_ATTEMPTS = 5
@@ -232,7 +234,18 @@ class Deliverer:
                         message.claimed_until = None
                         message.claim_token = None
                         continue
-                    if message.person_id is not None and message.person_id in paused:
+                    recipient = recipients.get(message.person_id or 0)
+                    if recipient is not None and recipient.left_at is not None:
+                        # Gone from the company: nothing more is sent to them, ever.
+                        message.status = OutboxStatus.SKIPPED
+                        message.claimed_until = None
+                        message.claim_token = None
+                        continue
+                    if (
+                        message.person_id is not None
+                        and message.person_id in paused
+                        and message.purpose not in REACHES_PAUSED
+                    ):
                         # Nobody is written to during a pause; what was due is simply not sent.
                         message.status = OutboxStatus.SKIPPED
                         message.claimed_until = None

@@ -147,6 +147,10 @@ class Enrollment:
     status: EnrollmentStatus = EnrollmentStatus.ACTIVE
     paused_until: date | None = None
     id: int | None = None
+    # The inactivity policy: when they were asked whether they are still in (None: not
+    # waiting for that answer), and from when unanswered check-ins count against them.
+    silence_asked_at: datetime | None = None
+    silence_reset_at: datetime | None = None
 
 
 @dataclass(eq=False)
@@ -178,6 +182,8 @@ class Pair:
     id: int | None = None
     # Planned sessions called off since the last one held: two in a row flag the pair.
     cancelled_in_a_row: int = 0
+    # When both were warned that the pair, idle for long, is about to close (None: not).
+    idle_warned_at: datetime | None = None
 
 
 @dataclass(eq=False)

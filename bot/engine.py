@@ -22,6 +22,7 @@ from bot.events import EventKind, InboundEvent, Sender
 from bot.follow_ups import FollowUps
 from bot.i18n import Renderer
 from bot.inbox import RUNNING, InboxRunner, SenderRequests
+from bot.leaving.departure import person_left, person_returned
 from bot.messages import Message
 from bot.people import resolve_sender
 from bot.ports import UnitOfWorkFactory
@@ -149,6 +150,18 @@ class Engine:
             platform,
             workspace,
             still_reached,
+        )
+
+    async def person_left(self, sender: Sender, why: str) -> bool:
+        """Someone left the company or removed Tandem: see bot.leaving.departure."""
+        return await person_left(
+            self.uow_factory, self.clock, self.renderer, self.config, sender, why
+        )
+
+    async def person_returned(self, sender: Sender) -> bool:
+        """Someone who had left is back: see bot.leaving.departure."""
+        return await person_returned(
+            self.uow_factory, self.clock, self.renderer, self.config, sender
         )
 
     async def _after_commit(self, turn: Turn) -> None:

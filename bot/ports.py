@@ -43,6 +43,7 @@ from bot.domain import (
 )
 from bot.fanout import NewCheckin, NewConversation, NewOutboxMessage
 from bot.guides.store import GuideQueries
+from bot.leaving.ports import LeaverQueries
 from bot.messages import Message
 from bot.prompts import PromptStore
 from bot.quiz.ports import QuizStore
@@ -272,6 +273,7 @@ class UnitOfWork(
     WorkshopQueries,
     DashboardQueries,
     RosterStore,
+    LeaverQueries,
     Protocol,
 ):
     """One transaction. Entities read through it are tracked: changing them is saved on commit."""

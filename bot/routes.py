@@ -29,6 +29,7 @@ from bot.follow_ups import (
     FollowUpHandler,
 )
 from bot.guides import command as guides
+from bot.leaving import departure, inactivity, reach
 from bot.quiz import answer as quiz
 from bot.quiz import start as quiz_start
 from bot.roster import command as roster
@@ -60,6 +61,7 @@ COMMAND_HANDLERS: dict[tuple[str, str], CommandHandler] = {
     ("tandem", "digest"): owner.digest,
     ("tandem", "report"): owner.report,
     ("tandem", "dashboard"): dashboard_access.dashboard,
+    ("tandem", "reach"): reach.reach,
     ("tandem", "match"): matching.match,
     ("tandem", "avoid"): preferences.avoid,
     ("tandem", "manager"): preferences.manager,
@@ -80,6 +82,9 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "invite": participant.on_invitation_choice,
     "leave": participant.on_leave_choice,
     "forget": privacy.on_forget_choice,
+    departure.REMATCH: departure.on_rematch_choice,
+    inactivity.SILENCE: inactivity.on_silence_choice,
+    reach.REACH: reach.on_reach_choice,
     "feedback": feedback.on_feedback_choice,
     "planned": sessions.on_planned_choice,
     "close": closing.on_close_choice,
@@ -104,12 +109,14 @@ FORM_HANDLERS: dict[str, FormHandler] = {
     sessions.FORM_ID: sessions.on_form,
     workshops.FORM_ID: workshops.on_form,
     workshops.ATTENDANCE_FORM_ID: workshops.on_attendance_form,
+    inactivity.PAUSE_FORM_ID: inactivity.on_pause_form,
 }
 # Checks of the fields answered so far, for a form asked one field at a time (the console).
 FORM_FIELD_CHECKS: dict[str, FormHandler] = {
     sessions.FORM_ID: sessions.check_form_fields,
     workshops.FORM_ID: workshops.check_form_fields,
     workshops.ATTENDANCE_FORM_ID: workshops.check_attendance_fields,
+    inactivity.PAUSE_FORM_ID: inactivity.check_pause_fields,
 }
 FORM_CANCEL_HANDLERS: dict[str, FormCancelHandler] = {
     sessions.FORM_ID: sessions.on_form_cancelled,

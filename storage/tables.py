@@ -96,6 +96,8 @@ person = sa.Table(
     sa.Column("left_at", UTCDateTime),
     sa.UniqueConstraint("platform", "workspace", "user_id", name="uq_person_identity"),
     sa.Index("ix_person_email", "platform", "workspace", "email"),
+    # The tick finds whose data is due for erasure (bot.leaving.retention) by this index.
+    sa.Index("ix_person_left_at", "left_at"),
 )
 
 program = sa.Table(
@@ -185,6 +187,10 @@ enrollment = sa.Table(
     sa.Column("status", _enum(EnrollmentStatus), nullable=False),
     sa.Column("paused_until", sa.Date),
     sa.Column("joined_at", UTCDateTime, nullable=False),
+    # The inactivity policy (bot.leaving.inactivity): when they were asked whether they are
+    # still in, and from when their unanswered check-ins count.
+    sa.Column("silence_asked_at", UTCDateTime),
+    sa.Column("silence_reset_at", UTCDateTime),
     *_due_columns(),
     sa.UniqueConstraint("program_id", "person_id", name="uq_enrollment_person"),
 )
@@ -220,6 +226,8 @@ pair = sa.Table(
     _fk("created_by", "person.id", nullable=True, ondelete="SET NULL"),
     sa.Column("status", _enum(PairStatus), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # When both were warned that the pair, idle, is about to close (bot.leaving.inactivity).
+    sa.Column("idle_warned_at", UTCDateTime),
     *_due_columns(),
     sa.Column("cancelled_in_a_row", sa.Integer, nullable=False, default=0, server_default="0"),
 )

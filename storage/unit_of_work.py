@@ -42,6 +42,7 @@ from storage.due_index import SqlDueIndex
 from storage.export_queries import SqlExportQueries
 from storage.feedback_queries import SqlFeedbackQueries
 from storage.guide_queries import SqlGuideQueries
+from storage.leaver_queries import SqlLeaverQueries
 from storage.mapping import map_domain
 from storage.matching_queries import SqlMatchingQueries
 from storage.outbox_queries import SqlOutboxQueries
@@ -75,6 +76,7 @@ class SqlUnitOfWork(
     SqlWorkshopQueries,
     SqlDashboardQueries,
     SqlRosterQueries,
+    SqlLeaverQueries,
     SqlBulkWrites,
 ):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:

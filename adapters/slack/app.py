@@ -107,6 +107,8 @@ class SlackApp:
         self.bolt.view_closed(FORM_CALLBACK)(self._closed)
         self.bolt.event("message")(self._message)
         self.bolt.event("app_home_opened")(self._home_opened)
+        self.bolt.event("user_change")(self._membership)
+        self.bolt.event("team_join")(self._membership)
         # Last, so that they only take what nothing above recognised (a button of an old
         # message, a modal of a previous version): Bolt would answer those 404, which Slack
         # shows the person as an error. Acknowledged, and answered "no longer valid".
@@ -212,6 +214,8 @@ class SlackApp:
             await self._run_unknown(body)
         elif item.kind == "uninstalled":
             await self._run_uninstalled(body, part)
+        elif item.kind == "membership":
+            await self._run_membership(body, part)
         else:
             logger.warning("unknown slack inbox kind", extra={"kind": item.kind})
 
@@ -300,6 +304,15 @@ class SlackApp:
         key = f"slack:{body['event_id']}"
         payload = {"body": body, "part": event}
         await self._receive("home_opened", key, workspace, str(event["user"]), payload)
+
+    async def _membership(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """An account changed (``user_change``, sent for any profile edit too) or joined the
+        workspace (``team_join``): written down like every request, in the person's order."""
+        user = event.get("user") or {}
+        workspace = self._where(body)[0]
+        key = f"slack:{body['event_id']}"
+        payload = {"body": body, "part": event}
+        await self._receive("membership", key, workspace, str(user["id"]), payload)
 
     async def _uninstalled(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if self.oauth is None:
@@ -476,6 +489,15 @@ class SlackApp:
     async def _run_uninstalled(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         assert self.oauth is not None
         await self.oauth.removed(self.engine, body, event, self._where(body)[0])
+
+    async def _run_membership(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        user = event["user"]
+        sender = Sender(PLATFORM, self._where(body)[0], str(user["id"]))
+        if user.get("deleted"):
+            # A deactivated account: the person left the company.
+            await self.engine.person_left(sender, "account_deleted")
+        else:
+            await self.engine.person_returned(sender)
 
     async def _run_unknown(self, body: dict[str, Any]) -> None:
         what = body.get("type")

@@ -312,6 +312,12 @@ def _event_callback(payload: dict[str, Any]) -> str | None:
             return "message text is not text"
     if kind == "app_home_opened" and not _text(event.get("user")):
         return "app_home_opened without user"
+    if kind in ("user_change", "team_join"):
+        user: Any = event.get("user")
+        if not _object(user) or not _text(user.get("id")):
+            return f"{kind} without user id"
+        if not isinstance(user.get("deleted", False), bool):
+            return f"{kind} deleted is not true or false"
     return None
 
 

@@ -172,3 +172,24 @@ def bot_was_added(activity: dict[str, Any]) -> bool:
         return str(activity.get("action", "")).startswith("add")
     bot_id = (activity.get("recipient") or {}).get("id")
     return any(member.get("id") == bot_id for member in activity.get("membersAdded") or ())
+
+
+def members_removed(activity: dict[str, Any]) -> list[dict[str, Any]]:
+    """People (not the bot) removed from a conversation, from a ``conversationUpdate``."""
+    if activity.get("type") != "conversationUpdate":
+        return []
+    bot_id = (activity.get("recipient") or {}).get("id")
+    return [
+        member
+        for member in activity.get("membersRemoved") or ()
+        if isinstance(member, dict) and member.get("id") and member.get("id") != bot_id
+    ]
+
+
+def app_removed_by_person(activity: dict[str, Any]) -> bool:
+    """True when a person removed Tandem from their own chat (``installationUpdate`` remove)."""
+    return (
+        activity.get("type") == "installationUpdate"
+        and str(activity.get("action", "")).startswith("remove")
+        and is_personal(activity)
+    )

@@ -5,7 +5,8 @@
 - A card's button or form (``adaptiveCard/action`` invoke, or the ``Action.Submit`` fallback as
   a message with a value) becomes a choice or a form; the card is then replaced by what was
   answered, or by the form again with its errors, so that nobody answers it twice.
-- ``conversationUpdate`` and ``installationUpdate`` record the people and how to reach them.
+- ``conversationUpdate`` and ``installationUpdate`` record the people and how to reach them;
+  someone removed from a team, or who removes Tandem from their chat, has left (bot.leaving).
 """
 
 from __future__ import annotations
@@ -137,15 +138,27 @@ class TandemTeamsBot:
         await self._send_all(context, sender, rest)
 
     async def _membership(self, context: TurnContext, activity: dict[str, Any]) -> None:
-        if not activities.is_personal(activity):
+        # Someone removed from a team, or who removed Tandem: they left (bot.leaving); someone
+        # added again, or who installs Tandem again, is back.
+        for member in activities.members_removed(activity):
+            await self.engine.person_left(
+                activities.sender_of(activity, member), "removed_from_team"
+            )
+        if activities.app_removed_by_person(activity):
+            await self.engine.person_left(activities.sender_of(activity), "app_removed")
             return
         added = activities.members_added(activity)
+        for member in added:
+            await self.engine.person_returned(activities.sender_of(activity, member))
+        if not activities.is_personal(activity):
+            return
         for member in added:
             await self.engine.remember(activities.sender_of(activity, member))
         if activity.get("type") == ActivityTypes.installation_update or not added:
             await self.engine.remember(activities.sender_of(activity))
         if activities.bot_was_added(activity):
             sender = activities.sender_of(activity)
+            await self.engine.person_returned(sender)
             welcome = Message(text=self.replies.text(sender.locale, "teams.welcome"))
             await self._send_all(context, sender, [welcome])
 

@@ -52,6 +52,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
         "digest": ("channel", "now"),
         "report": (),
         "dashboard": (),
+        "reach": (),
         "match": ("swap", "exclude", "include", "rerun", "approve", "settings"),
         "avoid": (),
         "manager": (),
@@ -73,6 +74,7 @@ VERBS: dict[str, dict[str, tuple[str, ...]]] = {
 OWNER_VERBS = {("tandem", "invite"), ("tandem", "owners"), ("tandem", "pair"), ("tandem", "digest")}
 OWNER_VERBS.update({("tandem", "match"), ("tandem", "report"), ("tandem", "dashboard")})
 OWNER_VERBS.add(("tandem", "roster"))
+OWNER_VERBS.add(("tandem", "reach"))
 # Verbs whose sub-verb may be left out: ``/tandem match`` alone proposes.
 OPTIONAL_SUBS = {("tandem", "match")}
 

@@ -8,6 +8,7 @@ from bot.commands import closing
 from bot.commands.days_off import DAYS_OFF_OPTIONS, set_days_off
 from bot.commands.grammar import Command
 from bot.commands.lookup import find_program, only_one, owned_program
+from bot.commands.policy_settings import POLICY_OPTIONS, set_policy
 from bot.commands.values import (
     parse_cadence,
     parse_duration,
@@ -94,7 +95,7 @@ async def _set_program(turn: Turn, command: Command) -> None:
     people must have written before their words reach owners anonymously."""
     target = await owned_program(turn, command.options.get("program", ""))
     options = command.options
-    if not {"until", "quotes", *DAYS_OFF_OPTIONS} & set(options):
+    if not {"until", "quotes", *DAYS_OFF_OPTIONS, *POLICY_OPTIONS} & set(options):
         raise UserError("errors.program_set_usage")
 
     if "until" in options:
@@ -116,6 +117,9 @@ async def _set_program(turn: Turn, command: Command) -> None:
     days_off = {name: options[name] for name in DAYS_OFF_OPTIONS if name in options}
     if days_off:
         set_days_off(target, days_off)
+    policy = {name: options[name] for name in POLICY_OPTIONS if name in options}
+    if policy:
+        set_policy(target, policy)
     turn.audit("program.settings", program_id=target.id, subject=target.name)
     settings = ScheduleSettings.for_program(target)
     await turn.say("owner.program_set", program=target, days_off=settings)

@@ -234,6 +234,8 @@ async def resume(turn: Turn, command: Command) -> None:
         raise UserError("errors.not_paused")
     enrollment.status = EnrollmentStatus.ACTIVE
     enrollment.paused_until = None
+    # The check-ins missed before the pause no longer count as a silence (bot.leaving).
+    enrollment.silence_asked_at, enrollment.silence_reset_at = None, turn.now
     turn.audit("enrollment.resumed", program_id=enrollment.program_id)
     await _tell_partner(turn, enrollment, "participant.partner_resumed", "resume")
     await turn.say("participant.resumed")

@@ -113,7 +113,21 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
         return
     # Someone may have been made the last owner since the question was asked.
     await _refuse_if_sole_owner(turn)
-    uow, person = turn.uow, turn.person
+    reply_locale = await turn.locale_of(turn.person)
+    kept_sessions, audit_rows = await erase(turn)
+    if turn.requests is not None:
+        # Requests received from them and not run yet: their words go too, and none runs.
+        turn.after_commit.append(turn.requests.erase)
+    turn.replies.append(
+        _farewell(turn, reply_locale, kept_sessions=kept_sessions, audit_rows=audit_rows)
+    )
+
+
+async def erase(turn: Turn) -> tuple[int, int]:
+    """Erase the turn's person and every trace of them, keeping the aggregates (a session's
+    date and length, a pair's counts): forget-me, and retention for people who left
+    (bot.leaving.retention). Returns the sessions kept and the history lines unnamed."""
+    uow = turn.uow
     names, words = await _traces_of(turn)
     # Their seats would vanish with them; the waitlist moves up instead.
     await release_seats(turn, turn.person_id, unless_still_invited=False)
@@ -151,15 +165,9 @@ async def on_forget_choice(turn: Turn, answer: str) -> None:
     # Enrollments, profiles, invitations, conversations and ownerships follow by cascade, and
     # with the enrollments their skill assessments and end evaluation (words included), as the
     # post-session feedback they gave goes with the person.
-    reply_locale = await turn.locale_of(person)
-    if turn.requests is not None:
-        # Requests received from them and not run yet: their words go too, and none runs.
-        turn.after_commit.append(turn.requests.erase)
-    await uow.delete(person)
+    await uow.delete(turn.person)
     await uow.flush()
-    turn.replies.append(
-        _farewell(turn, reply_locale, kept_sessions=kept_sessions, audit_rows=audit_rows)
-    )
+    return kept_sessions, audit_rows
 
 
 async def _traces_of(turn: Turn) -> tuple[list[str], list[str]]:

@@ -33,6 +33,7 @@ FRENCH_VERBS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
         "digest": ("récap",),
         "report": ("rapport",),
         "dashboard": ("tableau-de-bord", "tableau"),
+        "reach": ("portée", "joignables"),
         "match": ("appariement",),
         "avoid": ("éviter",),
         "manager": ("manager",),
@@ -99,6 +100,10 @@ FRENCH_OPTIONS: Final[dict[str, tuple[str, ...]]] = {
     "audience": ("public",),
     "holidays": ("fériés", "jours-fériés"),
     "closed": ("fermé", "fermeture", "fermetures"),
+    "inactivity": ("inactivité",),
+    "silence": ("silence",),
+    "idle": ("inactif", "sans-session"),
+    "retention": ("conservation",),
 }
 # Other English spellings accepted for an option.
 ENGLISH_SYNONYMS: Final = {"end": "until", "link": "place", "seats": "capacity"}
@@ -108,7 +113,17 @@ _PROGRAM = ("program",)
 # takes none. ``match settings`` reads its own ``key: value`` pairs (bot.commands.match_settings).
 COMMAND_OPTIONS: Final[dict[tuple[str, str, str], tuple[str, ...]]] = {
     ("tandem", "program", "new"): ("sessions", "every", "length", "start", "until"),
-    ("tandem", "program", "set"): ("until", "quotes", "holidays", "closed", "program"),
+    ("tandem", "program", "set"): (
+        "until",
+        "quotes",
+        "holidays",
+        "closed",
+        "inactivity",
+        "silence",
+        "idle",
+        "retention",
+        "program",
+    ),
     ("tandem", "program", "show"): _PROGRAM,
     ("tandem", "program", "close"): _PROGRAM,
     ("tandem", "join", ""): _PROGRAM,
@@ -120,6 +135,7 @@ COMMAND_OPTIONS: Final[dict[tuple[str, str, str], tuple[str, ...]]] = {
     ("tandem", "digest", "now"): _PROGRAM,
     ("tandem", "report", ""): _PROGRAM,
     ("tandem", "dashboard", ""): _PROGRAM,
+    ("tandem", "reach", ""): _PROGRAM,
     **{("tandem", "match", sub): _PROGRAM for sub in ("", "swap", "exclude", "include")},
     **{("tandem", "match", sub): _PROGRAM for sub in ("rerun", "approve", "settings")},
     ("tandem", "roster", "import"): _PROGRAM,

@@ -23,6 +23,7 @@ from bot.digest.figures import DigestPeriod
 from bot.domain import Program
 from bot.errors import UserError
 from bot.i18n import Renderer
+from bot.leaving.digest import people_changes
 from bot.messages import Message
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -122,6 +123,7 @@ async def render(
         program=program.name,
         period=period,
         f=figures,
+        changes=await people_changes(uow, period),
         report=True,
     )
 

@@ -25,12 +25,13 @@ SECTIONS: tuple[str, ...] = (
     "quiz",
     "workshops",
     "at_risk",
+    "departures",
     "quotes",
     "changed",
 )
 # Sections whose items are a list (pairs, quotes) rather than figures: in plain text they stay
 # a list even with a single item.
-LISTS: tuple[str, ...] = ("at_risk", "quotes", "changed")
+LISTS: tuple[str, ...] = ("at_risk", "departures", "quotes", "changed")
 NOTE = ">"
 MOOD_SCALE = (1.0, 5.0)
 

@@ -12,6 +12,7 @@ from bot.digest import activity, sections
 from bot.digest.figures import DigestFigures, DigestPeriod
 from bot.domain import OutboxMessage, Program
 from bot.i18n import Renderer
+from bot.leaving.digest import people_changes
 from bot.lifecycle import is_running
 from bot.messages import Message
 from bot.ports import UnitOfWork
@@ -78,6 +79,7 @@ async def render(
         program=program.name,
         period=period,
         f=figures,
+        changes=await people_changes(uow, period),
         report=False,
     )
 

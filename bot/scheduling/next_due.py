@@ -26,6 +26,7 @@ from bot.domain import (
     Pair,
     PlannedSession,
 )
+from bot.leaving import inactivity
 from bot.scheduling import assessments
 from bot.scheduling.checkins import next_checkin_at
 from bot.scheduling.cohort import Cohort
@@ -123,6 +124,7 @@ def _enrollment_moments(
         zone = cohort.zone(person, program)
         moments.append(at_local(enrollment.paused_until, time(0, 0), zone))
     if enrollment.status == EnrollmentStatus.ACTIVE:
+        moments.extend(inactivity.enrollment_moments(settings, enrollment))
         moments.append(
             next_checkin_at(enrollment, program, person, cohort.now, cohort.config.default_timezone)
         )
@@ -152,6 +154,7 @@ def _pair_moments(
     last_activity = max(pair.created_at, last_log or pair.created_at)
     moments.append(last_activity + settings.quiet_pair_after)
     moments.append(last_activity + settings.quiet_owner_note_after)
+    moments.extend(inactivity.pair_moments(settings, pair, last_activity))
     if charter is not None and charter.status != CharterStatus.CONFIRMED:
         moments.append(pair.created_at + settings.charter_nudge_after)
     return moments

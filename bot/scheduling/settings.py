@@ -33,6 +33,17 @@ class ScheduleSettings:
     # Days off: the public holidays of this country (ISO code) and the declared closures.
     holidays: str | None = None
     closed: tuple[tuple[date, date], ...] = ()
+    # The inactivity policy (bot.leaving.inactivity): after this many check-ins in a row left
+    # unanswered, the person is asked whether they are still in, and paused after a week of
+    # silence; a pair with no session logged for this long is warned, then closed.
+    inactivity: bool = True
+    silence_prompts: int = 3
+    silence_pause_after: timedelta = timedelta(days=7)
+    idle_pair_after: timedelta = timedelta(days=45)
+    idle_close_after: timedelta = timedelta(days=7)
+    # Retention (bot.leaving.retention): the personal data of people who left is erased this
+    # long after they left.
+    retention_after: timedelta = timedelta(days=90)
 
     @property
     def days_off(self) -> DaysOff:
@@ -46,7 +57,9 @@ class ScheduleSettings:
             if field.name not in overrides:
                 continue
             raw = overrides[field.name]
-            if field.name == "holidays":
+            if field.name == "inactivity":
+                values[field.name] = bool(raw)
+            elif field.name == "holidays":
                 values[field.name] = str(raw) if raw else None
             elif field.name == "closed":
                 values[field.name] = tuple(

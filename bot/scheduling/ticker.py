@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from bot.clock import Clock
 from bot.digest import closing, weekly
 from bot.i18n import Renderer
+from bot.leaving import inactivity, retention
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.prompts import EXPIRED_EXPLAINED, UNANSWERED_KEPT
 from bot.roster.model import DRY_RUN_KEPT
@@ -35,6 +36,8 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("end_pauses", nudges.end_pauses),
     ("checkin_reminders", checkins.remind_and_expire),
     ("checkins", checkins.open_new_checkins),
+    # After the check-ins expired in this tick: they count towards a silence.
+    ("inactivity", inactivity.apply_inactivity_policy),
     ("assessments", assessments.ask_due_assessments),
     ("session_reminders", nudges.remind_planned_sessions),
     ("quiet_pairs", nudges.nudge_quiet_pairs_and_charters),
@@ -44,6 +47,8 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("weekly_digests", weekly.post_weekly_digests),
     ("past_sessions", nudges.ask_about_past_sessions),
     ("workshops", workshops.remind_workshops),
+    # Last: an erasure changes nothing the other steps read.
+    ("retention", retention.erase_expired_leavers),
 )
 
 

@@ -178,3 +178,24 @@ def app_home_opened(user: str, channel: str) -> dict[str, Any]:
         "tab": "home",
         "event_ts": f"{time.time():.6f}",
     }
+
+
+def user_change(user: str, *, deleted: bool, kind: str = "user_change") -> dict[str, Any]:
+    """``user_change`` (or ``team_join``) as the Events API sends it: the whole user object;
+    a deactivated account has ``deleted: true``."""
+    return {
+        "type": kind,
+        "user": {
+            "id": user,
+            "team_id": TEAM,
+            "name": user.lower(),
+            "deleted": deleted,
+            "real_name": user,
+            "tz": "Europe/Paris",
+            "profile": {"real_name": user, "display_name": user.lower(), "team": TEAM},
+            "is_bot": False,
+            "updated": int(time.time()),
+        },
+        "cache_ts": int(time.time()),
+        "event_ts": f"{time.time():.6f}",
+    }

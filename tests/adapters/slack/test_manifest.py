@@ -20,7 +20,9 @@ def test_the_manifest_declares_the_commands_events_and_one_url() -> None:
         "app_home_opened",
         "app_uninstalled",
         "message.im",
+        "team_join",
         "tokens_revoked",
+        "user_change",
     ]
     assert settings["interactivity"]["is_enabled"] is True
     urls = {command["url"] for command in commands}

@@ -1,0 +1,70 @@
+"""What the leavers' handling needs from storage, beyond the unit of work's basics."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class PeopleChange:
+    """One line of the digest's "comings and goings": someone left the company, came back,
+    was paused for their silence, or their pair was closed for lack of activity."""
+
+    action: str
+    at: datetime
+    # None once the person's data was erased.
+    name: str | None
+    details: dict[str, object]
+
+
+@dataclass(frozen=True)
+class OwedMessage:
+    """One message the bot owes someone of a program (the reach report), as the outbox has it."""
+
+    person_id: int
+    name: str
+    platform: str
+    # False: the bot has no way to write to them yet (on Teams, they never opened the app).
+    has_address: bool
+    left: bool
+    status: str
+    attempts: int
+    not_before: datetime
+    last_error: str | None
+
+
+class LeaverQueries(Protocol):
+    async def skip_outbox_to(self, person_id: int) -> int:
+        """Mark every message still waiting for the person as skipped (never sent); returns
+        how many."""
+        ...
+
+    async def people_changes(
+        self, program_id: int, start: datetime, end: datetime, actions: Sequence[str]
+    ) -> Sequence[PeopleChange]:
+        """The program's audit lines of these actions in [start, end), oldest first."""
+        ...
+
+    async def recent_checkins(
+        self, enrollment_ids: Collection[int] | None
+    ) -> dict[int, list[tuple[datetime, bool]]]:
+        """enrollment id -> its check-ins no longer open, newest first, as (due at, answered);
+        None: every enrollment's (the tick's full scan)."""
+        ...
+
+    async def left_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        """Ids of people who left at or before ``moment`` and are still stored (by the index on
+        ``left_at``), oldest departures first."""
+        ...
+
+    async def owed_messages(self, program_id: int) -> Sequence[OwedMessage]:
+        """The outbox rows of everyone invited to or enrolled in the program (and a row with
+        status "" for someone owed nothing)."""
+        ...
+
+    async def retry_failed(self, person_ids: Collection[int], now: datetime) -> int:
+        """Failed messages to these people go out again now; returns how many."""
+        ...

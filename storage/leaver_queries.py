@@ -1,0 +1,143 @@
+"""Storage side of the leavers, the inactivity policy and retention (bot.leaving)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import CheckinStatus, OutboxStatus
+from bot.leaving.ports import OwedMessage, PeopleChange
+from storage import tables
+from storage.scheduling_queries import CHUNK
+
+
+class SqlLeaverQueries:
+    @property
+    def session(self) -> AsyncSession:
+        raise NotImplementedError  # the unit of work's
+
+    async def skip_outbox_to(self, person_id: int) -> int:
+        outbox = tables.outbox.c
+        result = await self.session.execute(
+            sa.update(tables.outbox)
+            .where(outbox.person_id == person_id, outbox.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SKIPPED)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def people_changes(
+        self, program_id: int, start: datetime, end: datetime, actions: Sequence[str]
+    ) -> Sequence[PeopleChange]:
+        audit, person = tables.audit_entry.c, tables.person.c
+        rows = await self.session.execute(
+            sa.select(audit.action, audit.at, person.display_name, audit.details)
+            .select_from(tables.audit_entry.outerjoin(tables.person, person.id == audit.actor_id))
+            .where(
+                audit.at >= start,
+                audit.at < end,
+                audit.program_id == program_id,
+                audit.action.in_(list(actions)),
+            )
+            .order_by(audit.at, audit.id)
+        )
+        return [
+            PeopleChange(action=action, at=at, name=name, details=dict(details or {}))
+            for action, at, name, details in rows.all()
+        ]
+
+    async def recent_checkins(
+        self, enrollment_ids: Collection[int] | None
+    ) -> dict[int, list[tuple[datetime, bool]]]:
+        c = tables.checkin.c
+        statement = (
+            sa.select(c.enrollment_id, c.due_at, c.answered_at)
+            .where(c.status != CheckinStatus.OPEN)
+            .order_by(c.enrollment_id, c.period.desc())
+        )
+        found: dict[int, list[tuple[datetime, bool]]] = {}
+        if enrollment_ids is None:
+            chunks = [statement]
+        else:
+            ids = sorted(enrollment_ids)
+            chunks = [
+                statement.where(c.enrollment_id.in_(ids[start : start + CHUNK]))
+                for start in range(0, len(ids), CHUNK)
+            ]
+        for chunk in chunks:
+            for enrollment_id, due_at, answered_at in (await self.session.execute(chunk)).all():
+                found.setdefault(enrollment_id, []).append((due_at, answered_at is not None))
+        return found
+
+    async def left_before(self, moment: datetime, limit: int) -> Sequence[int]:
+        person = tables.person.c
+        rows = await self.session.execute(
+            sa.select(person.id)
+            .where(person.left_at.is_not(None), person.left_at <= moment)
+            .order_by(person.left_at, person.id)
+            .limit(limit)
+        )
+        return [int(row[0]) for row in rows.all()]
+
+    async def owed_messages(self, program_id: int) -> Sequence[OwedMessage]:
+        person, outbox = tables.person.c, tables.outbox.c
+        invited = sa.select(tables.invitation.c.person_id).where(
+            tables.invitation.c.program_id == program_id
+        )
+        enrolled = sa.select(tables.enrollment.c.person_id).where(
+            tables.enrollment.c.program_id == program_id
+        )
+        rows = await self.session.execute(
+            sa.select(
+                person.id,
+                person.display_name,
+                person.platform,
+                person.address,
+                person.left_at,
+                outbox.status,
+                outbox.attempts,
+                outbox.not_before,
+                outbox.last_error,
+            )
+            .select_from(tables.person.outerjoin(tables.outbox, outbox.person_id == person.id))
+            .where(sa.or_(person.id.in_(invited), person.id.in_(enrolled)))
+            .order_by(person.display_name, person.id, outbox.id)
+        )
+        return [
+            OwedMessage(
+                person_id=int(row[0]),
+                name=str(row[1]),
+                platform=str(row[2]),
+                has_address=row[3] is not None,
+                left=row[4] is not None,
+                status=str(row[5]) if row[5] is not None else "",
+                attempts=int(row[6] or 0),
+                not_before=row[7] or datetime.min,
+                last_error=row[8],
+            )
+            for row in rows.all()
+        ]
+
+    async def retry_failed(self, person_ids: Collection[int], now: datetime) -> int:
+        outbox = tables.outbox.c
+        retried = 0
+        ids = sorted(person_ids)
+        for start in range(0, len(ids), CHUNK):
+            result = await self.session.execute(
+                sa.update(tables.outbox)
+                .where(
+                    outbox.person_id.in_(ids[start : start + CHUNK]),
+                    outbox.status == OutboxStatus.FAILED,
+                )
+                .values(
+                    status=OutboxStatus.PENDING,
+                    attempts=0,
+                    attempted_at=None,
+                    not_before=now,
+                    last_error=None,
+                )
+            )
+            retried += int(getattr(result, "rowcount", 0) or 0)
+        return retried
