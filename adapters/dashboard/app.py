@@ -22,7 +22,14 @@ from multidict import MultiDict
 
 from adapters.dashboard import downloads
 from adapters.dashboard.charts import bar_chart
-from adapters.dashboard.listing import FLAGS, STATUSES, Page, PairQuery, page_number
+from adapters.dashboard.listing import (
+    FLAGS,
+    PAGE_SIZE,
+    STATUSES,
+    Page,
+    PairQuery,
+    page_number,
+)
 from bot.clock import Clock
 from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
 from bot.dashboard.matching import DONE, MatchingDesk, TurnRunner
@@ -297,20 +304,26 @@ class DashboardApp:
 
     async def people(self, request: web.Request) -> web.Response:
         viewer = await self._signed_in(request)
+        only_pending = request.query.get("show") == "not_answered"
+        number = page_number(request.query)
         try:
-            program, people = await self.pages.people(viewer.person_id, _id(request, "program"))
+            program, people = await self.pages.people(
+                viewer.person_id,
+                _id(request, "program"),
+                only_pending,
+                (number - 1) * PAGE_SIZE,
+                PAGE_SIZE,
+            )
         except NotFound:
             raise web.HTTPNotFound() from None
-        only_pending = request.query.get("show") == "not_answered"
-        rows = people.not_answered if only_pending else people.rows
-        page = Page.of(len(rows), page_number(request.query))
+        page = Page.of(people.total, number)
         show = {"show": "not_answered"} if only_pending else {}
         return self._page(
             viewer.locale,
             "people",
             program=program,
             people=people,
-            rows=page.cut(rows),
+            rows=people.rows,
             page=page,
             page_link=lambda number: "?" + urlencode({**show, "page": str(number)}),
             only_pending=only_pending,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
 from datetime import datetime
 
 from bot import lifecycle
@@ -21,8 +20,6 @@ from bot.dashboard.model import (
     PairDetail,
     PairRow,
     People,
-    PeopleCounts,
-    PersonRow,
     ProgramClock,
     ProgramSummary,
 )
@@ -108,14 +105,12 @@ class Dashboard:
         now = self._clock.now()
         async with self._uow_factory() as uow:
             program = await self._owned(uow, person_id, program_id)
-            rows = await uow.dashboard_pair_rows(program_id, now)
             attention = {
                 risk.pair_id: risk
                 for risk in await _attention(uow, report.period_for(program, now))
             }
-            return ProgramSummary.of(program), [
-                dataclasses.replace(row, attention=attention.get(row.pair_id)) for row in rows
-            ]
+            rows = await uow.dashboard_pair_rows(program_id, now, attention=attention)
+            return ProgramSummary.of(program), list(rows)
 
     async def pair(
         self, person_id: int, program_id: int, pair_id: int
@@ -124,12 +119,14 @@ class Dashboard:
         async with self._uow_factory() as uow:
             owned = await self._owned(uow, person_id, program_id)
             program = ProgramSummary.of(owned)
-            found = await uow.dashboard_pair_rows(program_id, now, pair_id)
-            if not found:
-                raise NotFound
             period = report.period_for(owned, now)
             _, risks = await uow.at_risk_pairs(dataclasses.replace(period, risk_pair_id=pair_id))
-            row = dataclasses.replace(found[0], attention=risks[0] if risks else None)
+            found = await uow.dashboard_pair_rows(
+                program_id, now, pair_id, {risk.pair_id: risk for risk in risks}
+            )
+            if not found:
+                raise NotFound
+            row = found[0]
             sessions = await uow.dashboard_pair_sessions(pair_id)
             planned = await uow.dashboard_pair_planned(pair_id, self._clock.now())
             charter = await uow.charter_of(pair_id)
@@ -168,23 +165,11 @@ class Dashboard:
             program = await self._owned(uow, person_id, program_id)
             return await report.printable(uow, renderer, locale, program, now)
 
-    async def people(self, person_id: int, program_id: int) -> tuple[ProgramSummary, People]:
+    async def people(
+        self, person_id: int, program_id: int, only_pending: bool, first: int, limit: int
+    ) -> tuple[ProgramSummary, People]:
+        """The program's reach and one page of its people (see ``dashboard_people``)."""
         async with self._uow_factory() as uow:
             program = ProgramSummary.of(await self._owned(uow, person_id, program_id))
-            rows = tuple(await uow.dashboard_people(program_id))
-        return program, People(counts=count_people(rows), rows=rows)
-
-
-def count_people(rows: Sequence[PersonRow]) -> PeopleCounts:
-    """The program's reach, from the invitation to the pair."""
-    invited = [row for row in rows if row.invited_at is not None]
-    enrolled = [row for row in rows if row.role is not None]
-    return PeopleCounts(
-        invited=len(invited),
-        answered=sum(1 for row in invited if row.status != "pending"),
-        enrolled=sum(1 for row in enrolled if row.status != "left"),
-        questionnaire=sum(1 for row in enrolled if row.questionnaire_done),
-        paired=sum(1 for row in enrolled if row.paired),
-        paused=sum(1 for row in enrolled if row.status == "paused"),
-        left=sum(1 for row in enrolled if row.status == "left"),
-    )
+            people = await uow.dashboard_people(program_id, only_pending, first, limit)
+        return program, people
