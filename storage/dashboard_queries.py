@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -116,15 +116,18 @@ class SqlDashboardQueries:
         self,
         program_id: int,
         now: datetime,
-        pair_id: int | None = None,
+        pair_ids: Collection[int] | None = None,
         attention: Mapping[int, AtRiskPair] | None = None,
+        figures: bool = True,
     ) -> Sequence[PairRow]:
         attention = attention or {}
         p, s, c = tables.pair.c, tables.session_log.c, tables.charter.c
         program, planned = tables.program.c, tables.planned_session.c
         wanted = p.program_id == program_id
-        if pair_id is not None:
-            wanted = sa.and_(wanted, p.id == pair_id)
+        if pair_ids is not None:
+            wanted = sa.and_(wanted, p.id.in_(sorted(pair_ids)))
+        if not figures:
+            return await self._pair_names(wanted, attention)
         logs = (
             sa.select(
                 s.pair_id,
@@ -197,6 +200,50 @@ class SqlDashboardQueries:
                 last_session=_day(row[10]),
                 next_planned=_utc(row[11]),
                 attention=attention.get(row[0]),
+            )
+            for row in rows
+        ]
+
+    async def _pair_names(
+        self, wanted: sa.ColumnElement[bool], attention: Mapping[int, AtRiskPair]
+    ) -> Sequence[PairRow]:
+        """The pairs with their people and status only: enough to sort or search a list by
+        name or status before reading any figure."""
+        p = tables.pair.c
+        mentor, mentee = tables.enrollment.alias("mentor"), tables.enrollment.alias("mentee")
+        mentor_person = tables.person.alias("mentor_person")
+        mentee_person = tables.person.alias("mentee_person")
+        rows = await self.session.execute(
+            sa.select(
+                p.id,
+                mentor_person.c.display_name,
+                mentee_person.c.display_name,
+                sa.type_coerce(p.status, sa.String),
+            )
+            .select_from(
+                tables.pair.outerjoin(mentor, mentor.c.id == p.mentor_enrollment_id)
+                .outerjoin(mentor_person, mentor_person.c.id == mentor.c.person_id)
+                .outerjoin(mentee, mentee.c.id == p.mentee_enrollment_id)
+                .outerjoin(mentee_person, mentee_person.c.id == mentee.c.person_id)
+            )
+            .where(wanted)
+            .order_by(p.id)
+        )
+        return [
+            PairRow(
+                pair_id=int(row[0]),
+                mentor=row[1],
+                mentee=row[2],
+                status=str(row[3]),
+                charter_status=None,
+                mentee_goal=None,
+                mentor_goal=None,
+                sessions=0,
+                target=0,
+                minutes=0,
+                last_session=None,
+                next_planned=None,
+                attention=attention.get(int(row[0])),
             )
             for row in rows
         ]

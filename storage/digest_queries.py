@@ -293,8 +293,8 @@ class SqlDigestQueries:
         await tune_for_aggregates(self.session)
         p, e, c = tables.pair.c, tables.enrollment.c, tables.checkin.c
         active_pair = sa.and_(p.program_id == period.program_id, p.status == PairStatus.ACTIVE)
-        if period.risk_pair_id is not None:
-            active_pair = sa.and_(active_pair, p.id == period.risk_pair_id)
+        if period.risk_pair_ids is not None:
+            active_pair = sa.and_(active_pair, p.id.in_(sorted(period.risk_pair_ids)))
         # Each active pair with when it was last heard of, worked out once a pair: materialized,
         # so that the planner does not repeat the lookup in each clause that names it.
         active = (

@@ -28,6 +28,7 @@ from adapters.dashboard.listing import (
     STATUSES,
     Page,
     PairQuery,
+    listed_pairs,
     page_number,
 )
 from bot.clock import Clock
@@ -211,22 +212,22 @@ class DashboardApp:
 
     async def pairs(self, request: web.Request) -> web.Response:
         viewer = await self._signed_in(request)
+        query = PairQuery.from_query(request.query)
         try:
-            program, rows = await self.pages.pairs(viewer.person_id, _id(request, "program"))
+            listed = await listed_pairs(
+                self.pages, viewer.person_id, _id(request, "program"), query
+            )
         except NotFound:
             raise web.HTTPNotFound() from None
-        query = PairQuery.from_query(request.query)
-        shown = query.apply(rows)
-        page = Page.of(len(shown), query.page)
         return self._page(
             viewer.locale,
             "pairs",
-            program=program,
-            rows=page.cut(shown),
-            matching=len(shown),
-            total=len(rows),
+            program=listed.program,
+            rows=listed.rows,
+            matching=listed.matching,
+            total=listed.total,
             query=query,
-            page=page,
+            page=listed.page,
             page_link=lambda number: "?" + urlencode(query.at_page(number)),
             statuses=STATUSES,
             flags=FLAGS,

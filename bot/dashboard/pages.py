@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot import lifecycle
@@ -101,16 +102,42 @@ class Dashboard:
                 minutes_per_week=figures.minutes_target / clock.weeks if clock.weeks else None,
             )
 
-    async def pairs(self, person_id: int, program_id: int) -> tuple[ProgramSummary, list[PairRow]]:
+    async def pairs(
+        self, person_id: int, program_id: int, figures: bool = True, attention: bool = True
+    ) -> tuple[ProgramSummary, list[PairRow]]:
+        """Every pair of the program. A list sorted or filtered by people and status only
+        needs neither each pair's ``figures`` nor its ``attention``: without them, the rows
+        carry their people and status, and ``page_of_pairs`` completes the page shown."""
         now = self._clock.now()
         async with self._uow_factory() as uow:
             program = await self._owned(uow, person_id, program_id)
-            attention = {
-                risk.pair_id: risk
-                for risk in await _attention(uow, report.period_for(program, now))
-            }
-            rows = await uow.dashboard_pair_rows(program_id, now, attention=attention)
+            risks = {}
+            if attention:
+                period = report.period_for(program, now)
+                risks = {risk.pair_id: risk for risk in await _attention(uow, period)}
+            rows = await uow.dashboard_pair_rows(program_id, now, attention=risks, figures=figures)
             return ProgramSummary.of(program), list(rows)
+
+    async def page_of_pairs(
+        self, person_id: int, program_id: int, pair_ids: Sequence[int]
+    ) -> list[PairRow]:
+        """These pairs (one page of the list), with their figures and attention, in this
+        order; a pair gone since the list was read is left out."""
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            if not pair_ids:
+                return []
+            period = report.period_for(program, now)
+            wanted = frozenset(pair_ids)
+            _, risks = await uow.at_risk_pairs(
+                dataclasses.replace(period, risk_limit=ALL_PAIRS, risk_pair_ids=wanted)
+            )
+            rows = await uow.dashboard_pair_rows(
+                program_id, now, wanted, {risk.pair_id: risk for risk in risks}
+            )
+            by_id = {row.pair_id: row for row in rows}
+            return [by_id[pair_id] for pair_id in pair_ids if pair_id in by_id]
 
     async def pair(
         self, person_id: int, program_id: int, pair_id: int
@@ -120,9 +147,10 @@ class Dashboard:
             owned = await self._owned(uow, person_id, program_id)
             program = ProgramSummary.of(owned)
             period = report.period_for(owned, now)
-            _, risks = await uow.at_risk_pairs(dataclasses.replace(period, risk_pair_id=pair_id))
+            only = dataclasses.replace(period, risk_pair_ids=frozenset({pair_id}))
+            _, risks = await uow.at_risk_pairs(only)
             found = await uow.dashboard_pair_rows(
-                program_id, now, pair_id, {risk.pair_id: risk for risk in risks}
+                program_id, now, {pair_id}, {risk.pair_id: risk for risk in risks}
             )
             if not found:
                 raise NotFound

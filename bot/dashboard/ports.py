@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -39,10 +39,12 @@ class DashboardQueries(Protocol):
         self,
         program_id: int,
         now: datetime,
-        pair_id: int | None = None,
+        pair_ids: Collection[int] | None = None,
         attention: Mapping[int, AtRiskPair] | None = None,
+        figures: bool = True,
     ) -> Sequence[PairRow]:
-        """Every pair of the program (or only ``pair_id``), with its figures and, from
+        """Every pair of the program (or only ``pair_ids``), by id, with its figures (or, not
+        ``figures``, its people and status only: the rest zero or empty) and, from
         ``attention`` (by pair id), why it needs attention."""
         ...
 
