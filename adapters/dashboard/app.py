@@ -24,12 +24,12 @@ from adapters.dashboard import downloads
 from adapters.dashboard.charts import bar_chart
 from adapters.dashboard.listing import (
     FLAGS,
-    PAGE_SIZE,
     STATUSES,
     Page,
     PairQuery,
     listed_pairs,
     page_number,
+    rows_of_page,
 )
 from bot.clock import Clock
 from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
@@ -309,11 +309,7 @@ class DashboardApp:
         number = page_number(request.query)
         try:
             program, people = await self.pages.people(
-                viewer.person_id,
-                _id(request, "program"),
-                only_pending,
-                (number - 1) * PAGE_SIZE,
-                PAGE_SIZE,
+                viewer.person_id, _id(request, "program"), only_pending, *rows_of_page(number)
             )
         except NotFound:
             raise web.HTTPNotFound() from None

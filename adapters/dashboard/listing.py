@@ -110,6 +110,11 @@ def page_number(query: Mapping[str, str]) -> int:
     return int(value) if value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
 
 
+def rows_of_page(number: int) -> tuple[int, int]:
+    """The first row (0-based) of page ``number`` and how many rows a page holds."""
+    return (number - 1) * PAGE_SIZE, PAGE_SIZE
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a long table: rows ``first``–``last`` of ``total`` (1-based)."""
