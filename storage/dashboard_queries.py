@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dashboard.model import LinkRefusal, LinkUse, PairRow, PairSession, PersonRow
-from bot.domain import EnrollmentStatus, InvitationStatus, PairStatus
+from bot.dashboard.model import (
+    LinkRefusal,
+    LinkUse,
+    PairRow,
+    PairSession,
+    People,
+    PeopleCounts,
+    PersonRow,
+)
+from bot.digest.figures import AtRiskPair
+from bot.domain import InvitationStatus, PairStatus, Role
 from storage import tables
 from storage.digest_queries import _utc
 
@@ -103,13 +113,21 @@ class SqlDashboardQueries:
         await self.session.execute(sa.delete(s).where(s.c.token_hash == token_hash))
 
     async def dashboard_pair_rows(
-        self, program_id: int, now: datetime, pair_id: int | None = None
+        self,
+        program_id: int,
+        now: datetime,
+        pair_ids: Collection[int] | None = None,
+        attention: Mapping[int, AtRiskPair] | None = None,
+        figures: bool = True,
     ) -> Sequence[PairRow]:
+        attention = attention or {}
         p, s, c = tables.pair.c, tables.session_log.c, tables.charter.c
         program, planned = tables.program.c, tables.planned_session.c
         wanted = p.program_id == program_id
-        if pair_id is not None:
-            wanted = sa.and_(wanted, p.id == pair_id)
+        if pair_ids is not None:
+            wanted = sa.and_(wanted, p.id.in_(sorted(pair_ids)))
+        if not figures:
+            return await self._pair_names(wanted, attention)
         logs = (
             sa.select(
                 s.pair_id,
@@ -181,6 +199,51 @@ class SqlDashboardQueries:
                 minutes=int(row[9] or 0),
                 last_session=_day(row[10]),
                 next_planned=_utc(row[11]),
+                attention=attention.get(row[0]),
+            )
+            for row in rows
+        ]
+
+    async def _pair_names(
+        self, wanted: sa.ColumnElement[bool], attention: Mapping[int, AtRiskPair]
+    ) -> Sequence[PairRow]:
+        """The pairs with their people and status only: enough to sort or search a list by
+        name or status before reading any figure."""
+        p = tables.pair.c
+        mentor, mentee = tables.enrollment.alias("mentor"), tables.enrollment.alias("mentee")
+        mentor_person = tables.person.alias("mentor_person")
+        mentee_person = tables.person.alias("mentee_person")
+        rows = await self.session.execute(
+            sa.select(
+                p.id,
+                mentor_person.c.display_name,
+                mentee_person.c.display_name,
+                sa.type_coerce(p.status, sa.String),
+            )
+            .select_from(
+                tables.pair.outerjoin(mentor, mentor.c.id == p.mentor_enrollment_id)
+                .outerjoin(mentor_person, mentor_person.c.id == mentor.c.person_id)
+                .outerjoin(mentee, mentee.c.id == p.mentee_enrollment_id)
+                .outerjoin(mentee_person, mentee_person.c.id == mentee.c.person_id)
+            )
+            .where(wanted)
+            .order_by(p.id)
+        )
+        return [
+            PairRow(
+                pair_id=int(row[0]),
+                mentor=row[1],
+                mentee=row[2],
+                status=str(row[3]),
+                charter_status=None,
+                mentee_goal=None,
+                mentor_goal=None,
+                sessions=0,
+                target=0,
+                minutes=0,
+                last_session=None,
+                next_planned=None,
+                attention=attention.get(int(row[0])),
             )
             for row in rows
         ]
@@ -206,7 +269,9 @@ class SqlDashboardQueries:
         )
         return list(found)
 
-    async def dashboard_people(self, program_id: int) -> Sequence[PersonRow]:
+    async def dashboard_people(
+        self, program_id: int, only_pending: bool, first: int, limit: int
+    ) -> People:
         i, e, person = tables.invitation.c, tables.enrollment.c, tables.person.c
         profile, p = tables.profile.c, tables.pair.c
         # Each person's invitations to the program: the first one's date, and whether one is
@@ -218,9 +283,6 @@ class SqlDashboardQueries:
                 sa.func.max(sa.case((i.status == InvitationStatus.PENDING, 1), else_=0)).label(
                     "pending"
                 ),
-                sa.func.max(sa.case((i.status == InvitationStatus.DECLINED, 1), else_=0)).label(
-                    "declined"
-                ),
             )
             .where(i.program_id == program_id)
             .group_by(i.person_id)
@@ -231,13 +293,15 @@ class SqlDashboardQueries:
             sa.select(p.mentor_enrollment_id.label("enrollment_id")).where(in_active_pair),
             sa.select(p.mentee_enrollment_id).where(in_active_pair),
         ).subquery()
-        # Everyone enrolled (one row each), then those invited who never enrolled.
+        # Everyone enrolled (one row each), then those invited who never enrolled. The rows
+        # come back as plain values (no enum, no date parsed): the whole program is counted
+        # and sorted, but only the page shown becomes rows.
         enrolled = await self.session.execute(
             sa.select(
                 person.id,
                 person.display_name,
-                e.role,
-                e.status,
+                sa.type_coerce(e.role, sa.String),
+                sa.type_coerce(e.status, sa.String),
                 invitations.c.invited_at,
                 profile.completed_at.is_not(None),
                 paired.c.enrollment_id.is_not(None),
@@ -251,42 +315,71 @@ class SqlDashboardQueries:
             )
             .where(e.program_id == program_id)
         )
-        found = [
-            PersonRow(
-                person_id=int(row[0]),
-                name=str(row[1]),
-                role=str(row[2].value),
-                status=str(EnrollmentStatus(row[3]).value),
-                invited_at=_utc(row[4]),
-                questionnaire_done=bool(row[5]),
-                paired=bool(row[6]),
-                unreachable=bool(row[7]),
-            )
-            for row in enrolled
-        ]
+        found: list[Sequence[Any]] = list(enrolled.all())
         program_people = sa.select(e.person_id).where(e.program_id == program_id)
         invited_only = await self.session.execute(
             sa.select(
                 person.id,
                 person.display_name,
+                sa.literal(None, sa.String),
+                sa.case((invitations.c.pending == 1, "pending"), else_="declined"),
                 invitations.c.invited_at,
-                invitations.c.pending,
+                sa.false(),
+                sa.false(),
                 person.unreachable,
             )
             .select_from(invitations.join(tables.person, person.id == invitations.c.person_id))
             .where(invitations.c.person_id.not_in(program_people))
         )
-        found += [
-            PersonRow(
-                person_id=int(row[0]),
-                name=str(row[1]),
-                role=None,
-                status="pending" if row[3] else "declined",
-                invited_at=_utc(row[2]),
-                questionnaire_done=False,
-                paired=False,
-                unreachable=bool(row[4]),
-            )
-            for row in invited_only
-        ]
-        return sorted(found, key=lambda row: (row.name.casefold(), row.person_id))
+        found += invited_only.all()
+        counts = _reach(found)
+        not_answered = [row for row in found if row[3] == "pending"]
+        shown = not_answered if only_pending else found
+        shown.sort(key=lambda row: (str(row[1]).casefold(), row[0]))
+        if first >= len(shown) and shown:
+            first = (len(shown) - 1) // limit * limit
+        return People(
+            counts=counts,
+            not_answered=len(not_answered),
+            total=len(shown),
+            rows=tuple(_person_row(row) for row in shown[max(0, first) : first + limit]),
+        )
+
+
+def _person_row(row: Sequence[Any]) -> PersonRow:
+    return PersonRow(
+        person_id=int(row[0]),
+        name=str(row[1]),
+        role=None if row[2] is None else str(Role(row[2]).value),
+        status=str(row[3]),
+        invited_at=_utc(row[4]),
+        questionnaire_done=bool(row[5]),
+        paired=bool(row[6]),
+        unreachable=bool(row[7]),
+    )
+
+
+def _reach(rows: Sequence[Sequence[Any]]) -> PeopleCounts:
+    """The program's reach, from the invitation to the pair: (id, name, role, status,
+    invited_at, questionnaire done, paired, unreachable) a person, role None when only
+    invited."""
+    invited = answered = enrolled = questionnaire = paired = paused = left = 0
+    for _, _, role, status, invited_at, done, in_pair, _ in rows:
+        if invited_at is not None:
+            invited += 1
+            answered += status != "pending"
+        if role is not None:
+            enrolled += status != "left"
+            questionnaire += bool(done)
+            paired += bool(in_pair)
+            paused += status == "paused"
+            left += status == "left"
+    return PeopleCounts(
+        invited=invited,
+        answered=answered,
+        enrolled=enrolled,
+        questionnaire=questionnaire,
+        paired=paired,
+        paused=paused,
+        left=left,
+    )

@@ -293,8 +293,8 @@ class SqlDigestQueries:
         await tune_for_aggregates(self.session)
         p, e, c = tables.pair.c, tables.enrollment.c, tables.checkin.c
         active_pair = sa.and_(p.program_id == period.program_id, p.status == PairStatus.ACTIVE)
-        if period.risk_pair_id is not None:
-            active_pair = sa.and_(active_pair, p.id == period.risk_pair_id)
+        if period.risk_pair_ids is not None:
+            active_pair = sa.and_(active_pair, p.id.in_(sorted(period.risk_pair_ids)))
         # Each active pair with when it was last heard of, worked out once a pair: materialized,
         # so that the planner does not repeat the lookup in each clause that names it.
         active = (
@@ -358,12 +358,17 @@ class SqlDigestQueries:
             .subquery()
         )
         quiet = active.c.last < period.quiet_since
+        # The names come in the same statement: a separate lookup by thousands of ids cost
+        # more to compile than to run when the dashboard asks for every pair.
+        mentor, mentee = tables.enrollment.alias("mentor"), tables.enrollment.alias("mentee")
+        mentor_person = tables.person.alias("mentor_person")
+        mentee_person = tables.person.alias("mentee_person")
         rows = (
             await self.session.execute(
                 sa.select(
                     active.c.id,
-                    active.c.mentor_enrollment_id,
-                    active.c.mentee_enrollment_id,
+                    mentor_person.c.display_name,
+                    mentee_person.c.display_name,
                     sa.type_coerce(active.c.last, sa.String).label("last"),
                     sa.case((quiet, 1), else_=0).label("quiet"),
                     per_pair.c.mood,
@@ -373,7 +378,13 @@ class SqlDigestQueries:
                     sa.func.count().over().label("total"),
                     active.c.cancelled_in_a_row,
                 )
-                .select_from(active.outerjoin(per_pair, per_pair.c.pair_id == active.c.id))
+                .select_from(
+                    active.outerjoin(per_pair, per_pair.c.pair_id == active.c.id)
+                    .outerjoin(mentor, mentor.c.id == active.c.mentor_enrollment_id)
+                    .outerjoin(mentor_person, mentor_person.c.id == mentor.c.person_id)
+                    .outerjoin(mentee, mentee.c.id == active.c.mentee_enrollment_id)
+                    .outerjoin(mentee_person, mentee_person.c.id == mentee.c.person_id)
+                )
                 .where(
                     sa.or_(
                         quiet,
@@ -390,24 +401,14 @@ class SqlDigestQueries:
         ).all()
         if not rows:
             return 0, ()
-        enrollment_ids = {i for row in rows for i in (row[1], row[2]) if i is not None}
-        names = dict(
-            (
-                await self.session.execute(
-                    sa.select(e.id, person.display_name)
-                    .join(tables.person, person.id == e.person_id)
-                    .where(e.id.in_(enrollment_ids))
-                )
-            ).all()
-        )
         found = []
         for row in rows:
             last = _utc(row[3])
             found.append(
                 AtRiskPair(
                     pair_id=int(row[0]),
-                    mentor=names.get(row[1]),
-                    mentee=names.get(row[2]),
+                    mentor=row[1],
+                    mentee=row[2],
                     quiet_days=(period.now - last).days if row[4] and last else None,
                     lowest_mood=None if row[5] is None else int(row[5]),
                     expired_checkins=int(row[6] or 0),

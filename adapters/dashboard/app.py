@@ -22,7 +22,15 @@ from multidict import MultiDict
 
 from adapters.dashboard import downloads
 from adapters.dashboard.charts import bar_chart
-from adapters.dashboard.listing import FLAGS, STATUSES, Page, PairQuery, page_number
+from adapters.dashboard.listing import (
+    FLAGS,
+    STATUSES,
+    Page,
+    PairQuery,
+    listed_pairs,
+    page_number,
+    rows_of_page,
+)
 from bot.clock import Clock
 from bot.dashboard.access import SESSION_LIFETIME, Access, csrf_token
 from bot.dashboard.matching import DONE, MatchingDesk, TurnRunner
@@ -204,22 +212,22 @@ class DashboardApp:
 
     async def pairs(self, request: web.Request) -> web.Response:
         viewer = await self._signed_in(request)
+        query = PairQuery.from_query(request.query)
         try:
-            program, rows = await self.pages.pairs(viewer.person_id, _id(request, "program"))
+            listed = await listed_pairs(
+                self.pages, viewer.person_id, _id(request, "program"), query
+            )
         except NotFound:
             raise web.HTTPNotFound() from None
-        query = PairQuery.from_query(request.query)
-        shown = query.apply(rows)
-        page = Page.of(len(shown), query.page)
         return self._page(
             viewer.locale,
             "pairs",
-            program=program,
-            rows=page.cut(shown),
-            matching=len(shown),
-            total=len(rows),
+            program=listed.program,
+            rows=listed.rows,
+            matching=listed.matching,
+            total=listed.total,
             query=query,
-            page=page,
+            page=listed.page,
             page_link=lambda number: "?" + urlencode(query.at_page(number)),
             statuses=STATUSES,
             flags=FLAGS,
@@ -297,20 +305,22 @@ class DashboardApp:
 
     async def people(self, request: web.Request) -> web.Response:
         viewer = await self._signed_in(request)
+        only_pending = request.query.get("show") == "not_answered"
+        number = page_number(request.query)
         try:
-            program, people = await self.pages.people(viewer.person_id, _id(request, "program"))
+            program, people = await self.pages.people(
+                viewer.person_id, _id(request, "program"), only_pending, *rows_of_page(number)
+            )
         except NotFound:
             raise web.HTTPNotFound() from None
-        only_pending = request.query.get("show") == "not_answered"
-        rows = people.not_answered if only_pending else people.rows
-        page = Page.of(len(rows), page_number(request.query))
+        page = Page.of(people.total, number)
         show = {"show": "not_answered"} if only_pending else {}
         return self._page(
             viewer.locale,
             "people",
             program=program,
             people=people,
-            rows=page.cut(rows),
+            rows=people.rows,
             page=page,
             page_link=lambda number: "?" + urlencode({**show, "page": str(number)}),
             only_pending=only_pending,

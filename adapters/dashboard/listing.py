@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from bot.dashboard.model import PairRow
+from bot.dashboard.model import PairRow, ProgramSummary
+from bot.dashboard.pages import Dashboard
 
 MAX_SEARCH = 100
 # Rows a page shows: a program of 10,000 people stays light on a phone.
@@ -25,6 +26,8 @@ SORT_KEYS: dict[str, Callable[[PairRow], Any]] = {
     "next": lambda row: row.next_planned or _LATER,
     "flags": lambda row: len(row.flags),
 }
+# Sorting by these needs every pair's figures; by the others, the people and status only.
+FIGURE_SORTS = frozenset({"sessions", "progress", "last", "next"})
 STATUSES = ("all", "active", "ended")
 FLAGS = ("all", "attention", "quiet", "low_mood", "unanswered", "unreachable")
 
@@ -52,6 +55,17 @@ class PairQuery:
             search=query.get("q", "").strip()[:MAX_SEARCH],
             page=page_number(query),
         )
+
+    @property
+    def needs_figures(self) -> bool:
+        """Whether sorting reads each pair's sessions and dates (else only the page shown
+        needs them)."""
+        return self.sort in FIGURE_SORTS
+
+    @property
+    def needs_attention(self) -> bool:
+        """Whether filtering or sorting reads each pair's flags."""
+        return self.flag != "all" or self.sort == "flags"
 
     def apply(self, rows: Sequence[PairRow]) -> list[PairRow]:
         wanted = self.search.casefold()
@@ -96,6 +110,11 @@ def page_number(query: Mapping[str, str]) -> int:
     return int(value) if value.isdigit() and 0 < len(value) < 7 and int(value) > 0 else 1
 
 
+def rows_of_page(number: int) -> tuple[int, int]:
+    """The first row (0-based) of page ``number`` and how many rows a page holds."""
+    return (number - 1) * PAGE_SIZE, PAGE_SIZE
+
+
 @dataclass(frozen=True)
 class Page:
     """One page of a long table: rows ``first``–``last`` of ``total`` (1-based)."""
@@ -115,3 +134,31 @@ class Page:
 
     def cut(self, rows: Sequence[Any]) -> Sequence[Any]:
         return rows[max(0, self.first - 1) : self.last]
+
+
+@dataclass(frozen=True)
+class ListedPairs:
+    """One page of the pairs' table: its rows, complete, and how many pairs matched of all."""
+
+    program: ProgramSummary
+    rows: list[PairRow]
+    matching: int
+    total: int
+    page: Page
+
+
+async def listed_pairs(
+    pages: Dashboard, person_id: int, program_id: int, query: PairQuery
+) -> ListedPairs:
+    """The whole list is sorted and filtered from what the query needs (people and status, or
+    also the figures, or also the flags); only the page shown is read in full."""
+    program, rows = await pages.pairs(
+        person_id, program_id, figures=query.needs_figures, attention=query.needs_attention
+    )
+    shown = query.apply(rows)
+    page = Page.of(len(shown), query.page)
+    page_rows = list(page.cut(shown))
+    if not (query.needs_figures and query.needs_attention):
+        ids = [row.pair_id for row in page_rows]
+        page_rows = await pages.page_of_pairs(person_id, program_id, ids)
+    return ListedPairs(program, page_rows, len(shown), len(rows), page)

@@ -133,12 +133,14 @@ class PeopleCounts:
 
 @dataclass(frozen=True)
 class People:
-    counts: PeopleCounts
-    rows: tuple[PersonRow, ...]
+    """The program's reach and one page of its people, by name."""
 
-    @property
-    def not_answered(self) -> tuple[PersonRow, ...]:
-        return tuple(row for row in self.rows if row.status == "pending")
+    counts: PeopleCounts
+    # How many have not answered their invitation, and how many rows the list has in all
+    # (everyone, or only those not answered).
+    not_answered: int
+    total: int
+    rows: tuple[PersonRow, ...]
 
 
 @dataclass(frozen=True)

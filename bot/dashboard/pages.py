@@ -21,8 +21,6 @@ from bot.dashboard.model import (
     PairDetail,
     PairRow,
     People,
-    PeopleCounts,
-    PersonRow,
     ProgramClock,
     ProgramSummary,
 )
@@ -104,18 +102,42 @@ class Dashboard:
                 minutes_per_week=figures.minutes_target / clock.weeks if clock.weeks else None,
             )
 
-    async def pairs(self, person_id: int, program_id: int) -> tuple[ProgramSummary, list[PairRow]]:
+    async def pairs(
+        self, person_id: int, program_id: int, figures: bool = True, attention: bool = True
+    ) -> tuple[ProgramSummary, list[PairRow]]:
+        """Every pair of the program. A list sorted or filtered by people and status only
+        needs neither each pair's ``figures`` nor its ``attention``: without them, the rows
+        carry their people and status, and ``page_of_pairs`` completes the page shown."""
         now = self._clock.now()
         async with self._uow_factory() as uow:
             program = await self._owned(uow, person_id, program_id)
-            rows = await uow.dashboard_pair_rows(program_id, now)
-            attention = {
-                risk.pair_id: risk
-                for risk in await _attention(uow, report.period_for(program, now))
-            }
-            return ProgramSummary.of(program), [
-                dataclasses.replace(row, attention=attention.get(row.pair_id)) for row in rows
-            ]
+            risks = {}
+            if attention:
+                period = report.period_for(program, now)
+                risks = {risk.pair_id: risk for risk in await _attention(uow, period)}
+            rows = await uow.dashboard_pair_rows(program_id, now, attention=risks, figures=figures)
+            return ProgramSummary.of(program), list(rows)
+
+    async def page_of_pairs(
+        self, person_id: int, program_id: int, pair_ids: Sequence[int]
+    ) -> list[PairRow]:
+        """These pairs (one page of the list), with their figures and attention, in this
+        order; a pair gone since the list was read is left out."""
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            program = await self._owned(uow, person_id, program_id)
+            if not pair_ids:
+                return []
+            period = report.period_for(program, now)
+            wanted = frozenset(pair_ids)
+            _, risks = await uow.at_risk_pairs(
+                dataclasses.replace(period, risk_limit=ALL_PAIRS, risk_pair_ids=wanted)
+            )
+            rows = await uow.dashboard_pair_rows(
+                program_id, now, wanted, {risk.pair_id: risk for risk in risks}
+            )
+            by_id = {row.pair_id: row for row in rows}
+            return [by_id[pair_id] for pair_id in pair_ids if pair_id in by_id]
 
     async def pair(
         self, person_id: int, program_id: int, pair_id: int
@@ -124,12 +146,15 @@ class Dashboard:
         async with self._uow_factory() as uow:
             owned = await self._owned(uow, person_id, program_id)
             program = ProgramSummary.of(owned)
-            found = await uow.dashboard_pair_rows(program_id, now, pair_id)
+            period = report.period_for(owned, now)
+            only = dataclasses.replace(period, risk_pair_ids=frozenset({pair_id}))
+            _, risks = await uow.at_risk_pairs(only)
+            found = await uow.dashboard_pair_rows(
+                program_id, now, {pair_id}, {risk.pair_id: risk for risk in risks}
+            )
             if not found:
                 raise NotFound
-            period = report.period_for(owned, now)
-            _, risks = await uow.at_risk_pairs(dataclasses.replace(period, risk_pair_id=pair_id))
-            row = dataclasses.replace(found[0], attention=risks[0] if risks else None)
+            row = found[0]
             sessions = await uow.dashboard_pair_sessions(pair_id)
             planned = await uow.dashboard_pair_planned(pair_id, self._clock.now())
             charter = await uow.charter_of(pair_id)
@@ -168,23 +193,11 @@ class Dashboard:
             program = await self._owned(uow, person_id, program_id)
             return await report.printable(uow, renderer, locale, program, now)
 
-    async def people(self, person_id: int, program_id: int) -> tuple[ProgramSummary, People]:
+    async def people(
+        self, person_id: int, program_id: int, only_pending: bool, first: int, limit: int
+    ) -> tuple[ProgramSummary, People]:
+        """The program's reach and one page of its people (see ``dashboard_people``)."""
         async with self._uow_factory() as uow:
             program = ProgramSummary.of(await self._owned(uow, person_id, program_id))
-            rows = tuple(await uow.dashboard_people(program_id))
-        return program, People(counts=count_people(rows), rows=rows)
-
-
-def count_people(rows: Sequence[PersonRow]) -> PeopleCounts:
-    """The program's reach, from the invitation to the pair."""
-    invited = [row for row in rows if row.invited_at is not None]
-    enrolled = [row for row in rows if row.role is not None]
-    return PeopleCounts(
-        invited=len(invited),
-        answered=sum(1 for row in invited if row.status != "pending"),
-        enrolled=sum(1 for row in enrolled if row.status != "left"),
-        questionnaire=sum(1 for row in enrolled if row.questionnaire_done),
-        paired=sum(1 for row in enrolled if row.paired),
-        paused=sum(1 for row in enrolled if row.status == "paused"),
-        left=sum(1 for row in enrolled if row.status == "left"),
-    )
+            people = await uow.dashboard_people(program_id, only_pending, first, limit)
+        return program, people

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.dashboard.model import LinkUse, PairRow, PairSession, PersonRow
+from bot.dashboard.model import LinkUse, PairRow, PairSession, People
+from bot.digest.figures import AtRiskPair
 
 
 class DashboardQueries(Protocol):
@@ -35,16 +36,26 @@ class DashboardQueries(Protocol):
     async def end_dashboard_session(self, token_hash: str) -> None: ...
 
     async def dashboard_pair_rows(
-        self, program_id: int, now: datetime, pair_id: int | None = None
+        self,
+        program_id: int,
+        now: datetime,
+        pair_ids: Collection[int] | None = None,
+        attention: Mapping[int, AtRiskPair] | None = None,
+        figures: bool = True,
     ) -> Sequence[PairRow]:
-        """Every pair of the program (or only ``pair_id``), with its figures (``attention``
-        left empty)."""
+        """Every pair of the program (or only ``pair_ids``), by id, with its figures (or, not
+        ``figures``, its people and status only: the rest zero or empty) and, from
+        ``attention`` (by pair id), why it needs attention."""
         ...
 
     async def dashboard_pair_sessions(self, pair_id: int) -> Sequence[PairSession]: ...
 
     async def dashboard_pair_planned(self, pair_id: int, now: datetime) -> Sequence[datetime]: ...
 
-    async def dashboard_people(self, program_id: int) -> Sequence[PersonRow]:
-        """Everyone invited to or enrolled in the program, one row a person."""
+    async def dashboard_people(
+        self, program_id: int, only_pending: bool, first: int, limit: int
+    ) -> People:
+        """The program's reach, and rows ``first`` to ``first + limit`` (0-based; the last
+        page when past the end) of everyone invited to or enrolled in the program, one row a
+        person, by name (or of those whose invitation is pending only)."""
         ...

@@ -29,8 +29,9 @@ class DigestPeriod:
     # Pairs need attention for what happened since this moment (default: the week before):
     # the program report keeps the digest's recent weeks rather than its whole run.
     risk_since: datetime | None = None
-    # Only this pair's attention (the dashboard's page of one pair); None: every pair.
-    risk_pair_id: int | None = None
+    # Only these pairs' attention (the dashboard's page of pairs, or of one pair); None: every
+    # pair.
+    risk_pair_ids: frozenset[int] | None = None
     # How many of the most logged topics to count; 0 skips them (the dashboard's overview does
     # not show them, and splitting a year of topics lines is the costliest figure).
     top_topics: int = 3
