@@ -226,6 +226,8 @@ class PlannedSession:
     # When it was called off, and when it was last moved (the digest's weekly counts).
     cancelled_at: datetime | None = None
     moved_at: datetime | None = None
+    # When the tick last read its event in the organiser's calendar for a decline or deletion.
+    calendar_checked_at: datetime | None = None
 
 
 @dataclass(eq=False)

@@ -37,6 +37,8 @@ FOLLOW_UP = "follow_up"
 SESSION_QUIZ = "session_quiz"
 WORKSHOP_ATTENDED = "workshop_attended"
 WORKSHOP_ANNOUNCED = "workshop_announced"
+# A planned session declined or deleted in a calendar (``bot.scheduling.calendar_answers``).
+SESSION_DECLINED = "session_declined"
 # kind -> the work, given the follow-up turn and the arguments ``defer`` stored.
 FollowUpHandler = Callable[[Turn, dict[str, Any]], Awaitable[None]]
 

@@ -374,6 +374,13 @@ class UnitOfWork(
 
     async def planned_sessions(self, pair_id: int, after: datetime) -> Sequence[PlannedSession]: ...
 
+    async def planned_sessions_to_check(
+        self, now: datetime, until: datetime, checked_before: datetime, limit: int
+    ) -> Sequence[PlannedSession]:
+        """Up to ``limit`` sessions starting by ``until`` whose connected calendar's event was
+        not read since ``checked_before``, the least recently read first."""
+        ...
+
     # Conversations and audit
     async def conversation(self, conversation_id: int) -> Conversation | None: ...
 

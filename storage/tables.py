@@ -262,6 +262,8 @@ planned_session = sa.Table(
     sa.Column("meeting_link", sa.String(2048)),
     sa.Column("cancelled_at", UTCDateTime),
     sa.Column("moved_at", UTCDateTime),
+    # When the tick last read its event in the organiser's calendar (declined, deleted?).
+    sa.Column("calendar_checked_at", UTCDateTime),
 )
 # The sessions the tick has still to ask "did it happen?" about: a few, among a company's many.
 _UNASKED = sa.and_(

@@ -21,7 +21,7 @@ from bot.digest import closing, weekly
 from bot.i18n import Renderer
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.prompts import EXPIRED_EXPLAINED, UNANSWERED_KEPT
-from bot.scheduling import assessments, checkins, next_due, nudges, workshops
+from bot.scheduling import assessments, calendar_answers, checkins, next_due, nudges, workshops
 from bot.scheduling.cohort import Cohort
 from bot.turn import EngineConfig
 
@@ -35,6 +35,8 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("checkin_reminders", checkins.remind_and_expire),
     ("checkins", checkins.open_new_checkins),
     ("assessments", assessments.ask_due_assessments),
+    # Before the reminders: a session declined in a calendar gets no reminder.
+    ("calendar_answers", calendar_answers.read_calendar_answers),
     ("session_reminders", nudges.remind_planned_sessions),
     ("quiet_pairs", nudges.nudge_quiet_pairs_and_charters),
     ("feedback_requests", nudges.ask_for_feedback),

@@ -1,0 +1,30 @@
+"""session calendar checked: when the tick last read a planned session's event in the
+organiser's calendar (a decline or a deletion there calls it off)
+
+Revision ID: 0028
+Revises: 0024
+Create Date: 2026-11-30 21:10:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0028"
+down_revision: str | Sequence[str] | None = "0024"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("planned_session") as batch:
+        batch.add_column(
+            sa.Column("calendar_checked_at", sa.DateTime(timezone=True), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("planned_session") as batch:
+        batch.drop_column("calendar_checked_at")
