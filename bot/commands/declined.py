@@ -10,11 +10,11 @@ the outbox.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.commands.planning import CHOICE_PREFIX, calendar_for, free_slots, session_event
+from bot.commands.planning import calendar_for, session_event
 from bot.commands.rescheduling import call_off
-from bot.domain import PairStatus, Person
+from bot.commands.slot_offers import offer_slots
+from bot.domain import PairStatus
 from bot.turn import Turn
 
 
@@ -50,40 +50,17 @@ async def after_declined(turn: Turn, arguments: dict[str, Any]) -> None:
         event = await session_event(turn, planned, pair)
         await calendar_for(turn).cancel_event(planned.calendar_event_id, event)
     await turn.uow.flush()
-    people = [turn.person] + [p for p in members if p.id != turn.person_id]
-    slots = await free_slots(turn, pair, people)
-    last_planned = max(
-        (p.id or 0 for p in await turn.uow.planned_sessions(pair.id, turn.now)), default=0
+    await offer_slots(
+        turn,
+        pair,
+        members,
+        "sessions.calendar_declined",
+        key=f"session_declined:{planned.id}",
+        purpose="session_declined",
+        gone=gone,
+        declined_by=decliner.id if decliner is not None else None,
+        who=decliner.display_name if decliner is not None else "",
+        organiser=turn.person.display_name,
+        organiser_id=turn.person_id,
+        starts_at=planned.starts_at,
     )
-    for person in members:
-        zone = ZoneInfo(turn.timezone_of(person))
-        choices = tuple(
-            [
-                await turn.choice(
-                    "sessions.slot_label",
-                    f"{CHOICE_PREFIX}:{pair.id}:{int(slot.start.timestamp())}:{last_planned}",
-                    person,
-                    local=slot.start.astimezone(zone),
-                    zone=str(zone),
-                )
-                for slot in slots
-            ]
-        )
-        await turn.notify(
-            person,
-            "sessions.calendar_declined",
-            key=f"session_declined:{planned.id}:{person.id}",
-            purpose="session_declined",
-            choices=choices,
-            gone=gone,
-            me=_same(person, decliner if not gone else turn.person),
-            who=decliner.display_name if decliner is not None else "",
-            organiser=turn.person.display_name,
-            starts_at=planned.starts_at,
-            zone=str(zone),
-            slots=[slot.start for slot in slots],
-        )
-
-
-def _same(person: Person, other: Person | None) -> bool:
-    return other is not None and person.id == other.id
