@@ -175,6 +175,10 @@ class Pair:
     id: int | None = None
     # Planned sessions called off since the last one held: two in a row flag the pair.
     cancelled_in_a_row: int = 0
+    # A regular slot ("every 2 weeks on Tuesday at 08:30", see bot.commands.regular) and the
+    # last occurrence of it that the tick booked (or offered other times for).
+    regular_slot: dict[str, Any] | None = None
+    regular_booked_until: datetime | None = None
 
 
 @dataclass(eq=False)

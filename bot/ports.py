@@ -381,6 +381,10 @@ class UnitOfWork(
         not read since ``checked_before``, the least recently read first."""
         ...
 
+    async def pairs_with_regular_slot(self) -> Sequence[Pair]:
+        """The active pairs that set a regular slot."""
+        ...
+
     # Conversations and audit
     async def conversation(self, conversation_id: int) -> Conversation | None: ...
 

@@ -16,6 +16,7 @@ from bot.commands import (
     preferences,
     privacy,
     reciprocal,
+    regular_booking,
     rescheduling,
     sessions,
     workshops,
@@ -24,6 +25,7 @@ from bot.commands.grammar import Command
 from bot.conversations import assessment, checkin, runner
 from bot.dashboard import access as dashboard_access
 from bot.follow_ups import (
+    REGULAR_SLOT,
     SESSION_DECLINED,
     SESSION_QUIZ,
     WORKSHOP_ANNOUNCED,
@@ -122,4 +124,5 @@ FOLLOW_UP_HANDLERS: dict[str, FollowUpHandler] = {
     WORKSHOP_ATTENDED: seats.after_attendance,
     WORKSHOP_ANNOUNCED: workshops.invite,
     SESSION_DECLINED: declined.after_declined,
+    REGULAR_SLOT: regular_booking.book_occurrence,
 }

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import PlannedSession, SessionLog
+from bot.domain import Pair, PairStatus, PlannedSession, SessionLog
 from storage import tables
 
 
@@ -97,3 +97,10 @@ class SqlSessionQueries:
             .limit(limit)
         )
         return (await self.session.scalars(statement)).all()
+
+    async def pairs_with_regular_slot(self) -> Sequence[Pair]:
+        columns = tables.pair.c
+        statement = sa.select(Pair).where(
+            columns.status == PairStatus.ACTIVE, columns.regular_slot.is_not(None)
+        )
+        return (await self.session.scalars(statement.order_by(columns.id))).all()

@@ -204,6 +204,10 @@ pair = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     *_due_columns(),
     sa.Column("cancelled_in_a_row", sa.Integer, nullable=False, default=0, server_default="0"),
+    # The pair's regular slot (bot.commands.regular), and its last occurrence the tick booked.
+    # none_as_null: a slot stopped is SQL NULL, which the tick's query skips (not JSON null).
+    sa.Column("regular_slot", sa.JSON(none_as_null=True)),
+    sa.Column("regular_booked_until", UTCDateTime),
 )
 
 charter = sa.Table(

@@ -1,5 +1,6 @@
 """session calendar checked: when the tick last read a planned session's event in the
-organiser's calendar (a decline or a deletion there calls it off)
+organiser's calendar (a decline or a deletion there calls it off); a pair's regular slot and
+the last occurrence of it the tick booked
 
 Revision ID: 0028
 Revises: 0024
@@ -23,8 +24,16 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("calendar_checked_at", sa.DateTime(timezone=True), nullable=True)
         )
+    with op.batch_alter_table("pair") as batch:
+        batch.add_column(sa.Column("regular_slot", sa.JSON(), nullable=True))
+        batch.add_column(
+            sa.Column("regular_booked_until", sa.DateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("pair") as batch:
+        batch.drop_column("regular_booked_until")
+        batch.drop_column("regular_slot")
     with op.batch_alter_table("planned_session") as batch:
         batch.drop_column("calendar_checked_at")
