@@ -65,6 +65,8 @@ async def _hand_over(cohort: Cohort, planned: PlannedSession, answers: Answers) 
     organiser = await cohort.uow.person(planned.planned_by or 0)
     if organiser is None:
         return
+    if planned.id is not None:
+        cohort.called_off.add(planned.id)
     cohort.outbox.append(
         NewOutboxMessage(
             key=f"{FOLLOW_UP}:{SESSION_DECLINED}:{planned.id}",

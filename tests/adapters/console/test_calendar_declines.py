@@ -191,3 +191,26 @@ async def test_a_calendar_that_cannot_be_read_is_read_again_later(
         "alice",
         "bob",
     }
+
+
+async def test_a_session_declined_gets_no_reminder(
+    make_console: ConsoleFactory,
+    uow_factory: SqlUnitOfWorkFactory,
+    graph: FakeGraph,
+    graph_calendar: GraphCalendar,
+) -> None:
+    """Declined just before its reminder falls due: the tick that finds the decline sends no
+    reminder for it, and the ones after see it called off."""
+    console = make_console(calendar=graph_calendar)
+    await run_script(console, "two_pairs_en.txt")
+    await give_emails(uow_factory, alice="alice@contoso.com", bob="bob@contoso.com")
+    # Tomorrow 16:00 in Paris: its reminder a day ahead falls due at the next hour's tick.
+    await console.run_line("@alice /session plan 2026-11-19 16:00")
+    (event_id,) = list(graph.events)
+    graph.decline(event_id, "bob@contoso.com")
+    lived = await console.run_line(":advance 3h")
+    assert {d.recipient for d in lived if (d.key or "").startswith("session_declined")} == {
+        "alice",
+        "bob",
+    }
+    assert not [d for d in lived if (d.key or "").startswith("session_reminder")]
