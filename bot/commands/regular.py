@@ -106,10 +106,10 @@ async def _refuse_outside_working_time(turn: Turn, pair: Pair, slot: RegularSlot
         await turn.person_of(pair.mentor_enrollment_id),
         await turn.person_of(pair.mentee_enrollment_id),
     ]
-    for person in [p for p in members if p is not None]:
-        seen = Availability(
-            ZoneInfo(turn.timezone_of(person)), WorkingHours.of(person, days_off), ()
-        )
+    # The speaker first: their own hours are what they can change.
+    people = [turn.person] + [p for p in members if p is not None and p.id != turn.person_id]
+    for person in people:
+        seen = Availability(ZoneInfo(turn.timezone_of(person)), WorkingHours.of(person, days_off))
         unfit = unfit_for(seen, when)
         if unfit is not None:
             raise UserError(

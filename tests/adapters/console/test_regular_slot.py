@@ -94,7 +94,7 @@ async def test_bad_regular_slots_change_nothing_in_either_language(
     answer = await said(console, "@bob /session planifier toutes les 2 semaines mardi 25:00")
     assert "25:00" in answer
     answer = await said(console, "@bob /session planifier chaque semaine dimanche 10:00")
-    assert answer.startswith("dimanche 10:00 ne convient pas à alice : ce n'est pas l'un de ses")
+    assert answer.startswith("dimanche 10:00 ne vous convient pas : ce n'est pas l'un de vos")
     assert await dump(uow_factory) == before
     answer = await said(console, "@bob /session planifier toutes les 2 semaines mardi 09:30")
     assert answer.startswith("Créneau régulier choisi : toutes les 2 semaines")
