@@ -184,6 +184,10 @@ class Pair:
     cancelled_in_a_row: int = 0
     # When both were warned that the pair, idle for long, is about to close (None: not).
     idle_warned_at: datetime | None = None
+    # A regular slot ("every 2 weeks on Tuesday at 08:30", see bot.commands.regular) and the
+    # last occurrence of it that the tick booked (or offered other times for).
+    regular_slot: dict[str, Any] | None = None
+    regular_booked_until: datetime | None = None
 
 
 @dataclass(eq=False)
@@ -235,6 +239,8 @@ class PlannedSession:
     # When it was called off, and when it was last moved (the digest's weekly counts).
     cancelled_at: datetime | None = None
     moved_at: datetime | None = None
+    # When the tick last read its event in the organiser's calendar for a decline or deletion.
+    calendar_checked_at: datetime | None = None
 
 
 @dataclass(eq=False)

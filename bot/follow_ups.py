@@ -37,6 +37,10 @@ FOLLOW_UP = "follow_up"
 SESSION_QUIZ = "session_quiz"
 WORKSHOP_ATTENDED = "workshop_attended"
 WORKSHOP_ANNOUNCED = "workshop_announced"
+# A planned session declined or deleted in a calendar (``bot.scheduling.calendar_answers``).
+SESSION_DECLINED = "session_declined"
+# An occurrence of a pair's regular slot to book (``bot.scheduling.regular_slots``).
+REGULAR_SLOT = "regular_slot"
 # kind -> the work, given the follow-up turn and the arguments ``defer`` stored.
 FollowUpHandler = Callable[[Turn, dict[str, Any]], Awaitable[None]]
 

@@ -378,6 +378,17 @@ class UnitOfWork(
 
     async def planned_sessions(self, pair_id: int, after: datetime) -> Sequence[PlannedSession]: ...
 
+    async def planned_sessions_to_check(
+        self, now: datetime, until: datetime, checked_before: datetime, limit: int
+    ) -> Sequence[PlannedSession]:
+        """Up to ``limit`` sessions starting by ``until`` whose connected calendar's event was
+        not read since ``checked_before``, the least recently read first."""
+        ...
+
+    async def pairs_with_regular_slot(self) -> Sequence[Pair]:
+        """The active pairs that set a regular slot."""
+        ...
+
     # Conversations and audit
     async def conversation(self, conversation_id: int) -> Conversation | None: ...
 

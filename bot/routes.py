@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.commands import (
     closing,
+    declined,
     feedback,
     matching,
     owner,
@@ -15,6 +16,7 @@ from bot.commands import (
     preferences,
     privacy,
     reciprocal,
+    regular_booking,
     rescheduling,
     sessions,
     workshops,
@@ -23,6 +25,8 @@ from bot.commands.grammar import Command
 from bot.conversations import assessment, checkin, runner
 from bot.dashboard import access as dashboard_access
 from bot.follow_ups import (
+    REGULAR_SLOT,
+    SESSION_DECLINED,
     SESSION_QUIZ,
     WORKSHOP_ANNOUNCED,
     WORKSHOP_ATTENDED,
@@ -129,4 +133,6 @@ FOLLOW_UP_HANDLERS: dict[str, FollowUpHandler] = {
     SESSION_QUIZ: quiz_start.after_logged_session,
     WORKSHOP_ATTENDED: seats.after_attendance,
     WORKSHOP_ANNOUNCED: workshops.invite,
+    SESSION_DECLINED: declined.after_declined,
+    REGULAR_SLOT: regular_booking.book_occurrence,
 }

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import PlannedSession, SessionLog
+from bot.domain import Pair, PairStatus, PlannedSession, SessionLog
 from storage import tables
 
 
@@ -69,3 +69,38 @@ class SqlSessionQueries:
             .order_by(columns.starts_at)
         )
         return (await self.session.scalars(statement)).all()
+
+    async def planned_sessions_to_check(
+        self, now: datetime, until: datetime, checked_before: datetime, limit: int
+    ) -> Sequence[PlannedSession]:
+        """Upcoming sessions whose event a connected calendar holds, not read since
+        ``checked_before``: never read first, then the longest unread."""
+        columns = tables.planned_session.c
+        statement = (
+            sa.select(PlannedSession)
+            .where(
+                columns.starts_at > now,
+                columns.starts_at <= until,
+                columns.cancelled.is_(False),
+                # A connector's stored id ("graph|mailbox|id"); an .ics UID has no "|".
+                columns.calendar_event_id.contains("|"),
+                sa.or_(
+                    columns.calendar_checked_at.is_(None),
+                    columns.calendar_checked_at < checked_before,
+                ),
+            )
+            .order_by(
+                columns.calendar_checked_at.is_not(None),
+                columns.calendar_checked_at,
+                columns.starts_at,
+            )
+            .limit(limit)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def pairs_with_regular_slot(self) -> Sequence[Pair]:
+        columns = tables.pair.c
+        statement = sa.select(Pair).where(
+            columns.status == PairStatus.ACTIVE, columns.regular_slot.is_not(None)
+        )
+        return (await self.session.scalars(statement.order_by(columns.id))).all()

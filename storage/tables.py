@@ -230,6 +230,10 @@ pair = sa.Table(
     sa.Column("idle_warned_at", UTCDateTime),
     *_due_columns(),
     sa.Column("cancelled_in_a_row", sa.Integer, nullable=False, default=0, server_default="0"),
+    # The pair's regular slot (bot.commands.regular), and its last occurrence the tick booked.
+    # none_as_null: a slot stopped is SQL NULL, which the tick's query skips (not JSON null).
+    sa.Column("regular_slot", sa.JSON(none_as_null=True)),
+    sa.Column("regular_booked_until", UTCDateTime),
 )
 
 charter = sa.Table(
@@ -288,6 +292,8 @@ planned_session = sa.Table(
     sa.Column("meeting_link", sa.String(2048)),
     sa.Column("cancelled_at", UTCDateTime),
     sa.Column("moved_at", UTCDateTime),
+    # When the tick last read its event in the organiser's calendar (declined, deleted?).
+    sa.Column("calendar_checked_at", UTCDateTime),
 )
 # The sessions the tick has still to ask "did it happen?" about: a few, among a company's many.
 _UNASKED = sa.and_(

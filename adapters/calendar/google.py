@@ -23,7 +23,7 @@ from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 
 from adapters.calendar.http import CalendarHttp
-from bot.calendar.mailbox import CalendarRefused, MailboxEvent, Refusal, Written
+from bot.calendar.mailbox import Answers, CalendarRefused, MailboxEvent, Refusal, Written
 from bot.calendar.slots import Interval
 
 logger = logging.getLogger("tandem.calendar")
@@ -161,6 +161,24 @@ class GoogleCalendar:
             token=await self._token(event.organiser),
             params={"sendUpdates": "all"},
             gone_is_done=True,
+        )
+
+    async def answers(self, organiser: str, event_id: str) -> Answers:
+        answer = await self.http.call(
+            "GET",
+            f"{self.api_url}/calendars/{quote(organiser)}/events/{quote(event_id)}",
+            token=await self._token(organiser),
+            # 404/410: the organiser deleted it.
+            gone_is_done=True,
+        )
+        if not isinstance(answer, dict) or answer.get("status") == "cancelled":
+            return Answers(gone=True)
+        return Answers(
+            declined=frozenset(
+                str(attendee.get("email", "")).lower()
+                for attendee in answer.get("attendees") or []
+                if attendee.get("responseStatus") == "declined"
+            )
         )
 
 

@@ -20,7 +20,7 @@ import msal.exceptions
 import requests
 
 from adapters.calendar.http import CalendarHttp
-from bot.calendar.mailbox import CalendarRefused, MailboxEvent, Refusal, Written
+from bot.calendar.mailbox import Answers, CalendarRefused, MailboxEvent, Refusal, Written
 from bot.calendar.slots import Interval
 
 logger = logging.getLogger("tandem.calendar")
@@ -183,6 +183,25 @@ class GraphCalendar:
             f"{self.api_url}/users/{quote(event.organiser)}/events/{quote(event_id)}",
             token=await self._token(),
             gone_is_done=True,
+        )
+
+    async def answers(self, organiser: str, event_id: str) -> Answers:
+        answer = await self.http.call(
+            "GET",
+            f"{self.api_url}/users/{quote(organiser)}/events/{quote(event_id)}",
+            token=await self._token(),
+            params={"$select": "attendees,isCancelled"},
+            # 404: the organiser deleted it.
+            gone_is_done=True,
+        )
+        if not isinstance(answer, dict) or answer.get("isCancelled"):
+            return Answers(gone=True)
+        return Answers(
+            declined=frozenset(
+                str((attendee.get("emailAddress") or {}).get("address", "")).lower()
+                for attendee in answer.get("attendees") or []
+                if (attendee.get("status") or {}).get("response") == "declined"
+            )
         )
 
 

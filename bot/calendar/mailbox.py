@@ -58,6 +58,15 @@ class Written:
     meeting_link: str | None = None
 
 
+@dataclass(frozen=True)
+class Answers:
+    """What the organiser's calendar says of an event now: gone (deleted, cancelled), and the
+    attendees (addresses, lower case) who declined it."""
+
+    gone: bool = False
+    declined: frozenset[str] = frozenset()
+
+
 class MailboxCalendar(Protocol):
     # Names the connector in stored event ids ("graph", "google") and in the owners' notice.
     name: str
@@ -74,5 +83,10 @@ class MailboxCalendar(Protocol):
     async def update(self, event_id: str, event: MailboxEvent) -> Written: ...
 
     async def cancel(self, event_id: str, event: MailboxEvent) -> None: ...
+
+    async def answers(self, organiser: str, event_id: str) -> Answers:
+        """The event as the organiser's calendar has it now; raises ``CalendarRefused`` when
+        it cannot be read."""
+        ...
 
     async def close(self) -> None: ...

@@ -104,7 +104,7 @@ async def pair_people(turn: Turn, enrollment: Enrollment, pair: Pair) -> list[Pe
     return [turn.person] + ([partner] if partner is not None else [])
 
 
-async def _availabilities(
+async def availabilities(
     turn: Turn,
     pair: Pair,
     people: list[Person],
@@ -139,7 +139,7 @@ async def refuse_unfit(
 ) -> None:
     """A clash with a session or workshop is always refused; a time outside someone's working
     hours or on their day off unless asked for ``anyway``. The refusal names free times."""
-    seen_all = await _availabilities(turn, pair, people, slot, ignoring)
+    seen_all = await availabilities(turn, pair, people, slot, ignoring)
     for person, seen in zip(people, seen_all, strict=True):
         unfit = unfit_for(seen, slot)
         if unfit is None or (anyway and unfit is not Unfit.BUSY):
@@ -173,7 +173,7 @@ async def free_slots(
     until = datetime.combine(program_end(program) + timedelta(days=1), time(0), tzinfo=zone)
     now = max(turn.now, starts.astimezone(UTC))
     window = Interval(now, now + HORIZON + timedelta(days=1))
-    seen = await _availabilities(turn, pair, people, window, ignoring)
+    seen = await availabilities(turn, pair, people, window, ignoring)
     return propose(seen, timedelta(minutes=minutes), now, until=until)
 
 
@@ -232,7 +232,7 @@ async def on_slot_choice(turn: Turn, rest: str) -> None:
     minutes = await session_minutes(turn, pair)
     slot = Interval(starts_at, starts_at + timedelta(minutes=minutes))
     people = await pair_people(turn, enrollment, pair)
-    seen = await _availabilities(turn, pair, people, slot)
+    seen = await availabilities(turn, pair, people, slot)
     if any(unfit_for(person, slot) is not None for person in seen):
         raise UserError(
             "errors.slot_taken", starts_at=starts_at, zone=turn.timezone_of(turn.person)

@@ -16,6 +16,7 @@ from bot.commands.lookup import (
     visible_enrollment,
 )
 from bot.commands.plan_next import plan_next_button
+from bot.commands.regular import is_regular, regular
 from bot.commands.rescheduling import call_off
 from bot.commands.values import (
     is_duration_unit,
@@ -45,6 +46,8 @@ FORM_FIELDS = ("duration", "topics", "next", "date")
 async def session(turn: Turn, command: Command) -> None:
     if command.verb == "log":
         await _log(turn, command)
+    elif command.verb == "plan" and is_regular(command.args):
+        await regular(turn, command.args)
     elif command.verb == "plan":
         await planning.plan(turn, command)
     elif command.verb == "list":

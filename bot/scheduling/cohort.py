@@ -68,6 +68,9 @@ class Cohort:
     sent: Counter[str] = field(default_factory=Counter)
     # What failed during this tick ("program:3", "pair:12", "step:checkins"), ids only.
     failures: list[str] = field(default_factory=list)
+    # Planned sessions found declined or deleted in a calendar this tick: called off by a
+    # follow-up right after it, so no reminder for them now.
+    called_off: set[int] = field(default_factory=set)
     _by_person: dict[int, Enrollment] | None = None
     _labels: dict[tuple[str, str], str] = field(default_factory=dict)
     # Within one tick, the same inputs give the same text and the same working moment: a

@@ -63,7 +63,7 @@ async def remind_planned_sessions(cohort: Cohort) -> None:
     guides = GuidesWithReminders(cohort)
     for session in planned:
         pair = cohort.pairs.get(session.pair_id)
-        if pair is None:
+        if pair is None or session.id in cohort.called_off:
             continue
         with cohort.isolated(f"pair:{pair.id}"):
             _remind_planned_session(cohort, session, pair, guides)

@@ -23,7 +23,15 @@ from bot.leaving import inactivity, retention
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.prompts import EXPIRED_EXPLAINED, UNANSWERED_KEPT
 from bot.roster.model import DRY_RUN_KEPT
-from bot.scheduling import assessments, checkins, next_due, nudges, workshops
+from bot.scheduling import (
+    assessments,
+    calendar_answers,
+    checkins,
+    next_due,
+    nudges,
+    regular_slots,
+    workshops,
+)
 from bot.scheduling.cohort import Cohort
 from bot.turn import EngineConfig
 
@@ -39,6 +47,9 @@ STEPS: tuple[tuple[str, Step], ...] = (
     # After the check-ins expired in this tick: they count towards a silence.
     ("inactivity", inactivity.apply_inactivity_policy),
     ("assessments", assessments.ask_due_assessments),
+    # Before the reminders: a session declined in a calendar gets no reminder.
+    ("calendar_answers", calendar_answers.read_calendar_answers),
+    ("regular_slots", regular_slots.book_regular_slots),
     ("session_reminders", nudges.remind_planned_sessions),
     ("quiet_pairs", nudges.nudge_quiet_pairs_and_charters),
     ("feedback_requests", nudges.ask_for_feedback),

@@ -78,6 +78,7 @@ class FakeGoogleCalendar(FakeCalendarServer):
         router.add_post("/token", self._token)
         router.add_post("/calendar/v3/freeBusy", self._free_busy)
         router.add_post("/calendar/v3/calendars/{calendar}/events", self._insert)
+        router.add_get("/calendar/v3/calendars/{calendar}/events/{id}", self._get)
         router.add_patch("/calendar/v3/calendars/{calendar}/events/{id}", self._patch)
         router.add_delete("/calendar/v3/calendars/{calendar}/events/{id}", self._delete)
 
@@ -180,6 +181,10 @@ class FakeGoogleCalendar(FakeCalendarServer):
             "organizer": {"email": calendar, "self": True},
             "creator": {"email": calendar},
             **body,
+            "attendees": [
+                {"responseStatus": "needsAction", **attendee}
+                for attendee in body.get("attendees", [])
+            ],
             "calendar": calendar,
         }
         wants_meet = (
@@ -211,6 +216,26 @@ class FakeGoogleCalendar(FakeCalendarServer):
         if event is None or event["calendar"] != calendar:
             return None
         return event
+
+    async def _get(self, request: web.Request) -> web.Response:
+        refused = self._refused(request, "get")
+        if refused is not None:
+            return refused
+        event = self._event(request)
+        if event is None:
+            return web.json_response(NOT_FOUND, status=404)
+        # A deleted event is still answered, with status "cancelled".
+        return web.json_response(event)
+
+    def decline(self, event_id: str, address: str) -> None:
+        """The attendee declines in their Google Calendar: their responseStatus changes."""
+        for attendee in self.events[event_id]["attendees"]:
+            if attendee["email"].lower() == address.lower():
+                attendee["responseStatus"] = "declined"
+
+    def delete_by_organiser(self, event_id: str) -> None:
+        """The organiser deletes the event in their Google Calendar."""
+        self.events[event_id]["status"] = "cancelled"
 
     async def _patch(self, request: web.Request) -> web.Response:
         refused = self._refused(request, "patch")

@@ -57,6 +57,7 @@ class FakeGraph(FakeCalendarServer):
         router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
         router.add_post("/v1.0/users/{user}/calendar/getSchedule", self._get_schedule)
         router.add_post("/v1.0/users/{user}/events", self._create)
+        router.add_get("/v1.0/users/{user}/events/{id}", self._get)
         router.add_patch("/v1.0/users/{user}/events/{id}", self._update)
         router.add_delete("/v1.0/users/{user}/events/{id}", self._delete)
 
@@ -209,6 +210,11 @@ class FakeGraph(FakeCalendarServer):
         number = self.new_id()
         event = {
             **body,
+            "attendees": [
+                {"status": {"response": "none", "time": "0001-01-01T00:00:00Z"}, **attendee}
+                for attendee in body.get("attendees", [])
+            ],
+            "isCancelled": False,
             "id": f"AAMkAGI2TG93AAA{number:06d}=",
             "iCalUId": f"040000008200E00074C5B7101A82E008{number:08d}",
             "organizer": {"emailAddress": {"address": organiser}},
@@ -221,6 +227,33 @@ class FakeGraph(FakeCalendarServer):
         }
         self.events[event["id"]] = event
         return web.json_response(event, status=201)
+
+    async def _get(self, request: web.Request) -> web.Response:
+        refused = self._refused(request, "get")
+        if refused is not None:
+            return refused
+        event = self.events.get(unquote(request.match_info["id"]))
+        if event is None or event["deleted"]:
+            return web.json_response(
+                {"error": {"code": "ErrorItemNotFound", "message": "The item was not found."}},
+                status=404,
+            )
+        fields = request.query.get("$select")
+        if fields:
+            return web.json_response(
+                {"id": event["id"]} | {name: event.get(name) for name in fields.split(",")}
+            )
+        return web.json_response(event)
+
+    def decline(self, event_id: str, address: str) -> None:
+        """The attendee declines in Outlook: the organiser's copy records their response."""
+        for attendee in self.events[event_id]["attendees"]:
+            if attendee["emailAddress"]["address"].lower() == address.lower():
+                attendee["status"] = {"response": "declined", "time": "2026-11-18T09:00:00Z"}
+
+    def delete_by_organiser(self, event_id: str) -> None:
+        """The organiser deletes the event in Outlook: Graph answers 404 for it from then on."""
+        self.events[event_id]["deleted"] = True
 
     async def _update(self, request: web.Request) -> web.Response:
         refused = self._refused(request, "update")

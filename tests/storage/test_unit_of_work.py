@@ -571,6 +571,47 @@ async def test_planned_sessions(uow_factory: SqlUnitOfWorkFactory) -> None:
         assert await uow.planned_sessions(world.pair, NOW + timedelta(days=30)) == []
 
 
+async def test_planned_sessions_to_check_in_a_calendar(uow_factory: SqlUnitOfWorkFactory) -> None:
+    """The tick's bounded read: upcoming sessions a connector holds, within the horizon, not
+    read lately, never read first then the longest unread."""
+    world = await build_world(uow_factory)
+    horizon, recently = NOW + timedelta(days=14), NOW - timedelta(minutes=30)
+
+    def planned(days: float, event_id: str | None, checked: datetime | None) -> PlannedSession:
+        return PlannedSession(
+            pair_id=world.pair,
+            planned_by=world.alice,
+            starts_at=NOW + timedelta(days=days),
+            created_at=NOW,
+            calendar_event_id=event_id,
+            calendar_checked_at=checked,
+        )
+
+    async with uow_factory() as uow:
+        read_long_ago = planned(1, "graph|a@x|1", NOW - timedelta(hours=5))
+        read_lately = planned(1, "graph|a@x|2", NOW - timedelta(minutes=10))
+        never_read = planned(3, "google|a@x|3", None)
+        read_an_hour_ago = planned(2, "graph|a@x|4", NOW - timedelta(hours=1))
+        by_file = planned(1, "tandem-session-9@tandem.invalid", None)
+        too_far = planned(20, "graph|a@x|5", None)
+        past = planned(-1, "graph|a@x|6", None)
+        cancelled = planned(1, "graph|a@x|7", None)
+        cancelled.cancelled = True
+        for row in (read_long_ago, read_lately, never_read, read_an_hour_ago, by_file):
+            uow.add(row)
+        for row in (too_far, past, cancelled):
+            uow.add(row)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        found = await uow.planned_sessions_to_check(NOW, horizon, recently, 10)
+        assert id_list(found) == [never_read.id, read_long_ago.id, read_an_hour_ago.id]
+        assert id_list(await uow.planned_sessions_to_check(NOW, horizon, recently, 2)) == [
+            never_read.id,
+            read_long_ago.id,
+        ]
+
+
 # Conversations and audit
 
 

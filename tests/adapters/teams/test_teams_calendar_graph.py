@@ -1,0 +1,115 @@
+"""Teams with a Microsoft 365 tenant connected through Graph (the fake Graph on a free port),
+through the real messaging endpoint: a proposal's Action.Execute books a Teams meeting in the
+organiser's Outlook calendar with the partner invited (no invitation file then), the reminder
+carries the meeting link, and ``session cancel`` DELETEs the event."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.web import make_app
+from bot.clock import VirtualClock
+from bot.main import build_runtime
+from tests.adapters.teams.conftest import teams_settings
+from tests.adapters.teams.world import (
+    MENTEE,
+    MENTOR,
+    NAMES,
+    TeamsWorld,
+    card_actions,
+    play,
+    received,
+    seed_pair,
+    settle,
+)
+from tests.calendar_support import give_emails
+from tests.console_support import START
+from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.graph_calendar import CLIENT_ID, TENANT, FakeGraph
+
+JOIN = "https://teams.microsoft.com/l/meetup-join/"
+
+
+@pytest.fixture
+async def teams_with_graph(
+    migrated_url: str, fake_connector: FakeBotConnector, graph: FakeGraph
+) -> AsyncIterator[TeamsWorld]:
+    settings = teams_settings(
+        migrated_url,
+        fake_connector.url,
+        graph_tenant_id=TENANT,
+        graph_client_id=CLIENT_ID,
+        graph_client_secret=graph.client_secret,
+        graph_api_url=graph.api_url,
+        graph_login_url=graph.url,
+    )
+    runtime = await build_runtime(settings, VirtualClock(START), migrate=False)
+    try:
+        async with TestClient(TestServer(make_app(runtime.slack, runtime.teams))) as http:
+            yield TeamsWorld(http, fake_connector, runtime)
+    finally:
+        await runtime.close()
+
+
+def _files(teams: TeamsWorld, user: str) -> list[dict[str, object]]:
+    return [
+        file
+        for sent in teams.fake.to(teams.conversation(user))
+        for file in sent.activity.get("attachments") or ()
+        if file.get("contentType") == "text/calendar"
+    ]
+
+
+async def test_booking_reminder_and_cancel_go_through_graph(
+    teams_with_graph: TeamsWorld, graph: FakeGraph
+) -> None:
+    teams = teams_with_graph
+    await seed_pair(teams)
+    # Their user principal names, as the roster gives them.
+    await give_emails(
+        teams.runtime.uow_factory,
+        **{NAMES[MENTOR]: "lea@contoso.com", NAMES[MENTEE]: "marc@contoso.com"},
+    )
+    await play(teams, [(MENTEE, "help"), (MENTOR, "help"), (MENTOR, "session plan")])
+    (asked,) = graph.calls("POST", "/calendar/getSchedule")
+    assert sorted(asked.body["schedules"]) == ["lea@contoso.com", "marc@contoso.com"]
+    reply_to, card = teams.latest_card(MENTOR)
+    actions = card_actions(card)
+    assert len(actions) == 3
+
+    # That afternoon: within both working days, New York and Paris, for the reminder.
+    response = await teams.act(MENTOR, dict(actions[0]["data"]), reply_to, execute=True)
+    assert response.status in (200, 201)
+    await settle(teams)
+    (created,) = graph.calls("POST", "/events")
+    assert created.path == "/v1.0/users/lea@contoso.com/events"
+    assert created.body["attendees"] == [
+        {"emailAddress": {"address": "marc@contoso.com"}, "type": "required"}
+    ]
+    assert created.body["isOnlineMeeting"] is True
+    assert any("Next session planned for" in t and JOIN in t for t in received(teams, MENTOR))
+    assert any("planned your next session" in t and JOIN in t for t in received(teams, MENTEE))
+    # In both Outlook calendars already: no invitation file, no download link.
+    assert not _files(teams, MENTOR) and not _files(teams, MENTEE)
+
+    clock = teams.runtime.clock
+    assert isinstance(clock, VirtualClock)
+    starts = next(iter(graph.events.values()))["start"]["dateTime"]
+    clock.set(datetime.fromisoformat(starts).replace(tzinfo=UTC) - timedelta(minutes=50))
+    await teams.runtime.ticker.tick()
+    await settle(teams)
+    for user in (MENTOR, MENTEE):
+        (reminder,) = [t for t in received(teams, user) if t.startswith("Reminder: your session")]
+        assert JOIN in reminder
+
+    await play(teams, [(MENTEE, "session cancel")])
+    (delete,) = graph.calls("DELETE")
+    event_id = next(iter(graph.events))
+    assert delete.path == f"/v1.0/users/lea@contoso.com/events/{event_id}"
+    assert graph.events[event_id]["deleted"] is True
+    assert any("cancelled your session" in t for t in received(teams, MENTOR)[-2:])
+    assert not _files(teams, MENTOR) and not teams.fake.violations
