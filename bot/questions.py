@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.commands.plan_next import CHOICE_PREFIX as PLAN_NEXT
+from bot.commands.plan_next import still_open as plan_next_still_open
 from bot.conversations.runner import CHOICE_PREFIX as CONVERSATION
 from bot.domain import Conversation, InvitationStatus, OutboxMessage
 from bot.prompts import SEPARATOR, Prompt, choice_values, expired, kind_of, split
@@ -90,6 +92,10 @@ async def _still_open(turn: Turn, prompt: Prompt) -> bool:
         return turn.person_id not in await turn.uow.continuations_of(int(subject[0]))
     if kind == "quiz":
         return await quiz_question_open(turn, next(iter(choice_values(prompt))))
+    if kind == PLAN_NEXT:
+        # Only while the pair is still together and has nothing planned: an old "Plan the
+        # next session" button must not catch a number typed for something else.
+        return await plan_next_still_open(turn, int(subject[0]))
     return True
 
 

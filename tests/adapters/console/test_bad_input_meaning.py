@@ -43,11 +43,13 @@ LOG_OPTIONS_EN = "next: (or prochaine:), date: (or le:)"
 LOG_OPTIONS_FR = "prochaine: (ou next:), le: (ou date:)"
 SET_OPTIONS_EN = (
     "until: (or fin:), quotes: (or citations:), holidays: (or fériés:), closed: (or fermé:), "
-    "program: (or programme:)"
+    "inactivity: (or inactivité:), silence:, idle: (or inactif:), "
+    "retention: (or conservation:), program: (or programme:)"
 )
 SET_OPTIONS_FR = (
     "fin: (ou until:), citations: (ou quotes:), fériés: (ou holidays:), fermé: (ou closed:), "
-    "programme: (ou program:)"
+    "inactivité: (ou inactivity:), silence:, inactif: (ou idle:), "
+    "conservation: (ou retention:), programme: (ou program:)"
 )
 
 
