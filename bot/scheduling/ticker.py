@@ -15,6 +15,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.digest import closing, weekly
@@ -63,6 +64,11 @@ STEPS: tuple[tuple[str, Step], ...] = (
 )
 
 
+# Steps that only tidy up after days have passed (see ``Ticker.housekept_at``).
+HOUSEKEEPING_STEPS = frozenset({"retention"})
+HOUSEKEEPING_EVERY = timedelta(hours=1)
+
+
 class LeadershipLostError(RuntimeError):
     """The tick was about to commit after another replica took the scheduler: rolled back."""
 
@@ -86,6 +92,9 @@ class Ticker:
         self.everyone_next = True
         # How many enrollments and pairs the last tick evaluated.
         self.last_evaluated = 0
+        # When the housekeeping (purges, retention) last ran: hourly is soon enough for work
+        # counted in days, and spares every other tick its statements.
+        self.housekept_at: datetime | None = None
 
     async def tick(self, fence: Fence | None = None) -> Counter[str]:
         """Queue everything due now; returns how many messages were queued, by purpose.
@@ -98,11 +107,18 @@ class Ticker:
             cohort = await Cohort.load(
                 uow, self.clock.now(), self.renderer, self.config, everyone=everyone
             )
+            housekeeping = (
+                self.housekept_at is None or cohort.now - self.housekept_at >= HOUSEKEEPING_EVERY
+            )
             for name, step in STEPS:
+                if name in HOUSEKEEPING_STEPS and not housekeeping:
+                    continue
                 await self._run_step(uow, cohort, name, step)
-            now = self.clock.now()
-            await uow.purge_prompts(now - EXPIRED_EXPLAINED, now - UNANSWERED_KEPT)
-            await uow.purge_unconfirmed_imports(now - DRY_RUN_KEPT)
+            if housekeeping:
+                now = self.clock.now()
+                await uow.purge_prompts(now - EXPIRED_EXPLAINED, now - UNANSWERED_KEPT)
+                await uow.purge_unconfirmed_imports(now - DRY_RUN_KEPT)
+                self.housekept_at = cohort.now
             await uow.flush()
             await next_due.record(cohort)
             if fence is not None and not await fence(uow):

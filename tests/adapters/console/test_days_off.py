@@ -23,6 +23,8 @@ def local(moment: datetime | None) -> tuple[int, int, int]:
     return (shown.month, shown.day, shown.hour)
 
 
+# Scheduling logic, the same on both databases (their queries are tested elsewhere).
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(
     ("setting", "first_checkin"),
     [
@@ -108,6 +110,8 @@ async def _set_country(uow_factory: SqlUnitOfWorkFactory, name: str, country: st
         await uow.commit()
 
 
+# Scheduling logic, the same on both databases (their queries are tested elsewhere).
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
 async def test_a_persons_own_country_holidays_move_their_checkin_only(
     make_console: ConsoleFactory, uow_factory: SqlUnitOfWorkFactory
 ) -> None:

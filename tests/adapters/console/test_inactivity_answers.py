@@ -3,9 +3,13 @@ like /tandem leave); and the policy's settings, refused clearly when wrong, in b
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import ConsoleFactory, run_script, said
 
 
+# Scheduling logic, the same on both databases (their queries are tested elsewhere).
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
 async def test_each_answer_to_are_you_still_in(make_console: ConsoleFactory) -> None:
     console = make_console()
     await run_script(console, "two_pairs_en.txt")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from adapters.calendar.graph import GraphCalendar
 from storage.unit_of_work import SqlUnitOfWorkFactory
 from tests.calendar_support import give_emails, to
@@ -22,6 +24,8 @@ def _keyed(deliveries: list, prefix: str) -> list:  # type: ignore[type-arg]
     return [d for d in deliveries if (d.key or "").startswith(prefix)]
 
 
+# Scheduling logic, the same on both databases (their queries are tested elsewhere).
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
 async def test_every_other_tuesday_is_booked_ahead_checked_and_stopped(
     make_console: ConsoleFactory,
     uow_factory: SqlUnitOfWorkFactory,
