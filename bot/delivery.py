@@ -95,6 +95,10 @@ class Deliverer:
         self._held: set[int] = set()
         self._in_flight: set[int] = set()
         self._lost: set[int] = set()
+        # Rows claimed with no send begun by anyone, and not yet handed to the platform by us:
+        # handed back, they carry no doubt (a mark that landed as we stopped is erased), so the
+        # next holder sends them without reading the conversation's history first.
+        self._never_sent: set[int] = set()
         # A claim whose answer never came may have taken rows: handed back at the next claim.
         self._claim_unanswered = False
         self._marks = AttemptMarks(self._mark_attempts)
@@ -199,12 +203,15 @@ class Deliverer:
         async def hand_back() -> None:
             nonlocal released
             async with self.uow_factory() as uow:
-                released = await uow.release_outbox_claims(self.token, unsent)
+                released = await uow.release_outbox_claims(
+                    self.token, unsent, never_sent=unsent & self._never_sent
+                )
                 await uow.commit()
 
         if not await retry(hand_back, stop, "handing back claimed messages"):
             logger.error("could not hand back claimed messages; their lease will run out")
         self._held -= unsent
+        self._never_sent &= self._held
         return released
 
     async def _claim(self) -> _Batch:
@@ -253,9 +260,11 @@ class Deliverer:
                         continue
                     message.status = OutboxStatus.SENDING
                     batch.messages.append(message)
+                    assert message.id is not None
                     if message.attempted_at is not None:
-                        assert message.id is not None
                         batch.in_doubt.add(message.id)
+                    else:
+                        self._never_sent.add(message.id)
                 await uow.commit()
         except BaseException:
             self._claim_unanswered = True
@@ -424,6 +433,7 @@ class Deliverer:
                 repaced, _ = await unless_stopped(pacer.overall.acquire(), stop)
                 if not repaced:
                     return None
+            self._never_sent.discard(message.id)
             return await self._send(port, message, recipient)
         finally:
             self._in_flight.discard(message.id)
@@ -501,3 +511,4 @@ class Deliverer:
             )
             await uow.commit()
         self._held -= outcomes.keys()
+        self._never_sent -= outcomes.keys()

@@ -461,10 +461,14 @@ class UnitOfWork(
         ...
 
     async def release_outbox_claims(
-        self, token: str, message_ids: Iterable[int] | None = None, keep: Iterable[int] = ()
+        self,
+        token: str,
+        message_ids: Iterable[int] | None = None,
+        keep: Iterable[int] = (),
+        never_sent: Iterable[int] = (),
     ) -> int:
         """Hand back held rows at once (all of this token's but ``keep``, or only
-        ``message_ids``), keeping ``attempted_at``; returns how many."""
+        ``message_ids``), keeping ``attempted_at`` but for ``never_sent``; returns how many."""
         ...
 
     async def outbox_messages_locked(self, message_ids: Iterable[int]) -> dict[int, OutboxMessage]:

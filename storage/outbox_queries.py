@@ -38,11 +38,17 @@ class SqlOutboxQueries:
         )
 
     async def release_outbox_claims(
-        self, token: str, message_ids: Iterable[int] | None = None, keep: Iterable[int] = ()
+        self,
+        token: str,
+        message_ids: Iterable[int] | None = None,
+        keep: Iterable[int] = (),
+        never_sent: Iterable[int] = (),
     ) -> int:
         """Hand back held rows at once (all of this token's but ``keep``, or only
         ``message_ids``); a row whose send may have begun keeps its ``attempted_at``, so it
-        stays in doubt. Returns how many rows were handed back."""
+        stays in doubt, but for ``never_sent``: rows the holder knows it never handed to the
+        platform, whose mark (if one landed) is erased. Returns how many rows were handed
+        back."""
         columns = tables.outbox.c
         condition = sa.and_(columns.claim_token == token, columns.status == OutboxStatus.SENDING)
         kept = sorted(set(keep))
@@ -55,13 +61,22 @@ class SqlOutboxQueries:
             )
             return int(getattr(result, "rowcount", 0) or 0)
         released = 0
+        clean = set(never_sent)
         ids = sorted(set(message_ids))
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            result = await self.session.execute(
-                sa.update(tables.outbox).where(condition, columns.id.in_(chunk)).values(**values)
-            )
-            released += int(getattr(result, "rowcount", 0) or 0)
+            for part, extra in (
+                ([i for i in chunk if i in clean], {"attempted_at": None}),
+                ([i for i in chunk if i not in clean], {}),
+            ):
+                if not part:
+                    continue
+                result = await self.session.execute(
+                    sa.update(tables.outbox)
+                    .where(condition, columns.id.in_(part))
+                    .values(**values, **extra)
+                )
+                released += int(getattr(result, "rowcount", 0) or 0)
         return released
 
     async def outbox_messages_locked(self, message_ids: Iterable[int]) -> dict[int, OutboxMessage]:

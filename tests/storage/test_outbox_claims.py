@@ -83,6 +83,19 @@ async def test_only_the_holder_renews_marks_and_hands_back_its_rows(
     assert rows["a"].attempted_at == later
     assert rows["b"].attempted_at is None
 
+    # A holder stopping as a mark lands knows it never sent that row: it hands it back clean.
+    assert sorted(await claim(uow_factory, "third", later)) == sorted(ids)
+    async with uow_factory() as uow:
+        assert await uow.mark_outbox_attempts(ids[1:], "third", later, renewed_until) == set(
+            ids[1:]
+        )
+        assert await uow.release_outbox_claims("third", ids, never_sent=ids[2:]) == 3
+        await uow.commit()
+    rows = await stored(uow_factory)
+    assert rows["a"].attempted_at == later  # in doubt since the second holder's send
+    assert rows["b"].attempted_at == later  # this one may have gone out
+    assert rows["c"].attempted_at is None
+
 
 async def test_the_migration_keeps_rows_left_held_by_an_older_deliverer_in_doubt(
     database_url: str,
