@@ -82,8 +82,11 @@ class TandemTeamsBot:
         elif kind in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
             await self._membership(context, activity)
         elif kind == ActivityTypes.invoke:
-            # An invoke of a kind the bot does not handle: acknowledged, and logged.
+            # An invoke of a kind the bot does not handle: acknowledged at once, and logged.
             logger.warning("unknown invoke", extra={"invoke": str(activity.get("name"))[:100]})
+            waiting = invoke_answer.get()
+            if waiting is not None and not waiting.done():
+                waiting.set_result({})
 
     # Activities
     async def _stale(self, context: TurnContext, activity: dict[str, Any], how: str) -> None:

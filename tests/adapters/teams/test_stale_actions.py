@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
@@ -39,7 +40,10 @@ async def test_an_unknown_invoke_is_logged(
 ) -> None:
     caplog.set_level(logging.WARNING, logger="tandem.teams")
     invoke = teams.activity(MENTOR, "invoke", name="composeExtension/query", value={})
+    asked = time.monotonic()
     response = await teams.post(invoke)
     assert response.status == 200
+    # Answered at once: Teams waits for an invoke's answer, and gives up before long.
+    assert time.monotonic() - asked < teams.runtime.teams.invoke_answer_seconds / 2
     await settle(teams)
     assert any(r.getMessage() == "unknown invoke" for r in caplog.records)
