@@ -28,6 +28,7 @@ import tempfile
 import time
 import tracemalloc
 from collections import Counter
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -199,12 +200,18 @@ class TimedTicker(Ticker):
     step_cpu: Counter[str]
 
     async def _run_step(self, uow: UnitOfWork, cohort: Cohort, name: str, step: Step) -> None:
+        await self._timed(name, super()._run_step(uow, cohort, name, step))
+
+    async def _run_step_at_once(self, cohort: Cohort, name: str, step: Step) -> None:
+        await self._timed(name, super()._run_step_at_once(cohort, name, step))
+
+    async def _timed(self, name: str, running: Awaitable[None]) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         traced = self.trace_step == name
         if traced:
             tracemalloc.start()
         try:
-            await super()._run_step(uow, cohort, name, step)
+            await running
         finally:
             if traced:
                 self.traced_peak = tracemalloc.get_traced_memory()[1]

@@ -111,6 +111,48 @@ async def test_a_step_the_database_refuses_is_rolled_back_alone(
     assert await checkin_periods(uow_factory) == [1, 1]
 
 
+async def test_a_healthy_tick_takes_no_savepoint_and_one_that_fails_is_run_again_with_them(
+    uow_factory: SqlUnitOfWorkFactory, due: VirtualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.upper())
+
+    sa.event.listen(uow_factory.engine.sync_engine, "before_cursor_execute", seen)
+    broken = {"on": True}
+
+    async def broken_while_on(cohort: Cohort) -> None:
+        if broken["on"]:
+            cohort.uow.add(
+                Checkin(enrollment_id=987654, period=1, due_at=due.now(), created_at=due.now())
+            )
+
+    monkeypatch.setattr(ticker_module, "STEPS", (("broken", broken_while_on), *ticker_module.STEPS))
+    ticker = Ticker(uow_factory, due, Renderer(), EngineConfig(default_locale="en"))
+    try:
+        # The failing tick still does everyone else's work, as a careful tick always did.
+        sent = await ticker.tick()
+        assert ticker.last_failures == ["step:broken"]
+        assert sent["checkin"] == 2
+        assert any(s.startswith("SAVEPOINT") for s in statements)
+        # Mended, the next ticks of the hour still take care; then they take none.
+        broken["on"] = False
+        due.advance(timedelta(minutes=30))
+        statements.clear()
+        await ticker.tick()
+        assert ticker.last_failures == []
+        assert any(s.startswith("SAVEPOINT") for s in statements)
+        due.advance(timedelta(minutes=31))
+        statements.clear()
+        await ticker.tick()
+        assert ticker.last_failures == []
+        assert statements and not any("SAVEPOINT" in s for s in statements)
+    finally:
+        sa.event.remove(uow_factory.engine.sync_engine, "before_cursor_execute", seen)
+    assert await checkin_periods(uow_factory) == [1, 1]
+
+
 def test_a_program_with_countless_sessions_still_has_a_last_day() -> None:
     from datetime import date
 
