@@ -15,7 +15,7 @@ import itertools
 import os
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,9 +185,26 @@ async def run_script(session: ConsoleSession, name: str) -> None:
     On a fresh console of ``make_console`` whose database is still empty, a copy of what the
     same script left in an earlier test of this process is put back instead (see the module's
     docstring)."""
+    await _run_or_put_back(session, name, lambda: play_script(session, name))
+
+
+async def run_lines(session: ConsoleSession, name: str, lines: list[str]) -> None:
+    """``run_script`` for lines made by a test (``name`` tells them apart): played once per
+    test process, put back after that."""
+
+    async def play() -> None:
+        for line in lines:
+            await session.run_line(line)
+
+    await _run_or_put_back(session, f"lines:{name}:{hash(tuple(lines))}", play)
+
+
+async def _run_or_put_back(
+    session: ConsoleSession, name: str, play: Callable[[], Awaitable[None]]
+) -> None:
     built = _BUILT.get(id(session))
     if not COPIES_ENABLED or built is None or not await _fresh(session, built):
-        await play_script(session, name)
+        await play()
         return
     engine = built.uow_factory.engine
     where = engine.url.database if engine.url.get_backend_name() != "sqlite" else "sqlite"
@@ -197,7 +214,7 @@ async def run_script(session: ConsoleSession, name: str) -> None:
         await db_snapshots.put_back(engine, taken.database)
         taken.console.restore(session)
         return
-    await play_script(session, name)
+    await play()
     database = await db_snapshots.take(engine, built.copies.folder)
     built.copies.taken[key] = _Copy(database, _ConsoleState.of(session))
 

@@ -13,8 +13,11 @@ import sqlalchemy as sa
 from adapters.console.session import ConsoleSession
 from storage import tables
 from storage.unit_of_work import SqlUnitOfWorkFactory
-from tests.console_support import ConsoleFactory, said
+from tests.console_support import ConsoleFactory, run_lines, said
 from tests.tables import dump
+
+# On one worker: the played scenario is put back there rather than played again.
+pytestmark = pytest.mark.xdist_group("privacy")
 
 # A mentor, a mentee and an owner with names and words found nowhere else, in each language.
 PEOPLE = {
@@ -118,8 +121,9 @@ def charter_and_sessions(locale: str) -> list[str]:
 
 
 async def played(console: ConsoleSession, locale: str) -> None:
-    for line in scenario(locale):
-        await console.run_line(line)
+    # Played once per test process and language, then put back: every test here starts
+    # from the same weeks of a program.
+    await run_lines(console, "privacy", scenario(locale))
 
 
 def export_of(console: ConsoleSession, deliveries: list[Any], name: str) -> dict[str, Any]:
