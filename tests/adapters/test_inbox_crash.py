@@ -1,6 +1,6 @@
-"""Nothing acknowledged is lost: real ``tandem serve`` processes killed (SIGKILL) or stopped
-(SIGTERM) right after a burst of acknowledged Slack commands and Teams activities, then
-restarted; every request is applied exactly once.
+"""Nothing acknowledged is lost: real ``tandem serve`` processes, serving Slack and Teams at
+once, killed (SIGKILL) or stopped (SIGTERM) right after a burst of acknowledged Slack commands
+and Teams activities, then restarted; every request is applied exactly once.
 
 Each of the four rounds (SIGKILL, then SIGTERM, at 0 and 1 s after the last acknowledgement)
 ends the process that took the burst. On PostgreSQL a second replica shares
@@ -36,8 +36,8 @@ TEAMS_MENTORS = [f"29:mentor-{number:03d}" for number in range(20)]
 # Commands in a burst right before a kill at once, and before a later one: enough that the process
 # is still busy when it dies (the first round asserts it left work behind), few enough that the
 # rounds stay cheap on two cores.
-BURST = 80
-BURST_LATE = 30
+BURST = 100
+BURST_LATE = 40
 # A lease short enough that a survivor takes a dead replica's rows within the test.
 LEASE = "3"
 
@@ -60,12 +60,13 @@ async def fake_connector() -> AsyncIterator[FakeBotConnector]:
     await fake.stop()
 
 
-def slack_environment(database_url: str, fake: FakeSlack) -> dict[str, str]:
+def environment_of(database_url: str, fake: FakeSlack) -> dict[str, str]:
     return {
         "DATABASE_URL": database_url,
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.url,
+        "TEAMS_ENABLED": "true",
         "TANDEM_INBOX_LEASE_SECONDS": LEASE,
         "TANDEM_SHUTDOWN_SECONDS": "2",
         # The outbox (feedback requests to mentees) is not what these tests look at.
@@ -155,29 +156,6 @@ async def survive_rounds(
     return left_behind
 
 
-async def test_slack_commands_survive_kills_and_stops(
-    migrated_url: str,
-    database_backend: str,
-    uow_factory: SqlUnitOfWorkFactory,
-    fake_slack: FakeSlack,
-) -> None:
-    await seed_pairs(uow_factory, "slack", TEAM, MENTORS)
-    environment = slack_environment(migrated_url, fake_slack)
-    left_behind = await survive_rounds(uow_factory, environment, database_backend, slack_burst)
-    # A kill right after the burst left work for the next process: the test tested something.
-    assert left_behind[0] > 0, left_behind
-
-
-def teams_environment(database_url: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": database_url,
-        "TEAMS_ENABLED": "true",
-        "TANDEM_INBOX_LEASE_SECONDS": LEASE,
-        "TANDEM_SHUTDOWN_SECONDS": "2",
-        "TANDEM_SCHEDULER_INTERVAL_SECONDS": "3600",
-    }
-
-
 def teams_message(
     fake: FakeBotConnector, user: str, text: str, activity_id: str
 ) -> dict[str, object]:
@@ -222,12 +200,30 @@ def teams_burst(fake: FakeBotConnector) -> Burst:
     return burst
 
 
-async def test_teams_activities_survive_kills_and_stops(
+def both(slack: Burst, teams: Burst) -> Burst:
+    """Every burst, half Slack commands and half Teams activities, sent together."""
+
+    async def burst(urls: list[str], round_name: str, count: int) -> list[str]:
+        sent = await asyncio.gather(
+            slack(urls, f"{round_name}s", count // 2),
+            teams(urls, f"{round_name}t", count - count // 2),
+        )
+        return [topic for topics in sent for topic in topics]
+
+    return burst
+
+
+async def test_slack_commands_and_teams_activities_survive_kills_and_stops(
     migrated_url: str,
     database_backend: str,
     uow_factory: SqlUnitOfWorkFactory,
+    fake_slack: FakeSlack,
     fake_connector: FakeBotConnector,
 ) -> None:
+    await seed_pairs(uow_factory, "slack", TEAM, MENTORS)
     await seed_pairs(uow_factory, "teams", TENANT, TEAMS_MENTORS)
-    environment = teams_environment(migrated_url)
-    await survive_rounds(uow_factory, environment, database_backend, teams_burst(fake_connector))
+    environment = environment_of(migrated_url, fake_slack)
+    burst = both(slack_burst, teams_burst(fake_connector))
+    left_behind = await survive_rounds(uow_factory, environment, database_backend, burst)
+    # A kill right after the burst left work for the next process: the test tested something.
+    assert left_behind[0] > 0, left_behind
