@@ -46,6 +46,9 @@ class Scope:
 
     marks: DueSubjects
     everyone: bool
+    # Whether a feedback request may be due (False: none was, when the scope was read; they
+    # are made by turns, never by a tick step, so the tick need not look again).
+    feedback_due: bool = True
 
 
 @dataclass
@@ -306,7 +309,8 @@ async def _due(uow: UnitOfWork, now: datetime) -> Scope:
     rows themselves (``_snapshot``), so that a change committed in between is never lost."""
     due = await uow.due_subjects(now)
     enrollment_ids = set(due.enrollments)
-    enrollment_ids |= await uow.enrollment_ids_of_persons(await uow.persons_with_due_feedback(now))
+    feedback_persons = await uow.persons_with_due_feedback(now)
+    enrollment_ids |= await uow.enrollment_ids_of_persons(feedback_persons)
     pair_ids = set(due.pairs) | {
         session.pair_id
         for session in await uow.past_planned_sessions(now, now - PAST_SESSIONS_ASKED_FOR)
@@ -320,6 +324,7 @@ async def _due(uow: UnitOfWork, now: datetime) -> Scope:
             {**due.pairs, **more.pairs},
         ),
         everyone=False,
+        feedback_due=bool(feedback_persons),
     )
 
 

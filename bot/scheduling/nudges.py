@@ -192,6 +192,8 @@ async def _tell_owners_pair_is_quiet(
 
 
 async def ask_for_feedback(cohort: Cohort) -> None:
+    if not cohort.scope.feedback_due:
+        return
     requests = await cohort.uow.due_feedback_requests(cohort.now)
     if not requests:
         return

@@ -20,10 +20,12 @@ LONGEST_WORKSHOP = timedelta(hours=8)
 
 
 async def remind_workshops(cohort: Cohort) -> None:
-    coming = await cohort.uow.workshops_starting(cohort.now, cohort.now + max(REMINDERS))
-    past = await cohort.uow.workshops_starting(
-        cohort.now - ATTENDANCE_ASKED_FOR - LONGEST_WORKSHOP, cohort.now
+    # One read for both: it runs at every tick.
+    nearby = await cohort.uow.workshops_starting(
+        cohort.now - ATTENDANCE_ASKED_FOR - LONGEST_WORKSHOP, cohort.now + max(REMINDERS)
     )
+    coming = [workshop for workshop in nearby if workshop.starts_at >= cohort.now]
+    past = [workshop for workshop in nearby if workshop.starts_at < cohort.now]
     for workshop in coming:
         with cohort.isolated(f"workshop:{workshop.id}"):
             await _remind(cohort, workshop)
