@@ -59,6 +59,11 @@ _embedded_server: EmbeddedPostgres | None = None
 def pytest_configure(config: pytest.Config) -> None:
     """Start a throwaway PostgreSQL when no server is configured or listening locally."""
     global PG_SERVER_URL, _embedded_server
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: the test's subject is the engine's (its words, its refusals), not the"
+        " storage: it runs on SQLite alone, the storage being tested on both databases",
+    )
     if not PG_ENABLED or hasattr(config, "workerinput"):
         return  # pytest-xdist workers inherit the controller's TANDEM_TEST_PG_URL
     forced = os.environ.get("TANDEM_TEST_PG_EMBEDDED") == "1"
@@ -123,6 +128,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.hookimpl(tryfirst=True)  # before the fixture's own parameters and the marks are read
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "sqlite_only"
+    ):
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
+        )
 
 
 def _pg_url(database: str) -> str:

@@ -19,6 +19,10 @@ from tests.tables import dump
 
 from .conftest import run_script, said
 
+# What people read, and that nothing changes, are the engine's: SQLite is enough here, the
+# storage under it being tested on both databases (tests/storage, the lifecycle tests).
+pytestmark = pytest.mark.sqlite_only
+
 
 @dataclass(frozen=True)
 class Case:

@@ -8,6 +8,10 @@ from adapters.console.session import ConsoleSession
 
 from .conftest import ConsoleFactory, said
 
+# What people read, and that nothing changes, are the engine's: SQLite is enough here, the
+# storage under it being tested on both databases (tests/storage, the lifecycle tests).
+pytestmark = pytest.mark.sqlite_only
+
 PAIR_EN = [
     "@hr /tandem language en",
     '@hr /tandem program new "Pilot" sessions: 6',

@@ -11,6 +11,10 @@ from adapters.console.session import ConsoleSession
 
 from .conftest import ConsoleFactory, run_script
 
+# What people read, and that nothing changes, are the engine's: SQLite is enough here, the
+# storage under it being tested on both databases (tests/storage, the lifecycle tests).
+pytestmark = pytest.mark.sqlite_only
+
 # snake_case names (mentee_goal, feedback_request), outbox keys (pair:12), and the flows'
 # names that are not words people write ("checkin": they read "check-in").
 INTERNAL = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z_]+:\d+\b|\bcheckin\b")
@@ -53,7 +57,6 @@ async def test_status_names_what_is_still_open_in_words(
     assert not leaks(status)
 
 
-@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(
     ("script", "locale"), [("walkthrough_en.txt", "en"), ("walkthrough_fr.txt", "fr")]
 )
