@@ -61,9 +61,9 @@ async def test_same_seed_same_story_and_habits_show(tmp_path: Path) -> None:
 
 
 async def test_another_seed_tells_another_story(tmp_path: Path) -> None:
-    # The habits drawn differ from the first week of the program on.
-    _, first = await simulate(tmp_path, "a.db", seed=1, weeks=1)
-    _, second = await simulate(tmp_path, "b.db", seed=2, weeks=1)
+    # The habits are drawn as the program is set up, before its first week.
+    _, first = await simulate(tmp_path, "a.db", seed=1, weeks=0)
+    _, second = await simulate(tmp_path, "b.db", seed=2, weeks=0)
     assert [p.habit for p in first.people] != [p.habit for p in second.people]
 
 
