@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import CheckinStatus, OutboxStatus
-from bot.leaving.ports import OwedMessage, PeopleChange
+from bot.leaving.ports import OwedMessage, PeopleChange, ReachCounts
 from storage import tables
 from storage.scheduling_queries import CHUNK
 
@@ -83,12 +83,7 @@ class SqlLeaverQueries:
 
     async def owed_messages(self, program_id: int) -> Sequence[OwedMessage]:
         person, outbox = tables.person.c, tables.outbox.c
-        invited = sa.select(tables.invitation.c.person_id).where(
-            tables.invitation.c.program_id == program_id
-        )
-        enrolled = sa.select(tables.enrollment.c.person_id).where(
-            tables.enrollment.c.program_id == program_id
-        )
+        invited, enrolled = _invited(program_id), _enrolled(program_id)
         rows = await self.session.execute(
             sa.select(
                 person.id,
@@ -120,6 +115,64 @@ class SqlLeaverQueries:
             for row in rows.all()
         ]
 
+    async def reach_counts(self, program_id: int, now: datetime) -> ReachCounts:
+        person, outbox = tables.person.c, tables.outbox.c
+
+        def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+            return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+        under_way = outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
+        # As bot.leaving.reach.state_of: not tried yet and held for later is waiting.
+        held = sa.and_(outbox.attempts == 0, outbox.not_before > now)
+        per_person = (
+            sa.select(
+                sa.func.max(
+                    sa.case(
+                        (sa.and_(person.platform == "teams", person.address.is_(None)), 1),
+                        else_=0,
+                    )
+                ).label("never_opened"),
+                count(outbox.status == OutboxStatus.SENT).label("delivered"),
+                count(sa.and_(under_way, held)).label("waiting"),
+                count(sa.and_(under_way, sa.not_(held))).label("retrying"),
+                count(outbox.status == OutboxStatus.FAILED).label("failed"),
+            )
+            .select_from(tables.person.outerjoin(tables.outbox, outbox.person_id == person.id))
+            .where(
+                sa.or_(person.id.in_(_invited(program_id)), person.id.in_(_enrolled(program_id)))
+            )
+            .group_by(person.id)
+            .subquery()
+        )
+        figures = per_person.c
+        row = (
+            await self.session.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.coalesce(sa.func.sum(figures.delivered), 0),
+                    sa.func.coalesce(sa.func.sum(figures.waiting), 0),
+                    sa.func.coalesce(sa.func.sum(figures.retrying), 0),
+                    sa.func.coalesce(sa.func.sum(figures.failed), 0),
+                    sa.func.coalesce(sa.func.sum(figures.never_opened), 0),
+                    count(
+                        sa.or_(figures.failed > 0, figures.retrying > 0, figures.never_opened > 0)
+                    ),
+                )
+            )
+        ).one()
+        people, delivered, waiting, retrying, failed, never_opened, not_reached = (
+            int(value or 0) for value in row
+        )
+        return ReachCounts(
+            people=people,
+            delivered=delivered,
+            waiting=waiting,
+            retrying=retrying,
+            failed=failed,
+            never_opened=never_opened,
+            not_reached=not_reached,
+        )
+
     async def retry_failed(self, person_ids: Collection[int], now: datetime) -> int:
         outbox = tables.outbox.c
         retried = 0
@@ -141,3 +194,15 @@ class SqlLeaverQueries:
             )
             retried += int(getattr(result, "rowcount", 0) or 0)
         return retried
+
+
+def _invited(program_id: int) -> sa.Select[tuple[int]]:
+    return sa.select(tables.invitation.c.person_id).where(
+        tables.invitation.c.program_id == program_id
+    )
+
+
+def _enrolled(program_id: int) -> sa.Select[tuple[int]]:
+    return sa.select(tables.enrollment.c.person_id).where(
+        tables.enrollment.c.program_id == program_id
+    )

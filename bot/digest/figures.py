@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.leaving.ports import ReachCounts
 from bot.workshops.model import WorkshopFigures
 
 
@@ -219,6 +220,8 @@ class DigestFigures:
     quiz: QuizFigures = QuizFigures()
     # Filled in by bot.digest.weekly.figures_for from the workshop queries.
     workshops: WorkshopFigures = field(default_factory=WorkshopFigures)
+    # Filled in by bot.digest.weekly.figures_for: where the messages owed to people stand now.
+    reach: ReachCounts = field(default_factory=ReachCounts)
 
 
 @dataclass(frozen=True)

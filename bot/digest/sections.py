@@ -26,6 +26,7 @@ SECTIONS: tuple[str, ...] = (
     "workshops",
     "at_risk",
     "departures",
+    "reach",
     "quotes",
     "changed",
 )

@@ -61,6 +61,7 @@ async def figures_for(uow: UnitOfWork, period: DigestPeriod) -> DigestFigures:
         outcomes=await uow.outcome_figures(period),
         quiz=with_topic_names(await uow.quiz_figures(period)),
         workshops=await uow.workshop_figures(period),
+        reach=await uow.reach_counts(period.program_id, period.now),
     )
 
 

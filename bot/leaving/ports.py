@@ -36,6 +36,22 @@ class OwedMessage:
     last_error: str | None
 
 
+@dataclass(frozen=True)
+class ReachCounts:
+    """The reach report's counts for the digest, the report and the export: the messages owed
+    to everyone invited to or enrolled in a program, by state, and the people behind them."""
+
+    people: int = 0
+    delivered: int = 0
+    waiting: int = 0
+    retrying: int = 0
+    failed: int = 0
+    # People the bot has no way to write to yet (on Teams, they never opened the app).
+    never_opened: int = 0
+    # People with a message failed or retrying, or who never opened the app.
+    not_reached: int = 0
+
+
 class LeaverQueries(Protocol):
     async def skip_outbox_to(self, person_id: int) -> int:
         """Mark every message still waiting for the person as skipped (never sent); returns
@@ -63,6 +79,11 @@ class LeaverQueries(Protocol):
     async def owed_messages(self, program_id: int) -> Sequence[OwedMessage]:
         """The outbox rows of everyone invited to or enrolled in the program (and a row with
         status "" for someone owed nothing)."""
+        ...
+
+    async def reach_counts(self, program_id: int, now: datetime) -> ReachCounts:
+        """``owed_messages`` counted in the database (as ``bot.leaving.reach.summary`` counts
+        them): one row read, whatever the size of the program."""
         ...
 
     async def retry_failed(self, person_ids: Collection[int], now: datetime) -> int:

@@ -3,8 +3,10 @@ rate-limits another: counts per state, the platform's reason, and the failed one
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+from bot.digest import export
 from tests.adapters.slack.payloads import TEAM
 from tests.adapters.slack.world import MENTEE, MENTOR, SlackWorld, play, received, seed_pair, settle
 from tests.leavers import add_owner_and_candidate, person, queue_to
@@ -46,6 +48,25 @@ async def test_reach_after_a_fan_out_with_refusals_and_rate_limits(slack: SlackW
     assert "marc: 1 failed (left the workspace)" in report
     assert "lea: 1 retrying" in report
     assert "nina" not in report.split("never opened the app")[-1]
+    # The owners' digest and the export count the same, in one read of the database.
+    await play(slack, [(HR, "/tandem digest now")])
+    digest = received(slack, HR)[-1]
+    assert "1 message delivered, 1 waiting for working hours, 1 retrying, 1 failed" in digest, (
+        digest
+    )
+    assert "2 people are not reached: /tandem reach names them" in digest
+    async with runtime.uow_factory() as uow:
+        (program,) = await uow.programs_named("Pilot")
+        exported = await export.build_for(uow, program, runtime.clock.now())
+    assert json.loads(export.to_json(exported))["kpis"]["reach"] == {
+        "people": 3,
+        "delivered": 1,
+        "waiting": 1,
+        "retrying": 1,
+        "failed": 1,
+        "never_opened": 0,
+        "not_reached": 2,
+    }
 
     # marc is back: the owner sends the failed one again, and it arrives.
     slack.fake.unreachable_users.discard(MENTEE)
@@ -56,6 +77,8 @@ async def test_reach_after_a_fan_out_with_refusals_and_rate_limits(slack: SlackW
     await play(slack, [(HR, "/tandem reach")])
     report = received(slack, HR)[-1]
     assert "• failed: 0" in report and "• delivered: 2" in report
+    await play(slack, [(HR, "/tandem digest now")])
+    assert "1 person is not reached" in received(slack, HR)[-1]  # lea, still retrying
     # Someone who is not an owner has no reach report.
     await play(slack, [(MENTOR, "/tandem reach")])
     assert "Reach of" not in received(slack, MENTOR)[-1]
