@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import CheckinStatus, OutboxStatus
-from bot.leaving.ports import OwedMessage, PeopleChange, ReachCounts
+from bot.leaving.ports import OwedMessage, PeopleChange, PersonReach, ReachCounts
 from storage import tables
 from storage.scheduling_queries import CHUNK
 
@@ -116,28 +117,9 @@ class SqlLeaverQueries:
         ]
 
     async def reach_counts(self, program_id: int, now: datetime) -> ReachCounts:
-        person, outbox = tables.person.c, tables.outbox.c
-
-        def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-            return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-        under_way = outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
-        # As bot.leaving.reach.state_of: not tried yet and held for later is waiting.
-        held = sa.and_(outbox.attempts == 0, outbox.not_before > now)
+        person = tables.person.c
         per_person = (
-            sa.select(
-                sa.func.max(
-                    sa.case(
-                        (sa.and_(person.platform == "teams", person.address.is_(None)), 1),
-                        else_=0,
-                    )
-                ).label("never_opened"),
-                count(outbox.status == OutboxStatus.SENT).label("delivered"),
-                count(sa.and_(under_way, held)).label("waiting"),
-                count(sa.and_(under_way, sa.not_(held))).label("retrying"),
-                count(outbox.status == OutboxStatus.FAILED).label("failed"),
-            )
-            .select_from(tables.person.outerjoin(tables.outbox, outbox.person_id == person.id))
+            _reach_columns(now)
             .where(
                 sa.or_(person.id.in_(_invited(program_id)), person.id.in_(_enrolled(program_id)))
             )
@@ -154,7 +136,7 @@ class SqlLeaverQueries:
                     sa.func.coalesce(sa.func.sum(figures.retrying), 0),
                     sa.func.coalesce(sa.func.sum(figures.failed), 0),
                     sa.func.coalesce(sa.func.sum(figures.never_opened), 0),
-                    count(
+                    _count(
                         sa.or_(figures.failed > 0, figures.retrying > 0, figures.never_opened > 0)
                     ),
                 )
@@ -172,6 +154,40 @@ class SqlLeaverQueries:
             never_opened=never_opened,
             not_reached=not_reached,
         )
+
+    async def reach_of_people(
+        self, person_ids: Collection[int], now: datetime
+    ) -> dict[int, PersonReach]:
+        person, outbox = tables.person.c, tables.outbox.c
+        found: dict[int, PersonReach] = {}
+        ids = sorted(set(person_ids))
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            errors: dict[int, list[str]] = {}
+            refusals = await self.session.execute(
+                sa.select(outbox.person_id, outbox.last_error)
+                .where(
+                    outbox.person_id.in_(chunk),
+                    outbox.status == OutboxStatus.FAILED,
+                    outbox.last_error.is_not(None),
+                )
+                .distinct()
+            )
+            for person_id, error in refusals.all():
+                errors.setdefault(int(person_id), []).append(str(error))
+            rows = await self.session.execute(
+                _reach_columns(now).where(person.id.in_(chunk)).group_by(person.id)
+            )
+            for row in rows.all():
+                found[int(row.id)] = PersonReach(
+                    delivered=int(row.delivered),
+                    waiting=int(row.waiting),
+                    retrying=int(row.retrying),
+                    failed=int(row.failed),
+                    never_opened=bool(row.never_opened),
+                    errors=tuple(sorted(errors.get(int(row.id), []))),
+                )
+        return found
 
     async def retry_failed(self, person_ids: Collection[int], now: datetime) -> int:
         outbox = tables.outbox.c
@@ -206,3 +222,25 @@ def _enrolled(program_id: int) -> sa.Select[tuple[int]]:
     return sa.select(tables.enrollment.c.person_id).where(
         tables.enrollment.c.program_id == program_id
     )
+
+
+def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _reach_columns(now: datetime) -> sa.Select[Any]:
+    """Per person (to be grouped by ``person.id``): whether the bot has no way to write to
+    them, and their messages by state, as ``bot.leaving.reach.state_of`` tells them."""
+    person, outbox = tables.person.c, tables.outbox.c
+    under_way = outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
+    held = sa.and_(outbox.attempts == 0, outbox.not_before > now)
+    return sa.select(
+        person.id.label("id"),
+        sa.func.max(
+            sa.case((sa.and_(person.platform == "teams", person.address.is_(None)), 1), else_=0)
+        ).label("never_opened"),
+        _count(outbox.status == OutboxStatus.SENT).label("delivered"),
+        _count(sa.and_(under_way, held)).label("waiting"),
+        _count(sa.and_(under_way, sa.not_(held))).label("retrying"),
+        _count(outbox.status == OutboxStatus.FAILED).label("failed"),
+    ).select_from(tables.person.outerjoin(tables.outbox, outbox.person_id == person.id))

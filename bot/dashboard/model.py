@@ -9,6 +9,7 @@ from enum import StrEnum
 from bot.digest.activity import WeekActivity
 from bot.digest.figures import AtRiskPair, DigestFigures, DigestPeriod, OutcomeFigures
 from bot.domain import Program
+from bot.leaving.ports import PersonReach, ReachCounts
 
 
 class LinkRefusal(StrEnum):
@@ -118,6 +119,10 @@ class PersonRow:
     questionnaire_done: bool
     paired: bool
     unreachable: bool
+    # Where the messages owed to them stand, and the platforms' reasons for the failed ones
+    # (``bot.leaving.reach.REASONS``); filled in for the page shown.
+    messages: PersonReach | None = None
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,8 @@ class People:
     not_answered: int
     total: int
     rows: tuple[PersonRow, ...]
+    # The messages owed to everyone of the program, by state (the reach report's counts).
+    reach: ReachCounts = field(default_factory=ReachCounts)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from bot.digest.export import ProgramExport
 from bot.digest.figures import AtRiskPair, DigestPeriod
 from bot.domain import Program
 from bot.i18n import Renderer
+from bot.leaving.reach import reason_of
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 
 # The digest shows its first ten pairs needing attention; the overview twenty, the pairs page
@@ -197,7 +198,22 @@ class Dashboard:
         self, person_id: int, program_id: int, only_pending: bool, first: int, limit: int
     ) -> tuple[ProgramSummary, People]:
         """The program's reach and one page of its people (see ``dashboard_people``)."""
+        now = self._clock.now()
         async with self._uow_factory() as uow:
             program = ProgramSummary.of(await self._owned(uow, person_id, program_id))
             people = await uow.dashboard_people(program_id, only_pending, first, limit)
-        return program, people
+            owed = await uow.reach_of_people([row.person_id for row in people.rows], now)
+            reach = await uow.reach_counts(program_id, now)
+        rows = tuple(
+            dataclasses.replace(
+                row,
+                messages=owed.get(row.person_id),
+                reasons=tuple(
+                    sorted({reason_of(error) for error in owed[row.person_id].errors})
+                    if row.person_id in owed
+                    else ()
+                ),
+            )
+            for row in people.rows
+        )
+        return program, dataclasses.replace(people, rows=rows, reach=reach)

@@ -52,6 +52,19 @@ class ReachCounts:
     not_reached: int = 0
 
 
+@dataclass(frozen=True)
+class PersonReach:
+    """Where the messages owed to one person stand (the dashboard's people page)."""
+
+    delivered: int = 0
+    waiting: int = 0
+    retrying: int = 0
+    failed: int = 0
+    never_opened: bool = False
+    # The platforms' refusals of the failed ones, as recorded (``bot.leaving.reach.reason_of``).
+    errors: tuple[str, ...] = ()
+
+
 class LeaverQueries(Protocol):
     async def skip_outbox_to(self, person_id: int) -> int:
         """Mark every message still waiting for the person as skipped (never sent); returns
@@ -84,6 +97,12 @@ class LeaverQueries(Protocol):
     async def reach_counts(self, program_id: int, now: datetime) -> ReachCounts:
         """``owed_messages`` counted in the database (as ``bot.leaving.reach.summary`` counts
         them): one row read, whatever the size of the program."""
+        ...
+
+    async def reach_of_people(
+        self, person_ids: Collection[int], now: datetime
+    ) -> dict[int, PersonReach]:
+        """Each of these people's ``PersonReach`` (counted as ``reach_counts`` does)."""
         ...
 
     async def retry_failed(self, person_ids: Collection[int], now: datetime) -> int:

@@ -81,6 +81,9 @@ async def test_each_page_of_pairs_shows_its_rows_complete(
         assert await shown("status=ended") == []
 
 
+MESSAGE_STATES = ("delivered", "waiting", "retrying", "failed", "never_opened", "not_reached")
+
+
 async def test_each_page_of_people_follows_the_names(
     program: ConsoleSession, uow_factory: SqlUnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -90,6 +93,7 @@ async def test_each_page_of_people_follows_the_names(
     async with serving(program, uow_factory) as served:
         session, _ = await open_session(served, token)
         seen = []
+        messages_figures = []
         for page in (1, 2, 3):
             _, body = await fetch(
                 served, f"/dashboard/programs/{pilot}/people?page={page}", session
@@ -97,7 +101,10 @@ async def test_each_page_of_people_follows_the_names(
             seen += people_rows(body)
             # The reach counts everyone, whichever page is shown: five invited, frank has not
             # answered, the four others joined and are paired.
-            figures = dict(re.findall(r'data-figure="([a-z]+)">(\d+)<', body))
+            figures = dict(re.findall(r'data-figure="([a-z_]+)">(\d+)<', body))
+            messages_figures.append(
+                {name: figures.pop(name) for name in MESSAGE_STATES if name in figures}
+            )
             assert figures == {
                 "invited": "5",
                 "answered": "4",
@@ -109,6 +116,10 @@ async def test_each_page_of_people_follows_the_names(
             }
             assert "have not answered the invitation (1)" in body
         assert seen == ["alice", "bob", "dan", "erin", "frank"]
+        # So do the messages owed to them: the same figures on every page, nothing failed.
+        assert messages_figures[0].keys() == set(MESSAGE_STATES)
+        assert messages_figures[0]["failed"] == "0" and int(messages_figures[0]["delivered"]) > 0
+        assert messages_figures == [messages_figures[0]] * 3
         _, body = await fetch(served, f"/dashboard/programs/{pilot}/people?page=7", session)
         assert people_rows(body) == ["frank"]
         _, body = await fetch(
