@@ -190,10 +190,38 @@ async def seed(url: str, participants: int, sessions: int) -> float:
                         }
                     )
             await insert(tables.checkin, checkins)
+            # The message that asked each check-in (every 97th refused by the platform): the
+            # reach figures of the digest and the dashboard read them.
+            await insert(
+                tables.outbox,
+                [
+                    {
+                        "key": f"checkin:{c['enrollment_id']}:{c['period']}",
+                        "purpose": "checkin",
+                        "platform": "slack",
+                        "person_id": c["enrollment_id"],
+                        "payload": {"text": "How is your tandem going?"},
+                        "status": "failed" if number % 97 == 0 else "sent",
+                        "attempts": 5 if number % 97 == 0 else 1,
+                        "not_before": c["due_at"],
+                        "created_at": c["due_at"],
+                        "sent_at": None if number % 97 == 0 else c["due_at"],
+                        "last_error": "cannot_dm_bot" if number % 97 == 0 else None,
+                    }
+                    for number, c in enumerate(checkins, 1)
+                ],
+            )
         if url.startswith("postgresql"):
             async with engine.connect() as conn:
                 await conn.execute(sa.text("COMMIT"))
-                for table in ("session_log", "feedback_request", "checkin", "pair", "enrollment"):
+                for table in (
+                    "session_log",
+                    "feedback_request",
+                    "checkin",
+                    "pair",
+                    "enrollment",
+                    "outbox",
+                ):
                     await conn.execute(sa.text(f"ANALYZE {table}"))
         else:
             async with engine.begin() as conn:
