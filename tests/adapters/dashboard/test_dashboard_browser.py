@@ -80,7 +80,11 @@ def navigating(driver: Any, action: Any) -> None:
 
     old = driver.find_element(By.TAG_NAME, "html")
     action()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
+    wait = WebDriverWait(driver, 20)
+    wait.until(expected_conditions.staleness_of(old))
+    # The old page is gone; the new one may still be loading, and an element found in it
+    # then would belong to a document about to be replaced.
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def drive(served: Served, link_path: str, shots: Path) -> None:
