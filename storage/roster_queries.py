@@ -68,6 +68,28 @@ class SqlRosterQueries(SqlBulkWrites):
             standing.update({int(row[0]): "enrolled" for row in enrolled})
         return standing
 
+    async def roster_invitees(self, program_id: int) -> list[Person]:
+        invitation, person = tables.invitation.c, tables.person.c
+        rows = await self.session.execute(
+            sa.select(invitation.person_id, invitation.hints).where(
+                invitation.program_id == program_id
+            )
+        )
+        # The hints are JSON: read here rather than in SQL, alike on both databases.
+        ids = {
+            int(person_id)
+            for person_id, hints in rows.all()
+            if isinstance(hints, dict) and hints.get("source") == "roster"
+        }
+        found: list[Person] = []
+        for chunk in chunked(sorted(ids), KEYS_PER_LOOKUP):
+            found += (
+                await self.session.scalars(
+                    sa.select(Person).where(person.id.in_(chunk), person.left_at.is_(None))
+                )
+            ).all()
+        return found
+
     async def roster_import(self, import_id: int) -> RosterImport | None:
         statement = (
             sa.select(RosterImport).where(tables.roster_import.c.id == import_id).with_for_update()

@@ -45,16 +45,30 @@ async def person_left(
         person = await uow.person_by_identity(sender.platform, sender.workspace, sender.user_id)
         if person is None or person.id is None or person.left_at is not None:
             return False
-        turn = _turn(uow, clock, renderer, config, person)
-        person.left_at = turn.now
-        await end_enrollments(turn, why)
-        for conversation in await uow.open_conversations(person.id):
-            conversation.status = ConversationStatus.CANCELLED
-        await uow.flush()
-        await release_seats(turn, person.id, unless_still_invited=False)
-        await uow.skip_outbox_to(person.id)
+        await leave_company(uow, clock, renderer, config, person, why)
         await uow.commit()
         return True
+
+
+async def leave_company(
+    uow: UnitOfWork,
+    clock: Clock,
+    renderer: Renderer,
+    config: EngineConfig,
+    person: Person,
+    why: str,
+) -> None:
+    """``person_left`` in the caller's transaction (a roster import that no longer lists
+    them marks them left with everything else it does, or not at all)."""
+    assert person.id is not None
+    turn = _turn(uow, clock, renderer, config, person)
+    person.left_at = turn.now
+    await end_enrollments(turn, why)
+    for conversation in await uow.open_conversations(person.id):
+        conversation.status = ConversationStatus.CANCELLED
+    await uow.flush()
+    await release_seats(turn, person.id, unless_still_invited=False)
+    await uow.skip_outbox_to(person.id)
 
 
 async def end_enrollments(turn: Turn, why: str) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from bot.commands.grammar import Command
 from bot.commands.lookup import owned_program
+from bot.domain import Person
 from bot.errors import UserError
 from bot.events import SharedFile
+from bot.leaving.departure import leave_company
 from bot.messages import Choice
-from bot.roster.confirm import confirm_import
+from bot.roster.confirm import NOT_ON_ROSTER, confirm_import
 from bot.roster.model import DRY_RUN_KEPT
 from bot.roster.plan import dry_run
 from bot.roster.reading import MAX_BYTES
@@ -40,17 +42,27 @@ async def roster(turn: Turn, command: Command) -> None:
         turn.now,
     )
     turn.audit("roster_import.checked", program_id=target.id, count=len(plan.lines))
-    choices: tuple[Choice, ...] = ()
+    choices: list[Choice] = []
+    value = f"{CHOICE_PREFIX}:{plan.import_id}"
     if plan.to_invite:
-        value = f"{CHOICE_PREFIX}:{plan.import_id}"
-        choices = (
-            await turn.choice("roster.confirm_label", f"{value}:confirm", count=plan.to_invite),
-            await turn.choice("roster.cancel_label", f"{value}:cancel"),
+        choices.append(
+            await turn.choice("roster.confirm_label", f"{value}:confirm", count=plan.to_invite)
         )
+    if plan.absent:
+        choices.append(
+            await turn.choice(
+                "roster.confirm_leave_label",
+                f"{value}:leave",
+                count=plan.to_invite,
+                left=len(plan.absent),
+            )
+        )
+    if choices:
+        choices.append(await turn.choice("roster.cancel_label", f"{value}:cancel"))
     locale = await turn.locale_of(person)
     await turn.say(
         "roster.dry_run",
-        choices=choices,
+        choices=tuple(choices),
         attachment=report_attachment(turn.renderer, locale, plan),
         program=target.name,
         total=len(plan.lines),
@@ -58,6 +70,7 @@ async def roster(turn: Turn, command: Command) -> None:
         warnings=plan.warnings,
         problems=shown_problems(plan),
         more=len(plan.problems) - len(shown_problems(plan)),
+        absent=list(plan.absent),
     )
 
 
@@ -91,14 +104,27 @@ async def on_roster_choice(turn: Turn, rest: str) -> None:
         await turn.uow.delete(kept)
         await turn.say("roster.cancelled", replaces_prompt=True)
         return
+    if answer not in ("confirm", "leave"):
+        raise UserError("errors.stale_choice")
+
+    async def leave(person: Person) -> None:
+        await leave_company(turn.uow, turn.clock, turn.renderer, turn.config, person, NOT_ON_ROSTER)
+
     done = await confirm_import(
-        turn.uow, turn.renderer, kept, turn.person, turn.config.default_timezone, turn.now
+        turn.uow,
+        turn.renderer,
+        kept,
+        turn.person,
+        turn.config.default_timezone,
+        turn.now,
+        leave if answer == "leave" else None,
     )
     turn.audit(
         "roster_import.confirmed",
         program_id=kept.program_id,
         count=done.invited,
         created=done.created,
+        left=done.left,
     )
     await turn.say(
         "roster.confirmed",
@@ -106,4 +132,5 @@ async def on_roster_choice(turn: Turn, rest: str) -> None:
         program=done.program.name,
         invited=done.invited,
         unchanged=done.unchanged,
+        left=done.left,
     )

@@ -5,6 +5,7 @@ deliverer like any other message. Nobody is enrolled: each person still chooses 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,12 +29,19 @@ CHOICE_LABELS = {
 }
 
 
+# Marks someone as having left the company, in the confirmation's transaction.
+Leave = Callable[[Person], Awaitable[None]]
+# Why, in the history and the owners' messages, for someone a roster no longer lists.
+NOT_ON_ROSTER = "roster_absent"
+
+
 @dataclass(frozen=True)
 class Confirmed:
     program: Program
     invited: int
     created: int
     unchanged: int
+    left: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,10 @@ async def confirm_import(
     owner: Person,
     default_timezone: str,
     now: datetime,
+    leave: Leave | None = None,
 ) -> Confirmed:
-    """Carry out a dry run; a second confirmation of the same one is refused."""
+    """Carry out a dry run; a second confirmation of the same one is refused. With ``leave``,
+    the people of an earlier roster this one no longer lists are marked as having left."""
     if roster.confirmed_at is not None:
         raise UserError("roster.already_confirmed")
     program = await uow.program(roster.program_id)
@@ -85,11 +95,29 @@ async def confirm_import(
     )
     await uow.enqueue_many(messages)
     await uow.add_prompts(prompts)
+    left = await _absent_leave(uow, roster, leave) if leave is not None else 0
     roster.confirmed_at = now
     # The addresses now live in the people's rows; the import keeps its counts only.
     roster.lines = []
-    roster.summary = {**roster.summary, "invited": len(invitees), "created": created}
-    return Confirmed(program, len(invitees), created, len(lines) - len(invitees))
+    roster.summary = {
+        **roster.summary,
+        "invited": len(invitees),
+        "created": created,
+        "left": left,
+    }
+    return Confirmed(program, len(invitees), created, len(lines) - len(invitees), left)
+
+
+async def _absent_leave(uow: UnitOfWork, roster: RosterImport, leave: Leave) -> int:
+    """Those the dry run found missing from the roster leave, unless they left meanwhile."""
+    left = 0
+    for person_id in roster.summary.get("absent", []):
+        person = await uow.person(int(person_id))
+        if person is None or person.left_at is not None:
+            continue
+        await leave(person)
+        left += 1
+    return left
 
 
 async def _people(

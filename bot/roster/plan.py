@@ -23,6 +23,13 @@ class RosterPlan:
     counts: dict[str, int]
     warnings: dict[str, int]
     import_id: int | None = None
+    # People invited from an earlier roster whom this one no longer lists, by name: marked as
+    # having left only if the owner confirms so.
+    absent: tuple[str, ...] = ()
+
+    @property
+    def to_confirm(self) -> bool:
+        return bool(self.to_invite or self.absent)
 
     @property
     def to_invite(self) -> int:
@@ -52,6 +59,7 @@ async def dry_run(
     lines = roster_lines(read_table(file_name, data))
     await resolve(uow, directory, where, lines)
     await check_standing(uow, program, where, lines)
+    absent = await absent_from(uow, program, where, lines)
     plan = summarised(program, lines)
     assert program.id is not None
     # One dry run waits at a time: an older one's addresses are not kept, and its button
@@ -65,11 +73,35 @@ async def dry_run(
         file_name=file_name[-300:],
         created_at=now,
         lines=[line.to_json() for line in lines],
-        summary={"counts": plan.counts, "warnings": plan.warnings},
+        summary={
+            "counts": plan.counts,
+            "warnings": plan.warnings,
+            "absent": [person.id for person in absent],
+        },
     )
     uow.add(kept)
     await uow.flush()
-    return RosterPlan(program, lines, plan.counts, plan.warnings, kept.id)
+    names = tuple(person.display_name for person in absent)
+    return RosterPlan(program, lines, plan.counts, plan.warnings, kept.id, names)
+
+
+async def absent_from(
+    uow: UnitOfWork, program: Program, where: tuple[str, str], lines: list[RosterLine]
+) -> list[Person]:
+    """People of this workspace invited to the program from an earlier roster, who have not
+    left, and whom no line of this one names (by e-mail or account), by name."""
+    assert program.id is not None
+    emails = {line.email.casefold() for line in lines if line.email}
+    emails |= {line.raw_email.strip().casefold() for line in lines if line.raw_email}
+    accounts = {line.user_id for line in lines if line.user_id}
+    absent = [
+        person
+        for person in await uow.roster_invitees(program.id)
+        if (person.platform, person.workspace) == where
+        and (person.email or "").casefold() not in emails
+        and person.user_id not in accounts
+    ]
+    return sorted(absent, key=lambda person: (person.display_name.casefold(), person.id or 0))
 
 
 def summarised(program: Program, lines: list[RosterLine]) -> RosterPlan:

@@ -27,6 +27,10 @@ class RosterStore(Protocol):
         """person id -> "enrolled" (not left) or "invited" (an invitation pending)."""
         ...
 
+    async def roster_invitees(self, program_id: int) -> list[Person]:
+        """The people invited to the program from a roster, who have not left."""
+        ...
+
     async def roster_import(self, import_id: int) -> RosterImport | None:
         """The import, locked until the end of the transaction (one confirmation at a time)."""
         ...

@@ -259,3 +259,78 @@ async def test_a_dry_run_nobody_confirms_is_erased_after_a_week(
     assert "n'est plus conservée" in answer.text and "Importez de nouveau le fichier" in answer.text
     after = await _counts(uow_factory)
     assert after["invitations"] == before["invitations"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "absent_line", "leave_button", "confirmed_words", "owner_words"),
+    [
+        (
+            "en",
+            "1 person invited from an earlier roster is not in this one: zoe.",
+            "Mark 1 person as left",
+            "1 person no longer on the roster marked as left",
+            "the roster no longer lists them",
+        ),
+        (
+            "fr",
+            "1 personne invitée depuis une liste précédente n’est pas dans celle-ci : zoe.",
+            "Noter le départ de 1 personne",
+            "1 personne absente de la liste est notée partie",
+            "la liste du personnel ne la mentionne plus",
+        ),
+    ],
+)
+async def test_someone_a_complete_roster_no_longer_lists_leaves_only_if_the_owner_says_so(
+    make_console: ConsoleFactory,
+    uow_factory: SqlUnitOfWorkFactory,
+    tmp_path: Path,
+    locale: str,
+    absent_line: str,
+    leave_button: str,
+    confirmed_words: str,
+    owner_words: str,
+) -> None:
+    console = make_console()
+    await run_script(console, "two_pairs_en.txt")
+    await console.run_line(f"@hr /tandem language {locale}")
+    header = "email;nom;rôle\n"
+    first = tmp_path / "first.csv"
+    first.write_text(
+        header + "zoe@acme.example;Zoé Martin;mentee\nyann@acme.example;Yann;mentor\n",
+        encoding="utf-8",
+    )
+    await console.run_line(f"@hr /tandem roster import {first}")
+    await console.run_line("@hr 1")
+    # Zoé joins as a mentee (the console then knows her by her handle).
+    await console.run_line("@zoe 1")
+    later = tmp_path / "later.csv"
+    later.write_text(header + "yann@acme.example;Yann;mentor\n", encoding="utf-8")
+
+    async def left_at() -> object:
+        async with uow_factory.engine.connect() as connection:
+            return await connection.scalar(
+                sa.select(tables.person.c.left_at).where(tables.person.c.user_id == "zoe")
+            )
+
+    # The dry run names her, and nothing happens to her unless the owner says she left.
+    text, _ = await _dry_run(console, later)
+    assert absent_line in text, text
+    labels = [choice.label for choice in console.transcript[-1].message.choices]
+    assert labels[0] == leave_button, labels
+    await console.run_line("@hr 2")  # cancel
+    assert await left_at() is None
+
+    await _dry_run(console, later)
+    confirmed = await said(console, "@hr 1")
+    assert confirmed_words in confirmed, confirmed
+    assert await left_at() is not None
+    # The owners are told why, in their language; yann, still listed, is untouched.
+    assert any(owner_words in text for text in console.received_by("hr"))
+    async with uow_factory.engine.connect() as connection:
+        yann = await connection.scalar(
+            sa.select(tables.person.c.left_at).where(tables.person.c.user_id == "yann")
+        )
+    assert yann is None
+    # Imported again, the same roster finds nobody missing: she has left already.
+    text, _ = await _dry_run(console, later)
+    assert "earlier roster" not in text and "liste précédente" not in text

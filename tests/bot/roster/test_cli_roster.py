@@ -107,3 +107,39 @@ def test_in_french_an_excel_roster_and_a_file_that_is_not_one(tmp_path: Path) ->
     )
     assert unknown.returncode == 1
     assert "Nope" in unknown.stderr
+
+
+def test_people_a_complete_roster_no_longer_lists_leave_with_absent_left(tmp_path: Path) -> None:
+    _program(tmp_path, "en")
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "email,name,role\nzoe@acme.example,Zoé,mentee\nyann@acme.example,Yann,mentor\n"
+    )
+    second = tmp_path / "second.csv"
+    second.write_text("email,name,role\nyann@acme.example,Yann,mentor\n")
+
+    def run(path: Path, *flags: str) -> str:
+        result = tandem(
+            "roster",
+            "import",
+            str(path),
+            "--program",
+            "Pilot",
+            *flags,
+            tmp_path=tmp_path,
+            TANDEM_LOCALE="en",
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "Done: 2 invitations" in run(first, "--yes")
+    listed = run(second, "--yes")
+    assert "1 person invited from an earlier roster is not in this one: Zoé." in listed
+    assert "run the command again with --absent-left" in listed
+    assert _count(tmp_path, "person WHERE left_at IS NOT NULL") == 0
+
+    done = run(second, "--yes", "--absent-left")
+    assert "1 person no longer on the roster marked as left" in done
+    with sqlite3.connect(tmp_path / "cli.db") as connection:
+        left = connection.execute("SELECT user_id FROM person WHERE left_at IS NOT NULL")
+        assert left.fetchall() == [("zoe",)]
