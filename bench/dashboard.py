@@ -55,6 +55,8 @@ PAGES = {
     "people (10,000 rows)": "/dashboard/programs/1/people",
     "people not answered": "/dashboard/programs/1/people?show=not_answered",
     "matching": "/dashboard/programs/1/matching",
+    "outcomes": "/dashboard/programs/1/outcomes",
+    "exports": "/dashboard/programs/1/exports",
 }
 
 
