@@ -248,7 +248,8 @@ class Turn:
     ) -> None:
         assert program.id is not None
         for owner in await self.uow.owners_of(program.id):
-            if owner.id != self.person.id:
+            # Never the speaker, nor an owner who left the company.
+            if owner.id != self.person.id and owner.left_at is None:
                 await self.notify(
                     owner, message_id, key=f"{key}:{owner.id}", purpose=purpose, **variables
                 )

@@ -114,19 +114,16 @@ async def end_enrollments(turn: Turn, why: str) -> None:
         )
         if program.closed:
             continue
-        for owner in await uow.owners_of(program.id):
-            if owner.id == person.id or owner.left_at is not None:
-                continue
-            await turn.notify(
-                owner,
-                "leaving.owner_person_left",
-                key=f"person_left:{enrollment.id}:{owner.id}:{turn.now.isoformat()}",
-                purpose="owner_info",
-                person=person.display_name,
-                program=program.name,
-                why=why,
-                partner=partner.display_name if partner is not None else None,
-            )
+        await turn.notify_owners(
+            program,
+            "leaving.owner_person_left",
+            key=f"person_left:{enrollment.id}:{turn.now.isoformat()}",
+            purpose="owner_info",
+            person=person.display_name,
+            program=program.name,
+            why=why,
+            partner=partner.display_name if partner is not None else None,
+        )
 
 
 async def person_returned(
@@ -149,18 +146,15 @@ async def person_returned(
             if program is None or program.id is None or program.closed:
                 continue
             turn.audit(RETURNED, program_id=program.id)
-            for owner in await uow.owners_of(program.id):
-                if owner.id == person.id or owner.left_at is not None:
-                    continue
-                await turn.notify(
-                    owner,
-                    "leaving.owner_person_returned",
-                    key=f"person_returned:{enrollment.id}:{owner.id}:{turn.now.isoformat()}",
-                    purpose="owner_info",
-                    person=person.display_name,
-                    program=program.name,
-                    left_at=left_at,
-                )
+            await turn.notify_owners(
+                program,
+                "leaving.owner_person_returned",
+                key=f"person_returned:{enrollment.id}:{turn.now.isoformat()}",
+                purpose="owner_info",
+                person=person.display_name,
+                program=program.name,
+                left_at=left_at,
+            )
         await uow.commit()
         return True
 

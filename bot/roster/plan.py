@@ -28,10 +28,6 @@ class RosterPlan:
     absent: tuple[str, ...] = ()
 
     @property
-    def to_confirm(self) -> bool:
-        return bool(self.to_invite or self.absent)
-
-    @property
     def to_invite(self) -> int:
         return self.counts.get(Verdict.INVITE.value, 0)
 
