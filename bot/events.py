@@ -32,6 +32,9 @@ class Sender:
     address: dict[str, Any] | None = None
     # Their work e-mail, when the platform shares it (Slack's users:read.email).
     email: str | None = None
+    # Their id in the company's directory when the platform's own id is another (Teams: the
+    # Azure AD object id a roster import found them by, before they ever wrote).
+    directory_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,12 @@ async def build_runtime(
         from adapters.teams.port import TeamsChatPort
 
         runtime.teams = TeamsApp(settings, engine, renderer, inbox)
+        from adapters.graph.teams import teams_graph
+
+        graph = teams_graph(settings)
+        if graph is not None:
+            engine.directories["teams"] = graph.directory
+            runtime.teams.use_graph(graph)
         teams_port = TeamsChatPort.from_app(runtime.teams, settings)
         ports[teams_port.platform] = teams_port
     return runtime

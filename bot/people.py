@@ -11,9 +11,24 @@ from bot.ports import UnitOfWork
 from bot.turn import Turn
 
 
+async def person_of_sender(uow: UnitOfWork, sender: Sender) -> Person | None:
+    """The person Tandem knows behind a platform identity. Someone a roster import found in
+    the company's directory, known until now by their directory id, takes their platform id
+    at their first activity."""
+    person = await uow.person_by_identity(sender.platform, sender.workspace, sender.user_id)
+    if person is None and sender.directory_id and sender.directory_id != sender.user_id:
+        person = await uow.person_by_identity(
+            sender.platform, sender.workspace, sender.directory_id
+        )
+        if person is not None:
+            person.user_id = sender.user_id
+            await uow.flush()
+    return person
+
+
 async def resolve_sender(uow: UnitOfWork, sender: Sender, now: datetime) -> Person:
     """The person behind a platform identity, created at first contact and kept up to date."""
-    person = await uow.person_by_identity(sender.platform, sender.workspace, sender.user_id)
+    person = await person_of_sender(uow, sender)
     if person is None:
         person = Person(
             platform=sender.platform,

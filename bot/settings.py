@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # Serve Teams on /api/messages even without credentials (local use with the Bot Framework
     # Emulator, and tests): requests are then not authenticated.
     teams_enabled: bool = False
+    # The id in the Teams app's manifest, by which the organisation's catalog knows Tandem
+    # (to install it for a roster's newcomers through Microsoft Graph); unset: MICROSOFT_APP_ID,
+    # which is the id `tandem teams package` gives the manifest.
+    teams_app_manifest_id: str | None = None
     # Where people who never wrote to the bot are reached (create_conversation) until an
     # activity from their tenant gives its own service URL: Teams' global endpoint.
     microsoft_service_url: str = "https://smba.trafficmanager.net/teams/"

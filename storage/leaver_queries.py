@@ -229,15 +229,30 @@ def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 
 def _reach_columns(now: datetime) -> sa.Select[Any]:
-    """Per person (to be grouped by ``person.id``): whether the bot has no way to write to
-    them, and their messages by state, as ``bot.leaving.reach.state_of`` tells them."""
+    """Per person (to be grouped by ``person.id``): whether the bot has had no way to write
+    to them, and their messages by state, as ``bot.leaving.reach.state_of`` tells them."""
     person, outbox = tables.person.c, tables.outbox.c
     under_way = outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
     held = sa.and_(outbox.attempts == 0, outbox.not_before > now)
     return sa.select(
         person.id.label("id"),
-        sa.func.max(
-            sa.case((sa.and_(person.platform == "teams", person.address.is_(None)), 1), else_=0)
+        # Never opened: nothing to write into, and nothing got through (Tandem installed for
+        # them through Microsoft Graph reaches them all the same).
+        sa.case(
+            (
+                sa.and_(
+                    sa.func.max(
+                        sa.case(
+                            (sa.and_(person.platform == "teams", person.address.is_(None)), 1),
+                            else_=0,
+                        )
+                    )
+                    == 1,
+                    _count(outbox.status == OutboxStatus.SENT) == 0,
+                ),
+                1,
+            ),
+            else_=0,
         ).label("never_opened"),
         _count(outbox.status == OutboxStatus.SENT).label("delivered"),
         _count(sa.and_(under_way, held)).label("waiting"),

@@ -33,7 +33,7 @@ def calendar_from_settings(settings: Settings) -> MailboxCalendar | None:
         return GraphCalendar(
             tenant_id=settings.graph_tenant_id,
             client_id=settings.graph_client_id,
-            client_secret=_graph_secret(settings),
+            client_secret=graph_secret(settings),
             http=http,
             api_url=settings.graph_api_url,
             login_url=settings.graph_login_url,
@@ -51,7 +51,7 @@ def calendar_from_settings(settings: Settings) -> MailboxCalendar | None:
     return None
 
 
-def _graph_secret(settings: Settings) -> str:
+def graph_secret(settings: Settings) -> str:
     if settings.graph_client_secret is not None:
         return settings.graph_client_secret.get_secret_value()
     if settings.graph_client_secret_file is not None:

@@ -15,38 +15,18 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-import msal
-import msal.exceptions
-import requests
-
 from adapters.calendar.http import CalendarHttp
+from adapters.graph.token import LOGIN_URL, GraphToken, GraphTokenRefused
 from bot.calendar.mailbox import Answers, CalendarRefused, MailboxEvent, Refusal, Written
 from bot.calendar.slots import Interval
 
 logger = logging.getLogger("tandem.calendar")
 NAME = "graph"
-LOGIN_URL = "https://login.microsoftonline.com"
 API_URL = "https://graph.microsoft.com/v1.0"
-SCOPE = "https://graph.microsoft.com/.default"
 # Mailboxes asked per getSchedule request (Graph's limit for one request).
 SCHEDULES_PER_REQUEST = 20
 # Statuses of a schedule item that leave the person free.
 _FREE = {"free", "workingelsewhere", "unknown"}
-
-
-class _Rerouted(requests.Session):
-    """msal only accepts https authorities on their real host; a test (or a sovereign-cloud
-    proxy) points the login host elsewhere through this session instead."""
-
-    def __init__(self, login_url: str) -> None:
-        super().__init__()
-        self.login_url = login_url.rstrip("/")
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
-        text = url.decode() if isinstance(url, bytes) else url
-        if text.startswith(LOGIN_URL):
-            text = self.login_url + text[len(LOGIN_URL) :]
-        return super().request(method, text, *args, **kwargs)
 
 
 class GraphCalendar:
@@ -64,45 +44,23 @@ class GraphCalendar:
     ) -> None:
         self.http = http
         self.api_url = api_url.rstrip("/")
-        self._tenant_id = tenant_id
-        self._client_id = client_id
-        self._client_secret = client_secret
-        self._login_url = login_url.rstrip("/")
-        # Made at the first token: msal reads the tenant's OpenID configuration when it is
-        # made, a blocking request that belongs in a thread, not in the event loop.
-        self._app: msal.ConfidentialClientApplication | None = None
-        self._token_lock = asyncio.Lock()
-
-    def _acquire(self) -> Any:
-        if self._app is None:
-            self._app = msal.ConfidentialClientApplication(
-                self._client_id,
-                client_credential=self._client_secret,
-                authority=f"{LOGIN_URL}/{self._tenant_id}",
-                http_client=_Rerouted(self._login_url) if self._login_url != LOGIN_URL else None,
-            )
-        return self._app.acquire_token_for_client([SCOPE])
+        self._token_source = GraphToken(
+            tenant_id=tenant_id,
+            client_id=client_id,
+            client_secret=client_secret,
+            login_url=login_url,
+        )
 
     async def close(self) -> None:
         await self.http.close()
 
     async def _token(self) -> str:
-        # msal answers from its cache until the token is about to expire.
-        async with self._token_lock:
-            try:
-                result = await asyncio.to_thread(self._acquire)
-            except (requests.RequestException, ValueError, msal.exceptions.MsalError) as error:
-                logger.warning("Microsoft Graph token request failed: %r", type(error).__name__)
-                raise CalendarRefused(Refusal.DOWN, "token") from error
-        token = result.get("access_token") if isinstance(result, dict) else None
-        if not token:
-            error = result.get("error", "") if isinstance(result, dict) else ""
-            # The error code only (invalid_client, unauthorized_client...): never the secret.
-            logger.warning("Microsoft Graph refused the token: %s", error)
+        try:
+            return await self._token_source.get()
+        except GraphTokenRefused as refused:
             raise CalendarRefused(
-                Refusal.DOWN if error == "temporarily_unavailable" else Refusal.CONSENT, error
-            )
-        return str(token)
+                Refusal.DOWN if refused.temporary else Refusal.CONSENT, refused.error
+            ) from refused
 
     async def busy(
         self, mailboxes: Sequence[str], window: Interval

@@ -103,7 +103,13 @@ def sender_of(activity: dict[str, Any], account: dict[str, Any] | None = None) -
         locale=locale_of(activity),
         timezone=timezone_of(activity),
         address={"reference": reference} if is_personal(activity) else None,
+        directory_id=_object_id(who.get("aadObjectId")),
     )
+
+
+def _object_id(value: Any) -> str | None:
+    # Only what an Azure AD object id can be: it is looked up as a person's id.
+    return value if isinstance(value, str) and 0 < len(value) <= 64 else None
 
 
 def command_text(activity: dict[str, Any]) -> str:

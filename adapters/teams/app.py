@@ -17,7 +17,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 from aiohttp import web
@@ -37,6 +37,9 @@ from bot.engine import Engine
 from bot.i18n import Renderer
 from bot.inbox import InboxItem, InboxRunner
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from adapters.graph.teams import TeamsGraph
 
 logger = logging.getLogger("tandem.teams")
 PLATFORM = "teams"
@@ -80,6 +83,7 @@ class TeamsApp:
         self.inbox = inbox
         inbox.register(PLATFORM, self._run_item)
         self.invoke_answer_seconds = settings.teams_invoke_answer_seconds
+        self._graph: TeamsGraph | None = None
         # Card actions waiting for the card their turn answers with, by inbox key.
         self._invoke_answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
         if not self.authenticated:
@@ -126,8 +130,14 @@ class TeamsApp:
         """Returns once every activity acknowledged so far has been handled."""
         await self.inbox.settled()
 
+    def use_graph(self, graph: TeamsGraph) -> None:
+        self.proactive.installer = graph.installer
+        self._graph = graph
+
     async def close(self) -> None:
         await self.settled()
+        if self._graph is not None:
+            await self._graph.http.close()
 
     async def _answer_invoke(self, item: InboxItem) -> web.StreamResponse:
         answer: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()

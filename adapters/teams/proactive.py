@@ -12,6 +12,7 @@ tenant ``tenantId`` as the Connector API defines it (the SDK's models write ``te
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -25,10 +26,18 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from adapters.graph.installation import InstallationRefused, TeamsAppInstaller
 from adapters.teams.activities import CHANNEL_ID
 from adapters.teams.directory import TenantDirectory
-from adapters.teams.sending import with_retries, without_hidden_retries
+from adapters.teams.sending import installation_error, with_retries, without_hidden_retries
 from bot.messages import Message
+
+# An Azure AD object id (a roster's newcomer, from Microsoft Graph), not a Teams id ("29:…").
+_OBJECT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def is_object_id(user_id: str) -> bool:
+    return _OBJECT_ID.fullmatch(user_id) is not None
 
 
 class TenantConversation(ConversationAccount):
@@ -73,6 +82,9 @@ class Proactive:
         self.directory = directory
         self.app_id = app_id
         self.render = render
+        # With Microsoft Graph: Tandem installs itself for a roster's newcomers (known by
+        # their Azure AD object id) and writes into the chat that creates.
+        self.installer: TeamsAppInstaller | None = None
 
     # ``attempts``: 1 for the outbox, whose deliverer retries with its own backoff (and slows
     # the whole platform down after a 429); more for an answer within a turn, which has no
@@ -90,7 +102,29 @@ class Proactive:
         known = reference or self.directory.created(tenant, user_id)
         if known:
             return await self.continue_with(known, message, attempts=attempts)
+        installer = self.installer
+        if installer is not None and installer.tenant_id == tenant and is_object_id(user_id):
+            chat = await self._installed_chat(installer, tenant, user_id)
+            return await self.continue_with(chat, message, attempts=attempts)
         return await self.open_and_send(tenant, user_id, message, attempts=attempts)
+
+    async def _installed_chat(
+        self, installer: TeamsAppInstaller, tenant: str, user_id: str
+    ) -> dict[str, Any]:
+        """The reference of the person's chat with the bot, Tandem installed for them first."""
+        try:
+            chat_id = await installer.personal_chat(user_id)
+        except InstallationRefused as refused:
+            raise installation_error(refused) from refused
+        reference = {
+            "channelId": CHANNEL_ID,
+            "serviceUrl": self.directory.service_url(tenant),
+            "conversation": {"id": chat_id, "tenantId": tenant, "conversationType": "personal"},
+            "bot": {"id": self.directory.bot_id},
+            "user": {"id": user_id},
+        }
+        self.directory.remember_created(tenant, user_id, reference)
+        return reference
 
     async def continue_with(
         self, reference: dict[str, Any], message: Message, *, attempts: int

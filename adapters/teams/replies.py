@@ -4,16 +4,18 @@ for a structured message (the digest, the report) with its chart when it fits.""
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Any
 
-from botbuilder.schema import Activity, ActivityTypes, Attachment
+from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import Attachment as TeamsFile
 
 from adapters.file_links import FileLinks
 from adapters.teams import cards
 from adapters.teams.structured import CARD_BUDGET, structured_card
 from bot.digest.chart import render_png
 from bot.i18n import Renderer
-from bot.messages import Message
+from bot.messages import Attachment, Message
 
 # A chart small enough (about 360 × 180 pixels, 14 KB) to keep the request small.
 CHART_DPI = 45
@@ -34,10 +36,17 @@ class Replies:
     def activities(self, message: Message, locale: str | None = None) -> list[Activity]:
         """The activities that carry one message: a file it carries (a data export) goes with
         its text as an inline file when small, else after it as plain text in parts that each
-        fit in an activity."""
+        fit in an activity. A message with buttons and a file (a roster's report) is its card
+        first, then the file: a file's activity carries no card."""
         attachment = message.attachment
         if attachment is None:
             return [self.activity(message, locale)]
+        if cards.needs_card(message):
+            card = self.activity(dataclasses.replace(message, attachment=None), locale)
+            return [card, *self._file(attachment, "", locale)]
+        return self._file(attachment, message.text, locale)
+
+    def _file(self, attachment: Attachment, text: str, locale: str | None) -> list[Activity]:
         url = (
             self.links.url(attachment)
             if self.links is not None and attachment.media_type in LINKED_TYPES
@@ -50,23 +59,25 @@ class Replies:
             return [
                 Activity(
                     type=ActivityTypes.message,
-                    text=f"{message.text}\n\n{link}",
+                    text=f"{text}\n\n{link}" if text else link,
                     text_format="plain",
                 )
             ]
         data = attachment.content.encode("utf-8")
-        text = Activity(type=ActivityTypes.message, text=message.text, text_format="plain")
+        carrier = Activity(type=ActivityTypes.message, text=text or None, text_format="plain")
         if len(data) <= FILE_BUDGET:
             encoded = base64.b64encode(data).decode("ascii")
-            text.attachments = [
-                Attachment(
+            carrier.attachments = [
+                TeamsFile(
                     content_type=attachment.media_type,
                     content_url=f"data:{attachment.media_type};base64,{encoded}",
                     name=attachment.filename,
                 )
             ]
-            return [text]
-        return [text, *_text_parts(attachment.content, FILE_BUDGET)]
+            return [carrier]
+        if not text:
+            return _text_parts(attachment.content, FILE_BUDGET)
+        return [carrier, *_text_parts(attachment.content, FILE_BUDGET)]
 
     def activity(self, message: Message, locale: str | None = None) -> Activity:
         """``locale``: the reader's, for the few words the adapter adds (a form's Cancel)."""

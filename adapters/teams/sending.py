@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 from botbuilder.core import BotAdapter, TurnContext
 
+from adapters.graph.installation import InstallationRefused
+from bot.calendar.mailbox import Refusal
 from bot.ports import DeliveryError
 
 logger = logging.getLogger("tandem.teams")
@@ -62,6 +64,18 @@ def delivery_error(error: Exception) -> DeliveryError:
     if status == 403 or code in UNREACHABLE_CODES:
         return DeliveryError(f"teams {status} {code}", transient=False, unreachable=True)
     return DeliveryError(f"teams {status} {code}", transient=False)
+
+
+def installation_error(refused: InstallationRefused) -> DeliveryError:
+    """Tandem not installable for someone, in the outbox's terms: the reach report reads
+    "app not installed" (consent missing, app not in the catalog) or "left" (nobody by that
+    id any more); Graph busy or down is tried again later."""
+    if refused.refusal == Refusal.NOT_FOUND:
+        return DeliveryError("teams graph user_not_found", transient=False, unreachable=True)
+    if refused.refusal == Refusal.CONSENT:
+        # Never "403" in the reason: the reach report would read it as a blocked bot.
+        return DeliveryError("teams app not installed (no consent to install it)", transient=False)
+    return DeliveryError(f"teams graph {refused}", transient=True)
 
 
 def backoff(attempt: int, retry_after: float | None, rng: random.Random | None = None) -> float:

@@ -12,6 +12,7 @@ from bot.domain import ConversationStatus, EnrollmentStatus, PairStatus, Person
 from bot.errors import UserError
 from bot.events import EventKind, InboundEvent, Sender
 from bot.i18n import Renderer
+from bot.people import person_of_sender
 from bot.ports import UnitOfWork, UnitOfWorkFactory
 from bot.turn import EngineConfig, Turn
 from bot.workshops.seats import release_seats
@@ -42,7 +43,7 @@ async def person_left(
     ``app_removed``), kept in the history. False when the person is unknown to Tandem or
     had left already (a platform retry, a second signal of the same departure)."""
     async with uow_factory() as uow:
-        person = await uow.person_by_identity(sender.platform, sender.workspace, sender.user_id)
+        person = await person_of_sender(uow, sender)
         if person is None or person.id is None or person.left_at is not None:
             return False
         await leave_company(uow, clock, renderer, config, person, why)
@@ -136,7 +137,7 @@ async def person_returned(
     """The account is back (reactivated, or the person rejoined): reachable again. Their
     programs see it; rejoining one is theirs to ask. False when they had not left."""
     async with uow_factory() as uow:
-        person = await uow.person_by_identity(sender.platform, sender.workspace, sender.user_id)
+        person = await person_of_sender(uow, sender)
         if person is None or person.id is None or person.left_at is None:
             return False
         turn = _turn(uow, clock, renderer, config, person)

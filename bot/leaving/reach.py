@@ -75,6 +75,9 @@ def summary(messages: Sequence[OwedMessage], now: datetime) -> dict[str, Any]:
             failed[message.person_id][reason_of(message.last_error)] += 1
     for person_id, person in people.items():
         person["reasons"] = sorted(failed.get(person_id, {}))
+        # Something got through (Tandem installed for them through Microsoft Graph): opened
+        # or not, they are reached.
+        person["never_opened"] = person["never_opened"] and not person["states"]["delivered"]
         if person["never_opened"]:
             counts["never_opened"] += 1
     return {

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.calendar.graph import SCHEDULES_PER_REQUEST
+from adapters.calendar.graph import SCHEDULES_PER_REQUEST, GraphCalendar
 from bot.calendar.mailbox import CalendarRefused, MailboxEvent, Refusal
 from bot.calendar.slots import Interval
-from tests.calendar_support import graph_connector
+from tests.calendar_support import graph_connector, http
 from tests.fakes.calendar_common import Failure
-from tests.fakes.graph_calendar import THROTTLED, FakeGraph
+from tests.fakes.graph_calendar import CLIENT_ID, TENANT, THROTTLED, FakeGraph
 
 MONDAY = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 WEEK = Interval(MONDAY, MONDAY + timedelta(days=7))
@@ -142,8 +142,14 @@ async def test_a_wrong_secret_is_a_missing_consent_and_no_secret_is_logged(
         await good.close()
     secret = graph.client_secret
     graph.client_secret = "rotated-" + secret
-    stale = graph_connector(graph)
-    stale._client_secret = secret
+    stale = GraphCalendar(
+        tenant_id=TENANT,
+        client_id=CLIENT_ID,
+        client_secret=secret,
+        http=http(),
+        api_url=graph.api_url,
+        login_url=graph.url,
+    )
     try:
         with pytest.raises(CalendarRefused) as refused:
             await stale.busy(["alice@contoso.com"], WEEK)
