@@ -85,8 +85,11 @@ def locale_of(activity: dict[str, Any]) -> str | None:
     return locale if isinstance(locale, str) and 0 < len(locale) <= 35 else None
 
 
-def sender_of(activity: dict[str, Any], account: dict[str, Any] | None = None) -> Sender:
-    """The person behind an activity (or ``account``, a member added to the conversation).
+def sender_of(
+    activity: dict[str, Any], account: dict[str, Any] | None = None, email: str | None = None
+) -> Sender:
+    """The person behind an activity (or ``account``, a member added to the conversation),
+    with their work ``email`` when the adapter learnt it (adapters.teams.member_emails).
 
     Only a personal chat's reference is kept as the person's address: a channel's would send
     their nudges to the whole team.
@@ -104,12 +107,24 @@ def sender_of(activity: dict[str, Any], account: dict[str, Any] | None = None) -
         timezone=timezone_of(activity),
         address={"reference": reference} if is_personal(activity) else None,
         directory_id=_object_id(who.get("aadObjectId")),
+        email=email,
     )
 
 
 def _object_id(value: Any) -> str | None:
     # Only what an Azure AD object id can be: it is looked up as a person's id.
     return value if isinstance(value, str) and 0 < len(value) <= 64 else None
+
+
+def member_scope(activity: dict[str, Any]) -> str:
+    """The conversation a member of this activity's is looked up in (the Bot Connector's "get
+    member"): the team, in a channel (Teams documents the team's id there), else the chat,
+    without a channel thread's ``;messageid=`` suffix."""
+    team = ((activity.get("channelData") or {}).get("team") or {}).get("id")
+    if team:
+        return str(team)
+    conversation = str((activity.get("conversation") or {}).get("id") or "")
+    return _THREAD_SUFFIX.sub("", conversation)
 
 
 def command_text(activity: dict[str, Any]) -> str:

@@ -30,6 +30,7 @@ from adapters.teams.auth import BotTokenValidator
 from adapters.teams.bot import TandemTeamsBot, invoke_answer, message_answer, raw_activity
 from adapters.teams.connectors import PooledBotFrameworkAuthentication
 from adapters.teams.directory import TenantDirectory
+from adapters.teams.member_emails import MemberEmails
 from adapters.teams.proactive import Proactive
 from adapters.teams.replies import Replies
 from adapters.teams.validation import checked_activity
@@ -79,7 +80,10 @@ class TeamsApp:
         self.proactive = Proactive(
             self.adapter, self.directory, self.app_id, self.replies.activities
         )
-        self.bot = TandemTeamsBot(engine, self.replies, self.directory, self.proactive)
+        # People's e-mails only find their calendars (adapters.calendar.configured chose the
+        # connector): with none connected, the Bot Connector is never asked for them.
+        emails = MemberEmails() if engine.config.calendar is not None else None
+        self.bot = TandemTeamsBot(engine, self.replies, self.directory, self.proactive, emails)
         self.inbox = inbox
         inbox.register(PLATFORM, self._run_item)
         self.invoke_answer_seconds = settings.teams_invoke_answer_seconds

@@ -21,6 +21,7 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 
 from adapters.teams import activities, cards
 from adapters.teams.directory import TenantDirectory
+from adapters.teams.member_emails import MemberEmails
 from adapters.teams.proactive import Proactive
 from adapters.teams.replies import Replies
 from adapters.teams.sending import ATTEMPTS, with_retries, without_hidden_retries
@@ -50,12 +51,15 @@ class TandemTeamsBot:
         replies: Replies,
         directory: TenantDirectory,
         proactive: Proactive,
+        emails: MemberEmails | None = None,
     ) -> None:
         self.engine = engine
         self.replies = replies
         self.directory = directory
         # How to write to someone privately, outside the current conversation.
         self.proactive = proactive
+        # People's work e-mails, looked up only when a calendar is connected (None: never).
+        self.emails = emails
 
     async def on_turn(self, context: TurnContext) -> None:
         without_hidden_retries(context)
@@ -96,7 +100,7 @@ class TandemTeamsBot:
         await self._send_all(context, sender, [stale])
 
     async def _text(self, context: TurnContext, activity: dict[str, Any]) -> None:
-        sender = activities.sender_of(activity)
+        sender = await self._sender(context, activity)
         personal = activities.is_personal(activity)
         event = InboundEvent(
             EventKind.MESSAGE if personal else EventKind.COMMAND,
@@ -125,7 +129,7 @@ class TandemTeamsBot:
         *,
         invoked: bool,
     ) -> None:
-        sender = activities.sender_of(activity)
+        sender = await self._sender(context, activity)
         event = _event_for(submission, sender)
         replies = await self.engine.handle(event)
         replacement, rest = self._replacement(sender, submission, replies)
@@ -155,15 +159,28 @@ class TandemTeamsBot:
             await self.engine.person_returned(activities.sender_of(activity, member))
         if not activities.is_personal(activity):
             return
+        # Only here, in a personal chat (the person and the bot), is the e-mail looked up for
+        # members added: a team's conversationUpdate can add hundreds at once, and they are
+        # only checked for a return above; each is looked up when they first write instead.
         for member in added:
-            await self.engine.remember(activities.sender_of(activity, member))
+            await self.engine.remember(await self._sender(context, activity, member))
         if activity.get("type") == ActivityTypes.installation_update or not added:
-            await self.engine.remember(activities.sender_of(activity))
+            await self.engine.remember(await self._sender(context, activity))
         if activities.bot_was_added(activity):
             sender = activities.sender_of(activity)
             await self.engine.person_returned(sender)
             welcome = Message(text=self.replies.text(sender.locale, "teams.welcome"))
             await self._send_all(context, sender, [welcome])
+
+    async def _sender(
+        self, context: TurnContext, activity: dict[str, Any], account: dict[str, Any] | None = None
+    ) -> Sender:
+        """Who the activity is from (or ``account``, a member added), with their work e-mail
+        when a calendar needs it and the Bot Connector gave it (see member_emails)."""
+        email = None
+        if self.emails is not None:
+            email = await self.emails.email_of(context, activity, account)
+        return activities.sender_of(activity, account, email)
 
     # Replies
     def _replacement(

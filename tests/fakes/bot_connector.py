@@ -1,9 +1,13 @@
 """A local fake of the Bot Connector service Teams exposes at an activity's ``serviceUrl``.
 
 It speaks the Bot Framework v3 REST wire format: activities sent to a conversation or in reply
-to one, activities updated in place, and 1:1 conversations created for people the bot has not
-talked to yet. Every call is recorded (with the activity as sent), and the next calls can be
-told to fail with 429 (and a ``Retry-After``), 403 ``MessageWritesBlocked``, 412, 502 or 504.
+to one, activities updated in place, 1:1 conversations created for people the bot has not
+talked to yet, and one member of a conversation read ("get member", a TeamsChannelAccount with
+the e-mail and user principal name seeded with ``add_member``; 404
+``MemberNotFoundInConversation`` for anyone else). Every call is recorded (with the activity as
+sent), and the next calls can be told to fail with 429 (and a ``Retry-After``), 403
+``MessageWritesBlocked``, 412, 502 or 504, or only the next member lookups (``call="member"``),
+which can also be made slow (``member_delays``).
 
 It also holds the bot to what the service defines: every Adaptive Card it receives must pass
 the official Adaptive Card 1.5 schema, a tenant goes in ``tenantId`` (the SDK's ``tenantID`` is
@@ -84,6 +88,10 @@ class Failure:
     retry_after: str | None = None
     # Only requests on this conversation fail (None: any request).
     conversation_id: str | None = None
+    # Only calls of this kind fail ("member": get member; None: any call).
+    call: str | None = None
+    # The error's message (None: "fake <status>").
+    message: str | None = None
 
 
 @dataclass
@@ -109,6 +117,12 @@ class FakeBotConnector:
     violations: list[str] = field(default_factory=list)
     # Bytes of each request body received, as sent on the wire.
     body_sizes: list[int] = field(default_factory=list)
+    # The tenant's people the service can describe, by user id (TeamsChannelAccount JSON).
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Every get member asked: (conversation id, user id), as received.
+    member_lookups: list[tuple[str, str]] = field(default_factory=list)
+    # Seconds a get member of these user ids waits before answering (a slow service).
+    member_delays: dict[str, float] = field(default_factory=dict)
 
     def check_card(self, content: Any, where: str) -> None:
         """Keeps what is wrong with a card the bot produced (e.g. in an invoke response)."""
@@ -122,9 +136,37 @@ class FakeBotConnector:
         code: str = "",
         retry_after: str | None = None,
         conversation_id: str | None = None,
+        call: str | None = None,
     ) -> None:
-        failure = Failure(status, code or _default_code(status), retry_after, conversation_id)
+        failure = Failure(status, code or _default_code(status), retry_after, conversation_id, call)
         self._failures.extend([failure] * times)
+
+    def add_member(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        email: str | None = None,
+        user_principal_name: str | None = None,
+        tenant_id: str = TENANT,
+    ) -> None:
+        """Someone the service describes on a get member, as Teams does (a TeamsChannelAccount;
+        ``email`` and ``userPrincipalName`` left out when not given, as for a guest)."""
+        given, _, surname = name.partition(" ")
+        account: dict[str, Any] = {
+            "id": user_id,
+            "name": name,
+            "aadObjectId": f"aad-{user_id}",
+            "givenName": given,
+            "surname": surname,
+            "tenantId": tenant_id,
+            "userRole": "user",
+        }
+        if email is not None:
+            account["email"] = email
+        if user_principal_name is not None:
+            account["userPrincipalName"] = user_principal_name
+        self.members[user_id] = account
 
     def personal_conversation(self, user_id: str) -> str:
         """The 1:1 conversation of the bot with ``user_id`` (the same one Teams always uses)."""
@@ -158,6 +200,9 @@ class FakeBotConnector:
         application.router.add_put(
             "/v3/conversations/{conversation}/activities/{activity}", self._update
         )
+        application.router.add_get(
+            "/v3/conversations/{conversation}/members/{member}", self._get_member
+        )
         self._runner = web.AppRunner(application, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -190,6 +235,21 @@ class FakeBotConnector:
         self.created.append((conversation_id, parameters))
         return web.json_response({"id": conversation_id}, status=201)
 
+    async def _get_member(self, request: web.Request) -> web.Response:
+        self.calls["member"] += 1
+        conversation_id = request.match_info["conversation"]
+        user_id = request.match_info["member"]
+        self.member_lookups.append((conversation_id, user_id))
+        if self.member_delays.get(user_id):
+            await asyncio.sleep(self.member_delays[user_id])
+        refused = self._refusal(request, conversation_id, "member")
+        if refused is not None:
+            return refused
+        account = self.members.get(user_id)
+        if account is None:
+            return self._error(MEMBER_NOT_FOUND)
+        return web.json_response(account)
+
     async def _send(self, request: web.Request) -> web.Response:
         return await self._record(request, "send", None)
 
@@ -218,12 +278,14 @@ class FakeBotConnector:
             self._changed.notify_all()
         return web.json_response({"id": activity_id}, status=200 if how == "update" else 201)
 
-    def _refusal(self, request: web.Request, conversation_id: str | None) -> web.Response | None:
+    def _refusal(
+        self, request: web.Request, conversation_id: str | None, call: str | None = None
+    ) -> web.Response | None:
         self.authorizations.append(request.headers.get("Authorization"))
-        if conversation_id in self.blocked_conversations:
+        if call is None and conversation_id in self.blocked_conversations:
             return self._error(Failure(403, "MessageWritesBlocked"))
         for index, failure in enumerate(self._failures):
-            if failure.conversation_id in (None, conversation_id):
+            if failure.conversation_id in (None, conversation_id) and failure.call in (None, call):
                 del self._failures[index]
                 return self._error(failure)
         return None
@@ -231,8 +293,15 @@ class FakeBotConnector:
     def _error(self, failure: Failure) -> web.Response:
         self.rejected[failure.status] += 1
         headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
-        body = {"error": {"code": failure.code, "message": f"fake {failure.status}"}}
+        message = failure.message or f"fake {failure.status}"
+        body = {"error": {"code": failure.code, "message": message}}
         return web.json_response(body, status=failure.status, headers=headers)
+
+
+# What the service answers for a user id that is not a member of the conversation.
+MEMBER_NOT_FOUND = Failure(
+    404, "MemberNotFoundInConversation", message="Member not found in conversation."
+)
 
 
 def _default_code(status: int) -> str:

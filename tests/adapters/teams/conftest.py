@@ -15,6 +15,7 @@ from bot.settings import Settings
 from tests.adapters.teams.world import TeamsWorld
 from tests.console_support import START
 from tests.fakes.bot_connector import FakeBotConnector
+from tests.fakes.graph_calendar import CLIENT_ID, TENANT, FakeGraph
 
 
 @pytest.fixture
@@ -43,6 +44,28 @@ async def teams(migrated_url: str, fake_connector: FakeBotConnector) -> AsyncIte
     runtime = await build_runtime(
         teams_settings(migrated_url, fake_connector.url), clock, migrate=False
     )
+    try:
+        async with TestClient(TestServer(make_app(runtime.slack, runtime.teams))) as http:
+            yield TeamsWorld(http, fake_connector, runtime)
+    finally:
+        await runtime.close()
+
+
+@pytest.fixture
+async def teams_with_graph(
+    migrated_url: str, fake_connector: FakeBotConnector, graph: FakeGraph
+) -> AsyncIterator[TeamsWorld]:
+    """Teams with a Microsoft 365 tenant's calendars connected through Graph (the fake)."""
+    settings = teams_settings(
+        migrated_url,
+        fake_connector.url,
+        graph_tenant_id=TENANT,
+        graph_client_id=CLIENT_ID,
+        graph_client_secret=graph.client_secret,
+        graph_api_url=graph.api_url,
+        graph_login_url=graph.url,
+    )
+    runtime = await build_runtime(settings, VirtualClock(START), migrate=False)
     try:
         async with TestClient(TestServer(make_app(runtime.slack, runtime.teams))) as http:
             yield TeamsWorld(http, fake_connector, runtime)

@@ -5,16 +5,9 @@ carries the meeting link, and ``session cancel`` DELETEs the event."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
-
-from adapters.web import make_app
 from bot.clock import VirtualClock
-from bot.main import build_runtime
-from tests.adapters.teams.conftest import teams_settings
 from tests.adapters.teams.world import (
     MENTEE,
     MENTOR,
@@ -27,32 +20,9 @@ from tests.adapters.teams.world import (
     settle,
 )
 from tests.calendar_support import give_emails
-from tests.console_support import START
-from tests.fakes.bot_connector import FakeBotConnector
-from tests.fakes.graph_calendar import CLIENT_ID, TENANT, FakeGraph
+from tests.fakes.graph_calendar import FakeGraph
 
 JOIN = "https://teams.microsoft.com/l/meetup-join/"
-
-
-@pytest.fixture
-async def teams_with_graph(
-    migrated_url: str, fake_connector: FakeBotConnector, graph: FakeGraph
-) -> AsyncIterator[TeamsWorld]:
-    settings = teams_settings(
-        migrated_url,
-        fake_connector.url,
-        graph_tenant_id=TENANT,
-        graph_client_id=CLIENT_ID,
-        graph_client_secret=graph.client_secret,
-        graph_api_url=graph.api_url,
-        graph_login_url=graph.url,
-    )
-    runtime = await build_runtime(settings, VirtualClock(START), migrate=False)
-    try:
-        async with TestClient(TestServer(make_app(runtime.slack, runtime.teams))) as http:
-            yield TeamsWorld(http, fake_connector, runtime)
-    finally:
-        await runtime.close()
 
 
 def _files(teams: TeamsWorld, user: str) -> list[dict[str, object]]:
