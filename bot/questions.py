@@ -19,6 +19,8 @@ from datetime import datetime
 
 from bot.commands.plan_next import CHOICE_PREFIX as PLAN_NEXT
 from bot.commands.plan_next import still_open as plan_next_still_open
+from bot.commands.regular_offers import PICK_PREFIX as REGULAR_PICK
+from bot.commands.regular_offers import still_open as regular_pick_still_open
 from bot.conversations.runner import CHOICE_PREFIX as CONVERSATION
 from bot.domain import Conversation, InvitationStatus, OutboxMessage
 from bot.prompts import SEPARATOR, Prompt, choice_values, expired, kind_of, split
@@ -96,6 +98,9 @@ async def _still_open(turn: Turn, prompt: Prompt) -> bool:
         # Only while the pair is still together and has nothing planned: an old "Plan the
         # next session" button must not catch a number typed for something else.
         return await plan_next_still_open(turn, int(subject[0]))
+    if kind == REGULAR_PICK:
+        # Regular slots proposed: moot once the pair has one (set by either) or has ended.
+        return await regular_pick_still_open(turn, int(subject[0]))
     return True
 
 

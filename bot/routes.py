@@ -17,6 +17,7 @@ from bot.commands import (
     privacy,
     reciprocal,
     regular_booking,
+    regular_offers,
     rescheduling,
     sessions,
     workshops,
@@ -97,6 +98,8 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
     "workshop": workshops.on_workshop_choice,
     planning.CHOICE_PREFIX: planning.on_slot_choice,
     plan_next.CHOICE_PREFIX: plan_next.on_plan_next,
+    regular_offers.CHOICE_PREFIX: regular_offers.on_regular,
+    regular_offers.PICK_PREFIX: regular_offers.on_regular_pick,
     roster.CHOICE_PREFIX: roster.on_roster_choice,
 }
 # Buttons whose prompt is gone (answered, or never shown): a handler that can say more than
@@ -104,6 +107,8 @@ CHOICE_HANDLERS: dict[str, ChoiceHandler] = {
 STALE_EXPLAINERS: dict[str, ChoiceHandler] = {
     "quiz": quiz.explain_stale,
     planning.CHOICE_PREFIX: planning.explain_stale_slot,
+    regular_offers.CHOICE_PREFIX: regular_offers.explain_stale_button,
+    regular_offers.PICK_PREFIX: regular_offers.explain_stale_pick,
 }
 
 # Flows started by the scheduler rather than by a command must be registered too.

@@ -12,7 +12,15 @@ from bot.calendar.ics import IcsCalendar
 from bot.calendar.invitation import MEDIA_TYPE, session_uid
 from bot.calendar.port import CalendarPort, SessionEvent
 from bot.calendar.refusals import owners_told
-from bot.calendar.slots import HORIZON, Availability, Interval, Unfit, propose, unfit_for
+from bot.calendar.slots import (
+    HORIZON,
+    PROPOSALS,
+    Availability,
+    Interval,
+    Unfit,
+    propose,
+    unfit_for,
+)
 from bot.commands.grammar import Command
 from bot.commands.lookup import active_pair_of_speaker, partner_enrollment_id
 from bot.commands.values import parse_planned_day, parse_time
@@ -161,9 +169,15 @@ async def refuse_unfit(
 
 
 async def free_slots(
-    turn: Turn, pair: Pair, people: list[Person], ignoring: Interval | None = None
+    turn: Turn,
+    pair: Pair,
+    people: list[Person],
+    ignoring: Interval | None = None,
+    *,
+    count: int = PROPOSALS,
 ) -> list[Interval]:
-    """The proposals for the pair: over the next two weeks, within the program's days."""
+    """The proposals for the pair: over the next two weeks, within the program's days, one a
+    day, up to ``count`` days."""
     minutes = await session_minutes(turn, pair)
     program = await turn.uow.program(pair.program_id)
     assert program is not None
@@ -174,7 +188,7 @@ async def free_slots(
     now = max(turn.now, starts.astimezone(UTC))
     window = Interval(now, now + HORIZON + timedelta(days=1))
     seen = await availabilities(turn, pair, people, window, ignoring)
-    return propose(seen, timedelta(minutes=minutes), now, until=until)
+    return propose(seen, timedelta(minutes=minutes), now, count=count, until=until)
 
 
 async def propose_slots(turn: Turn, enrollment: Enrollment, pair: Pair) -> None:

@@ -57,7 +57,12 @@ async def regular(turn: Turn, words: tuple[str, ...]) -> None:
         turn.audit("session.regular_stopped", program_id=pair.program_id, subject=f"pair:{pair.id}")
         await turn.say("sessions.regular_stopped")
         return
-    slot = _parsed(turn, words[1:])
+    await set_regular(turn, pair, _parsed(turn, words[1:]))
+
+
+async def set_regular(turn: Turn, pair: Pair, slot: RegularSlot) -> None:
+    """Make ``slot`` the pair's regular slot and say so: what the typed command does, and a
+    click on a proposed regular slot (``bot.commands.regular_offers``) too."""
     await _refuse_outside_working_time(turn, pair, slot)
     pair.regular_slot = slot.to_json()
     pair.regular_booked_until = None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.commands.plan_next import plan_next_button
+from bot.commands.regular_offers import regular_button
 from bot.commands.values import parse_duration, parse_positive_int
 from bot.conversations import runner
 from bot.conversations.steps import ChoiceStep, SuggestedValueStep, TextStep
@@ -20,6 +21,7 @@ from bot.domain import (
     Role,
 )
 from bot.errors import UserError
+from bot.messages import Choice
 from bot.turn import Turn
 
 FLOW = "charter"
@@ -201,10 +203,12 @@ class CharterFlow:
         turn.audit(
             "charter.confirmed", program_id=context.program.id, subject=f"pair:{context.pair.id}"
         )
-        # The kickoff ends here, with the session length agreed: the first session is next.
+        # The kickoff ends here, with the session length agreed: the first session is next,
+        # planned once or as a regular slot. Both buttons on this one message: scripts and
+        # tests count the charter's messages.
         await turn.say(
             "charter.confirmed",
-            choices=(await plan_next_button(turn, context.pair),),
+            choices=await _next_steps(turn, context.pair),
             charter=charter,
             partner=context.partner_name,
         )
@@ -218,10 +222,18 @@ class CharterFlow:
                 "charter.confirmed",
                 key=f"charter_confirmed:{charter.id}:{context.partner.id}",
                 purpose="charter_confirmed",
-                choices=(await plan_next_button(turn, context.pair, context.partner),),
+                choices=await _next_steps(turn, context.pair, context.partner),
                 charter=charter,
                 partner=context.me.display_name,
             )
+
+
+async def _next_steps(turn: Turn, pair: Pair, reader: Person | None = None) -> tuple[Choice, ...]:
+    """The buttons under the confirmed charter, labelled in ``reader``'s language."""
+    return (
+        await plan_next_button(turn, pair, reader),
+        await regular_button(turn, pair, reader),
+    )
 
 
 runner.register(CharterFlow())
