@@ -59,6 +59,7 @@ class FakeGraphTenant(FakeGraph):
     may_install: bool = True
     # False: User.Read.All was never consented.
     may_read_users: bool = True
+    _index: dict[str, DirectoryUser] = field(default_factory=dict)
 
     def routes(self, application: web.Application) -> None:
         super().routes(application)
@@ -70,10 +71,11 @@ class FakeGraphTenant(FakeGraph):
         router.add_get("/v1.0/users/{user}/teamwork/installedApps/{installation}/chat", self._chat)
 
     def user(self, key: str) -> DirectoryUser | None:
-        key = key.lower()
-        return next(
-            (u for u in self.users if key in (u.id.lower(), u.principal_name.lower())), None
-        )
+        if len(self._index) != 2 * len(self.users):
+            self._index = {
+                name.lower(): user for user in self.users for name in (user.id, user.principal_name)
+            }
+        return self._index.get(key.lower())
 
     def installed_for(self, user_id: str) -> set[str]:
         return set(self.installed.get(user_id, {}).values())

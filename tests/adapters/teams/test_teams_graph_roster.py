@@ -6,6 +6,7 @@ missing consent says so in the reach report, never with a traceback."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web import make_app
 from bot.clock import VirtualClock
+from bot.events import EventKind, InboundEvent, Sender, SharedFile
 from bot.main import build_runtime
 from tests.adapters.teams.conftest import teams_settings
 from tests.adapters.teams.world import HR, NAMES, TeamsWorld, card_actions, play, received, settle
@@ -23,6 +25,7 @@ from tests.fakes.bot_connector import TENANT, FakeBotConnector
 from tests.fakes.calendar_common import Failure
 from tests.fakes.graph_calendar import CLIENT_ID
 from tests.fakes.graph_directory import DirectoryUser, FakeGraphTenant
+from tests.roster_files import csv_bytes, roster
 
 MANIFEST = "cf1ba4c7-f94e-4d80-ba90-5594b641a8ee"
 CATALOG = "0240a368-25e0-4569-8ebe-13601cb55a18"
@@ -191,6 +194,43 @@ async def test_without_consent_to_install_the_reach_report_says_app_not_installe
     assert "Zoé Roy: 1 failed (app not installed)" in reach
     assert "Marc Lee" not in reach
     assert received(teams, IN_TEAMS[ZOE]) == []
+
+
+async def test_a_whole_roster_is_looked_up_twenty_addresses_a_request(
+    teams: TeamsWorld, tenant: FakeGraphTenant
+) -> None:
+    await play(teams, [(HR, 'tandem program new "Pilot"')])
+    made = roster(5000)
+    invited = [email for email, verdict in made.expected.items() if verdict == "invite"]
+    # The tenant knows everyone but the last ten.
+    tenant.users += [
+        DirectoryUser(str(uuid.UUID(int=number + 1)), email, f"Person {number}", email)
+        for number, email in enumerate(invited[:-10])
+    ]
+    data = csv_bytes(made)
+    (reply,) = await teams.runtime.engine.handle(
+        InboundEvent(
+            kind=EventKind.COMMAND,
+            sender=Sender(platform="teams", workspace=TENANT, user_id=HR, display_name="HR"),
+            text="tandem roster import",
+            files=(SharedFile("people.csv", data, len(data)),),
+        )
+    )
+    to_invite = len(invited) - 10
+    assert f"• {to_invite:,} to invite" in reply.text
+    # The ten the tenant does not know, and the address nobody has.
+    assert "• 11 unknown e-mails" in reply.text
+    assert "• 1 duplicate\n" in reply.text
+    # Each address asked by principal name, the ones not found asked again by mail: twenty
+    # a request.
+    batches = [call.body["requests"] for call in tenant.calls("POST", "$batch")]
+    by_name = [b for b in batches if "$filter" not in b[0]["url"]]
+    by_mail = [b for b in batches if "$filter" in b[0]["url"]]
+    asked = sum(len(b) for b in by_name)
+    assert asked >= to_invite + 10
+    assert len(by_name) == -(-asked // 20) and all(len(b) <= 20 for b in by_name)
+    assert [len(b) for b in by_mail] == [11]
+    assert tenant.calls("POST", "installedApps") == []
 
 
 async def test_a_directory_that_refuses_imports_nothing_and_says_what_to_grant(
