@@ -109,7 +109,12 @@ def date_filters(locale: LocaleLike) -> dict[str, Callable[..., str]]:
         """A wall-clock time with no day or zone (working hours: 9:00 AM, 09:00)."""
         return format_time(value, format="short", locale=locale)
 
+    def render_typed(value: datetime | time) -> str:
+        """A time as commands take it, whatever the language: 08:30, 17:00."""
+        return f"{value.hour:02d}:{value.minute:02d}"
+
     filters: dict[str, Callable[..., Any]] = {
+        "typed_time": render_typed,
         "date": render_date,
         "datetime": render_datetime,
         "time": render_time,

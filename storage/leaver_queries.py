@@ -234,6 +234,8 @@ def _reach_columns(now: datetime) -> sa.Select[Any]:
     person, outbox = tables.person.c, tables.outbox.c
     under_way = outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
     held = sa.and_(outbox.attempts == 0, outbox.not_before > now)
+    # No address: SQL NULL when never written, JSON null when the ORM wrote None.
+    no_address = sa.or_(person.address.is_(None), sa.cast(person.address, sa.Text) == "null")
     return sa.select(
         person.id.label("id"),
         # Never opened: nothing to write into, and nothing got through (Tandem installed for
@@ -243,7 +245,7 @@ def _reach_columns(now: datetime) -> sa.Select[Any]:
                 sa.and_(
                     sa.func.max(
                         sa.case(
-                            (sa.and_(person.platform == "teams", person.address.is_(None)), 1),
+                            (sa.and_(person.platform == "teams", no_address), 1),
                             else_=0,
                         )
                     )

@@ -73,6 +73,22 @@ async def set_regular(turn: Turn, pair: Pair, slot: RegularSlot) -> None:
         first=slot.occurrence(0),
         zone=slot.zone,
     )
+    # The pair chose it: the partner learns it now, not a week before the first session.
+    for enrollment_id in (pair.mentor_enrollment_id, pair.mentee_enrollment_id):
+        partner = await turn.person_of(enrollment_id)
+        if partner is None or partner.id == turn.person_id:
+            continue
+        first = slot.occurrence(0)
+        await turn.notify(
+            partner,
+            "sessions.regular_set_by_partner",
+            key=f"regular_set:{pair.id}:{int(first.timestamp())}:{partner.id}",
+            purpose="regular_slot",
+            partner=turn.person.display_name,
+            weeks=slot.weeks,
+            first=first,
+            zone=turn.timezone_of(partner),
+        )
 
 
 def _parsed(turn: Turn, words: tuple[str, ...]) -> RegularSlot:

@@ -113,6 +113,10 @@ async def test_across_paris_and_new_york_a_proposed_regular_slot_is_set_and_book
     assert "3:00\u202fPM (Paris Time)" in to_dan.text
     assert to_erin.text.startswith("Votre session régulière est réservée pour le")
     assert "09:00 (heure : New York)" in to_erin.text
+    # erin learnt of the choice as it was made, in her language and on her clock.
+    (told,) = [d for d in to(picked, "erin") if (d.key or "").startswith("regular_set:")]
+    assert told.text.startswith("dan a choisi un créneau régulier pour vos sessions : toutes les")
+    assert "09:00 (heure : New York)" in told.text
 
     # erin's own button, clicked afterwards: she is told what dan chose, on her clock.
     await console.deliver()  # what the booking queued (guides, reminders) goes out first
@@ -159,8 +163,11 @@ async def test_in_french_at_the_charters_rhythm_and_stale_proposals_refused(
     assert await dump(uow_factory) == before
 
     # Its number picks the second one, as a click would.
-    (answer,) = [d for d in await console.run_line("@erin 2") if d.recipient == "erin"][:1]
+    chosen = await console.run_line("@erin 2")
+    (answer,) = [d for d in chosen if d.recipient == "erin"][:1]
     assert answer.text.startswith("Créneau régulier choisi : chaque semaine, la première fois le")
+    told = [d for d in chosen if d.recipient == "dan"]
+    assert any(d.text.startswith("erin set a regular slot for your sessions") for d in told)
 
     # dan's proposals, shown before: moot now, whichever he clicks.
     await console.deliver()  # the scheduler's own bookkeeping after the change, done first

@@ -74,17 +74,18 @@ def sessions_cells(driver: Any) -> list[str]:
 def navigating(driver: Any, action: Any) -> None:
     """Does what leads to another page, and waits until that page replaced this one (a key
     press submitting a form returns before the browser has left)."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element(By.TAG_NAME, "html")
+    # A mark on this document's window: the next document starts without it. (Watching an
+    # element of the old page go stale made chromedriver fail with "Node with given id does
+    # not belong to the document" instead of saying it was stale.)
+    driver.execute_script("window.tandemLeaving = true")
     action()
-    wait = WebDriverWait(driver, 20)
-    wait.until(expected_conditions.staleness_of(old))
-    # The old page is gone; the new one may still be loading, and an element found in it
-    # then would belong to a document about to be replaced.
-    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(driver, 20).until(
+        lambda d: d.execute_script(
+            "return window.tandemLeaving !== true && document.readyState === 'complete'"
+        )
+    )
 
 
 def drive(served: Served, link_path: str, shots: Path) -> None:
