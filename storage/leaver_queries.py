@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import CheckinStatus, OutboxStatus
-from bot.leaving.ports import OwedMessage, PeopleChange, PersonReach, ReachCounts
+from bot.leaving.ports import NotReached, PeopleChange, PersonReach, ReachCounts
 from storage import tables
 from storage.scheduling_queries import CHUNK
 
@@ -82,40 +82,6 @@ class SqlLeaverQueries:
         )
         return [int(row[0]) for row in rows.all()]
 
-    async def owed_messages(self, program_id: int) -> Sequence[OwedMessage]:
-        person, outbox = tables.person.c, tables.outbox.c
-        invited, enrolled = _invited(program_id), _enrolled(program_id)
-        rows = await self.session.execute(
-            sa.select(
-                person.id,
-                person.display_name,
-                person.platform,
-                person.address,
-                person.left_at,
-                outbox.status,
-                outbox.attempts,
-                outbox.not_before,
-                outbox.last_error,
-            )
-            .select_from(tables.person.outerjoin(tables.outbox, outbox.person_id == person.id))
-            .where(sa.or_(person.id.in_(invited), person.id.in_(enrolled)))
-            .order_by(person.display_name, person.id, outbox.id)
-        )
-        return [
-            OwedMessage(
-                person_id=int(row[0]),
-                name=str(row[1]),
-                platform=str(row[2]),
-                has_address=row[3] is not None,
-                left=row[4] is not None,
-                status=str(row[5]) if row[5] is not None else "",
-                attempts=int(row[6] or 0),
-                not_before=row[7] or datetime.min,
-                last_error=row[8],
-            )
-            for row in rows.all()
-        ]
-
     async def reach_counts(self, program_id: int, now: datetime) -> ReachCounts:
         person = tables.person.c
         per_person = (
@@ -154,6 +120,47 @@ class SqlLeaverQueries:
             never_opened=never_opened,
             not_reached=not_reached,
         )
+
+    async def not_reached(self, program_id: int, now: datetime, limit: int) -> Sequence[NotReached]:
+        person = tables.person.c
+        per_person = (
+            _reach_columns(now)
+            .where(
+                sa.or_(person.id.in_(_invited(program_id)), person.id.in_(_enrolled(program_id)))
+            )
+            .group_by(person.id)
+            .subquery()
+        )
+        figures = per_person.c
+        rows = (
+            await self.session.execute(
+                sa.select(person.id, person.display_name, person.left_at)
+                .join(per_person, figures.id == person.id)
+                .where(sa.or_(figures.failed > 0, figures.retrying > 0, figures.never_opened > 0))
+                .order_by(person.display_name, person.id)
+                .limit(limit)
+            )
+        ).all()
+        reach = await self.reach_of_people([int(row.id) for row in rows], now)
+        return [
+            NotReached(int(row.id), str(row.display_name), row.left_at is not None, reach[row.id])
+            for row in rows
+        ]
+
+    async def failed_people(self, program_id: int) -> Sequence[int]:
+        outbox = tables.outbox.c
+        rows = await self.session.execute(
+            sa.select(outbox.person_id)
+            .where(
+                outbox.status == OutboxStatus.FAILED,
+                sa.or_(
+                    outbox.person_id.in_(_invited(program_id)),
+                    outbox.person_id.in_(_enrolled(program_id)),
+                ),
+            )
+            .distinct()
+        )
+        return sorted(int(person_id) for (person_id,) in rows.all())
 
     async def reach_of_people(
         self, person_ids: Collection[int], now: datetime
@@ -230,7 +237,9 @@ def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
 
 def _reach_columns(now: datetime) -> sa.Select[Any]:
     """Per person (to be grouped by ``person.id``): whether the bot has had no way to write
-    to them, and their messages by state, as ``bot.leaving.reach.state_of`` tells them."""
+    to them, and their messages by state: delivered; waiting (for working hours, never tried);
+    retrying (tried, or due and not sent yet); failed. Skipped messages (a pause, a departure)
+    are owed nothing and counted nowhere."""
     person, outbox = tables.person.c, tables.outbox.c
     under_way = outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])
     held = sa.and_(outbox.attempts == 0, outbox.not_before > now)

@@ -21,22 +21,6 @@ class PeopleChange:
 
 
 @dataclass(frozen=True)
-class OwedMessage:
-    """One message the bot owes someone of a program (the reach report), as the outbox has it."""
-
-    person_id: int
-    name: str
-    platform: str
-    # False: the bot has no way to write to them yet (on Teams, they never opened the app).
-    has_address: bool
-    left: bool
-    status: str
-    attempts: int
-    not_before: datetime
-    last_error: str | None
-
-
-@dataclass(frozen=True)
 class ReachCounts:
     """The reach report's counts for the digest, the report and the export: the messages owed
     to everyone invited to or enrolled in a program, by state, and the people behind them."""
@@ -65,6 +49,16 @@ class PersonReach:
     errors: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class NotReached:
+    """One line of the reach report: someone the bot does not reach, and why."""
+
+    person_id: int
+    name: str
+    left: bool
+    reach: PersonReach
+
+
 class LeaverQueries(Protocol):
     async def skip_outbox_to(self, person_id: int) -> int:
         """Mark every message still waiting for the person as skipped (never sent); returns
@@ -89,14 +83,18 @@ class LeaverQueries(Protocol):
         ``left_at``), oldest departures first."""
         ...
 
-    async def owed_messages(self, program_id: int) -> Sequence[OwedMessage]:
-        """The outbox rows of everyone invited to or enrolled in the program (and a row with
-        status "" for someone owed nothing)."""
+    async def reach_counts(self, program_id: int, now: datetime) -> ReachCounts:
+        """The messages owed to everyone invited to or enrolled in the program, counted by
+        state in the database: one row read, whatever the size of the program."""
         ...
 
-    async def reach_counts(self, program_id: int, now: datetime) -> ReachCounts:
-        """``owed_messages`` counted in the database (as ``bot.leaving.reach.summary`` counts
-        them): one row read, whatever the size of the program."""
+    async def not_reached(self, program_id: int, now: datetime, limit: int) -> Sequence[NotReached]:
+        """The program's people some message does not reach (failed, retrying, or who never
+        opened the app), by name, at most ``limit``."""
+        ...
+
+    async def failed_people(self, program_id: int) -> Sequence[int]:
+        """Ids of the program's people with a failed message."""
         ...
 
     async def reach_of_people(

@@ -4,21 +4,18 @@ reason for each failure, and a button that sends the failed ones again."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from bot.commands.grammar import Command
 from bot.commands.lookup import owned_program
-from bot.domain import OutboxStatus
 from bot.errors import UserError
-from bot.leaving.ports import OwedMessage
+from bot.leaving.ports import NotReached
 from bot.messages import Choice
 from bot.turn import Turn
 
 REACH = "reach"
-STATES = ("delivered", "waiting", "retrying", "failed", "never_opened")
+# People named in the report; the others are counted.
+LISTED = 40
 # The platform's reason, as the adapters word it in ``last_error``, by kind.
 REASONS = (
     ("blocked", ("cannot_dm_bot", "blocked", "forbidden", "403")),
@@ -36,70 +33,36 @@ def reason_of(error: str | None) -> str:
     return "other"
 
 
-def state_of(message: OwedMessage, now: datetime) -> str | None:
-    if message.status == OutboxStatus.SENT:
-        return "delivered"
-    if message.status == OutboxStatus.FAILED:
-        return "failed"
-    if message.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
-        if message.attempts:
-            return "retrying"
-        return "waiting" if message.not_before > now else "retrying"
-    return None  # skipped on purpose (a pause, a departure), or owed nothing
-
-
-def summary(messages: Sequence[OwedMessage], now: datetime) -> dict[str, Any]:
-    """Counts per state, and per person what did not reach them (plain data)."""
-    counts: Counter[str] = Counter()
-    people: dict[int, dict[str, Any]] = {}
-    failed: dict[int, Counter[str]] = defaultdict(Counter)
-    for message in messages:
-        person = people.setdefault(
-            message.person_id,
-            {
-                "name": message.name,
-                "states": Counter(),
-                "reasons": [],
-                "left": message.left,
-                "never_opened": False,
-            },
-        )
-        if not message.has_address and message.platform == "teams":
-            person["never_opened"] = True
-        state = state_of(message, now)
-        if state is None:
-            continue
-        counts[state] += 1
-        person["states"][state] += 1
-        if state == "failed":
-            failed[message.person_id][reason_of(message.last_error)] += 1
-    for person_id, person in people.items():
-        person["reasons"] = sorted(failed.get(person_id, {}))
-        # Something got through (Tandem installed for them through Microsoft Graph): opened
-        # or not, they are reached.
-        person["never_opened"] = person["never_opened"] and not person["states"]["delivered"]
-        if person["never_opened"]:
-            counts["never_opened"] += 1
+def _line(person: NotReached) -> dict[str, Any]:
+    reach = person.reach
     return {
-        "counts": {state: counts[state] for state in STATES},
-        "people": len(people),
-        "not_reached": [
-            p
-            for p in people.values()
-            if p["states"]["failed"] or p["states"]["retrying"] or p["never_opened"]
-        ],
-        "failed_people": sorted(pid for pid in failed),
+        "name": person.name,
+        "left": person.left,
+        "states": {"failed": reach.failed, "retrying": reach.retrying},
+        "reasons": sorted({reason_of(error) for error in reach.errors}),
+        "never_opened": reach.never_opened,
     }
 
 
 async def reach(turn: Turn, command: Command) -> None:
     program = await owned_program(turn, command.options.get("program", ""))
     assert program.id is not None
-    figures = summary(await turn.uow.owed_messages(program.id), turn.now)
+    # Counted and listed by the queries of the digest and the dashboard: a program of any
+    # size is a few rows read.
+    counts = await turn.uow.reach_counts(program.id, turn.now)
+    listed = await turn.uow.not_reached(program.id, turn.now, LISTED)
     choices: tuple[Choice, ...] = ()
-    if figures["counts"]["failed"]:
+    if counts.failed:
         choices = (await turn.choice("leaving.reach_retry", f"{REACH}:{program.id}:retry"),)
-    await turn.say("leaving.reach_report", choices=choices, program=program.name, **figures)
+    await turn.say(
+        "leaving.reach_report",
+        choices=choices,
+        program=program.name,
+        counts=counts,
+        people=counts.people,
+        not_reached=[_line(person) for person in listed],
+        more=counts.not_reached - len(listed),
+    )
 
 
 async def on_reach_choice(turn: Turn, rest: str) -> None:
@@ -110,7 +73,6 @@ async def on_reach_choice(turn: Turn, rest: str) -> None:
         raise UserError("errors.stale_choice")
     if not await turn.uow.is_owner(program.id, turn.person_id):
         raise UserError("errors.owner_only")
-    figures = summary(await turn.uow.owed_messages(program.id), turn.now)
-    retried = await turn.uow.retry_failed(figures["failed_people"], turn.now)
+    retried = await turn.uow.retry_failed(await turn.uow.failed_people(program.id), turn.now)
     turn.audit("reach.retried", program_id=program.id, messages=retried)
     await turn.say("leaving.reach_retried", program=program.name, count=retried)

@@ -53,6 +53,8 @@ async def test_never_opened_is_nothing_to_write_into_and_nothing_delivered(
     async with uow_factory() as uow:
         counts = await uow.reach_counts(program.id, NOW)
         each = await uow.reach_of_people([p.id for p in people.values() if p.id], NOW)
+        listed = await uow.not_reached(program.id, NOW, 10)
+        failed = await uow.failed_people(program.id)
     assert (counts.people, counts.delivered, counts.waiting) == (4, 3, 1)
     assert counts.never_opened == 1
     assert counts.not_reached == 1
@@ -62,3 +64,6 @@ async def test_never_opened_is_nothing_to_write_into_and_nothing_delivered(
         "opened": False,
         "slack": False,
     }
+    # The reach report names the one not reached, and has no failure to send again.
+    assert [(line.name, line.reach.never_opened) for line in listed] == [("Waiting", True)]
+    assert failed == []
