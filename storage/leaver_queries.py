@@ -83,15 +83,7 @@ class SqlLeaverQueries:
         return [int(row[0]) for row in rows.all()]
 
     async def reach_counts(self, program_id: int, now: datetime) -> ReachCounts:
-        person = tables.person.c
-        per_person = (
-            _reach_columns(now)
-            .where(
-                sa.or_(person.id.in_(_invited(program_id)), person.id.in_(_enrolled(program_id)))
-            )
-            .group_by(person.id)
-            .subquery()
-        )
+        per_person = _program_reach(program_id, now)
         figures = per_person.c
         row = (
             await self.session.execute(
@@ -123,14 +115,7 @@ class SqlLeaverQueries:
 
     async def not_reached(self, program_id: int, now: datetime, limit: int) -> Sequence[NotReached]:
         person = tables.person.c
-        per_person = (
-            _reach_columns(now)
-            .where(
-                sa.or_(person.id.in_(_invited(program_id)), person.id.in_(_enrolled(program_id)))
-            )
-            .group_by(person.id)
-            .subquery()
-        )
+        per_person = _program_reach(program_id, now)
         figures = per_person.c
         rows = (
             await self.session.execute(
@@ -233,6 +218,17 @@ def _enrolled(program_id: int) -> sa.Select[tuple[int]]:
 
 def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _program_reach(program_id: int, now: datetime) -> sa.Subquery:
+    """``_reach_columns`` of each person invited to or enrolled in the program."""
+    person = tables.person.c
+    return (
+        _reach_columns(now)
+        .where(sa.or_(person.id.in_(_invited(program_id)), person.id.in_(_enrolled(program_id))))
+        .group_by(person.id)
+        .subquery()
+    )
 
 
 def _reach_columns(now: datetime) -> sa.Select[Any]:

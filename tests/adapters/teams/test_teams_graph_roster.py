@@ -12,18 +12,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.web import make_app
-from bot.clock import VirtualClock
 from bot.events import EventKind, InboundEvent, Sender, SharedFile
-from bot.main import build_runtime
-from tests.adapters.teams.conftest import teams_settings
+from tests.adapters.teams.conftest import graph_settings, teams_settings, teams_world
 from tests.adapters.teams.world import HR, NAMES, TeamsWorld, card_actions, play, received, settle
-from tests.console_support import START
 from tests.fakes.bot_connector import TENANT, FakeBotConnector
 from tests.fakes.calendar_common import Failure
-from tests.fakes.graph_calendar import CLIENT_ID
 from tests.fakes.graph_directory import DirectoryUser, FakeGraphTenant
 from tests.roster_files import csv_bytes, roster
 
@@ -74,19 +68,12 @@ async def teams(
     settings = teams_settings(
         migrated_url,
         fake_connector.url,
-        graph_tenant_id=TENANT,
-        graph_client_id=CLIENT_ID,
-        graph_client_secret=tenant.client_secret,
-        graph_api_url=tenant.api_url,
-        graph_login_url=tenant.url,
         teams_app_manifest_id=MANIFEST,
+        # The directory answers for the tenant the activities come from.
+        **graph_settings(tenant, TENANT),
     )
-    runtime = await build_runtime(settings, VirtualClock(START), migrate=False)
-    try:
-        async with TestClient(TestServer(make_app(runtime.slack, runtime.teams))) as http:
-            yield TeamsWorld(http, fake_connector, runtime)
-    finally:
-        await runtime.close()
+    async with teams_world(settings, fake_connector) as world:
+        yield world
 
 
 async def _import(teams: TeamsWorld) -> str:
