@@ -122,10 +122,10 @@ class GraphDirectory:
 
 def _url(email: str, by_principal_name: bool) -> str:
     if by_principal_name:
-        return f"/users/{quote(email)}?$select={_SELECT}"
+        return f"/users/{quote(email, safe='')}?$select={_SELECT}"
     # OData doubles a quote inside a string.
     literal = email.replace("'", "''")
-    condition = quote(f"mail eq '{literal}'")
+    condition = quote(f"mail eq '{literal}'", safe="")
     return f"/users?$filter={condition}&$select={_SELECT}"
 
 

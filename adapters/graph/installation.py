@@ -54,7 +54,7 @@ class TeamsAppInstaller:
                 raise InstallationRefused(Refusal.DOWN, "installed but not listed")
             chat = await self.http.call(
                 "GET",
-                f"{self._installed_apps(user_id)}/{quote(installation)}/chat",
+                f"{self._installed_apps(user_id)}/{quote(installation, safe='')}/chat",
                 token=token,
             )
         except GraphTokenRefused as refused:
@@ -69,7 +69,7 @@ class TeamsAppInstaller:
         return str(chat_id)
 
     def _installed_apps(self, user_id: str) -> str:
-        return f"{self.api_url}/users/{quote(user_id)}/teamwork/installedApps"
+        return f"{self.api_url}/users/{quote(user_id, safe='')}/teamwork/installedApps"
 
     async def _installation(self, token: str, user_id: str) -> str | None:
         answer = await self.http.call(

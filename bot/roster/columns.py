@@ -85,7 +85,8 @@ LANGUAGES: dict[str, str] = {
 }
 # "GMT+1", "UTC+01:00", "UTC-5": a fixed offset, which does not follow daylight saving time.
 _OFFSET = re.compile(r"^(?:gmt|utc)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
-EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+$")
+# An apostrophe is a letter of many names (o'brien@…); a domain has none.
+EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"']+\.[^@\s<>,;\"']+$")
 MAX_EMAIL = 320
 MAX_NAME = 200
 MAX_DEPARTMENT = 200

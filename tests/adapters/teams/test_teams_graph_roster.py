@@ -235,3 +235,26 @@ async def test_a_throttled_batch_is_waited_out(teams: TeamsWorld, tenant: FakeGr
     tenant.fail("user", Failure(429, busy, {"Retry-After": "0"}))
     report = await _import(teams)
     assert "2 to invite" in report
+
+
+async def test_an_address_with_a_quote_is_found_by_mail(
+    teams: TeamsWorld, tenant: FakeGraphTenant
+) -> None:
+    irish = "4a1b2c3d-0000-4000-8000-000000000001"
+    tenant.users.append(
+        DirectoryUser(irish, "sean.obrien@acme.onmicrosoft.com", "Seán", "o'brien@acme.example")
+    )
+    await play(teams, [(HR, 'tandem program new "Pilot"')])
+    pasted = "tandem roster import<br>e-mail;name;role<br>o'brien@acme.example;Seán;mentee"
+    response = await teams.post(teams.activity(HR, "message", text=pasted, textFormat="xml"))
+    assert response.status == 200
+    await settle(teams)
+    assert "1 to invite" in "\n".join(received(teams, HR)[-2:])
+    # Asked as a principal name (not one), then by mail with the quote doubled, as OData wants.
+    (by_mail,) = [
+        r["url"]
+        for c in tenant.calls("POST", "$batch")
+        for r in c.body["requests"]
+        if "$filter" in r["url"]
+    ]
+    assert "o%27%27brien%40acme.example" in by_mail
