@@ -160,6 +160,7 @@ async def seed(url: str, participants: int, sessions: int) -> float:
                     {
                         "session_log_id": log["id"],
                         "person_id": log["logged_by"] + 1,
+                        "program_id": 1,
                         "due_at": log["created_at"] + timedelta(hours=1),
                         "created_at": log["created_at"],
                         "asked_at": log["created_at"] + timedelta(hours=1),

@@ -36,6 +36,7 @@ from bot.domain import Program  # noqa: E402
 from storage import tables  # noqa: E402
 from storage.database import create_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
+from storage.outcome_queries import skill_progress_insert  # noqa: E402
 from storage.unit_of_work import SqlUnitOfWorkFactory  # noqa: E402
 
 STARTS = date(2026, 9, 7)
@@ -132,6 +133,7 @@ async def seed(url: str, participants: int) -> float:
                         )
             await insert(tables.skill_assessment, assessments)
             await insert(tables.skill_rating, ratings)
+            await conn.execute(skill_progress_insert())
             await insert(
                 tables.evaluation,
                 [

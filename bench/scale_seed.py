@@ -32,10 +32,12 @@ from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from bot.conversations.checkin import FLOW as CHECKIN_FLOW
 from storage import tables
+from storage.outcome_queries import skill_progress_insert
 from storage.tables import UTCDateTime
 
 STARTS_ON = date(2025, 11, 26)  # a Wednesday: every check-in falls on a Wednesday
@@ -155,6 +157,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id",
         "session_log_id",
         "person_id",
+        "program_id",
         "due_at",
         "created_at",
         "asked_at",
@@ -326,6 +329,7 @@ def _feedback_request(c: Company) -> Iterator[tuple[Any, ...]]:
                 number,
                 number,
                 2 * p,
+                PROGRAM_ID,
                 asked,
                 logged,
                 asked,
@@ -509,6 +513,16 @@ def _encoded(
         )
 
 
+def _derived_statements(dialect: str) -> list[tuple[str, str]]:
+    """(table, SQL) for the tables the product derives from the others as it writes them
+    (each person's skill progress), derived here in one statement from the seeded rows."""
+    compiled = skill_progress_insert().compile(
+        dialect=postgresql.dialect() if dialect == "postgresql" else sqlite.dialect(),
+        compile_kwargs={"literal_binds": True},
+    )
+    return [(tables.skill_progress.name, str(compiled))]
+
+
 async def seed_postgres(url: str, people: int) -> dict[str, int]:
     """COPY every table in one transaction, then set the id sequences and VACUUM ANALYZE."""
     company = Company(people)
@@ -531,6 +545,8 @@ async def seed_postgres(url: str, people: int) -> dict[str, int]:
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"(SELECT max(id) FROM {name}))"
                 )
+            for name, statement in _derived_statements("postgresql"):
+                counts[name] = int((await connection.execute(statement)).split()[-1])
         # Index-only scans need the visibility map that autovacuum keeps in a live database.
         await connection.execute("VACUUM ANALYZE")
     finally:
@@ -555,6 +571,8 @@ def seed_sqlite(path: str, people: int) -> dict[str, int]:
                 _encoded(generate(company), encoders),
             )
             counts[name] = cursor.rowcount
+        for name, statement in _derived_statements("sqlite"):
+            counts[name] = connection.execute(statement).rowcount
         connection.execute("COMMIT")
         connection.execute("ANALYZE")
     finally:

@@ -318,6 +318,8 @@ class FeedbackRequest:
 
     session_log_id: int
     person_id: int
+    # The session's program: the owners' figures read a program's feedback by it.
+    program_id: int
     due_at: datetime
     created_at: datetime
     asked_at: datetime | None = None

@@ -253,6 +253,11 @@ class OutcomeQueries(Protocol):
         """enrollment id -> the levels the person gave at intake, topic by topic, in order."""
         ...
 
+    async def record_skill_progress(self, enrollment_id: int) -> None:
+        """After an assessment is answered: the person's progress the owners' figures read
+        (intake level next to the latest one, topic by topic), in the same transaction."""
+        ...
+
     async def outcome_figures(self, period: DigestPeriod) -> OutcomeFigures:
         """Skill progress, satisfaction, NPS, wish to continue, "what changed" quotes."""
         ...

@@ -215,13 +215,7 @@ class SqlDigestQueries:
         f = tables.feedback_request.c
         feedback_week = sa.and_(f.answered_at >= period.start_at, f.answered_at < period.end_at)
         in_program = (
-            sa.select()
-            .select_from(
-                tables.feedback_request.join(tables.session_log, s.id == f.session_log_id).join(
-                    tables.pair, p.id == s.pair_id
-                )
-            )
-            .where(p.program_id == program_id)
+            sa.select().select_from(tables.feedback_request).where(f.program_id == program_id)
         )
         wrote = sa.and_(feedback_week, f.learnt.is_not(None), f.learnt != "")
         # The ratings and who wrote what they learnt, in one pass over the program's feedback.
@@ -358,45 +352,63 @@ class SqlDigestQueries:
             .subquery()
         )
         quiet = active.c.last < period.quiet_since
-        # The names come in the same statement: a separate lookup by thousands of ids cost
-        # more to compile than to run when the dashboard asks for every pair.
+        flagged = (
+            sa.select(
+                active.c.id,
+                active.c.mentor_enrollment_id,
+                active.c.mentee_enrollment_id,
+                active.c.last,
+                sa.case((quiet, 1), else_=0).label("quiet"),
+                per_pair.c.mood,
+                per_pair.c.expired,
+                per_pair.c.unreachable,
+                per_pair.c.failed,
+                sa.func.count().over().label("total"),
+                active.c.cancelled_in_a_row,
+            )
+            .select_from(active.outerjoin(per_pair, per_pair.c.pair_id == active.c.id))
+            .where(
+                sa.or_(
+                    quiet,
+                    per_pair.c.mood <= 2,
+                    per_pair.c.expired > 0,
+                    per_pair.c.unreachable == 1,
+                    per_pair.c.failed > 0,
+                    active.c.cancelled_in_a_row >= CANCELLED_IN_A_ROW_FLAGGED,
+                ),
+            )
+            .order_by(active.c.last, active.c.id)
+            .limit(period.risk_limit)
+            .subquery()
+        )
+        # The names of the pairs shown only (ten in the digest, not the thousands flagged), in
+        # the same statement: a separate lookup by thousands of ids cost more to compile than
+        # to run when the dashboard asks for every pair.
         mentor, mentee = tables.enrollment.alias("mentor"), tables.enrollment.alias("mentee")
         mentor_person = tables.person.alias("mentor_person")
         mentee_person = tables.person.alias("mentee_person")
         rows = (
             await self.session.execute(
                 sa.select(
-                    active.c.id,
+                    flagged.c.id,
                     mentor_person.c.display_name,
                     mentee_person.c.display_name,
-                    sa.type_coerce(active.c.last, sa.String).label("last"),
-                    sa.case((quiet, 1), else_=0).label("quiet"),
-                    per_pair.c.mood,
-                    per_pair.c.expired,
-                    per_pair.c.unreachable,
-                    per_pair.c.failed,
-                    sa.func.count().over().label("total"),
-                    active.c.cancelled_in_a_row,
+                    sa.type_coerce(flagged.c.last, sa.String).label("last"),
+                    flagged.c.quiet,
+                    flagged.c.mood,
+                    flagged.c.expired,
+                    flagged.c.unreachable,
+                    flagged.c.failed,
+                    flagged.c.total,
+                    flagged.c.cancelled_in_a_row,
                 )
                 .select_from(
-                    active.outerjoin(per_pair, per_pair.c.pair_id == active.c.id)
-                    .outerjoin(mentor, mentor.c.id == active.c.mentor_enrollment_id)
+                    flagged.outerjoin(mentor, mentor.c.id == flagged.c.mentor_enrollment_id)
                     .outerjoin(mentor_person, mentor_person.c.id == mentor.c.person_id)
-                    .outerjoin(mentee, mentee.c.id == active.c.mentee_enrollment_id)
+                    .outerjoin(mentee, mentee.c.id == flagged.c.mentee_enrollment_id)
                     .outerjoin(mentee_person, mentee_person.c.id == mentee.c.person_id)
                 )
-                .where(
-                    sa.or_(
-                        quiet,
-                        per_pair.c.mood <= 2,
-                        per_pair.c.expired > 0,
-                        per_pair.c.unreachable == 1,
-                        per_pair.c.failed > 0,
-                        active.c.cancelled_in_a_row >= CANCELLED_IN_A_ROW_FLAGGED,
-                    ),
-                )
-                .order_by(active.c.last, active.c.id)
-                .limit(period.risk_limit)
+                .order_by(flagged.c.last, flagged.c.id)
             )
         ).all()
         if not rows:

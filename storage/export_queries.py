@@ -88,9 +88,7 @@ class SqlExportQueries:
                 sa.func.count(f.usefulness).label("given"),
                 sa.func.avg(f.usefulness).label("usefulness"),
             )
-            .join(tables.session_log, s.id == f.session_log_id)
-            .join(tables.pair, p.id == s.pair_id)
-            .where(p.program_id == program_id)
+            .where(f.program_id == program_id)
             .group_by(f.person_id)
             .subquery()
         )
@@ -121,12 +119,8 @@ class SqlExportQueries:
 
         in_program = (
             sa.select()
-            .select_from(
-                tables.feedback_request.join(tables.session_log, s.id == f.session_log_id).join(
-                    tables.pair, p.id == s.pair_id
-                )
-            )
-            .where(p.program_id == program_id, f.learnt.is_not(None), f.learnt != "")
+            .select_from(tables.feedback_request)
+            .where(f.program_id == program_id, f.learnt.is_not(None), f.learnt != "")
         )
         authors = int(
             (

@@ -28,13 +28,70 @@ BASELINE, MID, END = (m.value for m in AssessmentMoment)
 PROMOTER, DETRACTOR = 9, 6
 
 
-def _rank(moment: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
-    """Later moments rank higher: the latest assessment is the one to compare with intake."""
-    return sa.case((moment == MID, 1), (moment == END, 2), else_=0)
-
-
 def _average(value: Any) -> float | None:
     return None if value is None else round(float(value), 1)
+
+
+def skill_progress_insert(*where: sa.ColumnElement[bool]) -> sa.Insert:
+    """skill_progress's rows computed from the assessments (of the people ``where`` picks out
+    of skill_assessment "latest" and enrollment), inserted."""
+    columns = ["enrollment_id", "program_id", "topic", "baseline_level", "latest_level", "moment"]
+    return sa.insert(tables.skill_progress).from_select(columns, _skill_progress_rows(*where))
+
+
+def _skill_progress_rows(*where: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """skill_progress's rows, computed from the assessments: the latest answered one after
+    intake (the end one when answered, else the halfway one) paired with the intake, topic by
+    topic. Each (assessment, topic) and (enrollment, moment) is unique: a match is the pair of
+    levels itself."""
+    e = tables.enrollment.c
+    latest, intake, later = (
+        tables.skill_assessment.alias(n) for n in ("latest", "intake", "later")
+    )
+    rating, intake_rating = (
+        tables.skill_rating.alias("rating"),
+        tables.skill_rating.alias("intake_rating"),
+    )
+    end_answered = sa.exists().where(
+        later.c.enrollment_id == latest.c.enrollment_id,
+        later.c.moment == END,
+        later.c.answered_at.is_not(None),
+    )
+    return (
+        sa.select(
+            latest.c.enrollment_id,
+            e.program_id,
+            rating.c.topic,
+            intake_rating.c.level,
+            rating.c.level,
+            latest.c.moment,
+        )
+        .select_from(
+            latest.join(tables.enrollment, e.id == latest.c.enrollment_id)
+            .join(rating, rating.c.assessment_id == latest.c.id)
+            .join(
+                intake,
+                sa.and_(
+                    intake.c.enrollment_id == latest.c.enrollment_id,
+                    intake.c.moment == BASELINE,
+                    intake.c.answered_at.is_not(None),
+                ),
+            )
+            .join(
+                intake_rating,
+                sa.and_(
+                    intake_rating.c.assessment_id == intake.c.id,
+                    intake_rating.c.topic == rating.c.topic,
+                ),
+            )
+        )
+        .where(
+            latest.c.moment != BASELINE,
+            latest.c.answered_at.is_not(None),
+            sa.not_(sa.and_(latest.c.moment == MID, end_answered)),
+            *where,
+        )
+    )
 
 
 class SqlOutcomeQueries:
@@ -93,65 +150,30 @@ class SqlOutcomeQueries:
                 found[int(enrollment_id)][str(topic)] = int(level)
         return dict(found)
 
+    # Each person's progress, written with each assessment
+    async def record_skill_progress(self, enrollment_id: int) -> None:
+        """Rewrite the person's rows of skill_progress from their assessments: each topic rated
+        at intake and at the latest answered assessment since (the end one when answered, else
+        the halfway one), with both levels."""
+        # The ratings just added in this transaction are part of it.
+        await self.session.flush()
+        progress = tables.skill_progress
+        await self.session.execute(
+            sa.delete(progress).where(progress.c.enrollment_id == enrollment_id)
+        )
+        await self.session.execute(skill_progress_insert(tables.enrollment.c.id == enrollment_id))
+
     # The owners' figures
     def _before_after(self, program_id: int) -> sa.Select[Any]:
-        """One row per person and topic rated at intake and at their latest assessment since.
-
-        Set-based: the latest answered assessment of each person is found by a GROUP BY, then
-        its ratings are matched with the intake's topic by topic in one hash join. Each
-        (assessment, topic) and each (enrollment, moment) is unique, so a match is the pair of
-        levels itself: no GROUP BY over the year's ratings to pair them up, which cost about a
-        third more (a hash table of every person and topic)."""
-        e = tables.enrollment.c
-        latest_rating = tables.skill_rating.c
-        later = tables.skill_assessment.alias("later")
-        latest_rank = (
-            sa.select(later.c.enrollment_id, sa.func.max(_rank(later.c.moment)).label("rank"))
-            .join(tables.enrollment, e.id == later.c.enrollment_id)
-            .where(
-                e.program_id == program_id,
-                later.c.moment != BASELINE,
-                later.c.answered_at.is_not(None),
-            )
-            .group_by(later.c.enrollment_id)
-            .subquery()
-        )
-        latest = tables.skill_assessment.alias("latest")
-        intake = tables.skill_assessment.alias("intake")
-        intake_rating = tables.skill_rating.alias("intake_rating")
+        """One row per person and topic rated at intake and at their latest assessment since."""
+        g = tables.skill_progress.c
         return sa.select(
-            latest_rank.c.enrollment_id.label("enrollment_id"),
-            latest_rating.topic.label("topic"),
-            intake_rating.c.level.label("before"),
-            latest_rating.level.label("after"),
-            # The moment named back from its rank.
-            sa.case((latest_rank.c.rank == 2, END), else_=MID).label("moment"),
-        ).select_from(
-            latest_rank.join(
-                latest,
-                sa.and_(
-                    latest.c.enrollment_id == latest_rank.c.enrollment_id,
-                    _rank(latest.c.moment) == latest_rank.c.rank,
-                    latest.c.answered_at.is_not(None),
-                ),
-            )
-            .join(tables.skill_rating, latest_rating.assessment_id == latest.c.id)
-            .join(
-                intake,
-                sa.and_(
-                    intake.c.enrollment_id == latest_rank.c.enrollment_id,
-                    intake.c.moment == BASELINE,
-                    intake.c.answered_at.is_not(None),
-                ),
-            )
-            .join(
-                intake_rating,
-                sa.and_(
-                    intake_rating.c.assessment_id == intake.c.id,
-                    intake_rating.c.topic == latest_rating.topic,
-                ),
-            )
-        )
+            g.enrollment_id.label("enrollment_id"),
+            g.topic.label("topic"),
+            g.baseline_level.label("before"),
+            g.latest_level.label("after"),
+            g.moment.label("moment"),
+        ).where(g.program_id == program_id)
 
     async def _changed_quotes(
         self, program_id: int, quote_min_group: int, limit: int | None
@@ -191,13 +213,14 @@ class SqlOutcomeQueries:
     async def outcome_figures(self, period: DigestPeriod) -> OutcomeFigures:
         await tune_for_aggregates(self.session)
         program_id = period.program_id
-        # One statement over one common table: PostgreSQL and SQLite compute it once for both
-        # the per-topic averages and the per-person gains (it is referenced twice).
-        before_after = self._before_after(program_id).cte("before_after")
-        gain = before_after.c.after - before_after.c.before
+        # One statement reading skill_progress twice: a scan of it costs less than
+        # materializing it once for both the per-topic averages and the per-person gains.
+        before_after = self._before_after(program_id).subquery("before_after")
+        mine = self._before_after(program_id).subquery("mine")
+        # Progressed: gained on average over their topics, that is a positive sum of gains.
         per_person = (
-            sa.select(sa.func.avg(gain).label("gain"))
-            .group_by(before_after.c.enrollment_id)
+            sa.select(sa.func.sum(mine.c.after - mine.c.before).label("gain"))
+            .group_by(mine.c.enrollment_id)
             .subquery()
         )
         rows = (

@@ -131,6 +131,7 @@ class SqlPrivacyQueries:
             t.avoidance: t.avoidance.c.person_id == person_id,
             t.skill_assessment: t.skill_assessment.c.id.in_(assessments),
             t.skill_rating: t.skill_rating.c.assessment_id.in_(assessments),
+            t.skill_progress: t.skill_progress.c.enrollment_id.in_(enrollments),
             t.evaluation: t.evaluation.c.enrollment_id.in_(enrollments),
             t.prompt: t.prompt.c.person_id == person_id,
             # Their answer to "go on as reciprocal mentoring?" at a program's close.

@@ -431,6 +431,9 @@ feedback_request = sa.Table(
     _id(),
     _fk("session_log_id", "session_log.id"),
     _fk("person_id", "person.id"),
+    # The session's program, so that the owners' figures read a program's feedback without
+    # joining a year of sessions and pairs to find it.
+    _fk("program_id", "program.id"),
     sa.Column("due_at", UTCDateTime, nullable=False, index=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("asked_at", UTCDateTime),
@@ -491,6 +494,29 @@ skill_rating = sa.Table(
     sa.Column("topic", sa.String(200), nullable=False),
     sa.Column("level", sa.Integer, nullable=False),
     sa.UniqueConstraint("assessment_id", "topic", name="uq_skill_rating_topic"),
+)
+
+# Each person's progress topic by topic: the level they gave at intake next to the one of their
+# latest answered assessment since. Written with that assessment (record_skill_progress), so
+# that the owners' figures read one row per person and topic instead of pairing a year of
+# ratings up again at every digest.
+skill_progress = sa.Table(
+    "skill_progress",
+    metadata,
+    _id(),
+    # The unique (enrollment_id, topic) already finds a person's rows: no second index.
+    sa.Column(
+        "enrollment_id",
+        sa.Integer,
+        sa.ForeignKey("enrollment.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    _fk("program_id", "program.id"),
+    sa.Column("topic", sa.String(200), nullable=False),
+    sa.Column("baseline_level", sa.Integer, nullable=False),
+    sa.Column("latest_level", sa.Integer, nullable=False),
+    sa.Column("moment", _enum(AssessmentMoment), nullable=False),
+    sa.UniqueConstraint("enrollment_id", "topic", name="uq_skill_progress_topic"),
 )
 
 evaluation = sa.Table(

@@ -251,6 +251,7 @@ async def _save(turn: Turn, enrollment: Enrollment, pair: Pair, log: SessionLog)
             FeedbackRequest(
                 session_log_id=log.id,
                 person_id=partner.id,
+                program_id=pair.program_id,
                 due_at=log.created_at + settings.feedback_request_after,
                 created_at=turn.now,
             )

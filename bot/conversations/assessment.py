@@ -193,6 +193,7 @@ class AssessmentFlow:
         levels: dict[str, int] = dict(answers[FIRST_STEP])
         for topic, level in levels.items():
             turn.uow.add(SkillRating(assessment_id=assessment.id, topic=topic, level=int(level)))
+        await turn.uow.record_skill_progress(context.enrollment.id)
         conversation.status = ConversationStatus.DONE
         turn.audit(f"assessment.{assessment.moment.value}", program_id=context.program.id)
         evaluation = None

@@ -123,6 +123,7 @@ def _company(seed: int) -> Company:
                         "feedback_request",
                         session_log_id=log,
                         person_id=person,
+                        program_id=program,
                         due_at=logged,
                         created_at=logged,
                         usefulness=rng.randint(1, 5) if answered and rng.random() < 0.9 else None,
@@ -197,6 +198,9 @@ async def _write(uow_factory: SqlUnitOfWorkFactory, company: Company) -> None:
         ):
             if company.rows[name]:
                 await uow.session.execute(tables.metadata.tables[name].insert(), company.rows[name])
+        # What the assessment conversation records with each answered assessment.
+        for enrollment in company.rows["enrollment"]:
+            await uow.record_skill_progress(enrollment["id"])
         await uow.commit()
 
 

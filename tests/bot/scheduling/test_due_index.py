@@ -231,6 +231,7 @@ class World:
                 FeedbackRequest(
                     session_log_id=log.id,
                     person_id=enrollment.person_id,
+                    program_id=pair.program_id,
                     due_at=now + timedelta(hours=1),
                     created_at=now,
                 )
