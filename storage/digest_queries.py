@@ -283,12 +283,40 @@ class SqlDigestQueries:
         return self.session.get_bind().dialect.name
 
     async def at_risk_pairs(self, period: DigestPeriod) -> tuple[int, tuple[AtRiskPair, ...]]:
-        """How many active pairs need attention, and the first ``risk_limit`` of them."""
+        """How many active pairs need attention, and the first ``risk_limit`` of them.
+
+        A pair needs attention when it is quiet, called off sessions in a row, or one of its
+        people gave a low mood, let a check-in expire, is unreachable or was not delivered to
+        since ``at_risk_since``. Those people are few: they are found first, by the rows that
+        flag them, and a pair's figures are worked out only for the pairs shown."""
         await tune_for_aggregates(self.session)
         p, e, c = tables.pair.c, tables.enrollment.c, tables.checkin.c
+        o, person = tables.outbox.c, tables.person.c
+        since = period.at_risk_since
         active_pair = sa.and_(p.program_id == period.program_id, p.status == PairStatus.ACTIVE)
         if period.risk_pair_ids is not None:
             active_pair = sa.and_(active_pair, p.id.in_(sorted(period.risk_pair_ids)))
+        low_mood = sa.and_(c.answered_at >= since, c.mood <= 2)
+        is_expired = sa.and_(c.status == CheckinStatus.EXPIRED, c.due_at >= since)
+        failed = sa.and_(o.status == OutboxStatus.FAILED, o.created_at >= since)
+        in_program = e.program_id == period.program_id
+        # Found once for both sides of the pairs (mentor, mentee).
+        flagged_people = (
+            sa.union(
+                sa.select(c.enrollment_id.label("enrollment_id")).where(
+                    sa.or_(low_mood, is_expired)
+                ),
+                sa.select(e.id)
+                .join(tables.person, person.id == e.person_id)
+                .where(in_program, person.unreachable.is_(True)),
+                sa.select(e.id)
+                .join(tables.outbox, o.person_id == e.person_id)
+                .where(in_program, failed),
+            )
+            .cte("flagged_people")
+            .prefix_with("MATERIALIZED")
+        )
+        flagged_ids = sa.select(flagged_people.c.enrollment_id)
         # Each active pair with when it was last heard of, worked out once a pair: materialized,
         # so that the planner does not repeat the lookup in each clause that names it.
         active = (
@@ -303,102 +331,60 @@ class SqlDigestQueries:
             .cte("active_pair")
             .prefix_with("MATERIALIZED")
         )
-        o, person = tables.outbox.c, tables.person.c
-        # One row per member of an active pair (mentor, then mentee).
-        members = sa.union_all(
-            *(
-                sa.select(
-                    active.c.id.label("pair_id"), e.id.label("enrollment_id"), e.person_id
-                ).join(tables.enrollment, e.id == side)
-                for side in (active.c.mentor_enrollment_id, active.c.mentee_enrollment_id)
-            )
-        ).subquery()
-        since = period.at_risk_since
-        is_expired = sa.and_(c.status == CheckinStatus.EXPIRED, c.due_at >= since)
-        checkins = (
-            sa.select(
-                c.enrollment_id,
-                sa.func.sum(sa.case((is_expired, 1), else_=0)).label("expired"),
-                sa.func.min(sa.case((c.answered_at >= since, c.mood))).label("mood"),
-            )
-            .where(sa.or_(c.due_at >= since, c.answered_at >= since))
-            .group_by(c.enrollment_id)
-            # Grouped once: as a subquery, each parallel worker built the same hash of it.
-            .cte("recent_checkins")
-            .prefix_with("MATERIALIZED")
-        )
-        failures = (
-            sa.select(o.person_id, sa.func.count().label("failed"))
-            .where(o.status == OutboxStatus.FAILED, o.created_at >= since)
-            .group_by(o.person_id)
-            .subquery()
-        )
-        per_pair = (
-            sa.select(
-                members.c.pair_id,
-                sa.func.sum(checkins.c.expired).label("expired"),
-                sa.func.min(checkins.c.mood).label("mood"),
-                sa.func.max(sa.case((person.unreachable.is_(True), 1), else_=0)).label(
-                    "unreachable"
-                ),
-                sa.func.sum(failures.c.failed).label("failed"),
-            )
-            .select_from(
-                members.join(tables.person, person.id == members.c.person_id)
-                .outerjoin(checkins, checkins.c.enrollment_id == members.c.enrollment_id)
-                .outerjoin(failures, failures.c.person_id == members.c.person_id)
-            )
-            .group_by(members.c.pair_id)
-            .subquery()
-        )
-        quiet = active.c.last < period.quiet_since
         flagged = (
             sa.select(
                 active.c.id,
                 active.c.mentor_enrollment_id,
                 active.c.mentee_enrollment_id,
                 active.c.last,
-                sa.case((quiet, 1), else_=0).label("quiet"),
-                per_pair.c.mood,
-                per_pair.c.expired,
-                per_pair.c.unreachable,
-                per_pair.c.failed,
-                sa.func.count().over().label("total"),
                 active.c.cancelled_in_a_row,
+                sa.func.count().over().label("total"),
             )
-            .select_from(active.outerjoin(per_pair, per_pair.c.pair_id == active.c.id))
             .where(
                 sa.or_(
-                    quiet,
-                    per_pair.c.mood <= 2,
-                    per_pair.c.expired > 0,
-                    per_pair.c.unreachable == 1,
-                    per_pair.c.failed > 0,
+                    active.c.last < period.quiet_since,
                     active.c.cancelled_in_a_row >= CANCELLED_IN_A_ROW_FLAGGED,
+                    active.c.mentor_enrollment_id.in_(flagged_ids),
+                    active.c.mentee_enrollment_id.in_(flagged_ids),
                 ),
             )
             .order_by(active.c.last, active.c.id)
             .limit(period.risk_limit)
-            .subquery()
+            .subquery("flagged")
         )
-        # The names of the pairs shown only (ten in the digest, not the thousands flagged), in
-        # the same statement: a separate lookup by thousands of ids cost more to compile than
-        # to run when the dashboard asks for every pair.
+        # Each shown pair's figures, read by its two people's ids (a few index lookups each).
+        members = (flagged.c.mentor_enrollment_id, flagged.c.mentee_enrollment_id)
         mentor, mentee = tables.enrollment.alias("mentor"), tables.enrollment.alias("mentee")
         mentor_person = tables.person.alias("mentor_person")
         mentee_person = tables.person.alias("mentee_person")
+        lowest_mood = (
+            sa.select(sa.func.min(c.mood))
+            .where(c.enrollment_id.in_(members), c.answered_at >= since)
+            .scalar_subquery()
+        )
+        expired = (
+            sa.select(sa.func.count())
+            .where(c.enrollment_id.in_(members), is_expired)
+            .scalar_subquery()
+        )
+        people = (mentor.c.person_id, mentee.c.person_id)
+        failures = (
+            sa.select(sa.func.count()).where(o.person_id.in_(people), failed).scalar_subquery()
+        )
         rows = (
             await self.session.execute(
                 sa.select(
                     flagged.c.id,
                     mentor_person.c.display_name,
                     mentee_person.c.display_name,
-                    sa.type_coerce(flagged.c.last, sa.String).label("last"),
-                    flagged.c.quiet,
-                    flagged.c.mood,
-                    flagged.c.expired,
-                    flagged.c.unreachable,
-                    flagged.c.failed,
+                    sa.type_coerce(flagged.c.last, sa.String),
+                    lowest_mood,
+                    expired,
+                    sa.or_(
+                        mentor_person.c.unreachable.is_(True),
+                        mentee_person.c.unreachable.is_(True),
+                    ),
+                    failures,
                     flagged.c.total,
                     flagged.c.cancelled_in_a_row,
                 )
@@ -415,21 +401,24 @@ class SqlDigestQueries:
             return 0, ()
         found = []
         for row in rows:
-            last = _utc(row[3])
+            last_heard = _utc(row[3])
+            quiet_days = None
+            if last_heard is not None and last_heard < period.quiet_since:
+                quiet_days = (period.now - last_heard).days
             found.append(
                 AtRiskPair(
                     pair_id=int(row[0]),
                     mentor=row[1],
                     mentee=row[2],
-                    quiet_days=(period.now - last).days if row[4] and last else None,
-                    lowest_mood=None if row[5] is None else int(row[5]),
-                    expired_checkins=int(row[6] or 0),
-                    unreachable=bool(row[7]),
-                    failed_deliveries=int(row[8] or 0),
-                    cancelled_in_a_row=int(row[10] or 0),
+                    quiet_days=quiet_days,
+                    lowest_mood=None if row[4] is None else int(row[4]),
+                    expired_checkins=int(row[5] or 0),
+                    unreachable=bool(row[6]),
+                    failed_deliveries=int(row[7] or 0),
+                    cancelled_in_a_row=int(row[9] or 0),
                 )
             )
-        return int(rows[0][9]), tuple(found)
+        return int(rows[0][8]), tuple(found)
 
 
 def _last_activity() -> sa.ColumnElement[Any]:
