@@ -188,6 +188,9 @@ class Pair:
     # last occurrence of it that the tick booked (or offered other times for).
     regular_slot: dict[str, Any] | None = None
     regular_booked_until: datetime | None = None
+    # When the tick next looks at the regular slot (its next occurrence comes within the days
+    # it books ahead); None: no regular slot.
+    regular_due_at: datetime | None = None
 
 
 @dataclass(eq=False)

@@ -390,8 +390,8 @@ class UnitOfWork(
         not read since ``checked_before``, the least recently read first."""
         ...
 
-    async def pairs_with_regular_slot(self) -> Sequence[Pair]:
-        """The active pairs that set a regular slot."""
+    async def pairs_with_regular_slot_due(self, now: datetime) -> Sequence[Pair]:
+        """The active pairs with a regular slot whose ``regular_due_at`` has come."""
         ...
 
     # Conversations and audit

@@ -98,9 +98,11 @@ class SqlSessionQueries:
         )
         return (await self.session.scalars(statement)).all()
 
-    async def pairs_with_regular_slot(self) -> Sequence[Pair]:
+    async def pairs_with_regular_slot_due(self, now: datetime) -> Sequence[Pair]:
         columns = tables.pair.c
         statement = sa.select(Pair).where(
-            columns.status == PairStatus.ACTIVE, columns.regular_slot.is_not(None)
+            columns.regular_due_at <= now,
+            columns.status == PairStatus.ACTIVE,
+            columns.regular_slot.is_not(None),
         )
         return (await self.session.scalars(statement.order_by(columns.id))).all()

@@ -234,6 +234,8 @@ pair = sa.Table(
     # none_as_null: a slot stopped is SQL NULL, which the tick's query skips (not JSON null).
     sa.Column("regular_slot", sa.JSON(none_as_null=True)),
     sa.Column("regular_booked_until", UTCDateTime),
+    # The tick finds the regular slots to book by this index, not by reading every pair.
+    sa.Column("regular_due_at", UTCDateTime, index=True),
 )
 
 charter = sa.Table(

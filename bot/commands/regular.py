@@ -54,6 +54,7 @@ async def regular(turn: Turn, words: tuple[str, ...]) -> None:
             raise UserError("errors.regular_none")
         pair.regular_slot = None
         pair.regular_booked_until = None
+        pair.regular_due_at = None
         turn.audit("session.regular_stopped", program_id=pair.program_id, subject=f"pair:{pair.id}")
         await turn.say("sessions.regular_stopped")
         return
@@ -66,6 +67,8 @@ async def set_regular(turn: Turn, pair: Pair, slot: RegularSlot) -> None:
     await _refuse_outside_working_time(turn, pair, slot)
     pair.regular_slot = slot.to_json()
     pair.regular_booked_until = None
+    # The next tick books the first occurrence if it is near.
+    pair.regular_due_at = turn.now
     turn.audit("session.regular_set", program_id=pair.program_id, subject=f"pair:{pair.id}")
     await turn.say(
         "sessions.regular_set",

@@ -18,16 +18,19 @@ BOOK_AHEAD = timedelta(days=7)
 
 async def book_regular_slots(cohort: Cohort) -> None:
     now = cohort.now
-    for pair in await cohort.uow.pairs_with_regular_slot():
+    for pair in await cohort.uow.pairs_with_regular_slot_due(now):
         assert pair.regular_slot is not None
         with cohort.isolated(f"pair:{pair.id}"):
             slot = RegularSlot.from_json(pair.regular_slot)
             since = max(now, pair.regular_booked_until or now)
             starts_at = slot.next_after(since)
             if starts_at > now + BOOK_AHEAD:
+                pair.regular_due_at = starts_at - BOOK_AHEAD
                 continue
             organiser = await cohort.uow.person(slot.by)
             pair.regular_booked_until = starts_at
+            # The occurrence after this one, when it comes within the days booked ahead.
+            pair.regular_due_at = slot.next_after(starts_at) - BOOK_AHEAD
             if organiser is None:
                 continue
             cohort.outbox.append(
