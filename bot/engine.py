@@ -26,7 +26,7 @@ from bot.leaving.departure import person_left, person_returned
 from bot.messages import Message
 from bot.people import resolve_sender
 from bot.ports import UnitOfWorkFactory
-from bot.prompts import CHOICE, FORM, STALE, accept, expired, expired_error, split
+from bot.prompts import CHOICE, FORM, STALE, accept, expired_error, split
 from bot.questions import offered, release_held, waiting_for
 from bot.roster.directory import DirectoryPort
 from bot.routes import (
@@ -191,14 +191,9 @@ class Engine:
                 turn.lapsed = shown[-1].kind
                 changed = True
         else:
+            # One statement, whatever the person's history of buttons.
             keep = split(event.value)[0] if event.kind is EventKind.CHOICE else ""
-            running = [
-                prompt
-                for prompt in await turn.uow.prompts_of(turn.person_id)
-                if prompt.token != keep and not expired(prompt, turn.now) and prompt.expires_at
-            ]
-            if running:
-                await turn.uow.expire_prompts(turn.person_id, turn.now, keep=keep)
+            if await turn.uow.expire_prompts(turn.person_id, turn.now, keep=keep):
                 changed = True
         if changed:
             await turn.uow.commit()

@@ -267,6 +267,15 @@ class OutcomeQueries(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Headcount:
+    """A program's mentors and mentees who have not left, and its active pairs."""
+
+    mentors: int
+    mentees: int
+    pairs: int
+
+
 class UnitOfWork(
     SchedulingQueries,
     DueIndex,
@@ -373,6 +382,14 @@ class UnitOfWork(
 
     async def sessions_and_charter_meetings(self, pair_id: int) -> tuple[int, int | None]:
         """The pair's sessions logged and its charter's agreed number of meetings, at once."""
+        ...
+
+    async def session_totals(self, pair_id: int) -> tuple[int, int]:
+        """How many sessions the pair logged, and their minutes in all."""
+        ...
+
+    async def program_headcount(self, program_id: int) -> Headcount:
+        """Who takes part in the program now, counted by the database."""
         ...
 
     async def session_logs(self, pair_id: int) -> Sequence[SessionLog]: ...

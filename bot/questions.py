@@ -124,10 +124,18 @@ async def waiting_for(turn: Turn, unseen: Unseen | None = None) -> list[Waiting]
         )
         for conversation in await turn.uow.open_conversations(turn.person_id)
     ]
+    # Prompts on the same subject (every "Plan the next session" of a pair) share the answer:
+    # asked once, not once a prompt.
+    still_open: dict[tuple[str, str], bool] = {}
     for prompt in await turn.uow.prompts_of(turn.person_id):
         kind = kind_of(prompt)
         # A conversation's buttons are its current step, listed above; a form is not a number.
-        if kind in ("", CONVERSATION) or not await _still_open(turn, prompt):
+        if kind in ("", CONVERSATION):
+            continue
+        subject = (kind, next(iter(choice_values(prompt)), ""))
+        if subject not in still_open:
+            still_open[subject] = await _still_open(turn, prompt)
+        if not still_open[subject]:
             continue
         waiting.append(
             Waiting(

@@ -33,6 +33,17 @@ class SqlSessionQueries:
         count, meetings = (await self.session.execute(statement)).one()
         return int(count), int(meetings) if meetings is not None else None
 
+    async def session_totals(self, pair_id: int) -> tuple[int, int]:
+        logs = tables.session_log.c
+        count, minutes = (
+            await self.session.execute(
+                sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(logs.minutes), 0)).where(
+                    logs.pair_id == pair_id
+                )
+            )
+        ).one()
+        return int(count), int(minutes)
+
     async def session_logs(self, pair_id: int) -> Sequence[SessionLog]:
         columns = tables.session_log.c
         statement = (

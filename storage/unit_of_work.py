@@ -48,6 +48,7 @@ from storage.matching_queries import SqlMatchingQueries
 from storage.outbox_queries import SqlOutboxQueries
 from storage.outcome_queries import SqlOutcomeQueries
 from storage.privacy_queries import SqlPrivacyQueries
+from storage.program_queries import SqlProgramQueries
 from storage.prompt_queries import SqlPromptStore
 from storage.quiz_queries import SqlQuizQueries
 from storage.roster_queries import SqlRosterQueries
@@ -68,6 +69,7 @@ class SqlUnitOfWork(
     SqlActivityQueries,
     SqlOutcomeQueries,
     SqlSessionQueries,
+    SqlProgramQueries,
     SqlPromptStore,
     SqlQuizQueries,
     SqlOutboxQueries,

@@ -141,12 +141,12 @@ async def pair_view(turn: Turn, enrollment: Enrollment) -> dict[str, Any]:
     pair = await latest_pair_of(turn, enrollment.id)
     pair_ended = pair is not None and pair.status != PairStatus.ACTIVE
     partner = charter = None
-    sessions: list[Any] = []
+    sessions_done = minutes_done = 0
     planned: list[Any] = []
     if pair is not None and pair.id is not None:
         partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
         charter = await turn.uow.charter_of(pair.id)
-        sessions = list(await turn.uow.session_logs(pair.id))
+        sessions_done, minutes_done = await turn.uow.session_totals(pair.id)
         if not pair_ended:
             planned = list(await turn.uow.planned_sessions(pair.id, turn.now))
     profile = await turn.uow.profile_of(enrollment.id)
@@ -159,8 +159,8 @@ async def pair_view(turn: Turn, enrollment: Enrollment) -> dict[str, Any]:
         "pair": pair,
         "pair_ended": pair_ended,
         "charter": charter,
-        "sessions_done": len(sessions),
-        "minutes_done": sum(s.minutes for s in sessions),
+        "sessions_done": sessions_done,
+        "minutes_done": minutes_done,
         "target": (charter.meetings if charter and charter.meetings else None)
         or (program.sessions_planned if program else 0),
         "next_planned": planned[0].starts_at if planned else None,

@@ -23,7 +23,6 @@ from bot.domain import (
     EnrollmentStatus,
     Invitation,
     Pair,
-    PairStatus,
     Program,
     ProgramOwner,
     Role,
@@ -201,17 +200,16 @@ async def _own_or_current_program(turn: Turn) -> Program:
 
 async def _program_details(turn: Turn, shown: Program) -> None:
     assert shown.id is not None
-    enrollments = await turn.uow.enrollments_in_program(shown.id)
-    pairs = await turn.uow.pairs_in_program(shown.id)
+    headcount = await turn.uow.program_headcount(shown.id)
     owners = await turn.uow.owners_of(shown.id)
     await turn.say(
         "owner.program_details",
         program=shown,
         phase=lifecycle.phase(shown, turn.now),
         owners=[o.display_name for o in owners],
-        mentors=sum(1 for e in enrollments if e.role == Role.MENTOR and e.status != "left"),
-        mentees=sum(1 for e in enrollments if e.role == Role.MENTEE and e.status != "left"),
-        pairs=sum(1 for p in pairs if p.status == PairStatus.ACTIVE),
+        mentors=headcount.mentors,
+        mentees=headcount.mentees,
+        pairs=headcount.pairs,
     )
 
 

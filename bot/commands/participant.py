@@ -179,15 +179,14 @@ async def status(turn: Turn, command: Command) -> None:
         await turn.say("participant.status", **await pair_view(turn, enrollment), yourself=True)
     for program in owned:
         assert program.id is not None
-        enrolled = await turn.uow.enrollments_in_program(program.id)
-        pairs = await turn.uow.pairs_in_program(program.id)
+        headcount = await turn.uow.program_headcount(program.id)
         await turn.say(
             "owner.program_status",
             program=program,
             phase=lifecycle.phase(program, turn.now),
-            mentors=sum(1 for e in enrolled if e.role == Role.MENTOR and e.status != "left"),
-            mentees=sum(1 for e in enrolled if e.role == Role.MENTEE and e.status != "left"),
-            pairs=sum(1 for p in pairs if p.status == PairStatus.ACTIVE),
+            mentors=headcount.mentors,
+            mentees=headcount.mentees,
+            pairs=headcount.pairs,
         )
     if waiting:
         await turn.say("participant.waiting_questions", questions=waiting)
