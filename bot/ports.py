@@ -161,6 +161,14 @@ class DueIndex(Protocol):
         self, enrollment_ids: Iterable[int], pair_ids: Iterable[int]
     ) -> DueSubjects: ...
 
+    async def subjects_after(
+        self, enrollment_after: int | None, pair_after: int | None, limit: int
+    ) -> DueSubjects:
+        """Up to ``limit`` enrollments with an id above ``enrollment_after``, and as many pairs
+        above ``pair_after``, the lowest ids first, with their marks (None: none of that
+        kind)."""
+        ...
+
     async def enrollment_ids_of_persons(self, person_ids: Iterable[int]) -> set[int]: ...
 
     async def pair_members(self, pair_ids: Iterable[int]) -> set[int]:

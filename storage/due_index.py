@@ -47,6 +47,25 @@ class SqlDueIndex:
             found.update({int(row_id): int(mark) for row_id, mark in result})
         return subjects
 
+    async def subjects_after(
+        self, enrollment_after: int | None, pair_after: int | None, limit: int
+    ) -> DueSubjects:
+        subjects = DueSubjects({}, {})
+        for table, after, found in (
+            (tables.enrollment, enrollment_after, subjects.enrollments),
+            (tables.pair, pair_after, subjects.pairs),
+        ):
+            if after is None:
+                continue
+            result = await self.session.execute(
+                sa.select(table.c.id, table.c.due_mark)
+                .where(table.c.id > after)
+                .order_by(table.c.id)
+                .limit(limit)
+            )
+            found.update({int(row_id): int(mark) for row_id, mark in result})
+        return subjects
+
     async def due_marks(
         self, enrollment_ids: Iterable[int], pair_ids: Iterable[int]
     ) -> DueSubjects:

@@ -3,9 +3,9 @@
 A tick loads the subjects that are due (``DueIndex``): the enrollments and pairs whose next
 moment has come or that a change marked, the people with a feedback request due, the pairs
 with a planned session to ask about, and around them what the steps read together (the pairs
-of those enrollments, the members of those pairs). ``everyone=True`` loads every open
-program's people instead: the full scan, done at a process's first tick and kept as the
-reference the due index is tested against.
+of those enrollments, the members of those pairs), with the next stretch of the sweep a
+process starts with (``bot.scheduling.sweep``). ``everyone=True`` loads every open program's
+people instead: the full scan, kept as the reference the due index is tested against.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from bot.messages import Choice, Message
 from bot.ports import DueSubjects, UnitOfWork
 from bot.prompts import Prompt, bound_choices, new_token, offers_of
 from bot.scheduling.settings import PAST_SESSIONS_ASKED_FOR, ScheduleSettings
+from bot.scheduling.sweep import Sweep
 from bot.scheduling.working_hours import WorkingHours
 from bot.turn import EngineConfig
 
@@ -49,6 +50,8 @@ class Scope:
     # Whether a feedback request may be due (False: none was, when the scope was read; they
     # are made by turns, never by a tick step, so the tick need not look again).
     feedback_due: bool = True
+    # The stretch of the start-up sweep (bot.scheduling.sweep) evaluated with what is due.
+    swept: DueSubjects = field(default_factory=lambda: DueSubjects({}, {}))
 
 
 @dataclass
@@ -94,8 +97,9 @@ class Cohort:
         config: EngineConfig,
         *,
         everyone: bool = False,
+        sweep: Sweep | None = None,
     ) -> Cohort:
-        scope = await (_everyone(uow) if everyone else _due(uow, now))
+        scope = await (_everyone(uow) if everyone else _due(uow, now, sweep))
         uow.evaluating(scope.marks)
         return cls(uow, now, renderer, config, scope, *await _snapshot(uow, scope))
 
@@ -304,10 +308,15 @@ async def _everyone(uow: UnitOfWork) -> Scope:
     return Scope(await uow.due_subjects(None), everyone=True)
 
 
-async def _due(uow: UnitOfWork, now: datetime) -> Scope:
-    """The due subjects, and what the steps read with them. The marks are read before the
-    rows themselves (``_snapshot``), so that a change committed in between is never lost."""
+async def _due(uow: UnitOfWork, now: datetime, sweep: Sweep | None) -> Scope:
+    """The due subjects (and the sweep's next stretch), and what the steps read with them. The
+    marks are read before the rows themselves (``_snapshot``), so that a change committed in
+    between is never lost."""
     due = await uow.due_subjects(now)
+    swept = DueSubjects({}, {})
+    if sweep is not None:
+        swept = await uow.subjects_after(sweep.enrollment_after, sweep.pair_after, sweep.stretch)
+        due = DueSubjects({**swept.enrollments, **due.enrollments}, {**swept.pairs, **due.pairs})
     enrollment_ids = set(due.enrollments)
     feedback_persons = await uow.persons_with_due_feedback(now)
     enrollment_ids |= await uow.enrollment_ids_of_persons(feedback_persons)
@@ -325,6 +334,7 @@ async def _due(uow: UnitOfWork, now: datetime) -> Scope:
         ),
         everyone=False,
         feedback_due=bool(feedback_persons),
+        swept=swept,
     )
 
 

@@ -40,6 +40,7 @@ from bot.scheduling import (
     workshops,
 )
 from bot.scheduling.cohort import Cohort
+from bot.scheduling.sweep import Sweep
 from bot.turn import EngineConfig
 
 logger = logging.getLogger("tandem.scheduler")
@@ -99,9 +100,10 @@ class Ticker:
         self.config = config
         # What failed in the last tick (ids such as "pair:12", "step:checkins"), for /readyz.
         self.last_failures: list[str] = []
-        # A process's first tick evaluates everyone: the next moments it records are this
-        # version's (a new release may change a delay), whatever an earlier one wrote.
-        self.everyone_next = True
+        # A process re-evaluates everyone, a stretch per tick: the next moments it records are
+        # this version's (a new release may change a delay), whatever an earlier one wrote.
+        # None: done (or not wanted).
+        self.sweep: Sweep | None = Sweep()
         # How many enrollments and pairs the last tick evaluated.
         self.last_evaluated = 0
         # When the housekeeping (purges, retention) last ran: hourly is soon enough for work
@@ -125,10 +127,10 @@ class Ticker:
         return await self._tick(fence, started, careful=True)
 
     async def _tick(self, fence: Fence | None, started: float, *, careful: bool) -> Counter[str]:
-        everyone = self.everyone_next
+        sweep = self.sweep
         async with self.uow_factory() as uow:
             cohort = await Cohort.load(
-                uow, self.clock.now(), self.renderer, self.config, everyone=everyone
+                uow, self.clock.now(), self.renderer, self.config, sweep=sweep
             )
             housekeeping = (
                 self.housekept_at is None or cohort.now - self.housekept_at >= HOUSEKEEPING_EVERY
@@ -153,7 +155,8 @@ class Ticker:
             await uow.commit()
         if housekeeping:
             self.housekept_at = cohort.now
-        self.everyone_next = False
+        if sweep is not None:
+            self.sweep = sweep.after(cohort.scope.swept)
         marks = cohort.scope.marks
         self.last_evaluated = len(marks.enrollments) + len(marks.pairs)
         self.last_failures = cohort.failures

@@ -34,7 +34,7 @@ async def test_every_event_keeps_the_indexed_tick_equal_to_the_full_scan(
     renderer = Renderer(default_locale="en")
     config = EngineConfig(default_locale="en", default_timezone="Europe/Paris")
     ticker = Ticker(uow_factory, clock, renderer, config)
-    ticker.everyone_next = False
+    ticker.sweep = None
     queued: Counter[str] = Counter()
     evaluated: list[int] = []
 

@@ -37,6 +37,7 @@ from bot.domain import (
 )
 from bot.i18n import Renderer
 from bot.scheduling.cohort import Cohort
+from bot.scheduling.sweep import Sweep
 from bot.scheduling.ticker import STEPS, Ticker
 from bot.turn import EngineConfig
 from storage import tables
@@ -317,7 +318,7 @@ async def test_the_indexed_tick_queues_what_the_full_scan_would(
 ) -> None:
     clock = VirtualClock(START)
     ticker = Ticker(uow_factory, clock, Renderer(default_locale="en"), CONFIG)
-    ticker.everyone_next = False  # the index alone, from the first tick
+    ticker.sweep = None  # the index alone, from the first tick
     world = World(uow_factory, clock, seed)
     await world.seed_program()
     steps = [timedelta(minutes=30), timedelta(hours=3), timedelta(hours=17), timedelta(days=2)]
@@ -421,3 +422,51 @@ async def test_an_idle_tick_reads_as_much_for_a_big_program_as_for_a_small_one(
             await uow.commit()
     big_tick = await idle_tick()
     assert big_tick == small_tick
+
+
+async def test_a_new_process_re_evaluates_everyone_a_stretch_per_tick(
+    uow_factory: SqlUnitOfWorkFactory,
+) -> None:
+    """Next moments an earlier release recorded (here: all far off, as if a delay had been
+    longer) are worked out again by the sweep a process starts with, three enrollments and
+    three pairs a tick, until it has been through all; what falls due meanwhile is queued as
+    the full scan would, and then the ticks are idle again."""
+    clock = VirtualClock(START)
+    renderer = Renderer(default_locale="en")
+    world = World(uow_factory, clock, seed=21)
+    await world.seed_program()
+    for _ in range(12):
+        await world.act()
+    await Ticker(uow_factory, clock, renderer, CONFIG).tick()
+    # Past everyone's next check-in, whatever the program's rhythm (3, 7 or 14 days).
+    clock.advance(timedelta(days=15))
+    async with uow_factory() as uow:
+        for table in (tables.enrollment, tables.pair):
+            await uow.session.execute(
+                sa.update(table).values(next_due_at=START + timedelta(days=365))
+            )
+        await uow.commit()
+        everyone = await uow.due_subjects(None)
+    ticker = Ticker(uow_factory, clock, renderer, CONFIG)
+    expected = await full_scan_would_queue(uow_factory, ticker, clock.now())
+    assert expected, "the far-off moments hide messages that are due"
+
+    # The index alone misses them (feedback requests are found by their own index).
+    ticker.sweep = None
+    queued = await indexed_tick_queues(uow_factory, ticker)
+    assert queued < expected
+
+    ticker.sweep = Sweep(stretch=3)
+    ticks = 0
+    while ticker.sweep is not None:
+        queued |= await indexed_tick_queues(uow_factory, ticker)
+        ticks += 1
+        # Three enrollments and three pairs, the pairs of those enrollments and the members of
+        # those pairs: never the whole program at once.
+        assert ticker.last_evaluated <= 3 + 3 + 3 + 2 * 3
+    assert ticks == max(len(everyone.enrollments), len(everyone.pairs)) // 3 + 1
+    assert queued == expected
+    # Swept: everyone's moment is this release's, and a tick with nothing due reads no one.
+    clock.advance(timedelta(minutes=1))
+    assert await indexed_tick_queues(uow_factory, ticker) == set()
+    assert ticker.last_evaluated == 0
