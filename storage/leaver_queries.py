@@ -52,21 +52,35 @@ class SqlLeaverQueries:
     async def recent_checkins(
         self, enrollment_ids: Collection[int] | None
     ) -> dict[int, list[tuple[datetime, bool]]]:
-        c = tables.checkin.c
-        statement = (
-            sa.select(c.enrollment_id, c.due_at, c.answered_at)
-            .where(c.status != CheckinStatus.OPEN)
-            .order_by(c.enrollment_id, c.period.desc())
+        c, a = tables.checkin.c, tables.checkin.alias("answered").c
+        # Each enrollment's latest answered check-in: the ones before it never count.
+        latest_answered = sa.select(a.enrollment_id, sa.func.max(a.period).label("period")).where(
+            a.answered_at.is_not(None)
         )
         found: dict[int, list[tuple[datetime, bool]]] = {}
         if enrollment_ids is None:
-            chunks = [statement]
+            scopes: list[list[int] | None] = [None]
         else:
             ids = sorted(enrollment_ids)
-            chunks = [
-                statement.where(c.enrollment_id.in_(ids[start : start + CHUNK]))
-                for start in range(0, len(ids), CHUNK)
-            ]
+            scopes = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
+        chunks = []
+        for scope in scopes:
+            answered = latest_answered
+            if scope is not None:
+                answered = answered.where(a.enrollment_id.in_(scope))
+            last = answered.group_by(a.enrollment_id).subquery()
+            statement = (
+                sa.select(c.enrollment_id, c.due_at, c.answered_at)
+                .outerjoin(last, last.c.enrollment_id == c.enrollment_id)
+                .where(
+                    c.status != CheckinStatus.OPEN,
+                    sa.or_(last.c.period.is_(None), c.period > last.c.period),
+                )
+                .order_by(c.enrollment_id, c.period.desc())
+            )
+            if scope is not None:
+                statement = statement.where(c.enrollment_id.in_(scope))
+            chunks.append(statement)
         for chunk in chunks:
             for enrollment_id, due_at, answered_at in (await self.session.execute(chunk)).all():
                 found.setdefault(enrollment_id, []).append((due_at, answered_at is not None))

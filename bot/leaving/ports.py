@@ -74,8 +74,9 @@ class LeaverQueries(Protocol):
     async def recent_checkins(
         self, enrollment_ids: Collection[int] | None
     ) -> dict[int, list[tuple[datetime, bool]]]:
-        """enrollment id -> its check-ins no longer open, newest first, as (due at, answered);
-        None: every enrollment's (the tick's full scan)."""
+        """enrollment id -> its check-ins no longer open since its latest answered one (those
+        an unanswered streak is made of), newest first, as (due at, answered); None: every
+        enrollment's (the tick's full scan)."""
         ...
 
     async def left_before(self, moment: datetime, limit: int) -> Sequence[int]:
