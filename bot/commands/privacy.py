@@ -136,7 +136,7 @@ async def erase(turn: Turn) -> tuple[int, int]:
         assert enrollment.id is not None
         for pair in await uow.pairs_of_enrollment(enrollment.id):
             assert pair.id is not None
-            kept_sessions += len(await uow.session_logs(pair.id))
+            kept_sessions += await uow.session_count(pair.id)
             partner = await turn.person_of(partner_enrollment_id(pair, enrollment.id))
             if pair.status == PairStatus.ACTIVE and partner is not None:
                 await turn.notify(
