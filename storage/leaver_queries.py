@@ -53,36 +53,28 @@ class SqlLeaverQueries:
         self, enrollment_ids: Collection[int] | None
     ) -> dict[int, list[tuple[datetime, bool]]]:
         c, a = tables.checkin.c, tables.checkin.alias("answered").c
-        # Each enrollment's latest answered check-in: the ones before it never count.
-        latest_answered = sa.select(a.enrollment_id, sa.func.max(a.period).label("period")).where(
-            a.answered_at.is_not(None)
-        )
         found: dict[int, list[tuple[datetime, bool]]] = {}
-        if enrollment_ids is None:
-            scopes: list[list[int] | None] = [None]
-        else:
-            ids = sorted(enrollment_ids)
-            scopes = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
-        chunks = []
-        for scope in scopes:
-            answered = latest_answered
-            if scope is not None:
-                answered = answered.where(a.enrollment_id.in_(scope))
-            last = answered.group_by(a.enrollment_id).subquery()
-            statement = (
+        ids = None if enrollment_ids is None else sorted(enrollment_ids)
+        chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+        for chunk in chunks:
+            # Each enrollment's latest answered check-in: the ones before it never count.
+            last = (
+                sa.select(a.enrollment_id, sa.func.max(a.period).label("period"))
+                .where(a.answered_at.is_not(None), *_among(a.enrollment_id, chunk))
+                .group_by(a.enrollment_id)
+                .subquery()
+            )
+            rows = await self.session.execute(
                 sa.select(c.enrollment_id, c.due_at, c.answered_at)
                 .outerjoin(last, last.c.enrollment_id == c.enrollment_id)
                 .where(
                     c.status != CheckinStatus.OPEN,
                     sa.or_(last.c.period.is_(None), c.period > last.c.period),
+                    *_among(c.enrollment_id, chunk),
                 )
                 .order_by(c.enrollment_id, c.period.desc())
             )
-            if scope is not None:
-                statement = statement.where(c.enrollment_id.in_(scope))
-            chunks.append(statement)
-        for chunk in chunks:
-            for enrollment_id, due_at, answered_at in (await self.session.execute(chunk)).all():
+            for enrollment_id, due_at, answered_at in rows.all():
                 found.setdefault(enrollment_id, []).append((due_at, answered_at is not None))
         return found
 
@@ -228,6 +220,11 @@ def _enrolled(program_id: int) -> sa.Select[tuple[int]]:
     return sa.select(tables.enrollment.c.person_id).where(
         tables.enrollment.c.program_id == program_id
     )
+
+
+def _among(column: sa.ColumnElement[int], ids: list[int] | None) -> tuple[Any, ...]:
+    """The condition that ``column`` is one of ``ids`` (none: every row)."""
+    return () if ids is None else (column.in_(ids),)
 
 
 def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:

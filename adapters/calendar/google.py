@@ -22,7 +22,7 @@ from google.auth import exceptions as google_exceptions
 from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 
-from adapters.calendar.http import CalendarHttp
+from adapters.calendar.http import GONE, CalendarHttp
 from bot.calendar.mailbox import Answers, CalendarRefused, MailboxEvent, Refusal, Written
 from bot.calendar.slots import Interval
 
@@ -160,7 +160,7 @@ class GoogleCalendar:
             f"{self.api_url}/calendars/{quote(event.organiser)}/events/{quote(event_id)}",
             token=await self._token(event.organiser),
             params={"sendUpdates": "all"},
-            gone_is_done=True,
+            already_done=GONE,
         )
 
     async def answers(self, organiser: str, event_id: str) -> Answers:
@@ -169,7 +169,7 @@ class GoogleCalendar:
             f"{self.api_url}/calendars/{quote(organiser)}/events/{quote(event_id)}",
             token=await self._token(organiser),
             # 404/410: the organiser deleted it.
-            gone_is_done=True,
+            already_done=GONE,
         )
         if not isinstance(answer, dict) or answer.get("status") == "cancelled":
             return Answers(gone=True)

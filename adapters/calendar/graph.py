@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from adapters.calendar.http import CalendarHttp
+from adapters.calendar.http import GONE, CalendarHttp
 from adapters.graph.token import LOGIN_URL, GraphToken, GraphTokenRefused
 from bot.calendar.mailbox import Answers, CalendarRefused, MailboxEvent, Refusal, Written
 from bot.calendar.slots import Interval
@@ -140,7 +140,7 @@ class GraphCalendar:
             "DELETE",
             f"{self.api_url}/users/{quote(event.organiser)}/events/{quote(event_id)}",
             token=await self._token(),
-            gone_is_done=True,
+            already_done=GONE,
         )
 
     async def answers(self, organiser: str, event_id: str) -> Answers:
@@ -150,7 +150,7 @@ class GraphCalendar:
             token=await self._token(),
             params={"$select": "attendees,isCancelled"},
             # 404: the organiser deleted it.
-            gone_is_done=True,
+            already_done=GONE,
         )
         if not isinstance(answer, dict) or answer.get("isCancelled"):
             return Answers(gone=True)

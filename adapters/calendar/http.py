@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import aiohttp
@@ -20,6 +20,8 @@ from bot.calendar.mailbox import CalendarRefused, Refusal
 logger = logging.getLogger("tandem.calendar")
 # A 429 or 503 without Retry-After: wait this long before the next try.
 DEFAULT_RETRY_AFTER = 1.0
+# A delete's answers when the thing is gone already: what was asked.
+GONE = (404, 410)
 # Requests in flight at once from one process: Graph allows four per mailbox and throttles an
 # application that floods a tenant; batches of mailboxes keep this from being the bottleneck.
 MAX_IN_FLIGHT = 8
@@ -68,10 +70,10 @@ class CalendarHttp:
         json: Any = None,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-        gone_is_done: bool = False,
+        already_done: Collection[int] = (),
     ) -> Any:
-        """The JSON answer (None for an empty one). ``gone_is_done``: a 404/410 means the
-        thing is already gone, which is what was asked (a delete)."""
+        """The JSON answer (None for an empty one, or for a status of ``already_done``: what
+        was asked is so already, e.g. ``GONE`` for a delete, 409 for an install)."""
         deadline = time.monotonic() + self.retry_budget
         sending = {"Authorization": f"Bearer {token}", **(headers or {})}
         while True:
@@ -91,7 +93,7 @@ class CalendarHttp:
                 raise CalendarRefused(Refusal.DOWN, type(error).__name__) from error
             if status < 300:
                 return _json(text)
-            if gone_is_done and status in (404, 410):
+            if status in already_done:
                 return None
             if status in (429, 503):
                 wait = _seconds(retry_after)

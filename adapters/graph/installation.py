@@ -85,18 +85,14 @@ class TeamsAppInstaller:
 
     async def _install(self, token: str, user_id: str) -> None:
         catalog_id = await self._catalog(token)
-        try:
-            await self.http.call(
-                "POST",
-                self._installed_apps(user_id),
-                token=token,
-                json={"teamsApp@odata.bind": f"{self.api_url}/appCatalogs/teamsApps/{catalog_id}"},
-            )
-        except CalendarRefused as refused:
-            # 409: installed meanwhile (by the person, or another replica); the next read
-            # says so. Anything else is what it says.
-            if "409" not in str(refused):
-                raise
+        await self.http.call(
+            "POST",
+            self._installed_apps(user_id),
+            token=token,
+            json={"teamsApp@odata.bind": f"{self.api_url}/appCatalogs/teamsApps/{catalog_id}"},
+            # Installed meanwhile (by the person, or another replica): the next read says so.
+            already_done=(409,),
+        )
         logger.info("Tandem installed for a person who never opened it")
 
     async def _catalog(self, token: str) -> str:

@@ -70,18 +70,13 @@ async def set_regular(turn: Turn, pair: Pair, slot: RegularSlot) -> None:
     # The next tick books the first occurrence if it is near.
     pair.regular_due_at = turn.now
     turn.audit("session.regular_set", program_id=pair.program_id, subject=f"pair:{pair.id}")
-    await turn.say(
-        "sessions.regular_set",
-        weeks=slot.weeks,
-        first=slot.occurrence(0),
-        zone=slot.zone,
-    )
+    first = slot.occurrence(0)
+    await turn.say("sessions.regular_set", weeks=slot.weeks, first=first, zone=slot.zone)
     # The pair chose it: the partner learns it now, not a week before the first session.
     for enrollment_id in (pair.mentor_enrollment_id, pair.mentee_enrollment_id):
         partner = await turn.person_of(enrollment_id)
         if partner is None or partner.id == turn.person_id:
             continue
-        first = slot.occurrence(0)
         await turn.notify(
             partner,
             "sessions.regular_set_by_partner",

@@ -59,6 +59,9 @@ class FakeGraphTenant(FakeGraph):
     may_install: bool = True
     # False: User.Read.All was never consented.
     may_read_users: bool = True
+    # The next lists of installed apps that answer as if nothing were installed yet: Graph's
+    # reads lag behind its writes (an app the person installed a moment ago).
+    lagging_lists: int = 0
     _index: dict[str, DirectoryUser] = field(default_factory=dict)
 
     def routes(self, application: web.Application) -> None:
@@ -149,6 +152,9 @@ class FakeGraphTenant(FakeGraph):
             return refused
         user = self.user(unquote(request.match_info["user"]))
         assert user is not None
+        if self.lagging_lists > 0:
+            self.lagging_lists -= 1
+            return web.json_response({"value": []})
         matched = _EXTERNAL_FILTER.match(request.query.get("$filter", ""))
         expanded = "teamsApp" in request.query.get("$expand", "")
         value = []

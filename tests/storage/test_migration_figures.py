@@ -178,3 +178,29 @@ async def test_upgrade_fills_the_feedbacks_program_and_each_persons_progress(
         assert (figures.usefulness_total, figures.ratings_total) == (5.0, 1)
     finally:
         await engine.dispose()
+
+
+async def test_upgrade_has_the_next_tick_look_at_every_regular_slot_set_before(
+    database_url: str,
+) -> None:
+    """Migration 0029: a pair with a regular slot is due for the tick at once (it works out
+    the next occurrence and when to look again); a pair without one is never read for it."""
+    await upgrade(database_url, "0027")
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await _history(connection)
+        await upgrade(database_url, "0028")
+        async with engine.begin() as connection:
+            await connection.execute(
+                tables.pair.update()
+                .where(tables.pair.c.id == 1)
+                .values(regular_slot={"weeks": 2, "first": "2026-10-06", "at": "08:30"})
+            )
+        await upgrade(database_url)
+        async with SqlUnitOfWorkFactory(engine)() as uow:
+            due = [pair.id for pair in await uow.pairs_with_regular_slot_due(AT)]
+        # Due from the pair's creation on, whenever the first tick comes; the other pair, never.
+        assert due == [1]
+    finally:
+        await engine.dispose()

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from adapters.graph.teams import teams_graph
 from bot.events import EventKind, InboundEvent, Sender, SharedFile
+from bot.settings import Settings
 from tests.adapters.teams.conftest import graph_settings, teams_settings, teams_world
 from tests.adapters.teams.world import HR, NAMES, TeamsWorld, card_actions, play, received, settle
 from tests.fakes.bot_connector import TENANT, FakeBotConnector
@@ -258,3 +260,20 @@ async def test_an_address_with_a_quote_is_found_by_mail(
         if "$filter" in r["url"]
     ]
     assert "o%27%27brien%40acme.example" in by_mail
+
+
+async def test_an_app_installed_meanwhile_is_written_into_all_the_same(
+    tenant: FakeGraphTenant, fake_connector: FakeBotConnector
+) -> None:
+    """Marc has Tandem, but Graph's list has not caught up yet: the install answers 409
+    Conflict, which means done, and the chat is read from the next list."""
+    graph = teams_graph(Settings(**graph_settings(tenant, TENANT), teams_app_manifest_id=MANIFEST))
+    assert graph is not None
+    tenant.lagging_lists = 1
+    try:
+        chat = await graph.installer.personal_chat(MARC)
+    finally:
+        await graph.http.close()
+    assert chat == fake_connector.personal_conversation(IN_TEAMS[MARC])
+    assert tenant.installed[MARC] == {"installation-marc": MANIFEST}
+    assert len(tenant.calls("POST", "/teamwork/installedApps")) == 1
