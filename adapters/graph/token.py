@@ -1,14 +1,17 @@
-"""A Microsoft Graph application token (client credentials), from ``msal``.
+"""A Microsoft Entra ID application token (client credentials), from ``msal``.
 
-msal answers from its own cache until the token is about to expire, so asking before every
-call costs nothing. One token serves every Graph adapter of the process: the calendar, the
-directory and the proactive installation of the Teams app.
+msal answers from its own cache until the token is about to expire; its answer is kept here
+too, for a while well within the token's life, so that a call asks msal (a thread, since msal
+may have to reach the login service) only now and then. One Graph token serves every Graph
+adapter of the process: the calendar, the directory and the proactive installation of the
+Teams app; the bot's replies to Teams carry a Bot Framework token made the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import requests
@@ -16,6 +19,9 @@ import requests
 logger = logging.getLogger("tandem.graph")
 LOGIN_URL = "https://login.microsoftonline.com"
 SCOPE = "https://graph.microsoft.com/.default"
+# A token is asked of msal again after this long, or sooner when its life is shorter: Entra ID
+# gives tokens an hour or more, and msal renews the ones it holds ahead of their expiry.
+REUSE_SECONDS = 300.0
 
 
 class GraphTokenRefused(Exception):
@@ -45,12 +51,20 @@ class _Rerouted(requests.Session):
 
 class GraphToken:
     def __init__(
-        self, *, tenant_id: str, client_id: str, client_secret: str, login_url: str = LOGIN_URL
+        self,
+        *,
+        tenant_id: str,
+        client_id: str,
+        client_secret: str,
+        login_url: str = LOGIN_URL,
+        scope: str = SCOPE,
     ) -> None:
         self.tenant_id = tenant_id
+        self.scope = scope
         self._client_id = client_id
         self._client_secret = client_secret
         self._login_url = login_url.rstrip("/")
+        self._kept: tuple[str, float] | None = None
         # Made at the first token: msal reads the tenant's OpenID configuration when it is
         # made, a blocking request that belongs in a thread, not in the event loop.
         self._app: Any = None
@@ -68,21 +82,28 @@ class GraphToken:
                 authority=f"{LOGIN_URL}/{self.tenant_id}",
                 http_client=_Rerouted(self._login_url) if self._login_url != LOGIN_URL else None,
             )
-        return self._app.acquire_token_for_client([SCOPE])
+        return self._app.acquire_token_for_client([self.scope])
 
     async def get(self) -> str:
         import msal.exceptions
 
+        kept = self._kept
+        if kept is not None and time.monotonic() < kept[1]:
+            return kept[0]
         async with self._lock:
             try:
                 result = await asyncio.to_thread(self._acquire)
             except (requests.RequestException, ValueError, msal.exceptions.MsalError) as error:
-                logger.warning("Microsoft Graph token request failed: %r", type(error).__name__)
+                logger.warning(
+                    "Entra ID token request failed (%s): %r", self.scope, type(error).__name__
+                )
                 raise GraphTokenRefused("token", temporary=True) from error
         token = result.get("access_token") if isinstance(result, dict) else None
         if not token:
             code = str(result.get("error", "")) if isinstance(result, dict) else ""
             # The error code only (invalid_client, unauthorized_client...): never the secret.
-            logger.warning("Microsoft Graph refused the token: %s", code)
+            logger.warning("Entra ID refused the token (%s): %s", self.scope, code)
             raise GraphTokenRefused(code, temporary=code == "temporarily_unavailable")
+        lifetime = float(result.get("expires_in") or 0)
+        self._kept = (str(token), time.monotonic() + min(REUSE_SECONDS, lifetime / 4))
         return str(token)

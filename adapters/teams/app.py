@@ -28,6 +28,7 @@ from botframework.connector.auth import AuthenticateRequestResult, ClaimsIdentit
 from adapters.file_links import FileLinks
 from adapters.teams.auth import BotTokenValidator
 from adapters.teams.bot import TandemTeamsBot, invoke_answer, message_answer, raw_activity
+from adapters.teams.connector_http import ConnectorHttp
 from adapters.teams.connectors import PooledBotFrameworkAuthentication
 from adapters.teams.directory import TenantDirectory
 from adapters.teams.member_emails import MemberEmails
@@ -70,7 +71,9 @@ class TeamsApp:
             APP_TYPE=settings.microsoft_app_type,
         )
         tokens = BotTokenValidator.from_settings(settings)
-        self.authentication = PooledBotFrameworkAuthentication(configuration, tokens)
+        self.authentication = PooledBotFrameworkAuthentication(
+            configuration, tokens, ConnectorHttp(settings.graph_login_url)
+        )
         self.adapter = CloudAdapter(self.authentication)
         self.adapter.on_turn_error = self._on_turn_error
         bot_id = f"28:{self.app_id}" if self.app_id else None
@@ -140,6 +143,7 @@ class TeamsApp:
 
     async def close(self) -> None:
         await self.settled()
+        await self.authentication.http.close()
         if self._graph is not None:
             await self._graph.http.close()
 

@@ -4,8 +4,8 @@ one user-token client per app id), kept for the process's life.
 
 botbuilder makes a new connector client for every turn and every proactive message, and with
 it a new HTTP session: each reply then pays a TCP (and TLS) handshake before it is sent. The
-authentication here is botbuilder's own, with the clients it creates kept and reused; their
-credentials refresh their tokens by themselves.
+authentication here is botbuilder's own, with the clients it creates kept and reused, each
+sending through ``ConnectorHttp`` (aiohttp on the event loop, its token kept fresh off it).
 """
 
 from __future__ import annotations
@@ -25,28 +25,41 @@ from botframework.connector.auth import (
 )
 
 from adapters.teams.auth import BotTokenValidator, KeysUnavailable
+from adapters.teams.connector_http import ConnectorHttp
 
 # What botbuilder writes as the caller of activities from the public Azure channels.
 PUBLIC_AZURE_CALLER = "urn:botframework:azure"
 
 
 class ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
-    def __init__(self, inner: ConnectorFactory, clients: dict[tuple[Any, ...], ConnectorClient]):
+    def __init__(
+        self,
+        inner: ConnectorFactory,
+        clients: dict[tuple[Any, ...], ConnectorClient],
+        http: ConnectorHttp,
+    ):
         self.inner = inner
         self.clients = clients
+        self.http = http
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         key = (getattr(self.inner, "_app_id", None), service_url, audience)
         client = self.clients.get(key)
         if client is None:
-            client = await self.inner.create(service_url, audience)
+            client = self.http.equip(await self.inner.create(service_url, audience))
             self.clients[key] = client
         return client
 
 
 class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
-    def __init__(self, configuration: Any, tokens: BotTokenValidator | None = None) -> None:
+    def __init__(
+        self,
+        configuration: Any,
+        tokens: BotTokenValidator | None = None,
+        http: ConnectorHttp | None = None,
+    ) -> None:
         super().__init__(configuration)
+        self.http = http or ConnectorHttp()
         self.app_id = str(getattr(configuration, "APP_ID", "") or "")
         self.tokens = tokens or BotTokenValidator(
             self.app_id, tenant_id=str(getattr(configuration, "APP_TENANTID", "") or "")
@@ -95,7 +108,9 @@ class PooledBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication):
         raise PermissionError("skill callbacks are not served")
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return ReusedConnectors(super().create_connector_factory(claims_identity), self._clients)
+        return ReusedConnectors(
+            super().create_connector_factory(claims_identity), self._clients, self.http
+        )
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         # Built for every turn by the SDK (new credentials each time, about 4 ms), though it

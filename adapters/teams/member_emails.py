@@ -28,6 +28,7 @@ from typing import Any
 from botbuilder.core import BotAdapter, TurnContext
 
 from adapters.teams.activities import member_scope, tenant_of
+from adapters.teams.sending import connector_status
 
 logger = logging.getLogger("tandem.teams")
 
@@ -139,8 +140,7 @@ class MemberEmails:
         return email
 
     def _failed(self, key: tuple[str, str], error: Exception) -> None:
-        response = getattr(error, "response", None)
-        status = getattr(response, "status_code", None)
+        status = connector_status(error)
         # Who it was stays out of the log: the status and the kind of failure say enough.
         extra = {"status": status, "error": type(error).__name__}
         if status == 404:

@@ -50,10 +50,20 @@ def without_hidden_retries(context: TurnContext) -> None:
         policy.retries = 0
 
 
+def connector_status(error: Exception) -> int | None:
+    """The HTTP status a Bot Connector call failed with; None when no answer came at all.
+    The exception carries the HTTP library's own response (aiohttp's names it ``status``)."""
+    response = getattr(error, "response", None)
+    status = getattr(response, "status", None)
+    if status is None:
+        status = getattr(response, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
 def delivery_error(error: Exception) -> DeliveryError:
     """A Bot Connector failure in the outbox's terms."""
     response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None)
+    status = connector_status(error)
     if status is None:
         # No answer at all: the connection failed or timed out.
         return DeliveryError(f"teams {type(error).__name__}", transient=True)

@@ -29,6 +29,8 @@ from tests.adapters.endpoints import (
     serving,
 )
 from tests.adapters.teams.world import MENTOR
+from tests.fakes.graph_calendar import CLIENT_ID as GRAPH_CLIENT_ID
+from tests.fakes.graph_calendar import FakeGraph
 from tests.fakes.openid import EMULATOR_ISSUER, FakeOpenId, HangingHost, new_key
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
@@ -203,3 +205,36 @@ async def _check_responsive(ep: Endpoints, hanging: HangingHost, key_timeout: fl
     assert response.status == 503 and elapsed < 0.1
     assert hanging.connections == 1
     assert RETRY_AFTER_FAILURE_SECONDS > 1
+
+
+async def test_an_authenticated_bot_answers_with_its_entra_id_token_fetched_once(
+    migrated_url: str,
+) -> None:
+    """Teams refuses a reply without the bot's own token: each reply carries one that Entra ID
+    (a local fake of its token endpoint) issued for the bot's app id and secret, asked once for
+    all of them."""
+    login = FakeGraph()
+    await login.start()
+    try:
+        async with running_fakes() as fakes:
+            settings = credentials(
+                fakes[2].metadata_url,
+                microsoft_app_id=GRAPH_CLIENT_ID,
+                microsoft_app_password=login.client_secret,
+                graph_login_url=login.url,
+            )
+            async with serving(migrated_url, fakes, **settings) as ep:
+                assert ep.runtime.teams is not None
+                for n in range(3):
+                    token = ep.openid.token(GRAPH_CLIENT_ID, ep.teams.fake.url)
+                    body = json.dumps(ep.teams.activity(MENTOR, "message", text="help"))
+                    headers = {"Content-Type": JSON, "Authorization": f"Bearer {token}"}
+                    assert (await ep.activity(body, headers)).status == 200
+                    await ep.runtime.teams.settled()
+                    assert len(ep.teams.fake.to(ep.teams.conversation(MENTOR))) == n + 1
+                presented = set(ep.teams.fake.authorizations)
+                issued = {f"Bearer {token}" for token in login._tokens}
+                assert len(presented) == 1 and presented <= issued
+                assert login.tokens_issued == 1
+    finally:
+        await login.stop()
