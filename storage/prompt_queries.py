@@ -21,6 +21,10 @@ class SqlPromptStore:
     async def add_prompts(self, prompts: Sequence[Prompt]) -> None:
         if not prompts:
             return
+        if len(prompts) == 1:
+            # The common case (one confirmation's buttons), numbered in the insert itself.
+            await self.session.execute(_insert_numbered(prompts[0]))
+            return
         last = await self.session.scalar(sa.select(sa.func.max(tables.prompt.c.shown)))
         rows = [
             {
@@ -108,3 +112,20 @@ class SqlPromptStore:
             execution_options={"synchronize_session": False},
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _insert_numbered(prompt: Prompt) -> sa.Insert:
+    """``INSERT … SELECT``: the prompt, shown after every other one."""
+    columns = tables.prompt.c
+    values = {
+        "token": prompt.token,
+        "person_id": prompt.person_id,
+        "offers": list(prompt.offers),
+        "created_at": prompt.created_at,
+        "expires_at": prompt.expires_at,
+    }
+    shown = sa.func.coalesce(sa.func.max(columns.shown), 0) + 1
+    selected = sa.select(
+        *(sa.literal(value, columns[name].type) for name, value in values.items()), shown
+    ).select_from(tables.prompt)
+    return sa.insert(tables.prompt).from_select([*values, "shown"], selected)

@@ -20,6 +20,7 @@ from bot.domain import (
     Conversation,
     ConversationStatus,
     Enrollment,
+    EnrollmentStatus,
     Invitation,
     InvitationStatus,
     OutboxMessage,
@@ -300,6 +301,29 @@ class SqlUnitOfWork(
             )
             .order_by(columns.id.desc())
         )
+
+    async def active_pair_of_person(self, person_id: int) -> tuple[Enrollment, Pair] | None:
+        enrollment, pair = tables.enrollment.c, tables.pair.c
+        statement = (
+            sa.select(Enrollment, Pair, Program)
+            .join(
+                Pair,
+                sa.or_(
+                    pair.mentor_enrollment_id == enrollment.id,
+                    pair.mentee_enrollment_id == enrollment.id,
+                ),
+            )
+            .join(Program, tables.program.c.id == enrollment.program_id)
+            .where(
+                enrollment.person_id == person_id,
+                enrollment.status != EnrollmentStatus.LEFT,
+                pair.status == PairStatus.ACTIVE,
+            )
+            .order_by(enrollment.id.desc(), pair.id.desc())
+            .limit(1)
+        )
+        found = (await self.session.execute(statement)).first()
+        return (found[0], found[1]) if found is not None else None
 
     async def pairs_of_enrollment(self, enrollment_id: int) -> Sequence[Pair]:
         columns = tables.pair.c

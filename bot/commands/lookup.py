@@ -88,6 +88,10 @@ async def latest_pair_of(turn: Turn, enrollment_id: int) -> Pair | None:
 
 async def active_pair_of_speaker(turn: Turn) -> tuple[Enrollment, Pair]:
     """The speaker's active pair; explains what is missing otherwise."""
+    # The common case in one trip; what is missing is worked out only when nothing is found.
+    found = await turn.uow.active_pair_of_person(turn.person_id)
+    if found is not None:
+        return found
     enrollments = [
         e
         for e in await turn.uow.enrollments_of_person(turn.person_id)
@@ -95,11 +99,6 @@ async def active_pair_of_speaker(turn: Turn) -> tuple[Enrollment, Pair]:
     ]
     if not enrollments:
         raise UserError("errors.not_enrolled")
-    for enrollment in enrollments:
-        assert enrollment.id is not None
-        pair = await turn.uow.active_pair_of(enrollment.id)
-        if pair is not None:
-            return enrollment, pair
     for enrollment in enrollments:
         assert enrollment.id is not None
         ended = await latest_pair_of(turn, enrollment.id)
