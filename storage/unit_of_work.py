@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -58,6 +59,44 @@ from storage.session_queries import SqlSessionQueries
 from storage.workshop_queries import SqlWorkshopQueries
 
 T = TypeVar("T")
+
+
+@functools.cache
+def _claimable_outbox() -> sa.Select[OutboxMessage]:
+    """The outbox messages a deliverer may send now, oldest first, for ``:now`` and at most
+    ``:limit``. Built once: the deliverer asks every few seconds, and building it (an alias,
+    a dozen comparisons) cost several times more than running it."""
+    columns = tables.outbox.c
+    now = sa.bindparam("now", type_=columns.not_before.type)
+    lease_free = sa.or_(columns.claimed_until.is_(None), columns.claimed_until < now)
+    # While one message to a person is being sent, the next one waits: a conversation's
+    # messages go out in order even when batches overlap.
+    other = tables.outbox.alias("other")
+    person_busy = (
+        sa.exists()
+        .where(
+            other.c.person_id == columns.person_id,
+            other.c.status == OutboxStatus.SENDING,
+            other.c.claimed_until >= now,
+            other.c.id != columns.id,
+        )
+        .correlate(tables.outbox)
+    )
+    return (
+        sa.select(OutboxMessage)
+        .where(
+            sa.or_(
+                sa.and_(columns.status == OutboxStatus.PENDING, columns.not_before <= now),
+                # Its holder's lease ran out (it died, or froze): taken over.
+                columns.status == OutboxStatus.SENDING,
+            ),
+            lease_free,
+            sa.or_(columns.person_id.is_(None), ~person_busy),
+        )
+        .order_by(columns.not_before, columns.id)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .with_for_update(skip_locked=True)
+    )
 
 
 class SqlUnitOfWork(
@@ -426,36 +465,8 @@ class SqlUnitOfWork(
     async def claim_due_outbox(
         self, now: datetime, lease_until: datetime, limit: int, token: str | None = None
     ) -> Sequence[OutboxMessage]:
-        columns = tables.outbox.c
-        lease_free = sa.or_(columns.claimed_until.is_(None), columns.claimed_until < now)
-        # While one message to a person is being sent, the next one waits: a conversation's
-        # messages go out in order even when batches overlap.
-        other = tables.outbox.alias("other")
-        person_busy = (
-            sa.exists()
-            .where(
-                other.c.person_id == columns.person_id,
-                other.c.status == OutboxStatus.SENDING,
-                other.c.claimed_until >= now,
-                other.c.id != columns.id,
-            )
-            .correlate(tables.outbox)
-        )
-        claimed = await self._all(
-            sa.select(OutboxMessage)
-            .where(
-                sa.or_(
-                    sa.and_(columns.status == OutboxStatus.PENDING, columns.not_before <= now),
-                    # Its holder's lease ran out (it died, or froze): taken over.
-                    columns.status == OutboxStatus.SENDING,
-                ),
-                lease_free,
-                sa.or_(columns.person_id.is_(None), ~person_busy),
-            )
-            .order_by(columns.not_before, columns.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+        parameters = {"now": now, "limit": limit}
+        claimed = (await self.session.scalars(_claimable_outbox(), parameters)).all()
         for message in claimed:
             message.claimed_until = lease_until
             message.claim_token = token
