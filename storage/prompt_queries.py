@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,14 +28,7 @@ class SqlPromptStore:
             return
         last = await self.session.scalar(sa.select(sa.func.max(tables.prompt.c.shown)))
         rows = [
-            {
-                "token": prompt.token,
-                "person_id": prompt.person_id,
-                "offers": list(prompt.offers),
-                "created_at": prompt.created_at,
-                "expires_at": prompt.expires_at,
-                "shown": (last or 0) + position,
-            }
+            {**_values(prompt), "shown": (last or 0) + position}
             for position, prompt in enumerate(prompts, start=1)
         ]
         await insert_rows(self.session, tables.prompt, rows)
@@ -117,15 +111,20 @@ class SqlPromptStore:
 def _insert_numbered(prompt: Prompt) -> sa.Insert:
     """``INSERT … SELECT``: the prompt, shown after every other one."""
     columns = tables.prompt.c
-    values = {
+    values = _values(prompt)
+    shown = sa.func.coalesce(sa.func.max(columns.shown), 0) + 1
+    selected = sa.select(
+        *(sa.literal(value, columns[name].type) for name, value in values.items()), shown
+    ).select_from(tables.prompt)
+    return sa.insert(tables.prompt).from_select([*values, "shown"], selected)
+
+
+def _values(prompt: Prompt) -> dict[str, Any]:
+    """A prompt's row, but for the order it was shown in."""
+    return {
         "token": prompt.token,
         "person_id": prompt.person_id,
         "offers": list(prompt.offers),
         "created_at": prompt.created_at,
         "expires_at": prompt.expires_at,
     }
-    shown = sa.func.coalesce(sa.func.max(columns.shown), 0) + 1
-    selected = sa.select(
-        *(sa.literal(value, columns[name].type) for name, value in values.items()), shown
-    ).select_from(tables.prompt)
-    return sa.insert(tables.prompt).from_select([*values, "shown"], selected)

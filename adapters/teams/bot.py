@@ -24,7 +24,7 @@ from adapters.teams.directory import TenantDirectory
 from adapters.teams.member_emails import MemberEmails
 from adapters.teams.proactive import Proactive
 from adapters.teams.replies import Replies
-from adapters.teams.sending import ATTEMPTS, with_retries, without_hidden_retries
+from adapters.teams.sending import ATTEMPTS, with_retries
 from bot.engine import Engine
 from bot.events import EventKind, InboundEvent, Sender
 from bot.messages import Message
@@ -62,7 +62,6 @@ class TandemTeamsBot:
         self.emails = emails
 
     async def on_turn(self, context: TurnContext) -> None:
-        without_hidden_retries(context)
         activity = raw_activity.get()
         self.directory.learn(activity)
         kind = activity.get("type")

@@ -29,7 +29,7 @@ from botbuilder.schema import (
 from adapters.graph.installation import InstallationRefused, TeamsAppInstaller
 from adapters.teams.activities import CHANNEL_ID
 from adapters.teams.directory import TenantDirectory
-from adapters.teams.sending import installation_error, with_retries, without_hidden_retries
+from adapters.teams.sending import installation_error, with_retries
 from bot.messages import Message
 
 # An Azure AD object id (a roster's newcomer, from Microsoft Graph), not a Teams id ("29:…").
@@ -144,7 +144,6 @@ class Proactive:
         )
 
     async def _send(self, context: TurnContext, message: Message) -> str:
-        without_hidden_retries(context)
         # The event that starts a proactive turn has an id of the SDK's invention: a message
         # "in reply" to it would go through ReplyToActivity. Without it, SendToConversation.
         context.activity.id = None

@@ -5,8 +5,8 @@ one conversation, fewer over a minute), with a ``Retry-After``; 412, 502 and 504
 failures too. Answers within a turn are retried here with exponential backoff and full jitter,
 never sooner than ``Retry-After``; outbox messages are retried by the deliverer, which slows
 the whole platform down after a 429. A 403 ``MessageWritesBlocked`` (the person blocked the bot
-or removed the app) is final. The SDK's own hidden retries are turned off so that these are the
-only ones.
+or removed the app) is final. The connector's HTTP (``adapters.teams.connector_http``) retries
+nothing on its own, so these are the only retries.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
-
-from botbuilder.core import BotAdapter, TurnContext
 
 from adapters.graph.installation import InstallationRefused
 from bot.calendar.mailbox import Refusal
@@ -38,16 +36,6 @@ UNREACHABLE_CODES = {
 ATTEMPTS = 4
 FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
-
-
-def without_hidden_retries(context: TurnContext) -> None:
-    """The connector's HTTP layer retries 429 and 5xx three times on its own, without jitter
-    and unseen by us; the retries here replace them."""
-    client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
-    config = getattr(client, "config", None)
-    policy = getattr(config, "retry_policy", None)
-    if policy is not None:
-        policy.retries = 0
 
 
 def connector_status(error: Exception) -> int | None:
